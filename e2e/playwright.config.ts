@@ -1,0 +1,53 @@
+// Browser tests against the production build and a real database (npm test creates
+// E2E_DATABASE_URL on its throwaway PostgreSQL). Debian's Chromium: Playwright cannot download
+// its own browser here.
+import { defineConfig, devices } from "@playwright/test";
+
+const PORT = Number(process.env.E2E_PORT ?? 3987);
+const BASE_URL = `http://127.0.0.1:${PORT}`;
+const DATABASE_URL = process.env.E2E_DATABASE_URL;
+if (!DATABASE_URL)
+  throw new Error("E2E_DATABASE_URL is not set (run the browser tests via npm test)");
+
+export default defineConfig({
+  testDir: "./browser",
+  outputDir: "../.artifacts/playwright",
+  timeout: 30_000,
+  fullyParallel: false,
+  workers: 1,
+  reporter: [["list"], ["json"]],
+  use: {
+    baseURL: BASE_URL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+      ],
+    },
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  webServer: {
+    command: "node --import tsx apps/web/src/server/main.ts",
+    cwd: "..",
+    url: `${BASE_URL}/api/health`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    env: {
+      DATABASE_URL,
+      PORT: String(PORT),
+      HOST: "127.0.0.1",
+      NEXT_TELEMETRY_DISABLED: "1",
+      MESHOVER_ADMIN_EMAIL: "admin@meshover.test",
+      MESHOVER_ADMIN_PASSWORD: "e2e-admin-password",
+    },
+  },
+});

@@ -1,0 +1,76 @@
+// The desired configuration of one node: what the controller compiles and streams, and what the
+// agent reconciles the host towards. This schema is the contract between the two.
+import { z } from "zod";
+
+/** A WireGuard public key: 32 bytes, base64. */
+export const ZWireguardKey = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw480]=$/, "not a WireGuard public key");
+
+/** An IPv4 or IPv6 prefix in CIDR notation, as text (validated in depth by the address module). */
+export const ZCidr = z.string().min(3).max(43);
+
+/** A node's identity and addressing. */
+export const ZNodeIdentity = z.object({
+  id: z.uuid(),
+  name: z.string().min(1).max(63),
+  /** Small unique integer: names the tunnel interfaces and picks the listen ports. */
+  index: z.number().int().min(1).max(65535),
+  /** Private 32-bit ASN (RFC 6996). */
+  asn: z.number().int().min(4200000000).max(4294967294),
+  /** Node IPv4 address (a /32 from the IPv4 pool), without prefix length. */
+  ipv4: z.ipv4(),
+  /** Node IPv6 address (a /128 from the installation's ULA /48), without prefix length. */
+  ipv6: z.ipv6(),
+  /** Prefixes behind this node (VM/pod/LAN subnets) that it announces over BGP. */
+  advertisedPrefixes: z.array(ZCidr).max(256),
+});
+
+/** A peer as one node sees it. */
+export const ZPeerConfig = ZNodeIdentity.extend({
+  publicKey: ZWireguardKey,
+  /** Underlay addresses of the peer (IPv6 preferred); the first reachable one is used. */
+  endpoints: z.array(z.string().min(2).max(64)).max(16),
+});
+
+/** Mesh-wide settings every node needs. */
+export const ZMeshSettings = z.object({
+  ipv4Pool: ZCidr,
+  ipv6Pool: ZCidr,
+  /** The tunnel on node A for peer B listens on basePort + B.index. */
+  basePort: z.number().int().min(1024).max(65535),
+  /** Assumed underlay path MTU when none is measured. */
+  underlayMtu: z.number().int().min(1280).max(65535),
+  /** Fixed tunnel MTU, or null to derive it from the underlay MTU. */
+  tunnelMtu: z.number().int().min(1280).max(65535).nullable(),
+  healthIntervalSec: z.number().int().min(1).max(3600),
+  keepaliveSec: z.number().int().min(0).max(3600),
+  bfd: z.object({
+    intervalMs: z.number().int().min(10).max(60000),
+    multiplier: z.number().int().min(2).max(255),
+  }),
+});
+
+/** A pending WireGuard key rotation of this node. */
+export const ZKeyRotationRequest = z.object({
+  id: z.uuid(),
+});
+
+/** Everything one node needs to build its part of the mesh. */
+export const ZDesiredNodeConfig = z.object({
+  /** Mesh version this config was compiled at; increases with every change. */
+  version: z.number().int().min(0),
+  self: ZNodeIdentity,
+  peers: z.array(ZPeerConfig).max(1024),
+  settings: ZMeshSettings,
+  rotation: ZKeyRotationRequest.nullable(),
+});
+
+/** A node's identity and addressing. */
+export type TNodeIdentity = z.infer<typeof ZNodeIdentity>;
+/** A peer as one node sees it. */
+export type TPeerConfig = z.infer<typeof ZPeerConfig>;
+/** Mesh-wide settings every node needs. */
+export type TMeshSettings = z.infer<typeof ZMeshSettings>;
+/** Everything one node needs to build its part of the mesh. */
+export type TDesiredNodeConfig = z.infer<typeof ZDesiredNodeConfig>;

@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+// `npm test`: set up what is missing (npm packages; as root on Debian also the system packages
+// the browser and lab tests need), start a throwaway PostgreSQL unless DATABASE_URL is given,
+// then run every tier and end with one line "N passed, N failed, N skipped".
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import {
+  ROOT,
+  checkNode,
+  ensureDebianPackages,
+  ensureNpmDependencies,
+  ensurePrismaClient,
+  ensureWebBuild,
+  step,
+} from "./lib/setup.mjs";
+import { startThrowawayPostgres } from "./lib/postgres.mjs";
+
+const SYSTEM_PACKAGES = [
+  "chromium",
+  "frr",
+  "frr-pythontools",
+  "wireguard-go",
+  "wireguard-tools",
+  "iproute2",
+  "iputils-ping",
+  "openssh-server",
+  "postgresql",
+];
+const ARTIFACTS = join(ROOT, ".artifacts");
+const isCI = process.env.CI === "true" || process.env.CI === "1";
+const isRoot = process.getuid?.() === 0;
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const failures = [];
+const started = performance.now();
+
+function record(name, { passed = 0, failed = 0, skipped = 0 }) {
+  totals.passed += passed;
+  totals.failed += failed;
+  totals.skipped += skipped;
+  if (failed > 0) failures.push(name);
+  const mark = failed > 0 ? "\x1b[31m✖\x1b[0m" : "\x1b[32m✔\x1b[0m";
+  console.log(`${mark} ${name}: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+}
+
+/** Run one check whose only result is its exit status. */
+function check(name, file, args, options = {}) {
+  step(name);
+  const result = spawnSync(file, args, { stdio: "inherit", cwd: ROOT, ...options });
+  record(name, result.status === 0 ? { passed: 1 } : { failed: 1 });
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+/** Run vitest with a JSON report and count its tests. */
+function vitest(name, args, env) {
+  step(name);
+  const report = join(ARTIFACTS, `${name.replaceAll(/\W+/g, "-")}.json`);
+  rmSync(report, { force: true });
+  const result = spawnSync(
+    "npx",
+    [
+      "vitest",
+      "run",
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${report}`,
+      ...args,
+    ],
+    { stdio: "inherit", cwd: ROOT, env: { ...process.env, ...env } },
+  );
+  const json = readJson(report);
+  if (!json) return record(name, { failed: 1 });
+  const failed = json.numFailedTests + (result.status !== 0 && json.numFailedTests === 0 ? 1 : 0);
+  record(name, {
+    passed: json.numPassedTests,
+    failed,
+    skipped: json.numPendingTests + json.numTodoTests,
+  });
+}
+
+/** Run Playwright with a JSON report and count its tests. */
+function playwright(name, env) {
+  step(name);
+  const report = join(ARTIFACTS, "playwright.json");
+  rmSync(report, { force: true });
+  const result = spawnSync("npx", ["playwright", "test", "-c", "e2e/playwright.config.ts"], {
+    stdio: "inherit",
+    cwd: ROOT,
+    env: { ...process.env, ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
+  });
+  const json = readJson(report);
+  if (!json?.stats) return record(name, { failed: 1 });
+  const { expected, unexpected, flaky, skipped } = json.stats;
+  const failed = unexpected + (result.status !== 0 && unexpected === 0 ? 1 : 0);
+  record(name, { passed: expected + flaky, failed, skipped });
+}
+
+async function createDatabase(url, name) {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  const next = new URL(url);
+  next.pathname = `/${name}`;
+  return next.toString();
+}
+
+async function main() {
+  checkNode();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const missing = ensureDebianPackages(SYSTEM_PACKAGES);
+  if (missing.length > 0 && isCI)
+    throw new Error(`system packages missing in CI: ${missing.join(" ")}`);
+  ensureNpmDependencies();
+  ensurePrismaClient();
+
+  let postgres = null;
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    postgres = await startThrowawayPostgres({ log: step });
+    databaseUrl = postgres.url;
+  }
+  const stopPostgres = () => postgres?.stop();
+  process.on("exit", stopPostgres);
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.on(signal, () => process.exit(130));
+  }
+
+  const env = {
+    DATABASE_URL: databaseUrl,
+    NEXT_TELEMETRY_DISABLED: "1",
+    TURBO_TELEMETRY_DISABLED: "1",
+  };
+
+  check("lint", "npx", ["eslint", "."]);
+  check("format", "npx", ["prettier", "--check", "--log-level", "warn", "."]);
+  for (const workspace of workspaces()) {
+    check(`typecheck ${workspace}`, "npx", [
+      "tsc",
+      "--noEmit",
+      "-p",
+      join(workspace, "tsconfig.json"),
+    ]);
+  }
+  vitest("unit and integration tests", [], env);
+
+  step("build");
+  try {
+    ensureWebBuild();
+    record("build", { passed: 1 });
+  } catch (error) {
+    console.error(error.message);
+    record("build", { failed: 1 });
+  }
+
+  if (existsSync("/usr/bin/chromium")) {
+    const e2eUrl = await createDatabase(databaseUrl, "meshover_e2e");
+    playwright("browser tests", { ...env, E2E_DATABASE_URL: e2eUrl });
+  } else {
+    const note = "browser tests need /usr/bin/chromium (apt-get install chromium)";
+    console.warn(`\n!!! SKIPPED: ${note}\n`);
+    if (isCI) record("browser tests", { failed: 1 });
+    else record("browser tests", { skipped: 1 });
+  }
+
+  const labConfig = join(ROOT, "e2e", "lab", "vitest.config.ts");
+  if (existsSync(labConfig)) {
+    if (isRoot) {
+      vitest("network lab tests", ["-c", labConfig], { ...env, MESHOVER_LAB: "1" });
+    } else {
+      console.warn("\n!!! SKIPPED: the network lab tests need root (network namespaces).\n");
+      if (isCI) record("network lab tests", { failed: 1 });
+      else record("network lab tests", { skipped: 1 });
+    }
+  }
+
+  const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  console.log(
+    `\nwall time ${seconds} s${failures.length ? `; failed: ${failures.join(", ")}` : ""}`,
+  );
+  console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+  return totals.failed === 0 ? 0 : 1;
+}
+
+/** The root and every workspace that has a tsconfig.json. */
+function workspaces() {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+  const dirs = pkg.workspaces.flatMap((pattern) =>
+    pattern.endsWith("/*")
+      ? readdirSync(join(ROOT, pattern.slice(0, -2))).map((name) =>
+          join(pattern.slice(0, -2), name),
+        )
+      : [pattern],
+  );
+  return [".", ...dirs.filter((dir) => existsSync(join(ROOT, dir, "tsconfig.json")))];
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`\n✖ ${error.stack ?? error}`);
+    console.log(`${totals.passed} passed, ${totals.failed + 1} failed, ${totals.skipped} skipped`);
+    process.exit(1);
+  },
+);
