@@ -1,0 +1,103 @@
+// The agent protocol's messages (enroll, health report). Shared by the controller's `agent`
+// router and the agent, so both validate the same shapes. Config itself is ZDesiredNodeConfig.
+import { z } from "zod";
+import { ZWireguardKey } from "./config";
+
+/** Longest accepted free-text error in a report; longer text is a malformed report. */
+export const MAX_ERROR_LENGTH = 4000;
+
+/** An underlay endpoint as an agent reports it: an IPv6 or IPv4 address, no port. */
+export const ZEndpoint = z.union([z.ipv6(), z.ipv4()]);
+
+/** A node name: DNS-label-like, so it fits in logs, URLs and hostnames. */
+export const ZNodeName = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "lowercase letters, digits and dashes (max 63)");
+
+/** Facts about the host the agent runs on. */
+export const ZHostInfo = z
+  .object({
+    hostname: z.string().max(255),
+    kernel: z.string().max(255),
+    /** How WireGuard runs there: the kernel module or the userspace wireguard-go. */
+    wireguard: z.enum(["kernel", "wireguard-go", "unknown"]),
+    /** FRR mode the agent runs with, and FRR's version when known. */
+    frrMode: z.enum(["system", "managed", "none"]),
+    frrVersion: z.string().max(64).nullable(),
+    /** Where the node addresses live: the meshover0 dummy device, or lo where dummy is missing. */
+    addressDevice: z.enum(["meshover0", "lo"]),
+  })
+  .strict();
+
+/** `agent.enroll` input: redeem an enrollment token. */
+export const ZEnrollRequest = z
+  .object({
+    token: z.string().min(16).max(256),
+    /** Requested node name; the token's preset name wins, else the host name. */
+    name: ZNodeName.optional(),
+    publicKey: ZWireguardKey,
+    endpoints: z.array(ZEndpoint).max(16),
+    agentVersion: z.string().min(1).max(64),
+    hostInfo: ZHostInfo,
+  })
+  .strict();
+
+/** `agent.enroll` output: who the node is and the credential it authenticates with from now on. */
+export const ZEnrollResponse = z
+  .object({
+    nodeId: z.uuid(),
+    name: ZNodeName,
+    /** Secret shown once; the agent keeps it in its state folder (0600). */
+    credential: z.string().min(32).max(256),
+  })
+  .strict();
+
+/** What one node observed of its tunnel to one peer. */
+export const ZPeerHealth = z
+  .object({
+    peerId: z.uuid(),
+    interface: z.string().min(1).max(15),
+    /** The public key this tunnel currently uses for the peer (key-rotation progress). */
+    peerPublicKey: ZWireguardKey.nullable(),
+    /** Latest WireGuard handshake (ISO time), null when none yet. */
+    handshakeAt: z.iso.datetime().nullable(),
+    rxBytes: z.number().int().nonnegative(),
+    txBytes: z.number().int().nonnegative(),
+    /** FRR's BGP state name (Established, Active, Connect, ...), null without FRR. */
+    bgpState: z.string().max(32).nullable(),
+    bgpUptimeSec: z.number().int().nonnegative().nullable(),
+    bfdState: z.string().max(32).nullable(),
+    prefixesReceived: z.number().int().nonnegative().nullable(),
+    mtuConfigured: z.number().int().min(0).max(65535).nullable(),
+    /** Path MTU measured through the tunnel with DF probes. */
+    mtuMeasured: z.number().int().min(0).max(65535).nullable(),
+    rttMs: z.number().nonnegative().max(600000).nullable(),
+  })
+  .strict();
+
+/** `agent.report` input: the node's health and what it applied. */
+export const ZHealthReport = z
+  .object({
+    agentVersion: z.string().min(1).max(64),
+    hostInfo: ZHostInfo,
+    endpoints: z.array(ZEndpoint).max(16),
+    /** The node's current WireGuard public key. */
+    publicKey: ZWireguardKey,
+    /** The rotation this key answers, when it was made for one. */
+    rotationId: z.uuid().nullable(),
+    appliedVersion: z.number().int().min(0).nullable(),
+    applyError: z.string().max(MAX_ERROR_LENGTH).nullable(),
+    peers: z.array(ZPeerHealth).max(1024),
+  })
+  .strict();
+
+/** Facts about the host the agent runs on. */
+export type THostInfo = z.infer<typeof ZHostInfo>;
+/** `agent.enroll` input. */
+export type TEnrollRequest = z.infer<typeof ZEnrollRequest>;
+/** `agent.enroll` output. */
+export type TEnrollResponse = z.infer<typeof ZEnrollResponse>;
+/** What one node observed of its tunnel to one peer. */
+export type TPeerHealth = z.infer<typeof ZPeerHealth>;
+/** `agent.report` input. */
+export type THealthReport = z.infer<typeof ZHealthReport>;

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// `npm run bench`: run every benchmark script (`<workspace>/bench/*.bench.ts`) one after
+// another; each prints its own figures. `npm run bench -- <filter>` runs the ones whose path
+// contains <filter>.
+import { existsSync, readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import {
+  ROOT,
+  checkNode,
+  ensureNpmDependencies,
+  ensurePrismaClient,
+  run,
+  step,
+} from "./lib/setup.mjs";
+
+checkNode();
+ensureNpmDependencies();
+ensurePrismaClient();
+const filter = process.argv[2] ?? "";
+const benches = ["packages", "apps"]
+  .flatMap((group) =>
+    readdirSync(join(ROOT, group)).map((name) => join(ROOT, group, name, "bench")),
+  )
+  .concat([join(ROOT, "e2e", "bench")])
+  .filter((dir) => existsSync(dir))
+  .flatMap((dir) =>
+    readdirSync(dir)
+      .filter((file) => file.endsWith(".bench.ts"))
+      .map((file) => join(dir, file)),
+  )
+  .filter((path) => relative(ROOT, path).includes(filter))
+  .sort();
+if (benches.length === 0) {
+  console.log("no benchmarks match");
+  process.exit(0);
+}
+let failed = 0;
+for (const bench of benches) {
+  step(`bench ${relative(ROOT, bench)}`);
+  try {
+    run("npx", ["tsx", bench], { env: { ...process.env, NODE_ENV: "production" } });
+  } catch (error) {
+    failed += 1;
+    console.error(`✖ ${error.message}`);
+  }
+}
+process.exit(failed ? 1 : 0);
