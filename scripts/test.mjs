@@ -166,6 +166,13 @@ async function main() {
     record("build", { failed: 1 });
   }
 
+  const agentPackage = JSON.parse(
+    readFileSync(join(ROOT, "apps", "agent", "package.json"), "utf8"),
+  );
+  if (agentPackage.scripts?.build) {
+    check("build agent bundle", "npm", ["run", "--silent", "build", "-w", "@meshover/agent"]);
+  }
+
   if (existsSync("/usr/bin/chromium")) {
     const e2eUrl = await createDatabase(databaseUrl, "meshover_e2e");
     playwright("browser tests", { ...env, E2E_DATABASE_URL: e2eUrl });
