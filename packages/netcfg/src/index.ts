@@ -1,3 +1,8 @@
 // @meshover/netcfg: the pure network model shared by the controller and the agent.
 export * from "./config";
 export * from "./protocol";
+export * from "./netcfg-error";
+export * from "./parse-cidr";
+export * from "./allocate-identity";
+export * from "./validate-prefixes";
+export * from "./compile-node-configs";

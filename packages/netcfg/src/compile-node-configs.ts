@@ -1,0 +1,97 @@
+// The controller's config compiler: from the whole mesh (every node and the settings) to each
+// node's desired config. Pure and deterministic, so the same mesh version always yields the same
+// configs and the agent can skip a version that changes nothing for it.
+import type { TDesiredNodeConfig, TMeshSettings, TPeerConfig } from "./config";
+import { NetcfgError } from "./netcfg-error";
+
+/** A node as the controller stores it. */
+export interface TMeshNode {
+  id: string;
+  name: string;
+  index: number;
+  asn: number;
+  /** Node IPv4 address, no prefix length. */
+  ipv4: string;
+  /** Node IPv6 address, no prefix length. */
+  ipv6: string;
+  /** Current WireGuard public key; null until the agent enrolled and reported one. */
+  publicKey: string | null;
+  /** Underlay endpoints the agent reported (IPv6 preferred). */
+  endpoints: readonly string[];
+  advertisedPrefixes: readonly string[];
+  /** Id of the key rotation the admin requested and the node has not finished, or null. */
+  pendingRotationId: string | null;
+}
+
+/** Input of compileNodeConfigs. */
+export interface TCompileNodeConfigsInput {
+  /** Mesh version; increases with every change. */
+  version: number;
+  settings: TMeshSettings;
+  nodes: readonly TMeshNode[];
+}
+
+function assertUnique(nodes: readonly TMeshNode[], key: keyof TMeshNode, label: string) {
+  const seen = new Map<unknown, string>();
+  for (const node of nodes) {
+    const value = node[key];
+    const other = seen.get(value);
+    if (other !== undefined) {
+      throw new NetcfgError(
+        "DUPLICATE",
+        `nodes "${other}" and "${node.name}" share the ${label} ${String(value)}`,
+      );
+    }
+    seen.set(value, node.name);
+  }
+}
+
+/**
+ * Compiles one desired config per node, ordered by node index. Each node's peers are every
+ * other node that has a public key (a node without one is nobody's peer yet, but still gets
+ * its own config), ordered by index. Throws NetcfgError DUPLICATE when two nodes share an id,
+ * index, ASN or address. Peer objects are shared between the returned configs: treat them as
+ * read-only.
+ */
+export function compileNodeConfigs(input: TCompileNodeConfigsInput): TDesiredNodeConfig[] {
+  assertUnique(input.nodes, "id", "id");
+  assertUnique(input.nodes, "index", "index");
+  assertUnique(input.nodes, "asn", "ASN");
+  assertUnique(input.nodes, "ipv4", "IPv4 address");
+  assertUnique(input.nodes, "ipv6", "IPv6 address");
+  const sorted = [...input.nodes].sort((a, b) => a.index - b.index);
+  const peers: { id: string; peer: TPeerConfig }[] = [];
+  for (const node of sorted) {
+    if (node.publicKey === null) continue;
+    peers.push({
+      id: node.id,
+      peer: {
+        id: node.id,
+        name: node.name,
+        index: node.index,
+        asn: node.asn,
+        ipv4: node.ipv4,
+        ipv6: node.ipv6,
+        advertisedPrefixes: [...node.advertisedPrefixes],
+        publicKey: node.publicKey,
+        endpoints: [...node.endpoints],
+      },
+    });
+  }
+  const settings: TMeshSettings = { ...input.settings, bfd: { ...input.settings.bfd } };
+  return sorted.map((node) => ({
+    version: input.version,
+    self: {
+      id: node.id,
+      name: node.name,
+      index: node.index,
+      asn: node.asn,
+      ipv4: node.ipv4,
+      ipv6: node.ipv6,
+      advertisedPrefixes: [...node.advertisedPrefixes],
+    },
+    peers: peers.filter((entry) => entry.id !== node.id).map((entry) => entry.peer),
+    settings,
+    rotation: node.pendingRotationId === null ? null : { id: node.pendingRotationId },
+  }));
+}
