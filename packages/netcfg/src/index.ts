@@ -6,3 +6,4 @@ export * from "./parse-cidr";
 export * from "./allocate-identity";
 export * from "./validate-prefixes";
 export * from "./compile-node-configs";
+export * from "./derive-tunnels";

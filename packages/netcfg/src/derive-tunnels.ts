@@ -1,0 +1,170 @@
+// Tunnels: one WireGuard interface per peer, everything about it computed from the two node
+// indexes, so both ends agree with no coordination (DESIGN.md, Network model).
+import type { TDesiredNodeConfig, TPeerConfig } from "./config";
+import { parseAddress, type TIpFamily } from "./parse-cidr";
+
+/** Prefix of every tunnel interface meshover creates; the agent owns only names with it. */
+export const TUNNEL_INTERFACE_PREFIX = "mo";
+/** Linux interface names are at most 15 bytes (IFNAMSIZ 16 with the NUL). */
+export const MAX_INTERFACE_NAME_BYTES = 15;
+/** Smallest MTU IPv6 allows on a link. */
+export const MIN_TUNNEL_MTU = 1280;
+/** WireGuard overhead over an IPv6 underlay: 40 IPv6 + 8 UDP + 32 WireGuard. */
+export const WIREGUARD_OVERHEAD_IPV6 = 80;
+/** WireGuard overhead over an IPv4 underlay: 20 IPv4 + 8 UDP + 32 WireGuard. */
+export const WIREGUARD_OVERHEAD_IPV4 = 60;
+/** Allowed IPs of every tunnel peer: everything, so BGP alone decides what goes where. */
+export const TUNNEL_ALLOWED_IPS: readonly string[] = ["0.0.0.0/0", "::/0"];
+
+/** The tunnel interface name for a peer: `mo<peer index>` (stable, ≤ 7 bytes, unique per host). */
+export function getTunnelInterfaceName(peerIndex: number): string {
+  return `${TUNNEL_INTERFACE_PREFIX}${peerIndex}`;
+}
+
+/** True when an interface name is one meshover's tunnels use (`mo` + a decimal index). */
+export function isTunnelInterfaceName(name: string): boolean {
+  return /^mo[1-9][0-9]{0,4}$/.test(name);
+}
+
+/** The node's IPv6 link-local address on each of its tunnels: `fe80::<index as hex>`. */
+export function getLinkLocalAddress(nodeIndex: number): string {
+  return `fe80::${nodeIndex.toString(16)}`;
+}
+
+/** Tunnel MTU for an underlay path MTU and family, clamped to at least 1280. */
+export function getTunnelMtu(pathMtu: number, family: TIpFamily): number {
+  const overhead = family === "ipv6" ? WIREGUARD_OVERHEAD_IPV6 : WIREGUARD_OVERHEAD_IPV4;
+  return Math.max(MIN_TUNNEL_MTU, pathMtu - overhead);
+}
+
+/** The underlay endpoint chosen to reach a peer. */
+export interface TTunnelEndpoint {
+  family: TIpFamily;
+  /** Canonical address. */
+  address: string;
+  port: number;
+  /** As WireGuard writes it: `[v6]:port` or `v4:port`. */
+  text: string;
+}
+
+/** WireGuard's settings for the one peer of a tunnel interface. */
+export interface TWireguardPeerSettings {
+  publicKey: string;
+  allowedIps: string[];
+  /** Null when the peer reported no usable endpoint: it can still reach us. */
+  endpoint: string | null;
+  /** Seconds; 0 turns keepalive off. */
+  persistentKeepalive: number;
+}
+
+/** Everything about one tunnel interface on this node. */
+export interface TTunnel {
+  peerId: string;
+  peerName: string;
+  peerIndex: number;
+  peerAsn: number;
+  interfaceName: string;
+  /** UDP port this interface listens on: basePort + peer.index. */
+  listenPort: number;
+  /** UDP port the peer's interface for us listens on: basePort + self.index. */
+  remotePort: number;
+  endpoint: TTunnelEndpoint | null;
+  /** Our link-local address with its length, e.g. `fe80::1/64`. */
+  localLinkLocal: string;
+  /** The peer's link-local address (no length), e.g. `fe80::2`. */
+  peerLinkLocal: string;
+  mtu: number;
+  /** Where the MTU came from: the fixed setting, a measured path MTU, or the assumed one. */
+  mtuSource: "fixed" | "measured" | "assumed";
+  wireguardPeer: TWireguardPeerSettings;
+}
+
+/** Options of deriveTunnels. */
+export interface TDeriveTunnelsOptions {
+  /** Underlay path MTU the agent measured, by peer id. */
+  measuredPathMtu?: Readonly<Record<string, number>> | ReadonlyMap<string, number>;
+}
+
+/**
+ * Picks the endpoint to reach a peer: its first valid IPv6 endpoint, else its first valid IPv4
+ * one (IPv6 preferred: no NAT in the way, DESIGN.md). Unparseable entries are skipped.
+ */
+export function chooseEndpoint(endpoints: readonly string[], port: number): TTunnelEndpoint | null {
+  const parsed = endpoints.flatMap((text) => {
+    try {
+      return [parseAddress(text)];
+    } catch {
+      return [];
+    }
+  });
+  const chosen = parsed.find((a) => a.family === "ipv6") ?? parsed.find((a) => a.family === "ipv4");
+  if (!chosen) return null;
+  const text = chosen.family === "ipv6" ? `[${chosen.text}]:${port}` : `${chosen.text}:${port}`;
+  return { family: chosen.family, address: chosen.text, port, text };
+}
+
+function readMeasured(options: TDeriveTunnelsOptions, peerId: string): number | undefined {
+  const measured = options.measuredPathMtu;
+  if (!measured) return undefined;
+  return measured instanceof Map
+    ? (measured as ReadonlyMap<string, number>).get(peerId)
+    : (measured as Readonly<Record<string, number>>)[peerId];
+}
+
+/** The tunnel to one peer. See deriveTunnels. */
+export function deriveTunnel(
+  config: TDesiredNodeConfig,
+  peer: TPeerConfig,
+  options: TDeriveTunnelsOptions = {},
+): TTunnel {
+  const { settings, self } = config;
+  const remotePort = settings.basePort + self.index;
+  const endpoint = chooseEndpoint(peer.endpoints, remotePort);
+  const measured = readMeasured(options, peer.id);
+  let mtu: number;
+  let mtuSource: TTunnel["mtuSource"];
+  if (settings.tunnelMtu !== null) {
+    mtu = settings.tunnelMtu;
+    mtuSource = "fixed";
+  } else {
+    // Without an endpoint the family is unknown; assume IPv6, the larger overhead, to be safe.
+    const family = endpoint?.family ?? "ipv6";
+    const isMeasured = measured !== undefined && Number.isFinite(measured) && measured > 0;
+    mtu = getTunnelMtu(isMeasured ? measured : settings.underlayMtu, family);
+    mtuSource = isMeasured ? "measured" : "assumed";
+  }
+  return {
+    peerId: peer.id,
+    peerName: peer.name,
+    peerIndex: peer.index,
+    peerAsn: peer.asn,
+    interfaceName: getTunnelInterfaceName(peer.index),
+    listenPort: settings.basePort + peer.index,
+    remotePort,
+    endpoint,
+    localLinkLocal: `${getLinkLocalAddress(self.index)}/64`,
+    peerLinkLocal: getLinkLocalAddress(peer.index),
+    mtu,
+    mtuSource,
+    wireguardPeer: {
+      publicKey: peer.publicKey,
+      allowedIps: [...TUNNEL_ALLOWED_IPS],
+      endpoint: endpoint?.text ?? null,
+      persistentKeepalive: settings.keepaliveSec,
+    },
+  };
+}
+
+/**
+ * Every tunnel of a node, one per peer, ordered by peer index. On node A the tunnel for peer B
+ * is `mo<B.index>`, listens on basePort + B.index and sends to B's endpoint at
+ * basePort + A.index, which is exactly where B's tunnel for A listens.
+ */
+export function deriveTunnels(
+  config: TDesiredNodeConfig,
+  options: TDeriveTunnelsOptions = {},
+): TTunnel[] {
+  return [...config.peers]
+    .sort((a, b) => a.index - b.index)
+    .map((peer) => deriveTunnel(config, peer, options));
+}
