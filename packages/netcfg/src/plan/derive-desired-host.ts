@@ -1,0 +1,105 @@
+// From the controller's desired node config (plus the tunnels derived for it and local facts
+// only the agent knows: its public key, where node addresses live, whether FRR is managed)
+// to the host state the planner aims at.
+import type { TDesiredNodeConfig } from "../config";
+import type { TDesiredHost, TDesiredLink, TFrrState } from "./host-state";
+import { isIpv6, canonicalizeCidr } from "./normalize-address";
+
+/** One tunnel as the planner needs it (derived per peer by the tunnel model). */
+export interface TPlanTunnel {
+  /** Interface name, `mo<peer index>`. */
+  device: string;
+  listenPort: number;
+  mtu: number;
+  /** Addresses on the tunnel (this node's link-local, CIDR). */
+  addresses: string[];
+  peer: {
+    publicKey: string;
+    /** `[v6]:port` / `v4:port`, null when the peer has no endpoint yet. */
+    endpoint: string | null;
+    allowedIps: string[];
+    keepaliveSec: number;
+  };
+}
+
+/** Local facts the desired host depends on besides the config. */
+export interface TDeriveDesiredHostOptions {
+  config: TDesiredNodeConfig;
+  tunnels: readonly TPlanTunnel[];
+  /** This node's current WireGuard public key. */
+  publicKey: string;
+  /** `meshover0` (a dummy meshover creates) or `lo` where the kernel has no dummy links. */
+  addressDevice: "meshover0" | "lo";
+  /** False with `--frr none`: the planner then leaves routing alone. */
+  isFrrManaged: boolean;
+}
+
+/** The name of the dummy link holding the node addresses where dummy links exist. */
+export const ADDRESS_DEVICE = "meshover0";
+
+/** Sysctls every meshover node needs (forwarding), plus loose rp_filter on each tunnel. */
+export function deriveSysctls(tunnelDevices: readonly string[]): Record<string, string> {
+  const sysctls: Record<string, string> = {
+    "net.ipv4.ip_forward": "1",
+    "net.ipv6.conf.all.forwarding": "1",
+  };
+  for (const device of tunnelDevices) sysctls[`net.ipv4.conf.${device}.rp_filter`] = "2";
+  return sysctls;
+}
+
+/** The FRR part meshover manages for this config and these tunnels. */
+export function deriveFrrState(config: TDesiredNodeConfig, devices: readonly string[]): TFrrState {
+  const prefixes = config.self.advertisedPrefixes.map(canonicalizeCidr);
+  return {
+    asn: config.self.asn,
+    routerId: config.self.ipv4,
+    ipv4Networks: [
+      ...new Set([
+        canonicalizeCidr(`${config.self.ipv4}/32`),
+        ...prefixes.filter((p) => !isIpv6(p)),
+      ]),
+    ].sort(),
+    ipv6Networks: [
+      ...new Set([canonicalizeCidr(`${config.self.ipv6}/128`), ...prefixes.filter(isIpv6)]),
+    ].sort(),
+    bfd: { intervalMs: config.settings.bfd.intervalMs, multiplier: config.settings.bfd.multiplier },
+    neighbors: [...devices].sort(),
+  };
+}
+
+/** The host state meshover wants for this node. */
+export function deriveDesiredHost(options: TDeriveDesiredHostOptions): TDesiredHost {
+  const { config, tunnels } = options;
+  const nodeAddresses = [
+    canonicalizeCidr(`${config.self.ipv4}/32`),
+    canonicalizeCidr(`${config.self.ipv6}/128`),
+  ].sort();
+  const links: TDesiredLink[] = tunnels.map((tunnel) => ({
+    name: tunnel.device,
+    kind: "wireguard",
+    mtu: tunnel.mtu,
+    addresses: tunnel.addresses.map(canonicalizeCidr).sort(),
+    wireguard: {
+      publicKey: options.publicKey,
+      listenPort: tunnel.listenPort,
+      peers: [{ ...tunnel.peer, allowedIps: tunnel.peer.allowedIps.map(canonicalizeCidr).sort() }],
+    },
+  }));
+  if (options.addressDevice === ADDRESS_DEVICE) {
+    links.push({
+      name: ADDRESS_DEVICE,
+      kind: "dummy",
+      mtu: null,
+      addresses: nodeAddresses,
+      wireguard: null,
+    });
+  }
+  const devices = tunnels.map((tunnel) => tunnel.device);
+  return {
+    links: links.sort((a, b) => a.name.localeCompare(b.name)),
+    hostAddresses:
+      options.addressDevice === "lo" ? nodeAddresses.map((cidr) => ({ device: "lo", cidr })) : [],
+    sysctls: deriveSysctls(devices),
+    frr: options.isFrrManaged ? deriveFrrState(config, devices) : null,
+  };
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { parseFrrRunningConfig } from "./parse-frr-running-config";
+
+// Shape of FRR 8.4 `show running-config` for meshover's configuration (defaults left out).
+const RUNNING = `Building configuration...
+
+Current configuration:
+!
+frr version 8.4.4
+frr defaults datacenter
+hostname node1
+!
+interface mo2
+ ipv6 nd ra-interval 1
+ no ipv6 nd suppress-ra
+exit
+!
+router bgp 4200000001
+ bgp router-id 10.128.0.1
+ neighbor MESHOVER peer-group
+ neighbor MESHOVER remote-as external
+ neighbor MESHOVER bfd
+ neighbor MESHOVER bfd profile meshover
+ neighbor mo2 interface peer-group MESHOVER
+ neighbor mo3 interface peer-group MESHOVER
+ !
+ address-family ipv4 unicast
+  network 10.128.0.1/32
+  network 192.168.50.0/24
+ exit-address-family
+ !
+ address-family ipv6 unicast
+  network fd00:0::1/128
+  neighbor MESHOVER activate
+ exit-address-family
+exit
+!
+router bgp 65000 vrf other
+ bgp router-id 1.1.1.1
+exit
+!
+bfd
+ profile meshover
+  receive-interval 100
+  transmit-interval 100
+ exit
+ !
+exit
+!
+end
+`;
+
+describe("parseFrrRunningConfig", () => {
+  it("reads the BGP instance, neighbors, networks and BFD profile", () => {
+    expect(parseFrrRunningConfig(RUNNING)).toEqual({
+      asn: 4200000001,
+      routerId: "10.128.0.1",
+      ipv4Networks: ["10.128.0.1/32", "192.168.50.0/24"],
+      ipv6Networks: ["fd00::1/128"],
+      bfd: { intervalMs: 100, multiplier: 3 },
+      neighbors: ["mo2", "mo3"],
+    });
+  });
+
+  it("returns null without a default-VRF BGP instance", () => {
+    expect(parseFrrRunningConfig("frr version 8.4.4\n!\nrouter bgp 1 vrf x\nexit\nend\n")).toBe(
+      null,
+    );
+  });
+});

@@ -1,0 +1,77 @@
+// Reads the part of FRR's `show running-config` that meshover manages (its BGP instance,
+// neighbors on tunnel interfaces, announced networks, BFD profile) into a TFrrState, so the
+// planner can compare FRR's live state with the desired one.
+import type { TFrrState } from "./host-state";
+import { canonicalizeCidr } from "./normalize-address";
+
+/** Name of the BFD profile meshover's FRR configuration uses. */
+export const FRR_BFD_PROFILE = "meshover";
+
+/** FRR 8.4 BFD defaults, which `show running-config` leaves out. */
+const BFD_DEFAULT_INTERVAL_MS = 300;
+const BFD_DEFAULT_MULTIPLIER = 3;
+
+/** Parse FRR running-config text; null when it has no (default-VRF) `router bgp`. */
+export function parseFrrRunningConfig(text: string): TFrrState | null {
+  let asn: number | null = null;
+  let routerId = "";
+  const neighbors = new Set<string>();
+  const ipv4Networks = new Set<string>();
+  const ipv6Networks = new Set<string>();
+  let receiveMs = BFD_DEFAULT_INTERVAL_MS;
+  let transmitMs = BFD_DEFAULT_INTERVAL_MS;
+  let multiplier = BFD_DEFAULT_MULTIPLIER;
+  let section: "none" | "bgp" | "bgp-v4" | "bgp-v6" | "bgp-other" | "bfd" | "bfd-profile" = "none";
+
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line === "!") continue;
+    const words = line.split(/\s+/);
+    if (!raw.startsWith(" ")) {
+      // Top-level statement: leaves whatever block we were in.
+      section = "none";
+      if (words[0] === "router" && words[1] === "bgp" && words.length === 3) {
+        asn = Number(words[2]);
+        section = "bgp";
+      } else if (line === "bfd") {
+        section = "bfd";
+      }
+      continue;
+    }
+    if (section.startsWith("bgp")) {
+      if (line === "exit-address-family") section = "bgp";
+      else if (line === "address-family ipv4 unicast") section = "bgp-v4";
+      else if (line === "address-family ipv6 unicast") section = "bgp-v6";
+      else if (words[0] === "address-family") section = "bgp-other";
+      else if (section === "bgp" && words[0] === "bgp" && words[1] === "router-id") {
+        routerId = words[2] ?? "";
+      } else if (section === "bgp" && words[0] === "neighbor" && words[2] === "interface") {
+        neighbors.add(words[1] ?? "");
+      } else if ((section === "bgp-v4" || section === "bgp-v6") && words[0] === "network") {
+        const cidr = canonicalizeCidr(words[1] ?? "");
+        (section === "bgp-v4" ? ipv4Networks : ipv6Networks).add(cidr);
+      }
+    } else if (section === "bfd" || section === "bfd-profile") {
+      if (words[0] === "profile") {
+        section = words[1] === FRR_BFD_PROFILE ? "bfd-profile" : "bfd";
+      } else if (line === "exit") {
+        section = "bfd";
+      } else if (section === "bfd-profile") {
+        const value = Number(words[1]);
+        if (words[0] === "receive-interval") receiveMs = value;
+        if (words[0] === "transmit-interval") transmitMs = value;
+        if (words[0] === "detect-multiplier") multiplier = value;
+      }
+    }
+  }
+  if (asn === null) return null;
+  return {
+    asn,
+    routerId,
+    ipv4Networks: [...ipv4Networks].sort(),
+    ipv6Networks: [...ipv6Networks].sort(),
+    // Unequal timers are not what meshover sets: report 0 so the planner rewrites them.
+    bfd: { intervalMs: receiveMs === transmitMs ? receiveMs : 0, multiplier },
+    neighbors: [...neighbors].sort(),
+  };
+}
