@@ -1,0 +1,79 @@
+// A plain node:http host for the API, without Next.js: tests and benchmarks run real HTTP
+// (and SSE) against it. The controller itself serves the same handler through Next's route.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
+import type { TPrismaClient } from "@meshover/prisma";
+import { handleTrpcRequest } from "./handle-trpc-request";
+
+/** A running API server. */
+export interface TApiServer {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Write a fetch Response to a node response, streaming the body (SSE stays open). */
+export async function writeFetchResponse(response: Response, res: ServerResponse): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, key) => {
+    if (key !== "set-cookie") headers[key] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  res.writeHead(response.status, headers);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+  res.on("close", () => void reader.cancel().catch(() => undefined));
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      res.write(value);
+    }
+  } catch {
+    // The client went away mid-stream.
+  }
+  res.end();
+}
+
+/** Serve the API on `host`:`port` (default 127.0.0.1, a free port). */
+export async function serveApi({
+  db,
+  host = "127.0.0.1",
+  port = 0,
+}: {
+  db: TPrismaClient;
+  host?: string;
+  port?: number;
+}): Promise<TApiServer> {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // Like a proxy would: the handler reads the client address from X-Forwarded-For.
+    req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
+    const request = incomingMessageToRequest(req, res, { maxBodySize: null });
+    handleTrpcRequest({ req: request, db })
+      .then((response) => writeFetchResponse(response, res))
+      .catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end(String(error));
+      });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${address.port}`,
+    server,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

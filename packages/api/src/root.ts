@@ -1,0 +1,14 @@
+// The API: one router per domain.
+import { authRouter } from "./routers/auth/router";
+import { createCallerFactory, createTRPCRouter } from "./trpc";
+
+/** The whole controller API (dashboard and agents). */
+export const appRouter = createTRPCRouter({
+  auth: authRouter,
+});
+
+/** The API's type, for typed clients (dashboard, agent). */
+export type AppRouter = typeof appRouter;
+
+/** Call procedures in-process with a context from `createContextInner` (tests, RSC, CLI). */
+export const createCaller = createCallerFactory(appRouter);

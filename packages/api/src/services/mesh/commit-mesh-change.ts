@@ -1,0 +1,30 @@
+import type { Prisma, TPrismaClient } from "@meshover/prisma";
+import { MESH_CHANNEL, getMeshFanout } from "../../lib/mesh-fanout";
+
+/** Bump Setting.meshVersion and queue the NOTIFY (delivered on commit) inside `tx`. */
+export async function bumpMeshVersion(tx: Prisma.TransactionClient): Promise<bigint> {
+  // The row lock also orders concurrent mesh changes, so versions follow commit order.
+  const rows = await tx.$queryRaw<{ meshVersion: bigint }[]>`
+    UPDATE "Setting" SET "meshVersion" = "meshVersion" + 1 WHERE id = 1 RETURNING "meshVersion"`;
+  const version = rows[0]?.meshVersion;
+  if (version === undefined) throw new Error("the Setting row is missing (ensureSettings not run)");
+  await tx.$queryRaw`SELECT pg_notify(${MESH_CHANNEL}, ${version.toString()})`;
+  return version;
+}
+
+/**
+ * Run `change` in a transaction that also bumps the mesh version and NOTIFYs it, then wake this
+ * process's subscribers directly (other processes hear the NOTIFY).
+ */
+export async function commitMeshChange<T>(
+  db: TPrismaClient,
+  change: (tx: Prisma.TransactionClient) => Promise<T>,
+): Promise<T> {
+  const { result, version } = await db.$transaction(async (tx) => {
+    const result = await change(tx);
+    const version = await bumpMeshVersion(tx);
+    return { result, version };
+  });
+  getMeshFanout(db).publish(version);
+  return result;
+}

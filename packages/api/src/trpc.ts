@@ -1,0 +1,127 @@
+// The one tRPC setup: context, and the procedure builders every router uses.
+//  - publicProcedure: anyone (login, setup, agent enrollment).
+//  - protectedProcedure: a signed-in dashboard user (session cookie), narrowed in ctx.session.
+//  - adminProcedure: a signed-in user with role admin (viewers are read only).
+//  - agentProcedure: an agent, by `Authorization: Bearer <node credential>`.
+// Every mutation must come from our own origin (CSRF), whoever sends it.
+import { TRPCError, initTRPC } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError } from "zod";
+import type { TPrismaClient } from "@meshover/prisma";
+import type { TActor } from "./lib/audit";
+import { getMeshFanout } from "./lib/mesh-fanout";
+import { isSameOriginRequest, isSecureRequest, readClientIp } from "./lib/request-info";
+import { ServiceError } from "./lib/service-error";
+import { SESSION_COOKIE, readCookie } from "./lib/session-cookie";
+import { authenticateNode } from "./services/agent/authenticate-node";
+import { resolveSession } from "./services/auth/resolve-session";
+
+/** Options for {@link createContextInner}: everything a procedure may depend on. */
+export interface TCreateContextOptions {
+  db: TPrismaClient;
+  /** Request headers (cookie, authorization, origin, forwarded address). Empty in tests. */
+  headers?: Headers;
+  /** Response headers procedures may set (Set-Cookie). */
+  resHeaders?: Headers;
+  /** Public URL of the controller: its origin is accepted on mutations besides the Host. */
+  publicUrl?: string;
+}
+
+/** Build the context without an HTTP request (tests, server-side callers, the CLI). */
+export function createContextInner({ db, headers, resHeaders, publicUrl }: TCreateContextOptions) {
+  const requestHeaders = headers ?? new Headers();
+  return {
+    db,
+    headers: requestHeaders,
+    resHeaders: resHeaders ?? new Headers(),
+    publicUrl,
+    fanout: getMeshFanout(db),
+    ip: readClientIp(requestHeaders),
+    isSecure: isSecureRequest(requestHeaders),
+  };
+}
+
+/** The context of a tRPC request over HTTP (the fetch adapter passes headers and resHeaders). */
+export function createTRPCContext(options: TCreateContextOptions & { headers: Headers }) {
+  return createContextInner(options);
+}
+
+/** What every procedure receives as ctx. */
+export type TContext = ReturnType<typeof createContextInner>;
+
+const t = initTRPC.context<TContext>().create({
+  transformer: superjson,
+  sse: {
+    // Pings keep proxies from closing an idle config stream; the client reconnects if even
+    // pings stop arriving.
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 40_000 },
+  },
+  errorFormatter({ shape, error }) {
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        // Field-by-field reasons for bad input, so forms and agents can say what is wrong.
+        zodError: error.cause instanceof ZodError ? error.cause.flatten() : null,
+        stack: undefined,
+      },
+    };
+  },
+});
+
+/** Build a router. */
+export const createTRPCRouter = t.router;
+/** Build a server-side caller factory for a router (tests, RSC, CLI). */
+export const createCallerFactory = t.createCallerFactory;
+
+// Services throw ServiceError; the caller sees the same code and message as a TRPCError.
+const mapServiceErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof ServiceError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  }
+  return result;
+});
+
+const checkOrigin = t.middleware(({ ctx, type, next }) => {
+  if (type === "mutation" && !isSameOriginRequest(ctx.headers, ctx.publicUrl)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "cross-origin request refused" });
+  }
+  return next();
+});
+
+/** Anyone may call it. */
+export const publicProcedure = t.procedure.use(mapServiceErrors).use(checkOrigin);
+
+/** A signed-in dashboard user; `ctx.session` and `ctx.actor` are set. */
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const token = readCookie(ctx.headers, SESSION_COOKIE);
+  const session = token ? await resolveSession({ db: ctx.db, token }) : null;
+  if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
+  const actor: TActor = { id: session.userId, email: session.email, ip: ctx.ip };
+  return next({ ctx: { session, actor } });
+});
+
+/** A signed-in admin: every change to the mesh, tokens, keys and settings. */
+export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.session.role !== "admin") {
+    throw new TRPCError({ code: "FORBIDDEN", message: "viewers have read-only access" });
+  }
+  return next();
+});
+
+/** An agent, authenticated by its node credential; `ctx.agent` names the node. */
+export const agentProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const header = ctx.headers.get("authorization") ?? "";
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  const agent = match ? await authenticateNode({ db: ctx.db, credential: match[1]! }) : null;
+  if (!agent) {
+    throw new TRPCError({
+      code: "UNAUTHORIZED",
+      message: "missing, unknown or revoked node credential",
+    });
+  }
+  return next({ ctx: { agent } });
+});
