@@ -1,0 +1,246 @@
+// What the lab reads from a node: FRR's JSON (BGP neighbours, BFD peers, routes), WireGuard's
+// dump, the kernel's links and routes, and pings. Reads only; nothing here changes a node.
+import { nodeEnter, runInNetns, type Lab, type TLabNode } from "./create-lab";
+import { runCommand, runJson } from "./run-command";
+
+/** FRR path space per node, when the agent runs FRR with `-N` (null: default paths). */
+const pathspaces = new WeakMap<TLabNode, string>();
+
+/** Tell the lab which FRR path space (`-N`) node's FRR uses. */
+export function setFrrPathspace(node: TLabNode, pathspace: string | null) {
+  if (pathspace) pathspaces.set(node, pathspace);
+  else pathspaces.delete(node);
+}
+
+/** Run one vtysh command on node's FRR. */
+export async function vtysh(node: TLabNode, command: string) {
+  const pathspace = pathspaces.get(node);
+  const argv = [
+    ...nodeEnter(node),
+    "vtysh",
+    ...(pathspace ? ["-N", pathspace] : []),
+    "-c",
+    command,
+  ];
+  const { stdout } = await runCommand(argv, { timeoutMs: 10_000 });
+  return stdout;
+}
+
+/** Run one vtysh command ending in `json` and parse it. */
+export async function vtyshJson<T = unknown>(node: TLabNode, command: string): Promise<T> {
+  const text = await vtysh(node, command);
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new Error(`${node.name}: vtysh -c '${command}' is not JSON: ${text.slice(0, 200)}`);
+  }
+}
+
+/** One BGP neighbour as the lab compares it. */
+export interface TBgpNeighbor {
+  /** Neighbour name: the tunnel interface for unnumbered sessions. */
+  name: string;
+  state: string;
+  /** How often this session reached Established: unchanged means the session never reset. */
+  established: number;
+  dropped: number;
+  remoteAs: number | null;
+}
+
+interface TFrrNeighborJson {
+  bgpState?: string;
+  connectionsEstablished?: number;
+  connectionsDropped?: number;
+  remoteAs?: number;
+}
+
+/** BGP neighbours of node from `show bgp neighbors json` (FRR 8.4), by name. */
+export async function readBgpNeighbors(node: TLabNode) {
+  const json = await vtyshJson<Record<string, TFrrNeighborJson>>(node, "show bgp neighbors json");
+  const neighbors = new Map<string, TBgpNeighbor>();
+  for (const [name, value] of Object.entries(json)) {
+    if (typeof value !== "object" || value === null || !("bgpState" in value)) continue;
+    neighbors.set(name, {
+      name,
+      state: value.bgpState ?? "unknown",
+      established: value.connectionsEstablished ?? 0,
+      dropped: value.connectionsDropped ?? 0,
+      remoteAs: value.remoteAs ?? null,
+    });
+  }
+  return neighbors;
+}
+
+/** BFD peers of node from `show bfd peers json`: interface → status. */
+export async function readBfdPeers(node: TLabNode) {
+  const json = await vtyshJson<{ interface?: string; status?: string }[]>(
+    node,
+    "show bfd peers json",
+  );
+  return json.map((peer) => ({ interface: peer.interface ?? "?", status: peer.status ?? "?" }));
+}
+
+/** One WireGuard interface from `wg show all dump`. */
+export interface TWgInterface {
+  name: string;
+  publicKey: string;
+  listenPort: number;
+  peers: { publicKey: string; endpoint: string; latestHandshake: number }[];
+}
+
+/** node's WireGuard interfaces (in its mount namespace, so wireguard-go sockets are its own). */
+export async function readWireguard(node: TLabNode) {
+  const { stdout } = await runCommand([...nodeEnter(node), "wg", "show", "all", "dump"]);
+  const interfaces = new Map<string, TWgInterface>();
+  for (const line of stdout.split("\n").filter(Boolean)) {
+    const fields = line.split("\t");
+    const name = fields[0] ?? "";
+    if (fields.length === 5) {
+      interfaces.set(name, {
+        name,
+        publicKey: fields[2] ?? "",
+        listenPort: Number(fields[3]),
+        peers: [],
+      });
+    } else {
+      interfaces.get(name)?.peers.push({
+        publicKey: fields[1] ?? "",
+        endpoint: fields[3] ?? "",
+        latestHandshake: Number(fields[5] ?? 0),
+      });
+    }
+  }
+  return interfaces;
+}
+
+/** The raw `wg show all dump` of node (for artifacts). */
+export async function dumpWireguard(node: TLabNode) {
+  return (await runCommand([...nodeEnter(node), "wg", "show", "all", "dump"])).stdout;
+}
+
+/** A link as `ip -json link` shows it. */
+export interface TIpLink {
+  ifname: string;
+  mtu: number;
+  operstate: string;
+  link_type?: string;
+}
+
+/** node's links from `ip -json link`. */
+export async function readLinks(node: TLabNode) {
+  return runJson<TIpLink[]>(["ip", "-n", node.netns, "-json", "link", "show"]);
+}
+
+/** Whether node's kernel has a route to `destination` other than an unreachable/default one. */
+export async function hasRoute(node: TLabNode, destination: string) {
+  const family = destination.includes(":") ? "-6" : "-4";
+  const routes = await runJson<{ dst: string; type?: string }[]>([
+    "ip",
+    "-n",
+    node.netns,
+    family,
+    "-json",
+    "route",
+    "show",
+    "match",
+    destination,
+  ]);
+  return routes.some((route) => route.dst !== "default" && (route.type ?? "unicast") === "unicast");
+}
+
+/** Options for {@link ping}. */
+export interface TPingOptions {
+  /** Source address (the node's overlay address), so replies come back over the mesh. */
+  source?: string;
+  count?: number;
+  /** Seconds between probes (root may go to 0.002). */
+  intervalSec?: number;
+  /** Seconds to wait for a reply (per probe when count is 1). */
+  waitSec?: number;
+  /** ICMP payload size. */
+  size?: number;
+  /** Set Don't Fragment (`-M do`): a probe larger than the path MTU fails instead of fragmenting. */
+  isDontFragment?: boolean;
+  /** Give up after this many seconds in total (`-w`). */
+  deadlineSec?: number;
+}
+
+/** Result of one ping run. */
+export interface TPingResult {
+  sent: number;
+  received: number;
+  isOk: boolean;
+  output: string;
+}
+
+/** Ping `target` from inside `netns`; never throws on loss (that is the measurement). */
+export async function ping(netns: string, target: string, options: TPingOptions = {}) {
+  const argv = ["ping", "-n", "-q", "-c", String(options.count ?? 1)];
+  if (options.intervalSec !== undefined) argv.push("-i", String(options.intervalSec));
+  argv.push("-W", String(options.waitSec ?? 1));
+  if (options.deadlineSec !== undefined) argv.push("-w", String(options.deadlineSec));
+  if (options.source) argv.push("-I", options.source);
+  if (options.size !== undefined) argv.push("-s", String(options.size));
+  if (options.isDontFragment) argv.push("-M", "do");
+  argv.push(target);
+  const timeoutMs =
+    ((options.deadlineSec ?? 0) +
+      (options.count ?? 1) * ((options.intervalSec ?? 1) + (options.waitSec ?? 1)) +
+      10) *
+    1000;
+  const { code, stdout, stderr } = await runInNetns(netns, argv, {
+    allowFailure: true,
+    timeoutMs,
+  });
+  const match = /(\d+) packets transmitted, (\d+) (?:packets )?received/.exec(stdout);
+  const sent = Number(match?.[1] ?? 0);
+  const received = Number(match?.[2] ?? 0);
+  return {
+    sent,
+    received,
+    isOk: code === 0 && sent > 0 && received === sent,
+    output: stdout + stderr,
+  };
+}
+
+/** Run `tasks` with at most `limit` at a time (2 cores: spawning 60 pings at once only hurts). */
+export async function runLimited<T>(tasks: (() => Promise<T>)[], limit = 8): Promise<T[]> {
+  const results: T[] = new Array<T>(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+/** Everything worth saving about a node when a test fails. */
+export async function collectNodeDumps(lab: Lab, node: TLabNode) {
+  const dumps: Record<string, string> = {};
+  const grab = async (file: string, read: () => Promise<string>) => {
+    try {
+      dumps[file] = await read();
+    } catch (error) {
+      dumps[file] = `error: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  };
+  await grab("wg-dump.txt", () => dumpWireguard(node));
+  for (const [file, command] of [
+    ["bgp-summary.json", "show bgp summary json"],
+    ["bgp-neighbors.json", "show bgp neighbors json"],
+    ["bfd-peers.json", "show bfd peers json"],
+    ["ip-route.json", "show ip route json"],
+    ["ipv6-route.json", "show ipv6 route json"],
+    ["running-config.txt", "show running-config"],
+  ] as const) {
+    await grab(file, () => vtysh(node, command));
+  }
+  await grab("ip-link.json", async () => (await lab.exec(node, ["ip", "-json", "link"])).stdout);
+  await grab("ip-addr.json", async () => (await lab.exec(node, ["ip", "-json", "addr"])).stdout);
+  await grab("ip-route.txt", async () => (await lab.exec(node, ["ip", "route"])).stdout);
+  await grab("ip6-route.txt", async () => (await lab.exec(node, ["ip", "-6", "route"])).stdout);
+  return dumps;
+}

@@ -1,0 +1,43 @@
+// On failure: copy every log the run wrote (agents, controller, FRR, holders) and dump each
+// node's FRR JSON, `wg show all dump` and kernel state into .artifacts/lab/<test>/.
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Lab } from "./create-lab";
+import { collectNodeDumps } from "./observe-node";
+
+/** The repository root. */
+export const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+
+/** Where a test's artifacts go. */
+export function artifactDir(testName: string) {
+  const safe = testName.replaceAll(/[^A-Za-z0-9._-]+/g, "-").slice(0, 100);
+  return join(REPO_ROOT, ".artifacts", "lab", safe);
+}
+
+/** Save logs and dumps of every node of `lab` for `testName`; returns the folder. */
+export async function saveArtifacts(
+  lab: Lab,
+  testName: string,
+  extra: Record<string, string> = {},
+) {
+  const dir = artifactDir(testName);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  if (existsSync(join(lab.dir, "logs")))
+    cpSync(join(lab.dir, "logs"), join(dir, "logs"), { recursive: true });
+  writeFileSync(join(dir, "lab.json"), JSON.stringify(lab.record, null, 2));
+  for (const node of lab.nodes.values()) {
+    const nodeDir = join(dir, node.name);
+    mkdirSync(nodeDir, { recursive: true });
+    if (existsSync(join(node.dir, "logs")))
+      cpSync(join(node.dir, "logs"), join(nodeDir, "logs"), { recursive: true });
+    // FRR's own config and log files, when the agent keeps them there.
+    if (existsSync(join(node.dir, "etc-frr")))
+      cpSync(join(node.dir, "etc-frr"), join(nodeDir, "etc-frr"), { recursive: true });
+    const dumps = await collectNodeDumps(lab, node);
+    for (const [file, text] of Object.entries(dumps)) writeFileSync(join(nodeDir, file), text);
+  }
+  for (const [file, text] of Object.entries(extra)) writeFileSync(join(dir, file), text);
+  return dir;
+}
