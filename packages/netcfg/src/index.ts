@@ -7,7 +7,6 @@ export * from "./allocate-identity";
 export * from "./validate-prefixes";
 export * from "./compile-node-configs";
 export * from "./derive-tunnels";
+export * from "./derive-frr-config";
+export * from "./render-frr-config";
 export * from "./plan";
-// Both parse-cidr and plan export a normalizeCidr; the package's public one is parse-cidr's
-// (validates and clears host bits).
-export { normalizeCidr } from "./parse-cidr";

@@ -1,0 +1,164 @@
+// The typed FRR model of one node, derived from its desired config and tunnels. Rendering is a
+// separate step (render-frr-config.ts) so tests and the planner can compare models, and the
+// text stays a pure function of this value.
+import type { TDesiredNodeConfig } from "./config";
+import { deriveTunnels, type TTunnel } from "./derive-tunnels";
+import { getPoolRange } from "./allocate-identity";
+import { parseCidr, type TParsedCidr } from "./parse-cidr";
+import { sortCidrs } from "./validate-prefixes";
+
+/** Name of the BGP peer group every tunnel neighbor belongs to. */
+export const FRR_PEER_GROUP = "MESH";
+/** Name of the BFD profile holding the mesh's BFD timers (plan/parse-frr-running-config reads it too). */
+export const FRR_BFD_PROFILE_NAME = "meshover";
+/** Prefix-list names, applied inbound and outbound on every session. */
+export const FRR_PREFIX_LIST_V4 = "MO-MESH-V4";
+/** See FRR_PREFIX_LIST_V4. */
+export const FRR_PREFIX_LIST_V6 = "MO-MESH-V6";
+/**
+ * Administrative distance of the blackhole anchor routes: the highest usable, so any real
+ * route (connected LAN, pod route, VM bridge) to the prefix wins and the anchor only catches
+ * what nothing else routes, instead of letting it leak out of the default route.
+ */
+export const FRR_ANCHOR_DISTANCE = 254;
+
+/** One prefix-list line. */
+export interface TFrrPrefixListEntry {
+  seq: number;
+  action: "permit" | "deny";
+  prefix: string;
+  /** `ge` length: match this prefix and any more specific one down to this length. */
+  ge: number | null;
+}
+
+/** One address family of the BGP instance. */
+export interface TFrrAddressFamily {
+  /** `network` statements: what this node originates. */
+  networks: string[];
+  prefixListName: string;
+  prefixList: TFrrPrefixListEntry[];
+}
+
+/** One BGP neighbor: an unnumbered session over a tunnel interface. */
+export interface TFrrNeighbor {
+  interfaceName: string;
+  /** The peer's node name, shown in `show bgp neighbors`. */
+  description: string;
+}
+
+/** A tunnel interface stanza: router advertisements so unnumbered BGP finds the peer fast. */
+export interface TFrrInterface {
+  name: string;
+  raIntervalSec: number;
+}
+
+/** The typed FRR configuration of one node. */
+export interface TFrrConfig {
+  hostname: string;
+  /** Syslog level, or null for no log line. */
+  logSyslogLevel: "informational" | "notifications" | "warnings" | "errors" | "debugging" | null;
+  asn: number;
+  routerId: string;
+  peerGroup: string;
+  bfd: { profile: string; intervalMs: number; multiplier: number };
+  /** Blackhole routes (distance FRR_ANCHOR_DISTANCE) that let `network` match advertised prefixes. */
+  anchorRoutes: string[];
+  interfaces: TFrrInterface[];
+  neighbors: TFrrNeighbor[];
+  ipv4: TFrrAddressFamily;
+  ipv6: TFrrAddressFamily;
+}
+
+/** Options of deriveFrrConfig. */
+export interface TDeriveFrrConfigOptions {
+  /** Tunnels already derived for the config (deriveTunnels); derived here when omitted. */
+  tunnels?: readonly TTunnel[];
+  /** Syslog level; "informational" by default, null for none. */
+  logSyslogLevel?: TFrrConfig["logSyslogLevel"];
+}
+
+/** A name FRR accepts as one word in hostname/description lines. */
+function toFrrWord(name: string): string {
+  const word = name.replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 63);
+  return word.length > 0 ? word : "node";
+}
+
+function buildPrefixList(pool: string, prefixes: readonly TParsedCidr[], hostLength: number) {
+  const poolCidr = getPoolRange(pool).pool;
+  const defaultRoute = hostLength === 32 ? "0.0.0.0/0" : "::/0";
+  const isDefaultAdvertised = prefixes.some((cidr) => cidr.prefixLength === 0);
+  const entries: TFrrPrefixListEntry[] = [];
+  // The default route is refused unless an admin explicitly made some node an exit node.
+  if (!isDefaultAdvertised) {
+    entries.push({ seq: 5, action: "deny", prefix: defaultRoute, ge: null });
+  }
+  entries.push({ seq: 10, action: "permit", prefix: poolCidr, ge: hostLength });
+  prefixes.forEach((cidr, i) => {
+    entries.push({ seq: 20 + i * 5, action: "permit", prefix: cidr.text, ge: null });
+  });
+  return entries;
+}
+
+/**
+ * Derives the FRR model of a node: eBGP with every peer over its tunnel interface (unnumbered,
+ * extended next-hop, BFD), announcing the node /32 and /128 and the node's advertised prefixes,
+ * and a prefix list per family, applied in and out, that permits only node host routes from
+ * the pools and the prefixes some node of the mesh advertises (so the underlay, the default
+ * route and anything else never pass). Deterministic: neighbors by peer index, prefixes sorted.
+ */
+export function deriveFrrConfig(
+  config: TDesiredNodeConfig,
+  options: TDeriveFrrConfigOptions = {},
+): TFrrConfig {
+  const tunnels = options.tunnels ?? deriveTunnels(config);
+  const own = sortCidrs(config.self.advertisedPrefixes.map((text) => parseCidr(text)));
+  // Every prefix the mesh advertises, deduplicated (anycast prefixes appear on several nodes).
+  const meshByText = new Map<string, TParsedCidr>();
+  for (const text of [
+    ...config.self.advertisedPrefixes,
+    ...config.peers.flatMap((peer) => peer.advertisedPrefixes),
+  ]) {
+    const cidr = parseCidr(text, { isHostBitsAllowed: true });
+    meshByText.set(cidr.text, cidr);
+  }
+  const mesh = sortCidrs([...meshByText.values()]);
+  const ownV4 = own.filter((cidr) => cidr.family === "ipv4");
+  const ownV6 = own.filter((cidr) => cidr.family === "ipv6");
+  const sortedTunnels = [...tunnels].sort((a, b) => a.peerIndex - b.peerIndex);
+  return {
+    hostname: toFrrWord(config.self.name),
+    logSyslogLevel: options.logSyslogLevel === undefined ? "informational" : options.logSyslogLevel,
+    asn: config.self.asn,
+    routerId: config.self.ipv4,
+    peerGroup: FRR_PEER_GROUP,
+    bfd: {
+      profile: FRR_BFD_PROFILE_NAME,
+      intervalMs: config.settings.bfd.intervalMs,
+      multiplier: config.settings.bfd.multiplier,
+    },
+    anchorRoutes: own.filter((cidr) => cidr.prefixLength !== 0).map((cidr) => cidr.text),
+    interfaces: sortedTunnels.map((tunnel) => ({ name: tunnel.interfaceName, raIntervalSec: 1 })),
+    neighbors: sortedTunnels.map((tunnel) => ({
+      interfaceName: tunnel.interfaceName,
+      description: toFrrWord(tunnel.peerName),
+    })),
+    ipv4: {
+      networks: [`${parseCidr(`${config.self.ipv4}/32`).text}`, ...ownV4.map((c) => c.text)],
+      prefixListName: FRR_PREFIX_LIST_V4,
+      prefixList: buildPrefixList(
+        config.settings.ipv4Pool,
+        mesh.filter((cidr) => cidr.family === "ipv4"),
+        32,
+      ),
+    },
+    ipv6: {
+      networks: [`${parseCidr(`${config.self.ipv6}/128`).text}`, ...ownV6.map((c) => c.text)],
+      prefixListName: FRR_PREFIX_LIST_V6,
+      prefixList: buildPrefixList(
+        config.settings.ipv6Pool,
+        mesh.filter((cidr) => cidr.family === "ipv6"),
+        128,
+      ),
+    },
+  };
+}

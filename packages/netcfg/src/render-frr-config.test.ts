@@ -1,0 +1,145 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { compileNodeConfigs, type TMeshNode } from "./compile-node-configs";
+import type { TDesiredNodeConfig, TMeshSettings } from "./config";
+import { deriveFrrConfig } from "./derive-frr-config";
+import { renderFrrConfig } from "./render-frr-config";
+
+// Golden files: `UPDATE_GOLDEN=1 npx vitest run --project netcfg render-frr` rewrites them.
+const TESTDATA = join(import.meta.dirname, "..", "testdata");
+const isUpdate = process.env.UPDATE_GOLDEN === "1";
+const VTYSH = ["/usr/bin/vtysh", "/bin/vtysh"].find((path) => existsSync(path)) ?? null;
+
+const settings: TMeshSettings = {
+  ipv4Pool: "10.128.0.0/16",
+  ipv6Pool: "fd12:3456:789a::/48",
+  basePort: 51820,
+  underlayMtu: 1500,
+  tunnelMtu: null,
+  healthIntervalSec: 5,
+  keepaliveSec: 25,
+  bfd: { intervalMs: 300, multiplier: 3 },
+};
+
+function makeNode(index: number, overrides: Partial<TMeshNode> = {}): TMeshNode {
+  return {
+    id: `00000000-0000-4000-8000-${index.toString().padStart(12, "0")}`,
+    name: `node${index}`,
+    index,
+    asn: 4200000000 + index,
+    ipv4: `10.128.0.${index}`,
+    ipv6: `fd12:3456:789a::${index.toString(16)}`,
+    publicKey: "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=",
+    endpoints: [`2001:db8::${index}`],
+    advertisedPrefixes: [],
+    pendingRotationId: null,
+    ...overrides,
+  };
+}
+
+function configOf(nodes: TMeshNode[], selfIndex: number, meshSettings = settings) {
+  const config = compileNodeConfigs({ version: 1, settings: meshSettings, nodes }).find(
+    (c) => c.self.index === selfIndex,
+  );
+  if (!config) throw new Error("no such node");
+  return config;
+}
+
+const cases: { name: string; config: TDesiredNodeConfig }[] = [
+  { name: "frr-lone-node", config: configOf([makeNode(1)], 1) },
+  { name: "frr-two-nodes", config: configOf([makeNode(1), makeNode(2)], 1) },
+  {
+    name: "frr-prefixes-and-anycast",
+    config: configOf(
+      [
+        makeNode(1, {
+          advertisedPrefixes: ["192.168.50.0/24", "2001:db8:50::/48", "10.96.0.0/12"],
+        }),
+        makeNode(2, { advertisedPrefixes: ["192.168.60.0/24", "198.51.100.53/32"] }),
+        makeNode(7, { name: "cloud", advertisedPrefixes: ["198.51.100.53/32"] }),
+        makeNode(12, { publicKey: null }),
+        makeNode(300, { advertisedPrefixes: ["2001:db8:300::/48"] }),
+      ],
+      2,
+      { ...settings, bfd: { intervalMs: 150, multiplier: 5 } },
+    ),
+  },
+  {
+    name: "frr-exit-node",
+    config: configOf([makeNode(1), makeNode(2, { advertisedPrefixes: ["0.0.0.0/0", "::/0"] })], 1),
+  },
+];
+
+const scratch = mkdtempSync(join(tmpdir(), "mo-nc-frr-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("renderFrrConfig golden files", () => {
+  it.each(cases)("$name matches testdata/$name.golden", ({ name, config }) => {
+    const text = renderFrrConfig(deriveFrrConfig(config));
+    const path = join(TESTDATA, `${name}.golden`);
+    if (isUpdate) writeFileSync(path, text);
+    expect(text).toBe(readFileSync(path, "utf8"));
+  });
+
+  it("is deterministic and independent of peer order", () => {
+    const config = cases[2]!.config;
+    const shuffled = { ...config, peers: [...config.peers].reverse() };
+    expect(renderFrrConfig(deriveFrrConfig(shuffled))).toBe(
+      renderFrrConfig(deriveFrrConfig(config)),
+    );
+  });
+
+  it("announces the node and its prefixes, filters everything else", () => {
+    const model = deriveFrrConfig(cases[2]!.config);
+    expect(model.ipv4.networks).toEqual(["10.128.0.2/32", "192.168.60.0/24", "198.51.100.53/32"]);
+    expect(model.ipv6.networks).toEqual(["fd12:3456:789a::2/128"]);
+    expect(model.neighbors.map((n) => n.interfaceName)).toEqual(["mo1", "mo7", "mo300"]);
+    const permitted = model.ipv4.prefixList.filter((e) => e.action === "permit");
+    expect(permitted.map((e) => e.prefix)).toEqual([
+      "10.128.0.0/16",
+      "10.96.0.0/12",
+      "192.168.50.0/24",
+      "192.168.60.0/24",
+      "198.51.100.53/32",
+    ]);
+    expect(model.ipv4.prefixList[0]).toEqual({
+      seq: 5,
+      action: "deny",
+      prefix: "0.0.0.0/0",
+      ge: null,
+    });
+  });
+});
+
+if (!VTYSH) {
+  console.warn(
+    "\n!!!!!!!!\n!!! FRR (vtysh) is not installed: the golden FRR configs were NOT checked by FRR.\n!!!!!!!!\n",
+  );
+}
+
+describe.skipIf(!VTYSH)("golden files are valid FRR 8.4 configuration (vtysh -C)", () => {
+  let checked = 0;
+  function checkWithFrr(text: string) {
+    checked += 1;
+    const path = join(scratch, `check-${checked}.conf`);
+    writeFileSync(path, text);
+    return spawnSync(VTYSH!, ["-C", "-f", path], { encoding: "utf8" });
+  }
+
+  it.each(cases)("FRR accepts testdata/$name.golden", ({ name }) => {
+    const result = checkWithFrr(readFileSync(join(TESTDATA, `${name}.golden`), "utf8"));
+    expect(result.stdout + result.stderr).not.toMatch(/Unknown command|error|Incomplete/i);
+    expect(result.status).toBe(0);
+  });
+
+  it("the check can fail: FRR refuses a broken config", () => {
+    const broken = renderFrrConfig(deriveFrrConfig(cases[1]!.config)).replace(
+      "remote-as external",
+      "remote-as externally",
+    );
+    expect(checkWithFrr(broken).status).not.toBe(0);
+  });
+});

@@ -1,0 +1,100 @@
+// FRR configuration text from the typed model, in the order and indentation FRR itself writes
+// (`show running-config`), so `frr-reload.py` diffs it cleanly and golden files stay readable.
+import type { TFrrAddressFamily, TFrrConfig, TFrrPrefixListEntry } from "./derive-frr-config";
+import { FRR_ANCHOR_DISTANCE } from "./derive-frr-config";
+
+function renderPrefixList(
+  keyword: "ip" | "ipv6",
+  name: string,
+  entries: readonly TFrrPrefixListEntry[],
+): string[] {
+  return entries.map(
+    (entry) =>
+      `${keyword} prefix-list ${name} seq ${entry.seq} ${entry.action} ${entry.prefix}${
+        entry.ge === null ? "" : ` ge ${entry.ge}`
+      }`,
+  );
+}
+
+function renderAddressFamily(
+  family: "ipv4" | "ipv6",
+  af: TFrrAddressFamily,
+  peerGroup: string,
+): string[] {
+  return [
+    " !",
+    ` address-family ${family} unicast`,
+    ...af.networks.map((network) => `  network ${network}`),
+    `  neighbor ${peerGroup} activate`,
+    `  neighbor ${peerGroup} prefix-list ${af.prefixListName} in`,
+    `  neighbor ${peerGroup} prefix-list ${af.prefixListName} out`,
+    " exit-address-family",
+  ];
+}
+
+/**
+ * Renders the FRR integrated configuration (frr.conf) of a node. Pure and deterministic: the
+ * same model always gives byte-identical text, ending with a newline.
+ */
+export function renderFrrConfig(model: TFrrConfig): string {
+  const lines: string[] = ["frr defaults datacenter", `hostname ${model.hostname}`];
+  if (model.logSyslogLevel) lines.push(`log syslog ${model.logSyslogLevel}`);
+  lines.push("service integrated-vtysh-config", "!");
+  if (model.anchorRoutes.length > 0) {
+    for (const prefix of model.anchorRoutes) {
+      const keyword = prefix.includes(":") ? "ipv6" : "ip";
+      lines.push(`${keyword} route ${prefix} blackhole ${FRR_ANCHOR_DISTANCE}`);
+    }
+    lines.push("!");
+  }
+  lines.push(
+    ...renderPrefixList("ip", model.ipv4.prefixListName, model.ipv4.prefixList),
+    "!",
+    ...renderPrefixList("ipv6", model.ipv6.prefixListName, model.ipv6.prefixList),
+    "!",
+  );
+  for (const iface of model.interfaces) {
+    lines.push(
+      `interface ${iface.name}`,
+      ` ipv6 nd ra-interval ${iface.raIntervalSec}`,
+      " no ipv6 nd suppress-ra",
+      "exit",
+      "!",
+    );
+  }
+  const group = model.peerGroup;
+  lines.push(
+    `router bgp ${model.asn}`,
+    ` bgp router-id ${model.routerId}`,
+    // Equal-cost paths through different ASNs (anycast prefixes) are used together.
+    " bgp bestpath as-path multipath-relax",
+    ` neighbor ${group} peer-group`,
+    ` neighbor ${group} remote-as external`,
+    ` neighbor ${group} bfd`,
+    ` neighbor ${group} bfd profile ${model.bfd.profile}`,
+    ` neighbor ${group} capability extended-nexthop`,
+  );
+  for (const neighbor of model.neighbors) {
+    lines.push(
+      ` neighbor ${neighbor.interfaceName} interface peer-group ${group}`,
+      ` neighbor ${neighbor.interfaceName} description ${neighbor.description}`,
+    );
+  }
+  lines.push(
+    ...renderAddressFamily("ipv4", model.ipv4, group),
+    ...renderAddressFamily("ipv6", model.ipv6, group),
+    "exit",
+    "!",
+    "bfd",
+    ` profile ${model.bfd.profile}`,
+    `  detect-multiplier ${model.bfd.multiplier}`,
+    `  receive-interval ${model.bfd.intervalMs}`,
+    `  transmit-interval ${model.bfd.intervalMs}`,
+    " exit",
+    " !",
+    "exit",
+    "!",
+    "end",
+  );
+  return `${lines.join("\n")}\n`;
+}
