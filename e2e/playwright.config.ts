@@ -1,10 +1,15 @@
 // Browser tests against the production build and a real database (npm test creates
 // E2E_DATABASE_URL on its throwaway PostgreSQL). Debian's Chromium: Playwright cannot download
 // its own browser here.
+import { fileURLToPath } from "node:url";
 import { defineConfig, devices } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3987);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
+/** The signed-in admin's cookies, written by auth.setup.ts. */
+const ADMIN_STATE = fileURLToPath(
+  new URL("../.artifacts/playwright/.auth/admin.json", import.meta.url),
+);
 const DATABASE_URL = process.env.E2E_DATABASE_URL;
 if (!DATABASE_URL)
   throw new Error("E2E_DATABASE_URL is not set (run the browser tests via npm test)");
@@ -33,7 +38,19 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  projects: [
+    // Signs in once as the bootstrap admin and saves the session for the other tests.
+    { name: "setup", testMatch: /.*\.setup\.ts/ },
+    {
+      name: "chromium",
+      dependencies: ["setup"],
+      use: {
+        ...devices["Desktop Chrome"],
+        viewport: { width: 1440, height: 900 },
+        storageState: ADMIN_STATE,
+      },
+    },
+  ],
   webServer: {
     command: "node --import tsx apps/web/src/server/main.ts",
     cwd: "..",

@@ -1,9 +1,9 @@
 import { expect, test } from "@playwright/test";
 
-test("the controller serves its page through Next with a live database", async ({ page }) => {
+test("the controller serves the signed-in console through Next", async ({ page }) => {
   await page.goto("/");
-  await expect(page.getByRole("heading", { name: "meshover controller" })).toBeVisible();
-  await expect(page.getByTestId("db-status")).toContainText("up");
+  await expect(page.getByRole("heading", { name: "Topology" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
 });
 
 test("/api/health reports the database as up", async ({ request }) => {

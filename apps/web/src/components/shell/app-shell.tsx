@@ -1,0 +1,111 @@
+"use client";
+// The console frame: sidebar navigation, the signed-in user with sign-out, and the page.
+import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { type ReactNode, createContext, use, useEffect } from "react";
+import { cx } from "~/components/ui/class-names";
+import { useTRPC } from "~/trpc/react";
+import { LogoMark, NAV_ICONS } from "./nav-icons";
+
+const UserContext = createContext<TShellUser | null>(null);
+
+/** The signed-in user; `canEdit` is false for viewers (they see no mutating controls). */
+export function useCurrentUser(): TShellUser & { canEdit: boolean } {
+  const user = use(UserContext);
+  if (!user) throw new Error("useCurrentUser outside AppShell");
+  return { ...user, canEdit: user.role === "admin" };
+}
+
+const NAV = [
+  { href: "/", label: "Topology", icon: NAV_ICONS.topology },
+  { href: "/nodes", label: "Nodes", icon: NAV_ICONS.nodes },
+  { href: "/add", label: "Add server", icon: NAV_ICONS.add },
+  { href: "/tokens", label: "Tokens", icon: NAV_ICONS.tokens },
+  { href: "/audit", label: "Audit log", icon: NAV_ICONS.audit },
+  { href: "/settings", label: "Settings", icon: NAV_ICONS.settings },
+] as const;
+
+function isActive(pathname: string, href: string) {
+  return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
+}
+
+/** The signed-in user as the shell shows it. */
+export type TShellUser = { id: string; email: string; role: "admin" | "viewer" };
+
+function UserMenu({ user }: { user: TShellUser }) {
+  const trpc = useTRPC();
+  // Re-check the session now and then: an expired one sends the user to sign in again.
+  const me = useQuery(trpc.auth.me.queryOptions(undefined, { refetchInterval: 30_000 }));
+  useEffect(() => {
+    if (me.data === null) {
+      const next = encodeURIComponent(window.location.pathname + window.location.search);
+      window.location.assign(`/login?expired=1&next=${next}`);
+    }
+  }, [me.data]);
+  const logout = useMutation(
+    trpc.auth.logout.mutationOptions({
+      onSettled: () => window.location.assign("/login"),
+    }),
+  );
+  return (
+    <div className="border-t border-slate-200 p-3">
+      <div className="flex items-center gap-2">
+        <span className="flex size-7 shrink-0 items-center justify-center rounded-full bg-slate-200 text-xs font-semibold text-slate-700 uppercase">
+          {user.email.slice(0, 1)}
+        </span>
+        <div className="min-w-0 flex-1">
+          <p className="truncate text-xs font-medium text-slate-800" data-testid="user-email">
+            {user.email}
+          </p>
+          <p className="text-[11px] text-slate-500">{user.role}</p>
+        </div>
+      </div>
+      <button
+        type="button"
+        onClick={() => logout.mutate()}
+        disabled={logout.isPending}
+        className="mt-2 w-full rounded-md border border-slate-200 px-2 py-1 text-xs text-slate-600 hover:bg-slate-100"
+      >
+        Sign out
+      </button>
+    </div>
+  );
+}
+
+/** Sidebar + content area for every signed-in page. */
+export function AppShell({ user, children }: { user: TShellUser; children: ReactNode }) {
+  const pathname = usePathname();
+  return (
+    <div className="flex h-screen overflow-hidden">
+      <aside className="flex w-52 shrink-0 flex-col border-r border-slate-200 bg-white">
+        <Link href="/" className="flex items-center gap-2 px-4 py-4">
+          <LogoMark />
+          <span className="text-[15px] font-semibold tracking-tight">meshover</span>
+        </Link>
+        <nav aria-label="Main" className="flex-1 space-y-0.5 px-2">
+          {NAV.map((item) => (
+            <Link
+              key={item.href}
+              href={item.href}
+              aria-current={isActive(pathname, item.href) ? "page" : undefined}
+              className={cx(
+                "flex items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm",
+                isActive(pathname, item.href)
+                  ? "bg-slate-100 font-medium text-slate-900"
+                  : "text-slate-600 hover:bg-slate-50 hover:text-slate-900",
+              )}
+            >
+              {item.icon}
+              {item.label}
+            </Link>
+          ))}
+        </nav>
+        <UserMenu user={user} />
+      </aside>
+      <UserContext value={user}>
+        <main className="min-w-0 flex-1 overflow-y-auto">{children}</main>
+      </UserContext>
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+import { LINK_COLOURS } from "./topology-graph";
+
+/** The key to edge colours and the warning mark, shown over the graph. */
+export function TopologyLegend() {
+  const items = [
+    ["Established", LINK_COLOURS.established, false],
+    ["Connecting", LINK_COLOURS.connecting, true],
+    ["Down", LINK_COLOURS.down, false],
+  ] as const;
+  return (
+    <div className="flex flex-wrap items-center gap-x-4 gap-y-1 rounded-md border border-slate-200 bg-white/95 px-3 py-1.5 text-xs text-slate-600 shadow-sm">
+      {items.map(([label, colour, isDashed]) => (
+        <span key={label} className="flex items-center gap-1.5">
+          <svg width="18" height="6" aria-hidden>
+            <line
+              x1="0"
+              y1="3"
+              x2="18"
+              y2="3"
+              stroke={colour}
+              strokeWidth="2"
+              strokeDasharray={isDashed ? "4 3" : undefined}
+            />
+          </svg>
+          {label}
+        </span>
+      ))}
+      <span className="flex items-center gap-1">
+        <span className="rounded border border-amber-400 bg-amber-50 px-1 text-[10px] text-amber-900">
+          ⚠
+        </span>
+        MTU low, BFD down or stale handshake
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+"use client";
+
+import { useState } from "react";
+import { Button } from "./button";
+
+/** Copies `text` to the clipboard and says so for two seconds. */
+export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
+  const [isCopied, setIsCopied] = useState(false);
+  return (
+    <Button
+      size="sm"
+      onClick={() => {
+        void navigator.clipboard?.writeText(text).then(() => {
+          setIsCopied(true);
+          setTimeout(() => setIsCopied(false), 2000);
+        });
+      }}
+    >
+      {isCopied ? "Copied" : label}
+    </Button>
+  );
+}
+
+/** A monospace block of text to copy (commands, tokens). */
+export function CodeBlock({ text, testId }: { text: string; testId?: string }) {
+  return (
+    <div className="relative rounded-md border border-slate-800 bg-slate-900">
+      <pre
+        data-testid={testId}
+        className="overflow-x-auto px-3 py-2.5 pr-20 font-mono text-xs leading-relaxed whitespace-pre-wrap text-slate-100"
+      >
+        {text}
+      </pre>
+      <div className="absolute top-1.5 right-1.5">
+        <CopyButton text={text} />
+      </div>
+    </div>
+  );
+}

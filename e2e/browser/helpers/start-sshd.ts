@@ -1,0 +1,115 @@
+// A throwaway OpenSSH server on 127.0.0.1 for the "add server over SSH" tests: its own host
+// key, a throwaway unprivileged user with a throwaway key, a free port. Root only (sshd and
+// useradd). `stop()` kills sshd by its PID and deletes the user and files.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A running test sshd. */
+export type TTestSshd = {
+  port: number;
+  username: string;
+  /** OpenSSH private key the user logs in with. */
+  privateKey: string;
+  /** The host key fingerprint as `ssh-keygen -l` prints it ("SHA256:..."). */
+  hostFingerprint: string;
+  stop: () => void;
+};
+
+async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number) {
+  const { connect } = await import("node:net");
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const isOpen = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (isOpen) return;
+    if (Date.now() > deadline) throw new Error(`sshd did not listen on ${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Whether this process may start sshd and add users. */
+export function canStartSshd(): boolean {
+  return process.getuid?.() === 0;
+}
+
+/** Start sshd with fresh keys and a fresh user. */
+export async function startSshd(): Promise<TTestSshd> {
+  const dir = mkdtempSync(join(tmpdir(), "meshover-e2e-sshd-"));
+  const username = `moe2e${process.pid % 100000}`;
+  const keygen = (file: string) =>
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", file]);
+  keygen(join(dir, "host_key"));
+  keygen(join(dir, "user_key"));
+  writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "user_key.pub")));
+  const hostFingerprint = execFileSync("ssh-keygen", ["-l", "-f", join(dir, "host_key.pub")])
+    .toString()
+    .split(" ")[1]!;
+  // "*" (not "!") as password field: no password login, but the account is not locked.
+  execFileSync("useradd", ["-M", "-d", dir, "-s", "/bin/sh", "-p", "*", username]);
+  const port = await findFreePort();
+  writeFileSync(
+    join(dir, "sshd_config"),
+    [
+      `Port ${port}`,
+      "ListenAddress 127.0.0.1",
+      `HostKey ${join(dir, "host_key")}`,
+      `PidFile ${join(dir, "sshd.pid")}`,
+      `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
+      "StrictModes no",
+      "PasswordAuthentication no",
+      "KbdInteractiveAuthentication no",
+      "UsePAM no",
+      "PermitRootLogin no",
+      `AllowUsers ${username}`,
+      "",
+    ].join("\n"),
+  );
+  execFileSync("mkdir", ["-p", "/run/sshd"]);
+  const sshd = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", join(dir, "sshd_config")], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let log = "";
+  sshd.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));
+  const stop = () => {
+    if (sshd.pid && sshd.exitCode === null) process.kill(sshd.pid, "SIGTERM");
+    try {
+      execFileSync("userdel", [username], { stdio: "ignore" });
+    } catch {
+      // already gone
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForPort(port, 10_000);
+  } catch (error) {
+    stop();
+    throw new Error(`${(error as Error).message}\n${log}`, { cause: error });
+  }
+  return {
+    port,
+    username,
+    privateKey: readFileSync(join(dir, "user_key"), "utf8"),
+    hostFingerprint,
+    stop,
+  };
+}

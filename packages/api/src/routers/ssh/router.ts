@@ -1,0 +1,11 @@
+import { createTRPCRouter } from "../../trpc";
+import { getJobProcedure } from "./get-job";
+import { probeHostKeyProcedure } from "./probe-host-key";
+import { startBootstrapProcedure } from "./start-bootstrap";
+
+/** Add a server over SSH: read its host key, preflight, install and join the agent. */
+export const sshRouter = createTRPCRouter({
+  probeHostKey: probeHostKeyProcedure,
+  start: startBootstrapProcedure,
+  job: getJobProcedure,
+});

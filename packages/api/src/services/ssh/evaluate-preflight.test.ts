@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { evaluatePreflight } from "./evaluate-preflight";
+
+const GOOD = `os=Linux
+kernel=6.1.0-18-amd64
+hostname=edge-1
+uid=0
+sudo=yes
+wg_kernel=no
+wg_go=yes
+wg_tools=yes
+frr=yes
+ipv6_global=2
+fwd4=1
+fwd6=1
+node=v20.19.0
+systemd=yes`;
+
+describe("evaluatePreflight", () => {
+  it("passes a prepared Debian server and reads its facts", () => {
+    const { checks, facts } = evaluatePreflight(GOOD);
+    expect(checks.map((c) => `${c.id}:${c.status}`)).toEqual([
+      "linux:pass",
+      "root:pass",
+      "wireguard:pass",
+      "frr:pass",
+      "ipv6:pass",
+      "forwarding:pass",
+      "node:pass",
+      "service:pass",
+    ]);
+    expect(facts).toEqual({ hostname: "edge-1", isRoot: true, hasSystemd: true });
+  });
+
+  it("fails a bare unprivileged host and says what to do", () => {
+    const bare = GOOD.replace("uid=0", "uid=1000")
+      .replace("sudo=yes", "sudo=no")
+      .replace("wg_go=yes", "wg_go=no")
+      .replace("frr=yes", "frr=no")
+      .replace("ipv6_global=2", "ipv6_global=0")
+      .replace("fwd4=1", "fwd4=0")
+      .replace("node=v20.19.0", "node=v18.1.0");
+    const byId = Object.fromEntries(evaluatePreflight(bare).checks.map((c) => [c.id, c]));
+    expect(byId.root?.status).toBe("fail");
+    expect(byId.root?.hint).toMatch(/sudo/);
+    expect(byId.wireguard?.status).toBe("fail");
+    expect(byId.frr?.status).toBe("fail");
+    expect(byId.ipv6?.status).toBe("warn");
+    expect(byId.forwarding?.status).toBe("warn");
+    expect(byId.node?.status).toBe("fail");
+  });
+
+  it("fails everything it cannot read instead of passing it", () => {
+    const { checks } = evaluatePreflight("");
+    expect(checks.filter((c) => c.status === "pass").map((c) => c.id)).toEqual(["service"]);
+  });
+});

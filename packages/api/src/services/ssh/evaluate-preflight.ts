@@ -1,0 +1,140 @@
+// Preflight: one read-only script runs on the server and prints key=value facts; this pure
+// function turns them into the pass/fail list the admin sees, each failure with what to do.
+
+/** The read-only shell script whose output {@link evaluatePreflight} reads. */
+export const PREFLIGHT_SCRIPT = [
+  'echo "os=$(uname -s)"',
+  'echo "kernel=$(uname -r)"',
+  'echo "hostname=$(hostname -s 2>/dev/null || hostname)"',
+  'echo "uid=$(id -u)"',
+  "if sudo -n true >/dev/null 2>&1; then echo sudo=yes; else echo sudo=no; fi",
+  "if [ -d /sys/module/wireguard ] || modinfo wireguard >/dev/null 2>&1; then echo wg_kernel=yes; else echo wg_kernel=no; fi",
+  "if command -v wireguard-go >/dev/null 2>&1; then echo wg_go=yes; else echo wg_go=no; fi",
+  "if command -v wg >/dev/null 2>&1; then echo wg_tools=yes; else echo wg_tools=no; fi",
+  "if command -v vtysh >/dev/null 2>&1 || [ -x /usr/lib/frr/bgpd ]; then echo frr=yes; else echo frr=no; fi",
+  'echo "ipv6_global=$(ip -6 -o addr show scope global 2>/dev/null | wc -l)"',
+  'echo "fwd4=$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null)"',
+  'echo "fwd6=$(cat /proc/sys/net/ipv6/conf/all/forwarding 2>/dev/null)"',
+  'echo "node=$(node --version 2>/dev/null)"',
+  "if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then echo systemd=yes; else echo systemd=no; fi",
+].join("\n");
+
+/** One preflight check's outcome; `warn` does not block the install. */
+export type TPreflightCheck = {
+  id: string;
+  label: string;
+  status: "pass" | "fail" | "warn";
+  detail: string;
+  /** What to do about a fail/warn. */
+  hint: string | null;
+};
+
+/** Facts the install needs besides the checks. */
+export type TPreflightFacts = {
+  hostname: string;
+  isRoot: boolean;
+  hasSystemd: boolean;
+};
+
+/** Minimum Node.js major version the agent bundle runs on. */
+const MIN_NODE_MAJOR = 20;
+
+/** Parse the script's output into checks (in display order) and facts. */
+export function evaluatePreflight(output: string): {
+  checks: TPreflightCheck[];
+  facts: TPreflightFacts;
+} {
+  const facts = new Map<string, string>();
+  for (const line of output.split("\n")) {
+    const eq = line.indexOf("=");
+    if (eq > 0) facts.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
+  }
+  const get = (key: string) => facts.get(key) ?? "";
+  const isRoot = get("uid") === "0";
+  const hasSudo = get("sudo") === "yes";
+  const nodeMajor = Number(/^v(\d+)/.exec(get("node"))?.[1] ?? 0);
+  const hasSystemd = get("systemd") === "yes";
+  const ipv6Count = Number(get("ipv6_global") || 0);
+  const isForwarding = get("fwd4") === "1" && get("fwd6") === "1";
+  const hasKernelWg = get("wg_kernel") === "yes";
+  const hasWgGo = get("wg_go") === "yes";
+
+  const checks: TPreflightCheck[] = [
+    {
+      id: "linux",
+      label: "Linux",
+      status: get("os") === "Linux" ? "pass" : "fail",
+      detail: get("os") ? `${get("os")} ${get("kernel")}`.trim() : "unknown",
+      hint: get("os") === "Linux" ? null : "meshover's agent runs on Linux only.",
+    },
+    {
+      id: "root",
+      label: "Root or passwordless sudo",
+      status: isRoot || hasSudo ? "pass" : "fail",
+      detail: isRoot
+        ? "logged in as root"
+        : hasSudo
+          ? "sudo -n works"
+          : `uid ${get("uid") || "?"}, no sudo`,
+      hint:
+        isRoot || hasSudo
+          ? null
+          : "Log in as root, or allow this user passwordless sudo (the agent configures interfaces and FRR).",
+    },
+    {
+      id: "wireguard",
+      label: "WireGuard (kernel or wireguard-go) and wg tools",
+      status: (hasKernelWg || hasWgGo) && get("wg_tools") === "yes" ? "pass" : "fail",
+      detail: [
+        hasKernelWg ? "kernel module" : hasWgGo ? "wireguard-go" : "no WireGuard",
+        get("wg_tools") === "yes" ? "wg present" : "wg missing",
+      ].join(", "),
+      hint:
+        (hasKernelWg || hasWgGo) && get("wg_tools") === "yes"
+          ? null
+          : "Install WireGuard: apt-get install wireguard-tools (and wireguard-go when the kernel has no module).",
+    },
+    {
+      id: "frr",
+      label: "FRR (BGP routing)",
+      status: get("frr") === "yes" ? "pass" : "fail",
+      detail: get("frr") === "yes" ? "installed" : "not found",
+      hint: get("frr") === "yes" ? null : "Install FRR: apt-get install frr.",
+    },
+    {
+      id: "ipv6",
+      label: "IPv6 underlay",
+      status: ipv6Count > 0 ? "pass" : "warn",
+      detail: ipv6Count > 0 ? `${ipv6Count} global address(es)` : "no global IPv6 address",
+      hint:
+        ipv6Count > 0
+          ? null
+          : "Peers will have to reach this server over IPv4; give it a global IPv6 address if possible.",
+    },
+    {
+      id: "forwarding",
+      label: "IP forwarding",
+      status: isForwarding ? "pass" : "warn",
+      detail: `ipv4 ${get("fwd4") || "?"}, ipv6 ${get("fwd6") || "?"}`,
+      hint: isForwarding ? null : "The agent turns forwarding on when it starts.",
+    },
+    {
+      id: "node",
+      label: `Node.js ${MIN_NODE_MAJOR} or newer`,
+      status: nodeMajor >= MIN_NODE_MAJOR ? "pass" : "fail",
+      detail: get("node") || "not found",
+      hint:
+        nodeMajor >= MIN_NODE_MAJOR
+          ? null
+          : `Install Node.js ${MIN_NODE_MAJOR}+ (the agent is one JavaScript file run by node).`,
+    },
+    {
+      id: "service",
+      label: "Service manager",
+      status: "pass",
+      detail: hasSystemd ? "systemd" : "no systemd: a supervised background process",
+      hint: null,
+    },
+  ];
+  return { checks, facts: { hostname: get("hostname"), isRoot, hasSystemd } };
+}
