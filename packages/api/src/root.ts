@@ -1,5 +1,4 @@
 // The API: one router per domain.
-import { agentRouter } from "./routers/agent/router";
 import { authRouter } from "./routers/auth/router";
 import { sshRouter } from "./routers/ssh/router";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
@@ -7,7 +6,6 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 /** The whole controller API (dashboard and agents). */
 export const appRouter = createTRPCRouter({
   auth: authRouter,
-  agent: agentRouter,
   ssh: sshRouter,
 });
 
