@@ -1,4 +1,5 @@
 // The API: one router per domain.
+import { agentRouter } from "./routers/agent/router";
 import { authRouter } from "./routers/auth/router";
 import { sshRouter } from "./routers/ssh/router";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
@@ -6,6 +7,7 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 /** The whole controller API (dashboard and agents). */
 export const appRouter = createTRPCRouter({
   auth: authRouter,
+  agent: agentRouter,
   ssh: sshRouter,
 });
 

@@ -7,6 +7,7 @@
 import { TRPCError, initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
+import { isNetcfgError, type TNetcfgErrorCode } from "@meshover/netcfg";
 import type { TPrismaClient } from "@meshover/prisma";
 import type { TActor } from "./lib/audit";
 import { getMeshFanout } from "./lib/mesh-fanout";
@@ -75,12 +76,27 @@ export const createTRPCRouter = t.router;
 /** Build a server-side caller factory for a router (tests, RSC, CLI). */
 export const createCallerFactory = t.createCallerFactory;
 
-// Services throw ServiceError; the caller sees the same code and message as a TRPCError.
+// Services throw ServiceError (and netcfg NetcfgError for bad CIDRs, overlaps, exhausted
+// pools); the caller sees the same message under a fitting tRPC code.
+const NETCFG_CODES: Record<TNetcfgErrorCode, TRPCError["code"]> = {
+  INVALID_ADDRESS: "BAD_REQUEST",
+  INVALID_CIDR: "BAD_REQUEST",
+  INVALID_POOL: "BAD_REQUEST",
+  INVALID_PREFIX: "BAD_REQUEST",
+  OVERLAP: "CONFLICT",
+  DUPLICATE: "CONFLICT",
+  POOL_EXHAUSTED: "PRECONDITION_FAILED",
+};
 const mapServiceErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof ServiceError) {
+  if (!result.ok) {
     const cause = result.error.cause;
-    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+    if (cause instanceof ServiceError) {
+      throw new TRPCError({ code: cause.code, message: cause.message, cause });
+    }
+    if (isNetcfgError(cause)) {
+      throw new TRPCError({ code: NETCFG_CODES[cause.code], message: cause.message, cause });
+    }
   }
   return result;
 });

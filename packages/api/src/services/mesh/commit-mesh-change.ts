@@ -8,7 +8,7 @@ export async function bumpMeshVersion(tx: Prisma.TransactionClient): Promise<big
     UPDATE "Setting" SET "meshVersion" = "meshVersion" + 1 WHERE id = 1 RETURNING "meshVersion"`;
   const version = rows[0]?.meshVersion;
   if (version === undefined) throw new Error("the Setting row is missing (ensureSettings not run)");
-  await tx.$queryRaw`SELECT pg_notify(${MESH_CHANNEL}, ${version.toString()})`;
+  await tx.$executeRaw`SELECT pg_notify(${MESH_CHANNEL}, ${version.toString()})`;
   return version;
 }
 
@@ -21,8 +21,10 @@ export async function commitMeshChange<T>(
   change: (tx: Prisma.TransactionClient) => Promise<T>,
 ): Promise<T> {
   const { result, version } = await db.$transaction(async (tx) => {
-    const result = await change(tx);
+    // Bump first: the Setting row lock then serialises mesh changes (allocations read what the
+    // previous change committed), and versions follow commit order.
     const version = await bumpMeshVersion(tx);
+    const result = await change(tx);
     return { result, version };
   });
   getMeshFanout(db).publish(version);

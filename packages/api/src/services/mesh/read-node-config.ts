@@ -1,0 +1,41 @@
+import type { TDesiredNodeConfig } from "@meshover/netcfg";
+import type { TPrismaClient } from "@meshover/prisma";
+import type { MeshFanout } from "../../lib/mesh-fanout";
+import { loadNodeConfigs, type TCompiledMesh } from "./load-node-configs";
+
+// One compile per mesh version per controller process, shared by every subscribed agent: a
+// change wakes hundreds of subscriptions at once and they must not each query the database.
+interface TCacheEntry {
+  version: bigint;
+  mesh: Promise<TCompiledMesh>;
+}
+const caches = new WeakMap<MeshFanout, TCacheEntry>();
+
+/** The newest compiled config of `nodeId` (null when the node does not exist). */
+export async function readNodeConfig({
+  db,
+  fanout,
+  nodeId,
+}: {
+  db: TPrismaClient;
+  fanout: MeshFanout;
+  nodeId: string;
+}): Promise<TDesiredNodeConfig | null> {
+  let entry = caches.get(fanout);
+  if (!entry || entry.version < fanout.latestVersion) {
+    const created: TCacheEntry = { version: fanout.latestVersion, mesh: loadNodeConfigs({ db }) };
+    entry = created;
+    caches.set(fanout, created);
+    created.mesh.then(
+      (mesh) => {
+        if (mesh.version > created.version) created.version = mesh.version;
+        fanout.publish(mesh.version);
+      },
+      () => {
+        if (caches.get(fanout) === created) caches.delete(fanout);
+      },
+    );
+  }
+  const mesh = await entry.mesh;
+  return mesh.configs.get(nodeId) ?? null;
+}

@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { TDesiredNodeConfig } from "@meshover/netcfg";
+import type { TTestDatabase } from "@meshover/prisma/testing";
+import { serveApi, type TApiServer } from "../src/http/serve-api";
+import { createToken } from "../src/services/token/create-token";
+import { callAs, createApiTestDatabase } from "./helpers";
+import { createHttpClient, generateWireguardPublicKey, makeEnrollRequest } from "./http-client";
+
+let testDb: TTestDatabase;
+let api: TApiServer;
+const actor = { id: null, email: "test" };
+
+beforeAll(async () => {
+  testDb = await createApiTestDatabase();
+  api = await serveApi({ db: testDb.db });
+});
+afterAll(async () => {
+  await api?.close();
+  await testDb.drop();
+});
+beforeEach(async () => {
+  await testDb.db.node.deleteMany();
+  await testDb.db.enrollmentToken.deleteMany();
+});
+
+function makeReport(publicKey: string, peers: { peerId: string; peerPublicKey?: string }[] = []) {
+  return {
+    agentVersion: "0.1.0-test",
+    hostInfo: makeEnrollRequest("x".repeat(16), "h").hostInfo,
+    endpoints: ["2001:db8::1"],
+    publicKey,
+    rotationId: null,
+    appliedVersion: 3,
+    applyError: null,
+    peers: peers.map((peer) => ({
+      peerId: peer.peerId,
+      interface: "mo1",
+      peerPublicKey: peer.peerPublicKey ?? null,
+      handshakeAt: new Date().toISOString(),
+      rxBytes: 100,
+      txBytes: 200,
+      bgpState: "Established",
+      bgpUptimeSec: 10,
+      bfdState: "Up",
+      prefixesReceived: 2,
+      mtuConfigured: 1420,
+      mtuMeasured: 1420,
+      rttMs: 1.5,
+    })),
+  };
+}
+
+describe("agent protocol", () => {
+  it("enrolls with a token and gets a credential; the token is single-use", async () => {
+    const { token } = await createToken({ db: testDb.db, actor, ttlSec: 600 });
+    const anonymous = callAs(testDb.db);
+    const enrolled = await anonymous.agent.enroll(makeEnrollRequest(token, "alpha"));
+    expect(enrolled.name).toBe("alpha");
+    const node = await testDb.db.node.findUniqueOrThrow({ where: { id: enrolled.nodeId } });
+    expect(node).toMatchObject({ index: 1, asn: 4200000000n, ipv4: "10.128.0.1" });
+    await expect(anonymous.agent.enroll(makeEnrollRequest(token, "beta"))).rejects.toThrow(
+      /used up/,
+    );
+    const agent = callAs(testDb.db, { authorization: `Bearer ${enrolled.credential}` });
+    expect(await agent.agent.whoami()).toEqual({ nodeId: enrolled.nodeId, name: "alpha" });
+  });
+
+  it("refuses expired and revoked tokens, unknown fields and bad credentials", async () => {
+    const expired = await createToken({ db: testDb.db, actor, ttlSec: 1, now: new Date(0) });
+    const anonymous = callAs(testDb.db);
+    await expect(anonymous.agent.enroll(makeEnrollRequest(expired.token, "a"))).rejects.toThrow(
+      /expired/,
+    );
+    const revoked = await createToken({ db: testDb.db, actor, ttlSec: 600 });
+    await testDb.db.enrollmentToken.update({
+      where: { id: revoked.id },
+      data: { revokedAt: new Date() },
+    });
+    await expect(anonymous.agent.enroll(makeEnrollRequest(revoked.token, "a"))).rejects.toThrow(
+      /revoked/,
+    );
+    const valid = await createToken({ db: testDb.db, actor, ttlSec: 600 });
+    await expect(
+      anonymous.agent.enroll({ ...makeEnrollRequest(valid.token, "a"), extra: 1 } as never),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect(await testDb.db.node.count()).toBe(0);
+    await expect(
+      callAs(testDb.db, { authorization: "Bearer mo_node_nope" }).agent.whoami(),
+    ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(callAs(testDb.db).agent.whoami()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  it("gives 20 simultaneous enrollments 20 distinct indexes, ASNs and addresses", async () => {
+    const { token } = await createToken({ db: testDb.db, actor, ttlSec: 600, usesAllowed: 20 });
+    const anonymous = callAs(testDb.db);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        anonymous.agent.enroll(makeEnrollRequest(token, `n${i}`)),
+      ),
+    );
+    expect(new Set(results.map((r) => r.nodeId)).size).toBe(20);
+    const nodes = await testDb.db.node.findMany();
+    expect(nodes).toHaveLength(20);
+    for (const key of ["index", "asn", "ipv4", "ipv6"] as const) {
+      expect(new Set(nodes.map((n) => String(n[key]))).size).toBe(20);
+    }
+    // Lowest free: exactly 1..20, not scattered.
+    expect(nodes.map((n) => n.index).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+    const token20 = await testDb.db.enrollmentToken.findFirstOrThrow();
+    expect(token20.usesCount).toBe(20);
+  });
+
+  it("streams the config over SSE on connect and on every change, and stores reports", async () => {
+    const { token } = await createToken({ db: testDb.db, actor, ttlSec: 600, usesAllowed: 2 });
+    const anonymous = createHttpClient(api.url);
+    const a = await anonymous.agent.enroll.mutate(makeEnrollRequest(token, "a"));
+    const agentA = createHttpClient(api.url, { authorization: `Bearer ${a.credential}` });
+    const received: TDesiredNodeConfig[] = [];
+    let notify = () => {};
+    const subscription = agentA.agent.config.subscribe(undefined, {
+      onData: (event) => {
+        received.push(event.data);
+        notify();
+      },
+    });
+    const waitFor = async (check: () => boolean) => {
+      const deadline = Date.now() + 5000;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error("timed out waiting for a config");
+        await new Promise<void>((resolve) => {
+          notify = resolve;
+          setTimeout(resolve, 100);
+        });
+      }
+    };
+    try {
+      await waitFor(() => received.length >= 1);
+      expect(received[0]!.self.name).toBe("a");
+      expect(received[0]!.peers).toEqual([]);
+      const b = await anonymous.agent.enroll.mutate(makeEnrollRequest(token, "b"));
+      await waitFor(() => received.some((config) => config.peers.length === 1));
+      const latest = received.at(-1)!;
+      expect(latest.peers[0]!.id).toBe(b.nodeId);
+      expect(latest.version).toBeGreaterThan(received[0]!.version);
+
+      const keyA = (await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } })).publicKey!;
+      const result = await agentA.agent.report.mutate(makeReport(keyA, [{ peerId: b.nodeId }]));
+      expect(result.meshVersion).toBeNull();
+      const samples = await testDb.db.healthSample.findMany({ where: { nodeId: a.nodeId } });
+      expect(samples).toHaveLength(1);
+      expect(samples[0]).toMatchObject({ peerId: b.nodeId, bgpState: "Established", rttMs: 1.5 });
+      const node = await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } });
+      expect(node.appliedConfigVersion).toBe(3n);
+
+      // A new endpoint changes the peers' view: a mesh change.
+      const agentB = createHttpClient(api.url, { authorization: `Bearer ${b.credential}` });
+      const keyB = generateWireguardPublicKey();
+      const moved = await agentB.agent.report.mutate({
+        ...makeReport(keyB),
+        endpoints: ["2001:db8::99"],
+      });
+      expect(moved.meshVersion).not.toBeNull();
+      await waitFor(() => received.at(-1)!.peers[0]?.endpoints[0] === "2001:db8::99");
+      expect(received.at(-1)!.peers[0]!.publicKey).toBe(keyB);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+
+  it("rejects an oversized report body over HTTP with a clear error and stores nothing", async () => {
+    const { token } = await createToken({ db: testDb.db, actor, ttlSec: 600 });
+    const a = await callAs(testDb.db).agent.enroll(makeEnrollRequest(token, "big"));
+    const agent = createHttpClient(api.url, { authorization: `Bearer ${a.credential}` });
+    const key = (await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } })).publicKey!;
+    const report = { ...makeReport(key), applyError: "x".repeat(600 * 1024) };
+    await expect(agent.agent.report.mutate(report)).rejects.toMatchObject({
+      data: { code: "PAYLOAD_TOO_LARGE" },
+    });
+    const node = await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } });
+    expect(node.applyError).toBeNull();
+  });
+});

@@ -1,0 +1,55 @@
+// A typed tRPC client over real HTTP, as an agent or a browser would use it: batching for
+// queries/mutations, SSE (the eventsource package, Node has no EventSource) for subscriptions.
+import { generateKeyPairSync } from "node:crypto";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import { EventSource } from "eventsource";
+import superjson from "superjson";
+import type { AppRouter } from "../src/root";
+
+/** A client for `baseUrl` sending `headers` (e.g. Authorization: Bearer <credential>). */
+export function createHttpClient(baseUrl: string, headers: Record<string, string> = {}) {
+  const url = `${baseUrl}/api/trpc`;
+  return createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink({
+          url,
+          transformer: superjson,
+          EventSource,
+          eventSourceOptions: {
+            fetch: (input, init) =>
+              fetch(input, { ...init, headers: { ...init?.headers, ...headers } }),
+          },
+        }),
+        false: httpBatchLink({ url, transformer: superjson, headers }),
+      }),
+    ],
+  });
+}
+
+/** A fresh WireGuard public key (X25519, base64), as an agent would generate. */
+export function generateWireguardPublicKey(): string {
+  const { publicKey } = generateKeyPairSync("x25519");
+  const jwk = publicKey.export({ format: "jwk" });
+  return Buffer.from(jwk.x!, "base64url").toString("base64");
+}
+
+/** A well-formed enrollment request for `token`. */
+export function makeEnrollRequest(token: string, name: string) {
+  return {
+    token,
+    name,
+    publicKey: generateWireguardPublicKey(),
+    endpoints: ["2001:db8::1"],
+    agentVersion: "0.1.0-test",
+    hostInfo: {
+      hostname: name,
+      kernel: "6.1.0",
+      wireguard: "wireguard-go" as const,
+      frrMode: "managed" as const,
+      frrVersion: "8.4.4",
+      addressDevice: "lo" as const,
+    },
+  };
+}
