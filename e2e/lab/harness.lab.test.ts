@@ -7,11 +7,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Lab, type TLabNode } from "./harness/create-lab";
 import { sweepLeftovers } from "./harness/destroy-lab";
+import { ApiClient } from "./harness/call-api";
 import { isLabEnabled } from "./harness/lab-env";
 import { isProcessAlive, readStartTime } from "./harness/manage-process";
 import { hasRoute, ping, readBfdPeers, readBgpNeighbors, readLinks } from "./harness/observe-node";
 import { runCommand } from "./harness/run-command";
 import { saveArtifacts } from "./harness/save-artifacts";
+import { startController } from "./harness/start-controller";
 import { waitUntil } from "./harness/wait-until";
 
 const NODE_COUNT = 3;
@@ -281,6 +283,30 @@ describe.skipIf(!isLabEnabled)("lab leftover sweeper", () => {
       await dead.destroy();
       await alive.destroy();
       process.kill(owners[1]!.pid, "SIGKILL");
+    }
+  });
+});
+
+describe.skipIf(!isLabEnabled)("lab controller", () => {
+  it("serves the API on the underlay bridge and lets the lab admin sign in", async () => {
+    const lab = await Lab.create();
+    try {
+      const controller = await startController(lab, {
+        databaseServerUrl: process.env.DATABASE_URL,
+      });
+      expect(controller.url).toContain("[2001:db8::1]");
+      const api = new ApiClient(controller.url);
+      await api.logIn(controller.adminEmail, controller.adminPassword);
+      const me = await api.query<{ email: string; role: string }>("auth.me");
+      expect(me).toMatchObject({ email: controller.adminEmail, role: "admin" });
+      // Reachable from a node namespace over the underlay, as agents will reach it.
+      const node = await lab.addNode(1);
+      const health = await lab.exec(node, ["ping", "-c1", "-W1", "2001:db8::1"], {
+        allowFailure: true,
+      });
+      expect(health.code).toBe(0);
+    } finally {
+      await lab.destroy();
     }
   });
 });

@@ -1,0 +1,153 @@
+// The real controller in the lab: `apps/web/src/server/main.ts` (migrations, bootstrap, Next)
+// listening on the underlay bridge's [2001:db8::1] and a free port, on a fresh database of the
+// given PostgreSQL server (or embedded PGlite in the lab folder), with an admin created from the
+// environment so tests can sign in through the API.
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import pg from "pg";
+import { CONTROLLER_ADDRESS, type Lab } from "./create-lab";
+import { assertDatabaseName } from "./destroy-lab";
+import type { TLabProcess } from "./manage-process";
+import { runCommand } from "./run-command";
+import { REPO_ROOT } from "./save-artifacts";
+import { waitUntil } from "./wait-until";
+
+/** The admin every lab controller creates at first start. */
+export const LAB_ADMIN_EMAIL = "lab-admin@meshover.invalid";
+
+/** A controller the lab started. */
+export interface TLabController {
+  /** Base URL, e.g. http://[2001:db8::1]:40123 */
+  url: string;
+  port: number;
+  adminEmail: string;
+  adminPassword: string;
+  /** postgres:// URL of its own database, or null on embedded PGlite. */
+  databaseUrl: string | null;
+  process: TLabProcess | null;
+  /** Environment it runs with (kept so a restart uses the same database and port). */
+  env: NodeJS.ProcessEnv;
+}
+
+/** Options for {@link startController}. */
+export interface TStartControllerOptions {
+  /** A PostgreSQL server URL (any database on it); a fresh database is created there. */
+  databaseServerUrl?: string;
+  /** Build the web app when `.next` is missing (default true). */
+  canBuild?: boolean;
+}
+
+const WEB_DIR = join(REPO_ROOT, "apps", "web");
+const PROCESS_NAME = "controller";
+
+/** Start the controller for `lab` and wait until it answers /api/health. */
+export async function startController(lab: Lab, options: TStartControllerOptions = {}) {
+  if (!existsSync(join(WEB_DIR, ".next", "BUILD_ID"))) {
+    if (options.canBuild === false) throw new Error("apps/web/.next is missing: run next build");
+    // Others build too: one build at a time, under the shared lock.
+    await runCommand(["flock", "/tmp/meshover-next-build.lock", "npx", "next", "build"], {
+      cwd: WEB_DIR,
+      timeoutMs: 300_000,
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    });
+  }
+  const port = await findFreePort(CONTROLLER_ADDRESS);
+  const adminPassword = randomBytes(18).toString("base64url");
+  let databaseUrl: string | null = null;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    HOST: CONTROLLER_ADDRESS,
+    PORT: String(port),
+    MESHOVER_PUBLIC_URL: `http://[${CONTROLLER_ADDRESS}]:${port}`,
+    MESHOVER_ADMIN_EMAIL: LAB_ADMIN_EMAIL,
+    MESHOVER_ADMIN_PASSWORD: adminPassword,
+    MESHOVER_LOG_LEVEL: "debug",
+  };
+  delete env.DATABASE_URL;
+  delete env.MESHOVER_EMBEDDED_DB;
+  if (options.databaseServerUrl) {
+    databaseUrl = await createLabDatabase(lab, options.databaseServerUrl);
+    env.DATABASE_URL = databaseUrl;
+  } else {
+    env.MESHOVER_DATA_DIR = join(lab.dir, "controller-data");
+  }
+  const controller: TLabController = {
+    url: `http://[${CONTROLLER_ADDRESS}]:${port}`,
+    port,
+    adminEmail: LAB_ADMIN_EMAIL,
+    adminPassword,
+    databaseUrl,
+    process: null,
+    env,
+  };
+  await runController(lab, controller);
+  return controller;
+}
+
+/** (Re)start the controller process of `controller` and wait until it is healthy. */
+export async function runController(lab: Lab, controller: TLabController) {
+  controller.process = lab.startOnHost(
+    PROCESS_NAME,
+    ["node", "--import", "tsx", "src/server/main.ts"],
+    controller.env,
+    WEB_DIR,
+  );
+  await waitForHealthy(controller);
+}
+
+/** Stop the controller by PID (the "controller down" case); agents keep running. */
+export async function stopController(lab: Lab, controller: TLabController) {
+  await lab.stop(PROCESS_NAME, 10_000);
+  controller.process = null;
+}
+
+/** Wait until GET /api/health answers 200. */
+export async function waitForHealthy(controller: TLabController, timeoutMs = 120_000) {
+  await waitUntil(
+    { name: `controller healthy at ${controller.url}`, timeoutMs, intervalMs: 250 },
+    async () => {
+      if (controller.process?.hasExited()) {
+        throw new Error(`controller exited; see ${controller.process.logFile}`);
+      }
+      const response = await fetch(`${controller.url}/api/health`, {
+        signal: AbortSignal.timeout(2000),
+      });
+      return { isDone: response.status === 200, state: `HTTP ${response.status}` };
+    },
+  );
+}
+
+/** Create the run's own database on `serverUrl` (recorded first, so teardown drops it). */
+async function createLabDatabase(lab: Lab, serverUrl: string) {
+  const name = `mo_lab_${lab.runId}`;
+  assertDatabaseName(name);
+  lab.addDatabase({ serverUrl, name });
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** A port nothing listens on at `host` right now. */
+export function findFreePort(host: string) {
+  return new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
