@@ -2,6 +2,7 @@
 // only the agent knows: its public key, where node addresses live, whether FRR is managed)
 // to the host state the planner aims at.
 import type { TDesiredNodeConfig } from "../config";
+import type { TTunnel } from "../derive-tunnels";
 import type { TDesiredHost, TDesiredLink, TFrrState } from "./host-state";
 import { isIpv6, canonicalizeCidr } from "./normalize-address";
 
@@ -19,6 +20,22 @@ export interface TPlanTunnel {
     endpoint: string | null;
     allowedIps: string[];
     keepaliveSec: number;
+  };
+}
+
+/** The planner's view of a tunnel from the tunnel model (deriveTunnels). */
+export function toPlanTunnel(tunnel: TTunnel): TPlanTunnel {
+  return {
+    device: tunnel.interfaceName,
+    listenPort: tunnel.listenPort,
+    mtu: tunnel.mtu,
+    addresses: [tunnel.localLinkLocal],
+    peer: {
+      publicKey: tunnel.wireguardPeer.publicKey,
+      endpoint: tunnel.wireguardPeer.endpoint,
+      allowedIps: tunnel.wireguardPeer.allowedIps,
+      keepaliveSec: tunnel.wireguardPeer.persistentKeepalive,
+    },
   };
 }
 

@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// meshover-agent: join | run | status | leave. See docs/agent.md.
+import { parseArgs } from "node:util";
+import { leaveMesh } from "./commands/leave-mesh";
+import { joinMesh } from "./commands/join-mesh";
+import { runAgent } from "./commands/run-agent";
+import { renderStatus } from "./commands/show-status";
+import { getChildEnv, readAgentEnv } from "./env";
+import { createExecutor } from "./exec/run-command";
+import { FrrDriver, type TFrrMode } from "./frr/frr-driver";
+import { HostDriver } from "./host/host-driver";
+import { createLogger } from "./log";
+import { StateStore } from "./state/state-store";
+import { AGENT_VERSION } from "./version";
+
+const USAGE = `meshover-agent ${AGENT_VERSION}
+usage:
+  meshover-agent join --controller URL --token TOKEN [--name NAME] [--endpoint ADDR]...
+                      [--allow-http] [--pin-sha256 DIGEST] [--state-dir DIR]
+  meshover-agent run [--frr system|managed|none] [--frr-pathspace NAME] [--resync-sec N]
+                     [--cleanup-on-exit] [--state-dir DIR]
+  meshover-agent status [--state-dir DIR]
+  meshover-agent leave [--frr system|managed|none] [--state-dir DIR]`;
+
+function parseFrrMode(value: string | undefined): TFrrMode {
+  const mode = value ?? "system";
+  if (mode !== "system" && mode !== "managed" && mode !== "none") {
+    throw new Error(`--frr must be system, managed or none (got ${mode})`);
+  }
+  return mode;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const env = readAgentEnv();
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      controller: { type: "string" },
+      token: { type: "string" },
+      name: { type: "string" },
+      endpoint: { type: "string", multiple: true },
+      "allow-http": { type: "boolean", default: false },
+      "pin-sha256": { type: "string" },
+      "state-dir": { type: "string" },
+      frr: { type: "string" },
+      "frr-pathspace": { type: "string" },
+      "resync-sec": { type: "string" },
+      "cleanup-on-exit": { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  const logger = createLogger(env.MESHOVER_LOG_LEVEL);
+  const runner = createExecutor(logger, getChildEnv(env));
+  const store = new StateStore(values["state-dir"] ?? env.MESHOVER_STATE_DIR);
+  const host = new HostDriver({ runner, logger, store });
+  const frrMode = parseFrrMode(values.frr);
+
+  switch (command) {
+    case "join": {
+      if (!values.controller || !values.token)
+        throw new Error("join needs --controller and --token");
+      const joined = await joinMesh({
+        store,
+        runner,
+        logger,
+        host,
+        controller: values.controller,
+        token: values.token,
+        name: values.name ?? null,
+        endpoints: values.endpoint ?? [],
+        isHttpAllowed: values["allow-http"],
+        pinSha256: values["pin-sha256"] ?? null,
+        frrMode,
+      });
+      console.error(
+        `joined as ${joined.name} (${joined.nodeId}); start the daemon with: meshover-agent run`,
+      );
+      return 0;
+    }
+    case "run": {
+      const identity = store.readIdentity();
+      if (identity?.controller.startsWith("http:") && !identity.isHttpAllowed) {
+        throw new Error(
+          "identity names a plain-http controller but was not joined with --allow-http",
+        );
+      }
+      const stopSignal = new Promise<void>((resolve) => {
+        process.once("SIGTERM", () => resolve());
+        process.once("SIGINT", () => resolve());
+      });
+      await runAgent({
+        store,
+        runner,
+        logger,
+        frrMode,
+        frrPathspace: values["frr-pathspace"] ?? null,
+        resyncSec: Number(values["resync-sec"] ?? "10"),
+        isCleanupOnExit: values["cleanup-on-exit"],
+        stopSignal,
+      });
+      return 0;
+    }
+    case "status":
+      console.log(renderStatus(store, Date.now()));
+      return 0;
+    case "leave": {
+      const identity = store.readIdentity();
+      const frr = new FrrDriver({
+        mode: frrMode,
+        runner,
+        logger,
+        store,
+        pathspace:
+          store.readOwned().frr?.pathspace ?? `meshover-${identity?.nodeId.slice(0, 8) ?? "none"}`,
+      });
+      const errors = await leaveMesh({ store, runner, logger, frr, host });
+      console.error(
+        errors.length === 0
+          ? "left the mesh; host cleaned up"
+          : `left with ${errors.length} error(s)`,
+      );
+      return errors.length === 0 ? 0 : 1;
+    }
+    default:
+      console.error(USAGE);
+      return command === undefined || command === "help" || command === "--help" ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`meshover-agent: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

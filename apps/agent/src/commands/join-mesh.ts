@@ -1,0 +1,88 @@
+// `meshover-agent join`: generate the WireGuard key pair locally, redeem the enrollment token,
+// store identity and credential (0600).
+import { z } from "zod";
+import { ZEndpoint } from "@meshover/netcfg";
+import { runChecked, type TRunner } from "../exec/run-command";
+import type { TFrrMode } from "../frr/frr-driver";
+import { readHostInfo } from "../health/read-host-info";
+import { generateKeyPair } from "../host/generate-keys";
+import type { HostDriver } from "../host/host-driver";
+import type { TLogger } from "../log";
+import type { StateStore } from "../state/state-store";
+import { AGENT_VERSION } from "../version";
+import {
+  createControllerClient,
+  normalizePin,
+  resolveTrpcUrl,
+  verifyCertificatePin,
+} from "../controller/controller-client";
+
+/** Options of joinMesh. */
+export interface TJoinOptions {
+  store: StateStore;
+  runner: TRunner;
+  logger: TLogger;
+  host: HostDriver;
+  controller: string;
+  token: string;
+  name: string | null;
+  endpoints: string[];
+  isHttpAllowed: boolean;
+  pinSha256: string | null;
+  frrMode: TFrrMode;
+}
+
+/** The host's global IPv6 addresses (the default underlay endpoints). */
+export async function readGlobalIpv6(runner: TRunner): Promise<string[]> {
+  const result = await runChecked(runner, ["ip", "-6", "-json", "addr", "show", "scope", "global"]);
+  const links = z
+    .array(
+      z.object({ addr_info: z.array(z.object({ local: z.string() }).loose()).default([]) }).loose(),
+    )
+    .parse(JSON.parse(result.stdout));
+  return links.flatMap((link) => link.addr_info.map((info) => info.local)).slice(0, 16);
+}
+
+/** Enroll this node. Returns the node's id and name. */
+export async function joinMesh(options: TJoinOptions): Promise<{ nodeId: string; name: string }> {
+  const { store, runner, logger } = options;
+  resolveTrpcUrl(options.controller, options.isHttpAllowed);
+  const pin = options.pinSha256 === null ? null : normalizePin(options.pinSha256);
+  await verifyCertificatePin(options.controller, pin);
+  if (store.readIdentity()) {
+    throw new Error(`already joined (${store.path("identity.json")}); run leave first`);
+  }
+  const endpoints = (
+    options.endpoints.length > 0 ? options.endpoints : await readGlobalIpv6(runner)
+  ).map((endpoint) => ZEndpoint.parse(endpoint));
+  store.ensureDir();
+  const keys = store.readKeys() ?? (await generateKeyPair(runner, null));
+  store.writeKeys(keys);
+  const client = createControllerClient({ controller: options.controller, credential: null });
+  const wireguard = await options.host.detectWireguardMode();
+  const addressDevice = await options.host.detectAddressDevice();
+  const response = await client.agent.enroll.mutate({
+    token: options.token,
+    ...(options.name ? { name: options.name } : {}),
+    publicKey: keys.publicKey,
+    endpoints,
+    agentVersion: AGENT_VERSION,
+    hostInfo: readHostInfo({
+      wireguard,
+      frrMode: options.frrMode,
+      frrVersion: null,
+      addressDevice,
+    }),
+  });
+  store.writeIdentity({
+    nodeId: response.nodeId,
+    name: response.name,
+    controller: options.controller,
+    credential: response.credential,
+    isHttpAllowed: options.isHttpAllowed,
+    pinSha256: pin,
+    endpoints,
+  });
+  logger.info({ nodeId: response.nodeId, name: response.name, endpoints }, "joined");
+  return { nodeId: response.nodeId, name: response.name };
+}

@@ -1,0 +1,288 @@
+// `meshover-agent run`: the daemon. Subscribes to the config stream; on each version (and
+// periodically, to repair drift) observes, plans and applies; reports health on a timer and
+// after every change. Starts from the cached config when the controller is unreachable.
+import {
+  ZDesiredNodeConfig,
+  type TDesiredNodeConfig,
+  type THealthReport,
+  type TPeerHealth,
+} from "@meshover/netcfg";
+import type { TRunner } from "../exec/run-command";
+import { FrrDriver, type TFrrMode } from "../frr/frr-driver";
+import { collectPeerHealth, PathMtuCache, readRoutingHealth } from "../health/collect-health";
+import { readHostInfo } from "../health/read-host-info";
+import { generateKeyPair } from "../host/generate-keys";
+import { HostDriver } from "../host/host-driver";
+import type { TLogger } from "../log";
+import { reconcileHost, type TReconcileOutcome } from "../reconcile/reconcile-host";
+import type { StateStore } from "../state/state-store";
+import { AGENT_VERSION } from "../version";
+import { createControllerClient, verifyCertificatePin } from "../controller/controller-client";
+import { teardownHost } from "./teardown-host";
+
+/** Options of runAgent. */
+export interface TRunAgentOptions {
+  store: StateStore;
+  runner: TRunner;
+  logger: TLogger;
+  frrMode: TFrrMode;
+  /** FRR path space for managed mode (default: meshover-<first 8 of node id>). */
+  frrPathspace: string | null;
+  /** Seconds between drift-repair passes. */
+  resyncSec: number;
+  /** Tear down everything the agent created when it stops (lab/tests; off in production). */
+  isCleanupOnExit: boolean;
+  /** Resolves when the agent should stop (signals). */
+  stopSignal: Promise<void>;
+}
+
+/** Backoff before reconnect attempt `attempt` (1-based): 1 s doubling to 60 s, ±50 % jitter. */
+export function getReconnectDelayMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(60_000, 1000 * 2 ** Math.min(attempt - 1, 6));
+  return Math.round(base * (0.5 + random()));
+}
+
+/** Run the daemon until `stopSignal` resolves. */
+export async function runAgent(options: TRunAgentOptions): Promise<void> {
+  const { store, runner, logger } = options;
+  const identity = store.readIdentity();
+  if (!identity || !store.readKeys())
+    throw new Error(`not joined: no identity in ${store.dir} (run join first)`);
+  const host = new HostDriver({ runner, logger, store });
+  const frr = new FrrDriver({
+    mode: options.frrMode,
+    runner,
+    logger,
+    store,
+    pathspace: options.frrPathspace ?? `meshover-${identity.nodeId.slice(0, 8)}`,
+  });
+  const mtuCache = new PathMtuCache();
+  let config: TDesiredNodeConfig | null = store.readCachedConfig();
+  let appliedVersion: number | null = null;
+  let lastError: string | null = null;
+  let lastOutcome: TReconcileOutcome | null = null;
+  let lastBgp = new Map<string, string | null>();
+  let isStopping = false;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const client = createControllerClient({
+    controller: identity.controller,
+    credential: identity.credential,
+  });
+
+  /** Serialise all host work: one reconcile or health pass at a time. */
+  const enqueue = <T>(task: () => Promise<T>): Promise<T> => {
+    const next = queue.then(task, task);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  const reconcile = (reason: string) =>
+    enqueue(async () => {
+      if (!config || isStopping) return;
+      const current = config;
+      await rotateKeyIfAsked(current);
+      const outcome = await reconcileHost({ config: current, host, frr, store, logger });
+      lastOutcome = outcome;
+      lastError = outcome.error;
+      if (!outcome.error) appliedVersion = current.version;
+      const level = outcome.operations.length > 0 || outcome.error ? "info" : "debug";
+      logger[level](
+        {
+          reason,
+          version: current.version,
+          operations: outcome.operations.length,
+          durationMs: outcome.durationMs,
+          error: outcome.error,
+        },
+        "reconciled",
+      );
+      if (outcome.operations.length > 0 || outcome.error) void report("change");
+    });
+
+  const rotateKeyIfAsked = async (current: TDesiredNodeConfig) => {
+    const keys = store.readKeys();
+    if (!current.rotation || !keys || keys.rotationId === current.rotation.id) return;
+    const next = await generateKeyPair(runner, current.rotation.id);
+    store.writeKeys(next);
+    logger.info(
+      { rotationId: current.rotation.id, publicKey: next.publicKey },
+      "rotated WireGuard key",
+    );
+  };
+
+  const collect = async (): Promise<THealthReport | null> => {
+    const keys = store.readKeys();
+    if (!keys) return null;
+    const wireguard = await host.detectWireguardMode();
+    const addressDevice = await host.detectAddressDevice();
+    let peers: TPeerHealth[] = [];
+    if (config) {
+      const observation = await host.observe([]);
+      const routing = await readRoutingHealth(frr);
+      peers = await collectPeerHealth({
+        config,
+        observation,
+        routing,
+        runner,
+        mtuCache,
+        isProbing: true,
+        now: Date.now(),
+      });
+    }
+    return {
+      agentVersion: AGENT_VERSION,
+      hostInfo: readHostInfo({
+        wireguard,
+        frrMode: frr.mode,
+        frrVersion: await frr.readVersion(),
+        addressDevice,
+      }),
+      endpoints: identity.endpoints,
+      publicKey: keys.publicKey,
+      rotationId: keys.rotationId,
+      appliedVersion,
+      applyError: lastError,
+      peers,
+    };
+  };
+
+  const report = (reason: string) =>
+    enqueue(async () => {
+      if (isStopping) return;
+      const health = await collect();
+      if (!health) return;
+      const names = new Map(config?.peers.map((peer) => [peer.id, peer.name]));
+      for (const peer of health.peers) {
+        const previous = lastBgp.get(peer.interface);
+        if (previous !== peer.bgpState) {
+          logger.info(
+            {
+              peer: names.get(peer.peerId),
+              interface: peer.interface,
+              from: previous ?? null,
+              to: peer.bgpState,
+            },
+            "bgp state",
+          );
+        }
+      }
+      lastBgp = new Map(health.peers.map((peer) => [peer.interface, peer.bgpState]));
+      store.writeStatus({
+        updatedAt: new Date().toISOString(),
+        name: identity.name,
+        configVersion: config?.version ?? null,
+        appliedVersion,
+        applyError: lastError,
+        lastReconcileMs: lastOutcome?.durationMs ?? null,
+        hostInfo: health.hostInfo,
+        peers: health.peers.map((peer) => ({
+          ...peer,
+          name: names.get(peer.peerId) ?? peer.peerId,
+        })),
+      });
+      try {
+        await client.agent.report.mutate(health);
+        logger.debug({ reason, peers: health.peers.length }, "health reported");
+      } catch (error) {
+        logger.warn(
+          { reason, error: error instanceof Error ? error.message : String(error) },
+          "health report failed",
+        );
+      }
+    });
+
+  const acceptConfig = (raw: unknown) => {
+    const parsed = ZDesiredNodeConfig.safeParse(raw);
+    if (!parsed.success) {
+      logger.error(
+        { issues: parsed.error.issues.slice(0, 5) },
+        "rejected malformed config: nothing applied",
+      );
+      return;
+    }
+    const next = parsed.data;
+    if (next.self.id !== identity.nodeId) {
+      logger.error({ nodeId: next.self.id }, "rejected config for another node: nothing applied");
+      return;
+    }
+    if (config && next.version < config.version) {
+      logger.warn(
+        { version: next.version, current: config.version },
+        "ignoring older config version",
+      );
+      return;
+    }
+    config = next;
+    store.writeCachedConfig(next, new Date());
+    logger.info({ version: next.version, peers: next.peers.length }, "config received");
+    void reconcile("config");
+  };
+
+  // Subscription with our own jittered backoff (the link's EventSource retry is bypassed).
+  let attempt = 0;
+  let subscription = null as { unsubscribe(): void } | null;
+  let reconnectTimer: NodeJS.Timeout | null = null;
+  const scheduleReconnect = (why: string) => {
+    subscription?.unsubscribe();
+    subscription = null;
+    if (isStopping || reconnectTimer) return;
+    attempt += 1;
+    const delay = getReconnectDelayMs(attempt);
+    logger.warn({ why, attempt, delayMs: delay }, "controller stream down, reconnecting");
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      subscribe();
+    }, delay);
+  };
+  const subscribe = () => {
+    void verifyCertificatePin(identity.controller, identity.pinSha256).then(
+      () => {
+        if (isStopping) return;
+        subscription = client.agent.config.subscribe(undefined, {
+          onStarted: () =>
+            logger.info({ controller: identity.controller }, "config stream connected"),
+          onData: (event) => {
+            attempt = 0;
+            acceptConfig(event.data);
+          },
+          onError: (error) => scheduleReconnect(error.message),
+          onComplete: () => scheduleReconnect("stream completed"),
+          onConnectionStateChange: (state) => {
+            if (state.state === "connecting" && state.error) scheduleReconnect(state.error.message);
+          },
+        });
+      },
+      (error: unknown) => scheduleReconnect(error instanceof Error ? error.message : String(error)),
+    );
+  };
+
+  if (config) {
+    logger.info({ version: config.version }, "starting from cached config");
+    void reconcile("start");
+  }
+  subscribe();
+
+  const resync = setInterval(() => void reconcile("resync"), options.resyncSec * 1000);
+  let healthTimer: NodeJS.Timeout | null = null;
+  const scheduleHealth = () => {
+    const seconds = config?.settings.healthIntervalSec ?? 5;
+    healthTimer = setTimeout(() => {
+      void report("interval").finally(scheduleHealth);
+    }, seconds * 1000);
+  };
+  scheduleHealth();
+
+  await options.stopSignal;
+  isStopping = true;
+  logger.info("stopping");
+  clearInterval(resync);
+  if (healthTimer) clearTimeout(healthTimer);
+  if (reconnectTimer) clearTimeout(reconnectTimer);
+  subscription?.unsubscribe();
+  await queue;
+  if (options.isCleanupOnExit) {
+    await teardownHost({ store, runner, logger, frr, host });
+  }
+  logger.info("stopped");
+}

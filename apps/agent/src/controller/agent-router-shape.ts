@@ -1,0 +1,68 @@
+// The controller's `agent` router as the agent sees it: used ONLY as a type (import type), so
+// no server code enters the bundle. Mirrors packages/api/src/routers/agent/router.ts; switch to
+// `import type { AppRouter } from "@meshover/api"` once that router is exported there.
+import { initTRPC, tracked } from "@trpc/server";
+import superjson from "superjson";
+import { z } from "zod";
+import {
+  ZDesiredNodeConfig,
+  ZEnrollRequest,
+  ZEnrollResponse,
+  ZHealthReport,
+  type TDesiredNodeConfig,
+} from "@meshover/netcfg";
+
+const t = initTRPC.context<{ authorization: string | null }>().create({ transformer: superjson });
+
+/** Handlers a (test) controller implements for the agent protocol. */
+export interface TAgentProtocolHandlers {
+  enroll(
+    input: z.infer<typeof ZEnrollRequest>,
+    authorization: string | null,
+  ): Promise<z.infer<typeof ZEnrollResponse>>;
+  whoami(authorization: string | null): Promise<{ nodeId: string; name: string }>;
+  configs(
+    authorization: string | null,
+    signal: AbortSignal | undefined,
+  ): AsyncIterable<TDesiredNodeConfig>;
+  report(
+    input: z.infer<typeof ZHealthReport>,
+    authorization: string | null,
+  ): Promise<{ meshVersion: number | null }>;
+}
+
+/** Build a router with the controller's agent-protocol shape (tests serve it; the agent types its client by it). */
+export function createAgentProtocolRouter(handlers: TAgentProtocolHandlers) {
+  const withAuth = t.procedure;
+  return t.router({
+    agent: t.router({
+      enroll: withAuth
+        .input(ZEnrollRequest)
+        .output(ZEnrollResponse)
+        .mutation(({ input, ctx }) => handlers.enroll(input, ctx.authorization)),
+      whoami: withAuth
+        .input(z.void())
+        .output(z.object({ nodeId: z.uuid(), name: z.string() }))
+        .query(({ ctx }) => handlers.whoami(ctx.authorization)),
+      config: withAuth
+        .input(
+          z
+            .object({ lastEventId: z.string().max(32).nullish() })
+            .strict()
+            .optional(),
+        )
+        .subscription(async function* ({ ctx, signal }) {
+          for await (const config of handlers.configs(ctx.authorization, signal)) {
+            yield tracked(String(config.version), ZDesiredNodeConfig.parse(config));
+          }
+        }),
+      report: withAuth
+        .input(ZHealthReport)
+        .output(z.object({ meshVersion: z.number().int().nullable() }))
+        .mutation(({ input, ctx }) => handlers.report(input, ctx.authorization)),
+    }),
+  });
+}
+
+/** The agent protocol router type. */
+export type TAgentRouter = ReturnType<typeof createAgentProtocolRouter>;

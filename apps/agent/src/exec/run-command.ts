@@ -1,0 +1,133 @@
+// The one executor: every system command the agent runs goes through here, as an argv array
+// (never a shell string), logged with its result at debug level.
+import { spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
+import type { TLogger } from "../log";
+
+/** The outcome of one command. */
+export interface TCommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options of one command. */
+export interface TRunOptions {
+  /** Text written to the command's stdin (e.g. a private key for `wg pubkey`). */
+  input?: string;
+  /** Redact stdin/stdout in logs (keys). */
+  isSecret?: boolean;
+  timeoutMs?: number;
+}
+
+/** Options of a long-running process the agent supervises. */
+export interface TDaemonOptions {
+  /** File receiving the process's stdout and stderr. */
+  logFile: string;
+}
+
+/** Runs commands. Tests substitute a fake that models the host. */
+export interface TRunner {
+  /** Run argv to completion; never throws for a non-zero exit (see `code`). */
+  run(argv: readonly string[], options?: TRunOptions): Promise<TCommandResult>;
+  /** Start a detached long-running process (survives the agent); returns its PID. */
+  spawnDaemon(argv: readonly string[], options: TDaemonOptions): Promise<number>;
+}
+
+/** Thrown by runChecked when a command exits non-zero. */
+export class CommandError extends Error {
+  constructor(
+    readonly argv: readonly string[],
+    readonly result: TCommandResult,
+  ) {
+    super(
+      `${argv.join(" ")} exited ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`,
+    );
+    this.name = "CommandError";
+  }
+}
+
+/** Run and throw CommandError on a non-zero exit. */
+export async function runChecked(
+  runner: TRunner,
+  argv: readonly string[],
+  options?: TRunOptions,
+): Promise<TCommandResult> {
+  const result = await runner.run(argv, options);
+  if (result.code !== 0) throw new CommandError(argv, result);
+  return result;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_LOGGED_OUTPUT = 2000;
+
+/** The real executor: child_process.spawn with an argv array and no shell. */
+export function createExecutor(logger: TLogger, env: Record<string, string>): TRunner {
+  return {
+    run(argv, options = {}) {
+      const [file, ...args] = argv;
+      if (!file) return Promise.reject(new Error("empty argv"));
+      const started = performance.now();
+      return new Promise((resolve) => {
+        const child = spawn(file, args, { env, stdio: ["pipe", "pipe", "pipe"], shell: false });
+        const stdout: Buffer[] = [];
+        const stderr: Buffer[] = [];
+        const timer = setTimeout(
+          () => child.kill("SIGKILL"),
+          options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        );
+        child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+        child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+        const finish = (code: number, spawnError?: Error) => {
+          clearTimeout(timer);
+          const result: TCommandResult = {
+            code,
+            stdout: Buffer.concat(stdout).toString("utf8"),
+            stderr: spawnError ? spawnError.message : Buffer.concat(stderr).toString("utf8"),
+          };
+          logger.debug(
+            {
+              argv,
+              code,
+              ms: Math.round((performance.now() - started) * 10) / 10,
+              stdout: options.isSecret ? "[redacted]" : result.stdout.slice(0, MAX_LOGGED_OUTPUT),
+              stderr: result.stderr.slice(0, MAX_LOGGED_OUTPUT),
+            },
+            "command",
+          );
+          resolve(result);
+        };
+        child.on("error", (error) => finish(127, error));
+        child.on("close", (code, signal) => finish(code ?? (signal ? 128 : 1)));
+        child.stdin.on("error", () => undefined);
+        child.stdin.end(options.input ?? "");
+      });
+    },
+    spawnDaemon(argv, options) {
+      const [file, ...args] = argv;
+      if (!file) return Promise.reject(new Error("empty argv"));
+      const fd = openSync(options.logFile, "a", 0o600);
+      try {
+        const child = spawn(file, args, {
+          env,
+          stdio: ["ignore", fd, fd],
+          detached: true,
+          shell: false,
+        });
+        return new Promise((resolve, reject) => {
+          child.once("error", (error) => {
+            logger.debug({ argv, error: error.message }, "daemon failed to start");
+            reject(error);
+          });
+          child.once("spawn", () => {
+            child.unref();
+            logger.debug({ argv, pid: child.pid, logFile: options.logFile }, "daemon started");
+            resolve(child.pid ?? -1);
+          });
+        });
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
+}

@@ -1,0 +1,275 @@
+// FRR in one of three modes: `managed` (the agent runs its own zebra/bgpd/bfdd/staticd with a
+// private `-N` path space: one FRR per network namespace), `system` (the host's FRR service;
+// meshover's block of /etc/frr/frr.conf, applied with frr-reload.py under a lock), or `none`.
+// Per-neighbor changes go through targeted vtysh commands so no other session is reset.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  parseFrrRunningConfig,
+  type TFrrState,
+  type TOpFrrAddNeighbor,
+  type TOpFrrRemoveNeighbor,
+  type TOpFrrSetBase,
+} from "@meshover/netcfg";
+import { runChecked, type TRunner } from "../exec/run-command";
+import { isProcessAlive, stopProcess } from "../host/process-alive";
+import type { TLogger } from "../log";
+import type { StateStore, TOwnedRecord } from "../state/state-store";
+import {
+  renderAddNeighborCommands,
+  renderFrrConfig,
+  renderRemoveNeighborCommands,
+} from "./render-frr-config";
+
+/** How the agent runs FRR. */
+export type TFrrMode = "system" | "managed" | "none";
+
+/** Daemons a managed FRR consists of, in start order. */
+export const MANAGED_DAEMONS = ["zebra", "bgpd", "bfdd", "staticd"] as const;
+
+const FRR_BIN = "/usr/lib/frr";
+const FRR_RELOAD = `${FRR_BIN}/frr-reload.py`;
+const SYSTEM_CONFIG = "/etc/frr/frr.conf";
+const SYSTEM_LOCK = "/run/lock/meshover-frr.lock";
+const BLOCK_BEGIN = "! meshover begin (managed by meshover-agent; do not edit)";
+const BLOCK_END = "! meshover end";
+
+/** An FRR operation from a plan. */
+export type TFrrOperation = TOpFrrSetBase | TOpFrrAddNeighbor | TOpFrrRemoveNeighbor;
+
+/** Options of FrrDriver. */
+export interface TFrrDriverOptions {
+  mode: TFrrMode;
+  runner: TRunner;
+  logger: TLogger;
+  store: StateStore;
+  /** Path space for managed mode (`-N`). */
+  pathspace: string;
+}
+
+/** Drives FRR for the reconcile loop. */
+export class FrrDriver {
+  readonly mode: TFrrMode;
+  private readonly runner: TRunner;
+  private readonly logger: TLogger;
+  private readonly store: StateStore;
+  readonly pathspace: string;
+
+  constructor(options: TFrrDriverOptions) {
+    this.mode = options.mode;
+    this.runner = options.runner;
+    this.logger = options.logger;
+    this.store = options.store;
+    this.pathspace = options.pathspace;
+  }
+
+  private get configDir(): string {
+    return `/etc/frr/${this.pathspace}`;
+  }
+  private get runDir(): string {
+    return `/var/run/frr/${this.pathspace}`;
+  }
+  /** The config file meshover writes. */
+  get configFile(): string {
+    return this.mode === "managed" ? `${this.configDir}/frr.conf` : SYSTEM_CONFIG;
+  }
+
+  /** vtysh argv prefix for this FRR. */
+  vtysh(): string[] {
+    return this.mode === "managed" ? ["vtysh", "-N", this.pathspace] : ["vtysh"];
+  }
+
+  /** Run one vtysh show command and return its stdout (throws on failure). */
+  async show(command: string): Promise<string> {
+    const result = await runChecked(this.runner, [...this.vtysh(), "-c", command], {
+      timeoutMs: 10_000,
+    });
+    return result.stdout;
+  }
+
+  /** FRR's version string (e.g. `8.4.4`), null when unknown. */
+  async readVersion(): Promise<string | null> {
+    if (this.mode === "none") return null;
+    try {
+      return /FRRouting (\S+)/.exec(await this.show("show version"))?.[1] ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** True when every managed daemon recorded in `owned` still runs. */
+  isManagedRunning(owned: TOwnedRecord): boolean {
+    const pids = owned.frr?.pids ?? {};
+    return MANAGED_DAEMONS.every((daemon) => {
+      const pid = pids[daemon];
+      return pid !== undefined && isProcessAlive(pid, this.pathspace);
+    });
+  }
+
+  /**
+   * Managed mode: start the daemons when any is missing (after stopping the rest), loading
+   * `desired` as the startup config. Returns the updated ownership record. Other modes: no-op.
+   */
+  async ensureRunning(owned: TOwnedRecord, desired: TFrrState): Promise<TOwnedRecord> {
+    if (this.mode !== "managed" || this.isManagedRunning(owned)) return owned;
+    for (const [daemon, pid] of Object.entries(owned.frr?.pids ?? {})) {
+      this.logger.warn({ daemon, pid }, "managed FRR daemon gone: restarting FRR");
+      await stopProcess(pid, this.pathspace);
+    }
+    for (const dir of [this.configDir, this.runDir]) {
+      await runChecked(this.runner, ["install", "-d", "-o", "frr", "-g", "frr", "-m", "0755", dir]);
+    }
+    this.writeManagedConfig(desired);
+    writeFileSync(`${this.configDir}/vtysh.conf`, "service integrated-vtysh-config\n", {
+      mode: 0o640,
+    });
+    await runChecked(this.runner, [
+      "chown",
+      "frr:frr",
+      `${this.configDir}/frr.conf`,
+      `${this.configDir}/vtysh.conf`,
+    ]);
+    const pids: Record<string, number> = {};
+    const next: TOwnedRecord = {
+      ...owned,
+      frr: { pathspace: this.pathspace, pids },
+      paths: [...new Set([...owned.paths, this.configDir, this.runDir])],
+    };
+    for (const daemon of MANAGED_DAEMONS) {
+      pids[daemon] = await this.runner.spawnDaemon(
+        [
+          `${FRR_BIN}/${daemon}`,
+          "-N",
+          this.pathspace,
+          "-P",
+          "0",
+          "-u",
+          "frr",
+          "-g",
+          "frr",
+          "--log",
+          "stdout",
+        ],
+        { logFile: this.store.path(`logs/frr-${daemon}.log`) },
+      );
+      // Record each PID at once so a crash here still lets `leave` stop it.
+      this.store.writeOwned(next);
+    }
+    await this.waitForVtysh();
+    await runChecked(this.runner, [...this.vtysh(), "-b"], { timeoutMs: 30_000 });
+    this.logger.info({ pathspace: this.pathspace, pids }, "managed FRR started");
+    return next;
+  }
+
+  private async waitForVtysh(): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const ready = MANAGED_DAEMONS.every((daemon) => existsSync(`${this.runDir}/${daemon}.vty`));
+      if (ready) {
+        const result = await this.runner.run([...this.vtysh(), "-c", "show version"]);
+        if (result.code === 0) return;
+      }
+      if (Date.now() > deadline) throw new Error("managed FRR did not come up within 15 s");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  private writeManagedConfig(desired: TFrrState): void {
+    writeFileSync(this.configFile, renderFrrConfig(desired), { mode: 0o640 });
+  }
+
+  private writeSystemConfig(desired: TFrrState): string {
+    const current = existsSync(SYSTEM_CONFIG) ? readFileSync(SYSTEM_CONFIG, "utf8") : "";
+    const begin = current.indexOf(BLOCK_BEGIN);
+    const end = current.indexOf(BLOCK_END);
+    const outside =
+      begin >= 0 && end > begin
+        ? current.slice(0, begin) + current.slice(end + BLOCK_END.length + 1)
+        : current;
+    const candidate = `${outside.trimEnd()}\n${BLOCK_BEGIN}\n${renderFrrConfig(desired)}${BLOCK_END}\n`;
+    const file = this.store.path("frr-candidate.conf");
+    writeFileSync(file, candidate, { mode: 0o640 });
+    return file;
+  }
+
+  /** FRR's meshover state, or null when FRR is down or has no BGP instance. */
+  async observe(): Promise<TFrrState | null> {
+    if (this.mode === "none") return null;
+    const result = await this.runner.run([...this.vtysh(), "-c", "show running-config"], {
+      timeoutMs: 10_000,
+    });
+    if (result.code !== 0) return null;
+    return parseFrrRunningConfig(result.stdout);
+  }
+
+  /** Apply the plan's FRR operations; `desired` is the complete FRR state they lead to. */
+  async apply(operations: readonly TFrrOperation[], desired: TFrrState): Promise<void> {
+    if (this.mode === "none" || operations.length === 0) return;
+    const hasBase = operations.some((operation) => operation.op === "frr-set-base");
+    if (hasBase) {
+      // A global change: let frr-reload.py compute and apply the line diff (sessions whose
+      // lines did not change are left alone).
+      await this.reloadWhole(desired);
+      return;
+    }
+    for (const operation of operations) {
+      if (operation.op === "frr-set-base") continue;
+      const commands =
+        operation.op === "frr-add-neighbor"
+          ? renderAddNeighborCommands(desired.asn, operation.device)
+          : renderRemoveNeighborCommands(desired.asn, operation.device);
+      const argv = [...this.vtysh(), ...commands.flatMap((command) => ["-c", command])];
+      await runChecked(
+        this.runner,
+        this.mode === "system" ? ["flock", SYSTEM_LOCK, ...argv] : argv,
+      );
+    }
+    // Keep the file FRR starts from in step with what is running.
+    if (this.mode === "managed") this.writeManagedConfig(desired);
+    else await this.reloadWhole(desired);
+  }
+
+  private async reloadWhole(desired: TFrrState): Promise<void> {
+    if (this.mode === "managed") {
+      this.writeManagedConfig(desired);
+      await runChecked(
+        this.runner,
+        [FRR_RELOAD, "--pathspace", this.pathspace, "--reload", this.configFile],
+        { timeoutMs: 60_000 },
+      );
+      return;
+    }
+    const candidate = this.writeSystemConfig(desired);
+    await runChecked(this.runner, ["flock", SYSTEM_LOCK, FRR_RELOAD, "--test", candidate], {
+      timeoutMs: 60_000,
+    });
+    await runChecked(this.runner, [
+      "install",
+      "-m",
+      "0640",
+      "-o",
+      "frr",
+      "-g",
+      "frr",
+      candidate,
+      SYSTEM_CONFIG,
+    ]);
+    await runChecked(this.runner, ["flock", SYSTEM_LOCK, FRR_RELOAD, "--reload", SYSTEM_CONFIG], {
+      timeoutMs: 60_000,
+    });
+  }
+
+  /** Managed: stop the daemons and remove the path space folders. System: remove our block. */
+  async remove(owned: TOwnedRecord): Promise<TOwnedRecord> {
+    if (this.mode === "managed" || owned.frr) {
+      for (const [daemon, pid] of Object.entries(owned.frr?.pids ?? {})) {
+        this.logger.info({ daemon, pid }, "stopping managed FRR daemon");
+        await stopProcess(pid, owned.frr?.pathspace ?? this.pathspace);
+      }
+      for (const path of owned.paths) {
+        await this.runner.run(["rm", "-rf", "--one-file-system", path]);
+      }
+      return { ...owned, frr: null, paths: [] };
+    }
+    return owned;
+  }
+}

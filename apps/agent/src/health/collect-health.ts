@@ -1,0 +1,224 @@
+// Per-peer health for reports and `status`: WireGuard handshake and counters, BGP and BFD
+// state from FRR, RTT over the tunnel and the path MTU measured with DF probes (cached).
+import {
+  deriveTunnels,
+  getLinkLocalAddress,
+  type TDesiredNodeConfig,
+  type TPeerHealth,
+} from "@meshover/netcfg";
+import { z } from "zod";
+import type { TRunner } from "../exec/run-command";
+import type { FrrDriver } from "../frr/frr-driver";
+import type { TObservation } from "../host/host-driver";
+
+const ZBgpNeighbor = z
+  .object({
+    bgpState: z.string().optional(),
+    bgpTimerUpMsec: z.number().optional(),
+    addressFamilyInfo: z
+      .record(z.string(), z.object({ acceptedPrefixCounter: z.number().optional() }).loose())
+      .optional(),
+  })
+  .loose();
+
+const ZBfdPeer = z
+  .object({ interface: z.string().optional(), status: z.string().optional() })
+  .loose();
+
+/** BGP and BFD state per tunnel interface. */
+export interface TRoutingHealth {
+  bgp: Map<string, { state: string; uptimeSec: number | null; prefixes: number | null }>;
+  bfd: Map<string, string>;
+}
+
+/** Read BGP neighbor and BFD peer state from FRR (empty maps when FRR is off or down). */
+export async function readRoutingHealth(frr: FrrDriver): Promise<TRoutingHealth> {
+  const health: TRoutingHealth = { bgp: new Map(), bfd: new Map() };
+  if (frr.mode === "none") return health;
+  try {
+    const neighbors = z
+      .record(z.string(), z.unknown())
+      .parse(JSON.parse(await frr.show("show bgp neighbors json")));
+    for (const [name, raw] of Object.entries(neighbors)) {
+      const parsed = ZBgpNeighbor.safeParse(raw);
+      if (!parsed.success || !parsed.data.bgpState) continue;
+      const families = Object.values(parsed.data.addressFamilyInfo ?? {});
+      const prefixes = families.reduce(
+        (sum, family) => sum + (family.acceptedPrefixCounter ?? 0),
+        0,
+      );
+      health.bgp.set(name, {
+        state: parsed.data.bgpState,
+        uptimeSec:
+          parsed.data.bgpState === "Established" && parsed.data.bgpTimerUpMsec !== undefined
+            ? Math.floor(parsed.data.bgpTimerUpMsec / 1000)
+            : null,
+        prefixes: families.length > 0 ? prefixes : null,
+      });
+    }
+  } catch {
+    // FRR not answering: report unknown state.
+  }
+  try {
+    const peers = z.array(ZBfdPeer).parse(JSON.parse(await frr.show("show bfd peers json")));
+    for (const peer of peers)
+      if (peer.interface) health.bfd.set(peer.interface, peer.status ?? "unknown");
+  } catch {
+    // As above.
+  }
+  return health;
+}
+
+/** Round-trip time in ms to the peer's link-local over the tunnel, null when no answer. */
+export async function probeRtt(
+  runner: TRunner,
+  device: string,
+  peerLinkLocal: string,
+): Promise<number | null> {
+  const result = await runner.run(
+    ["ping", "-6", "-n", "-c", "1", "-W", "1", `${peerLinkLocal}%${device}`],
+    {
+      timeoutMs: 3000,
+    },
+  );
+  const match = /time[=<]([\d.]+) ms/.exec(result.stdout);
+  return result.code === 0 && match?.[1] ? Number(match[1]) : null;
+}
+
+async function isProbeFitting(
+  runner: TRunner,
+  device: string,
+  target: string,
+  mtu: number,
+): Promise<boolean> {
+  // IPv6 header (40) + ICMPv6 header (8) around the payload; DF is implied for IPv6 and
+  // `-M do` stops the local stack from fragmenting.
+  const result = await runner.run(
+    [
+      "ping",
+      "-6",
+      "-n",
+      "-c",
+      "1",
+      "-W",
+      "1",
+      "-M",
+      "do",
+      "-s",
+      String(mtu - 48),
+      `${target}%${device}`,
+    ],
+    { timeoutMs: 3000 },
+  );
+  return result.code === 0;
+}
+
+/**
+ * Largest packet that crosses the tunnel unfragmented, by binary search between 1280 and the
+ * interface MTU with DF probes; null when even 1280 does not pass (peer down).
+ */
+export async function measurePathMtu(
+  runner: TRunner,
+  device: string,
+  peerLinkLocal: string,
+  interfaceMtu: number,
+): Promise<number | null> {
+  if (await isProbeFitting(runner, device, peerLinkLocal, interfaceMtu)) return interfaceMtu;
+  if (!(await isProbeFitting(runner, device, peerLinkLocal, 1280))) return null;
+  let low = 1280;
+  let high = interfaceMtu;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (await isProbeFitting(runner, device, peerLinkLocal, middle)) low = middle;
+    else high = middle;
+  }
+  return low;
+}
+
+interface TMtuCacheEntry {
+  key: string;
+  mtu: number;
+  measuredAt: number;
+}
+
+/** Measured path MTU per tunnel, re-measured when stale or when endpoint/MTU change. */
+export class PathMtuCache {
+  private readonly entries = new Map<string, TMtuCacheEntry>();
+  constructor(private readonly maxAgeMs = 300_000) {}
+
+  /** The cached value, or a fresh measurement. */
+  async get(
+    runner: TRunner,
+    device: string,
+    peerLinkLocal: string,
+    interfaceMtu: number,
+    endpoint: string | null,
+    now: number,
+  ): Promise<number | null> {
+    const key = `${endpoint ?? "-"}/${interfaceMtu}`;
+    const entry = this.entries.get(device);
+    if (entry && entry.key === key && now - entry.measuredAt < this.maxAgeMs) return entry.mtu;
+    const mtu = await measurePathMtu(runner, device, peerLinkLocal, interfaceMtu);
+    if (mtu === null) this.entries.delete(device);
+    else this.entries.set(device, { key, mtu, measuredAt: now });
+    return mtu;
+  }
+}
+
+/** Options of collectPeerHealth. */
+export interface TCollectHealthOptions {
+  config: TDesiredNodeConfig;
+  observation: TObservation;
+  routing: TRoutingHealth;
+  runner: TRunner;
+  mtuCache: PathMtuCache;
+  /** Probe RTT and MTU (off in unit tests). */
+  isProbing: boolean;
+  now: number;
+}
+
+/** Health of every peer's tunnel. */
+export async function collectPeerHealth(options: TCollectHealthOptions): Promise<TPeerHealth[]> {
+  const { config, observation, routing, runner } = options;
+  return Promise.all(
+    deriveTunnels(config).map(async (tunnel) => {
+      const device = tunnel.interfaceName;
+      const link = observation.host.links.find((candidate) => candidate.name === device);
+      const counters = observation.wireguard.counters.find((c) => c.device === device);
+      const peerLinkLocal = getLinkLocalAddress(tunnel.peerIndex);
+      const hasHandshake = (counters?.latestHandshake ?? 0) > 0;
+      const isProbing = options.isProbing && link !== undefined && hasHandshake;
+      const [rttMs, mtuMeasured] = isProbing
+        ? [
+            await probeRtt(runner, device, peerLinkLocal),
+            await options.mtuCache.get(
+              runner,
+              device,
+              peerLinkLocal,
+              link.mtu,
+              counters?.endpoint ?? null,
+              options.now,
+            ),
+          ]
+        : [null, null];
+      const bgp = routing.bgp.get(device);
+      return {
+        peerId: tunnel.peerId,
+        interface: device,
+        peerPublicKey: counters?.publicKey ?? null,
+        handshakeAt: hasHandshake
+          ? new Date((counters?.latestHandshake ?? 0) * 1000).toISOString()
+          : null,
+        rxBytes: counters?.rxBytes ?? 0,
+        txBytes: counters?.txBytes ?? 0,
+        bgpState: bgp?.state ?? null,
+        bgpUptimeSec: bgp?.uptimeSec ?? null,
+        bfdState: routing.bfd.get(device) ?? null,
+        prefixesReceived: bgp?.prefixes ?? null,
+        mtuConfigured: link?.mtu ?? null,
+        mtuMeasured,
+        rttMs,
+      };
+    }),
+  );
+}

@@ -1,0 +1,171 @@
+// The agent's state folder: identity and credential, WireGuard keys, the last config, and
+// what the agent created on the host (so `leave` and crash recovery can clean up).
+// Every file is written atomically (temp + rename) with mode 0600.
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { ZDesiredNodeConfig, ZWireguardKey, type TDesiredNodeConfig } from "@meshover/netcfg";
+
+/** Who this node is and how it reaches its controller (written by `join`). */
+export const ZIdentity = z.object({
+  nodeId: z.uuid(),
+  name: z.string(),
+  controller: z.string().url(),
+  credential: z.string().min(1),
+  isHttpAllowed: z.boolean(),
+  /** SHA-256 of the controller certificate (hex or base64), when pinned. */
+  pinSha256: z.string().nullable(),
+  /** Underlay endpoints reported to the controller. */
+  endpoints: z.array(z.string()),
+});
+
+/** Contents of identity.json. */
+export type TIdentity = z.infer<typeof ZIdentity>;
+
+/** The WireGuard key pair; the private key never leaves this folder. */
+export const ZKeyPair = z.object({
+  privateKey: ZWireguardKey,
+  publicKey: ZWireguardKey,
+  /** The rotation this pair was generated for, null for the join key. */
+  rotationId: z.uuid().nullable(),
+});
+
+/** Contents of keys.json. */
+export type TKeyPair = z.infer<typeof ZKeyPair>;
+
+/** What the agent created on the host and the processes it started. */
+export const ZOwnedRecord = z.object({
+  links: z.array(z.string()),
+  addresses: z.array(z.object({ device: z.string(), cidr: z.string() })),
+  /** wireguard-go PIDs by interface. */
+  wireguardGo: z.record(z.string(), z.number().int()),
+  /** Managed FRR daemons: pathspace and PIDs by daemon name. */
+  frr: z.object({ pathspace: z.string(), pids: z.record(z.string(), z.number().int()) }).nullable(),
+  /** Files meshover wrote outside the state folder (FRR folders). */
+  paths: z.array(z.string()),
+});
+
+/** Contents of owned.json. */
+export type TOwnedRecord = z.infer<typeof ZOwnedRecord>;
+
+/** An empty ownership record. */
+export const EMPTY_OWNED_RECORD: TOwnedRecord = {
+  links: [],
+  addresses: [],
+  wireguardGo: {},
+  frr: null,
+  paths: [],
+};
+
+/** The last config applied (or received), kept to rebuild the mesh without the controller. */
+const ZCachedConfig = z.object({ receivedAt: z.string(), config: ZDesiredNodeConfig });
+
+/** Typed access to the state folder. */
+export class StateStore {
+  constructor(readonly dir: string) {}
+
+  /** Create the folder (0700) when missing. */
+  ensureDir(): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    chmodSync(this.dir, 0o700);
+    mkdirSync(join(this.dir, "logs"), { recursive: true, mode: 0o700 });
+  }
+
+  /** Path of a file in the folder. */
+  path(name: string): string {
+    return join(this.dir, name);
+  }
+
+  private readJson<T>(name: string, schema: z.ZodType<T>): T | null {
+    const file = this.path(name);
+    if (!existsSync(file)) return null;
+    return schema.parse(JSON.parse(readFileSync(file, "utf8")));
+  }
+
+  /** Write a file atomically with mode 0600. */
+  writeFile(name: string, text: string): void {
+    const file = this.path(name);
+    const temp = `${file}.tmp-${process.pid}`;
+    writeFileSync(temp, text, { mode: 0o600 });
+    chmodSync(temp, 0o600);
+    renameSync(temp, file);
+  }
+
+  private writeJson(name: string, value: unknown): void {
+    this.writeFile(name, `${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** identity.json, or null before `join`. */
+  readIdentity(): TIdentity | null {
+    return this.readJson("identity.json", ZIdentity);
+  }
+  /** Save identity.json. */
+  writeIdentity(identity: TIdentity): void {
+    this.writeJson("identity.json", identity);
+  }
+
+  /** keys.json, or null before `join`. */
+  readKeys(): TKeyPair | null {
+    return this.readJson("keys.json", ZKeyPair);
+  }
+  /** Save keys.json. */
+  writeKeys(keys: TKeyPair): void {
+    this.writeJson("keys.json", keys);
+  }
+  /** Write the private key alone to a 0600 file for `wg set ... private-key <file>`. */
+  writePrivateKeyFile(keys: TKeyPair): string {
+    this.writeFile("private.key", `${keys.privateKey}\n`);
+    return this.path("private.key");
+  }
+
+  /** The cached config, or null. */
+  readCachedConfig(): TDesiredNodeConfig | null {
+    return this.readJson("config.json", ZCachedConfig)?.config ?? null;
+  }
+  /** Cache a config. */
+  writeCachedConfig(config: TDesiredNodeConfig, now: Date): void {
+    this.writeJson("config.json", { receivedAt: now.toISOString(), config });
+  }
+
+  /** owned.json (empty record when missing). */
+  readOwned(): TOwnedRecord {
+    return this.readJson("owned.json", ZOwnedRecord) ?? structuredClone(EMPTY_OWNED_RECORD);
+  }
+  /** Save owned.json. */
+  writeOwned(owned: TOwnedRecord): void {
+    this.writeJson("owned.json", owned);
+  }
+
+  /** Last health summary written by `run` for `status`. */
+  readStatus(): unknown {
+    const file = this.path("status.json");
+    return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as unknown) : null;
+  }
+  /** Save the health summary. */
+  writeStatus(status: unknown): void {
+    this.writeJson("status.json", status);
+  }
+
+  /** Remove everything `join` and `run` wrote. */
+  removeAll(): void {
+    for (const name of [
+      "identity.json",
+      "keys.json",
+      "private.key",
+      "config.json",
+      "owned.json",
+      "status.json",
+      "mtu.json",
+    ]) {
+      rmSync(this.path(name), { force: true });
+    }
+  }
+}
