@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { readPeerHistory } from "../../services/history/read-peer-history";
+import { protectedProcedure } from "../../trpc";
+
+/** Per-peer RTT, throughput and handshake age of one node over the last minutes. */
+export const readPeerHistoryProcedure = protectedProcedure
+  .input(
+    z
+      .object({
+        nodeId: z.uuid(),
+        minutes: z
+          .number()
+          .int()
+          .min(5)
+          .max(24 * 60)
+          .default(60),
+      })
+      .strict(),
+  )
+  .output(
+    z.array(
+      z.object({
+        peerId: z.string(),
+        peerName: z.string(),
+        points: z.array(
+          z.object({
+            at: z.date(),
+            rttMs: z.number().nullable(),
+            rxBps: z.number().nullable(),
+            txBps: z.number().nullable(),
+            handshakeAgeSec: z.number().nullable(),
+          }),
+        ),
+      }),
+    ),
+  )
+  .query(({ ctx, input }) =>
+    readPeerHistory({
+      db: ctx.db,
+      nodeId: input.nodeId,
+      minutes: input.minutes,
+      // About 120 points per chart whatever the window.
+      bucketSec: Math.max(30, Math.round((input.minutes * 60) / 120)),
+    }),
+  );

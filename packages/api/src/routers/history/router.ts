@@ -1,0 +1,7 @@
+import { createTRPCRouter } from "../../trpc";
+import { readPeerHistoryProcedure } from "./read-peer-history";
+
+/** Health history for the dashboard's charts. */
+export const historyRouter = createTRPCRouter({
+  peers: readPeerHistoryProcedure,
+});
