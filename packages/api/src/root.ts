@@ -1,6 +1,7 @@
 // The API: one router per domain.
 import { agentRouter } from "./routers/agent/router";
 import { authRouter } from "./routers/auth/router";
+import { historyRouter } from "./routers/history/router";
 import { sshRouter } from "./routers/ssh/router";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
@@ -9,6 +10,7 @@ export const appRouter = createTRPCRouter({
   auth: authRouter,
   agent: agentRouter,
   ssh: sshRouter,
+  history: historyRouter,
 });
 
 /** The API's type, for typed clients (dashboard, agent). */
