@@ -143,7 +143,7 @@ export function deriveFrrConfig(
       description: toFrrWord(tunnel.peerName),
     })),
     ipv4: {
-      networks: [`${parseCidr(`${config.self.ipv4}/32`).text}`, ...ownV4.map((c) => c.text)],
+      networks: sortCidrs([parseCidr(`${config.self.ipv4}/32`), ...ownV4]).map((c) => c.text),
       prefixListName: FRR_PREFIX_LIST_V4,
       prefixList: buildPrefixList(
         config.settings.ipv4Pool,
@@ -152,7 +152,7 @@ export function deriveFrrConfig(
       ),
     },
     ipv6: {
-      networks: [`${parseCidr(`${config.self.ipv6}/128`).text}`, ...ownV6.map((c) => c.text)],
+      networks: sortCidrs([parseCidr(`${config.self.ipv6}/128`), ...ownV6]).map((c) => c.text),
       prefixListName: FRR_PREFIX_LIST_V6,
       prefixList: buildPrefixList(
         config.settings.ipv6Pool,

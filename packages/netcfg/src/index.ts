@@ -9,4 +9,8 @@ export * from "./compile-node-configs";
 export * from "./derive-tunnels";
 export * from "./derive-frr-config";
 export * from "./render-frr-config";
+export * from "./parse-tool-json";
+export * from "./parse-ip-json";
+export * from "./parse-wg-dump";
+export * from "./parse-vtysh-json";
 export * from "./plan";

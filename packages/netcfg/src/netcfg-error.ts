@@ -16,7 +16,9 @@ export type TNetcfgErrorCode =
   /** Two prefixes overlap where they must not. */
   | "OVERLAP"
   /** Two nodes share a value that must be unique (id, index, ASN, address). */
-  | "DUPLICATE";
+  | "DUPLICATE"
+  /** A tool (ip, wg, vtysh) printed something the parser does not understand. */
+  | "INVALID_TOOL_OUTPUT";
 
 /** The typed error every netcfg function throws on bad input. */
 export class NetcfgError extends Error {

@@ -47,12 +47,6 @@ export function renderFrrConfig(model: TFrrConfig): string {
     }
     lines.push("!");
   }
-  lines.push(
-    ...renderPrefixList("ip", model.ipv4.prefixListName, model.ipv4.prefixList),
-    "!",
-    ...renderPrefixList("ipv6", model.ipv6.prefixListName, model.ipv6.prefixList),
-    "!",
-  );
   for (const iface of model.interfaces) {
     lines.push(
       `interface ${iface.name}`,
@@ -84,6 +78,10 @@ export function renderFrrConfig(model: TFrrConfig): string {
     ...renderAddressFamily("ipv4", model.ipv4, group),
     ...renderAddressFamily("ipv6", model.ipv6, group),
     "exit",
+    "!",
+    ...renderPrefixList("ip", model.ipv4.prefixListName, model.ipv4.prefixList),
+    "!",
+    ...renderPrefixList("ipv6", model.ipv6.prefixListName, model.ipv6.prefixList),
     "!",
     "bfd",
     ` profile ${model.bfd.profile}`,
