@@ -1,13 +1,25 @@
 // The API: one router per domain.
 import { agentRouter } from "./routers/agent/router";
+import { auditRouter } from "./routers/audit/router";
 import { authRouter } from "./routers/auth/router";
+import { keyRouter } from "./routers/key/router";
+import { nodeRouter } from "./routers/node/router";
+import { settingsRouter } from "./routers/settings/router";
 import { historyRouter } from "./routers/history/router";
 import { sshRouter } from "./routers/ssh/router";
+import { tokenRouter } from "./routers/token/router";
+import { topologyRouter } from "./routers/topology/router";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 /** The whole controller API (dashboard and agents). */
 export const appRouter = createTRPCRouter({
   auth: authRouter,
+  node: nodeRouter,
+  token: tokenRouter,
+  topology: topologyRouter,
+  key: keyRouter,
+  settings: settingsRouter,
+  audit: auditRouter,
   agent: agentRouter,
   ssh: sshRouter,
   history: historyRouter,

@@ -78,7 +78,7 @@ export const createCallerFactory = t.createCallerFactory;
 
 // Services throw ServiceError (and netcfg NetcfgError for bad CIDRs, overlaps, exhausted
 // pools); the caller sees the same message under a fitting tRPC code.
-const NETCFG_CODES: Record<TNetcfgErrorCode, TRPCError["code"]> = {
+const NETCFG_CODES: Partial<Record<TNetcfgErrorCode, TRPCError["code"]>> = {
   INVALID_ADDRESS: "BAD_REQUEST",
   INVALID_CIDR: "BAD_REQUEST",
   INVALID_POOL: "BAD_REQUEST",
@@ -95,7 +95,8 @@ const mapServiceErrors = t.middleware(async ({ next }) => {
       throw new TRPCError({ code: cause.code, message: cause.message, cause });
     }
     if (isNetcfgError(cause)) {
-      throw new TRPCError({ code: NETCFG_CODES[cause.code], message: cause.message, cause });
+      const code = NETCFG_CODES[cause.code] ?? "BAD_REQUEST";
+      throw new TRPCError({ code, message: cause.message, cause });
     }
   }
   return result;

@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await api?.close();
-  await testDb.drop();
+  await testDb?.drop();
 });
 beforeEach(async () => {
   await testDb.db.node.deleteMany();

@@ -17,7 +17,7 @@ beforeAll(async () => {
   testDb = await createApiTestDatabase();
 });
 afterAll(async () => {
-  await testDb.drop();
+  await testDb?.drop();
 });
 beforeEach(async () => {
   await testDb.db.user.deleteMany();

@@ -1,0 +1,7 @@
+import { createTRPCRouter } from "../../trpc";
+import { listAuditEventsProcedure } from "./list-audit-events";
+
+/** The audit log. */
+export const auditRouter = createTRPCRouter({
+  list: listAuditEventsProcedure,
+});

@@ -1,0 +1,15 @@
+import { createTRPCRouter } from "../../trpc";
+import { getNodeProcedure } from "./get-node";
+import { listNodesProcedure } from "./list-nodes";
+import { removeNodeProcedure } from "./remove-node";
+import { renameNodeProcedure } from "./rename-node";
+import { setPrefixesProcedure } from "./set-prefixes";
+
+/** Nodes: list, details, rename, remove, advertised prefixes. */
+export const nodeRouter = createTRPCRouter({
+  list: listNodesProcedure,
+  get: getNodeProcedure,
+  rename: renameNodeProcedure,
+  remove: removeNodeProcedure,
+  setPrefixes: setPrefixesProcedure,
+});

@@ -1,0 +1,270 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { TTestDatabase } from "@meshover/prisma/testing";
+import { callAs, createApiTestDatabase, signInAs } from "./helpers";
+import { makeEnrollRequest } from "./http-client";
+
+let testDb: TTestDatabase;
+let admin: Awaited<ReturnType<typeof signInAs>>;
+let viewer: Awaited<ReturnType<typeof signInAs>>;
+
+beforeAll(async () => {
+  testDb = await createApiTestDatabase();
+  admin = await signInAs(testDb.db, { email: "admin@example.com", role: "admin" });
+  viewer = await signInAs(testDb.db, { email: "viewer@example.com", role: "viewer" });
+});
+afterAll(async () => {
+  await testDb?.drop();
+});
+beforeEach(async () => {
+  await testDb.db.node.deleteMany();
+  await testDb.db.enrollmentToken.deleteMany();
+});
+
+async function enroll(names: string[]) {
+  const { token } = await admin.token.create({ usesAllowed: names.length });
+  const anonymous = callAs(testDb.db);
+  const out = [];
+  for (const name of names) out.push(await anonymous.agent.enroll(makeEnrollRequest(token, name)));
+  return out;
+}
+
+async function meshVersion() {
+  return (await testDb.db.setting.findUniqueOrThrow({ where: { id: 1 } })).meshVersion;
+}
+
+describe("token router", () => {
+  it("creates (shown once, hash stored), lists and revokes, with audit events", async () => {
+    const created = await admin.token.create({ ttlSec: 600, usesAllowed: 2, nodeName: "edge-1" });
+    expect(created.token).toMatch(/^mo_enr_/);
+    const list = await viewer.token.list();
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ id: created.id, status: "active", usesAllowed: 2 });
+    expect(JSON.stringify(list)).not.toContain(created.token);
+    await admin.token.revoke({ tokenId: created.id });
+    expect((await admin.token.list())[0]!.status).toBe("revoked");
+    const audit = await admin.audit.list({ action: "token." });
+    expect(audit.items.map((e) => e.action)).toEqual(["token.revoke", "token.create"]);
+    expect(audit.items[0]!.actorEmail).toBe("admin@example.com");
+  });
+
+  it("is admin-only for changes and sign-in-only for reads", async () => {
+    await expect(viewer.token.create({})).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(callAs(testDb.db).token.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    expect(await testDb.db.enrollmentToken.count()).toBe(0);
+  });
+});
+
+describe("node router", () => {
+  it("lists, gets, renames and removes nodes, bumping the mesh version", async () => {
+    const [a, b] = await enroll(["a", "b"]);
+    const nodes = await viewer.node.list();
+    expect(nodes.map((n) => [n.name, n.index, n.isOnline])).toEqual([
+      ["a", 1, true],
+      ["b", 2, true],
+    ]);
+    const detail = await viewer.node.get({ nodeId: a!.nodeId });
+    expect(detail.credentials).toHaveLength(1);
+    expect(JSON.stringify(detail)).not.toContain(a!.credential);
+    const before = await meshVersion();
+    await admin.node.rename({ nodeId: a!.nodeId, name: "alpha" });
+    expect(await meshVersion()).toBe(before + 1n);
+    await expect(admin.node.rename({ nodeId: b!.nodeId, name: "alpha" })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    await expect(admin.node.rename({ nodeId: b!.nodeId, name: "Bad Name" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    await expect(viewer.node.remove({ nodeId: b!.nodeId })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await admin.node.remove({ nodeId: b!.nodeId });
+    expect((await admin.node.list()).map((n) => n.name)).toEqual(["alpha"]);
+    // Its credential went with it.
+    await expect(
+      callAs(testDb.db, { authorization: `Bearer ${b!.credential}` }).agent.whoami(),
+    ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  it("shows a node not seen for staleAfterSec as offline, and keeps it", async () => {
+    const [a] = await enroll(["a"]);
+    await testDb.db.node.update({
+      where: { id: a!.nodeId },
+      data: { lastSeenAt: new Date(Date.now() - 3600_000) },
+    });
+    const nodes = await admin.node.list();
+    expect(nodes).toHaveLength(1);
+    expect(nodes[0]!.isOnline).toBe(false);
+  });
+
+  it("sets prefixes with netcfg validation; bad ones change nothing", async () => {
+    const [a, b] = await enroll(["a", "b"]);
+    const set = await admin.node.setPrefixes({
+      nodeId: a!.nodeId,
+      prefixes: [{ cidr: "192.168.10.0/24" }, { cidr: "2001:db8:10::/48", description: "pods" }],
+    });
+    expect(set.map((p) => p.cidr)).toEqual(["192.168.10.0/24", "2001:db8:10::/48"]);
+    const version = await meshVersion();
+    const bad = [
+      [{ cidr: "192.168.300.0/24" }, "BAD_REQUEST"],
+      [{ cidr: "192.168.20.1/24" }, "BAD_REQUEST"],
+      [{ cidr: "0.0.0.0/0" }, "BAD_REQUEST"],
+      [{ cidr: "10.128.5.0/24" }, "CONFLICT"],
+      [{ cidr: "192.168.10.128/25" }, "CONFLICT"],
+    ] as const;
+    for (const [prefix, code] of bad) {
+      await expect(
+        admin.node.setPrefixes({ nodeId: b!.nodeId, prefixes: [prefix] }),
+      ).rejects.toMatchObject({ code });
+    }
+    await expect(
+      admin.node.setPrefixes({
+        nodeId: b!.nodeId,
+        prefixes: [{ cidr: "192.168.10.0/24", extra: true } as never],
+      }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect(await testDb.db.advertisedPrefix.count({ where: { nodeId: b!.nodeId } })).toBe(0);
+    expect(await meshVersion()).toBe(version);
+    // Anycast may overlap another node on purpose; the default route only when allowed.
+    await admin.node.setPrefixes({
+      nodeId: b!.nodeId,
+      prefixes: [{ cidr: "192.168.10.0/24", isAnycast: true }, { cidr: "::/0" }],
+      isDefaultRouteAllowed: true,
+    });
+    expect(await testDb.db.advertisedPrefix.count({ where: { nodeId: b!.nodeId } })).toBe(2);
+  });
+});
+
+describe("topology, settings, audit", () => {
+  it("returns nodes and edges with both directions' latest sample", async () => {
+    const [a, b] = await enroll(["a", "b"]);
+    await testDb.db.healthSample.createMany({
+      data: [
+        { nodeId: a!.nodeId, peerId: b!.nodeId, at: new Date(1000), rttMs: 9 },
+        {
+          nodeId: a!.nodeId,
+          peerId: b!.nodeId,
+          at: new Date(2000),
+          rttMs: 2,
+          bgpState: "Established",
+        },
+        { nodeId: b!.nodeId, peerId: a!.nodeId, at: new Date(1500), rttMs: 3 },
+      ],
+    });
+    const topology = await viewer.topology.get();
+    expect(topology.nodes).toHaveLength(2);
+    expect(topology.edges).toHaveLength(1);
+    const edge = topology.edges[0]!;
+    expect(edge.source).toBe(a!.nodeId);
+    expect(edge.sourceToTarget).toMatchObject({ rttMs: 2, bgpState: "Established" });
+    expect(edge.targetToSource).toMatchObject({ rttMs: 3 });
+  });
+
+  it("updates settings and refuses changes that orphan allocations", async () => {
+    await enroll(["a"]);
+    const updated = await admin.settings.update({ healthIntervalSec: 7, metricsToken: "generate" });
+    expect(updated.settings.healthIntervalSec).toBe(7);
+    expect(updated.settings.hasMetricsToken).toBe(true);
+    expect(updated.metricsToken).toMatch(/^mo_met_/);
+    const before = await admin.settings.get();
+    await expect(admin.settings.update({ ipv4Pool: "10.200.0.0/16" })).rejects.toThrow(
+      /would be orphaned/,
+    );
+    await expect(admin.settings.update({ ipv4Pool: "10.128.0.0/33" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    await expect(admin.settings.update({ asnMin: 4200000005 })).rejects.toThrow(/ASN/);
+    await expect(viewer.settings.update({ healthIntervalSec: 9 })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    expect(await admin.settings.get()).toEqual(before);
+    // Widening the pool keeps every allocation inside: allowed.
+    await admin.settings.update({ ipv4Pool: "10.128.0.0/15" });
+  });
+
+  it("paginates the audit log", async () => {
+    for (let i = 0; i < 5; i++) await admin.token.create({});
+    const first = await viewer.audit.list({ limit: 2, action: "token.create" });
+    expect(first.items).toHaveLength(2);
+    const second = await viewer.audit.list({
+      limit: 2,
+      action: "token.create",
+      cursor: first.nextCursor,
+    });
+    expect(second.items).toHaveLength(2);
+    expect(Number(second.items[0]!.id)).toBeLessThan(Number(first.items[1]!.id));
+  });
+});
+
+describe("key router", () => {
+  it("rotates a key: pending in config, reported by the node, done when every peer handshakes", async () => {
+    const [a, b, c] = await enroll(["a", "b", "c"]);
+    const { rotations } = await admin.key.rotate({ nodeId: a!.nodeId });
+    expect(rotations).toHaveLength(1);
+    const rotationId = rotations[0]!.id;
+    let view = (await viewer.key.rotations({ nodeId: a!.nodeId }))[0]!;
+    expect(view.status).toBe("pending");
+
+    const { generateWireguardPublicKey } = await import("./http-client");
+    const newKey = generateWireguardPublicKey();
+    const agentA = callAs(testDb.db, { authorization: `Bearer ${a!.credential}` });
+    const base = {
+      agentVersion: "t",
+      hostInfo: makeEnrollRequest("x".repeat(16), "h").hostInfo,
+      endpoints: ["2001:db8::1"],
+      rotationId: null,
+      appliedVersion: null,
+      applyError: null,
+    };
+    await agentA.agent.report({ ...base, publicKey: newKey, rotationId, peers: [] });
+    view = (await viewer.key.rotations({ nodeId: a!.nodeId }))[0]!;
+    expect(view.status).toBe("reported");
+    expect(view.newPublicKey).toBe(newKey);
+    expect(view.peers.map((p) => p.state)).toEqual(["waiting", "waiting"]);
+
+    const peerReport = (credential: string, publicKey: string) =>
+      callAs(testDb.db, { authorization: `Bearer ${credential}` }).agent.report({
+        ...base,
+        publicKey,
+        peers: [
+          {
+            peerId: a!.nodeId,
+            interface: "mo1",
+            peerPublicKey: newKey,
+            handshakeAt: new Date(Date.now() + 1000).toISOString(),
+            rxBytes: 1,
+            txBytes: 1,
+            bgpState: null,
+            bgpUptimeSec: null,
+            bfdState: null,
+            prefixesReceived: null,
+            mtuConfigured: null,
+            mtuMeasured: null,
+            rttMs: null,
+          },
+        ],
+      });
+    const keyOf = async (id: string) =>
+      (await testDb.db.node.findUniqueOrThrow({ where: { id } })).publicKey!;
+    await peerReport(b!.credential, await keyOf(b!.nodeId));
+    view = (await viewer.key.rotations({ nodeId: a!.nodeId }))[0]!;
+    expect(view.status).toBe("reported");
+    expect(view.progress).toBe(0.5);
+    await peerReport(c!.credential, await keyOf(c!.nodeId));
+    view = (await viewer.key.rotations({ nodeId: a!.nodeId }))[0]!;
+    expect(view.status).toBe("done");
+    expect(view.progress).toBe(1);
+  });
+
+  it("rotates all keys and an agent credential (old one revoked)", async () => {
+    const [a] = await enroll(["a", "b"]);
+    expect((await admin.key.rotateAll()).rotations).toHaveLength(2);
+    const rotated = await admin.key.rotateCredential({ nodeId: a!.nodeId });
+    expect(rotated.revokedCount).toBe(1);
+    await expect(
+      callAs(testDb.db, { authorization: `Bearer ${a!.credential}` }).agent.whoami(),
+    ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    expect(
+      await callAs(testDb.db, { authorization: `Bearer ${rotated.credential}` }).agent.whoami(),
+    ).toMatchObject({ nodeId: a!.nodeId });
+  });
+});
