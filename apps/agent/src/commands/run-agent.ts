@@ -1,12 +1,7 @@
 // `meshover-agent run`: the daemon. Subscribes to the config stream; on each version (and
 // periodically, to repair drift) observes, plans and applies; reports health on a timer and
 // after every change. Starts from the cached config when the controller is unreachable.
-import {
-  ZDesiredNodeConfig,
-  type TDesiredNodeConfig,
-  type THealthReport,
-  type TPeerHealth,
-} from "@meshover/netcfg";
+import { type TDesiredNodeConfig, type THealthReport, type TPeerHealth } from "@meshover/netcfg";
 import type { TRunner } from "../exec/run-command";
 import { FrrDriver, type TFrrMode } from "../frr/frr-driver";
 import { collectPeerHealth, PathMtuCache, readRoutingHealth } from "../health/collect-health";
@@ -14,6 +9,7 @@ import { readHostInfo } from "../health/read-host-info";
 import { generateKeyPair } from "../host/generate-keys";
 import { HostDriver } from "../host/host-driver";
 import type { TLogger } from "../log";
+import { validateIncomingConfig } from "../reconcile/validate-config";
 import { reconcileHost, type TReconcileOutcome } from "../reconcile/reconcile-host";
 import type { StateStore } from "../state/state-store";
 import { AGENT_VERSION } from "../version";
@@ -193,26 +189,15 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     });
 
   const acceptConfig = (raw: unknown) => {
-    const parsed = ZDesiredNodeConfig.safeParse(raw);
-    if (!parsed.success) {
-      logger.error(
-        { issues: parsed.error.issues.slice(0, 5) },
-        "rejected malformed config: nothing applied",
+    const checked = validateIncomingConfig(raw, identity.nodeId, config?.version ?? null);
+    if ("error" in checked) {
+      logger[checked.isStale ? "warn" : "error"](
+        { error: checked.error },
+        "config rejected: nothing applied",
       );
       return;
     }
-    const next = parsed.data;
-    if (next.self.id !== identity.nodeId) {
-      logger.error({ nodeId: next.self.id }, "rejected config for another node: nothing applied");
-      return;
-    }
-    if (config && next.version < config.version) {
-      logger.warn(
-        { version: next.version, current: config.version },
-        "ignoring older config version",
-      );
-      return;
-    }
+    const next = checked.config;
     config = next;
     store.writeCachedConfig(next, new Date());
     logger.info({ version: next.version, peers: next.peers.length }, "config received");

@@ -6,13 +6,13 @@ import { connect } from "node:tls";
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { EventSource } from "eventsource";
 import superjson from "superjson";
-import type { TAgentRouter } from "./agent-router-shape";
+import type { AppRouter } from "@meshover/api";
 
 /** Path of the tRPC endpoint on the controller. */
 export const TRPC_PATH = "/api/trpc";
 
 /** The typed client. */
-export type TControllerClient = ReturnType<typeof createTRPCClient<TAgentRouter>>;
+export type TControllerClient = ReturnType<typeof createTRPCClient<AppRouter>>;
 
 /** Options of createControllerClient. */
 export interface TControllerClientOptions {
@@ -40,7 +40,7 @@ export function createControllerClient(options: TControllerClientOptions): TCont
   const authorization: Record<string, string> = options.credential
     ? { authorization: `Bearer ${options.credential}` }
     : {};
-  return createTRPCClient<TAgentRouter>({
+  return createTRPCClient<AppRouter>({
     links: [
       splitLink({
         condition: (operation) => operation.type === "subscription",

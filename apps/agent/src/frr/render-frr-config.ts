@@ -42,6 +42,8 @@ export function renderFrrConfig(state: TFrrState): string {
     ` neighbor ${FRR_PEER_GROUP} remote-as external`,
     ` neighbor ${FRR_PEER_GROUP} bfd`,
     ` neighbor ${FRR_PEER_GROUP} bfd profile ${FRR_BFD_PROFILE}`,
+    // Retry a refused connection after 2 s, not 10: a tunnel that just came up peers quickly.
+    ` neighbor ${FRR_PEER_GROUP} timers connect 2`,
   );
   for (const device of state.neighbors) {
     lines.push(` neighbor ${device} interface peer-group ${FRR_PEER_GROUP}`);

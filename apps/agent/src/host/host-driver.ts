@@ -37,6 +37,10 @@ export interface THostDriverOptions {
   readSysctl?: (key: string) => string | undefined;
   /** Wait between polls while a wireguard-go device appears. */
   pollMs?: number;
+  /** Folder of wireguard-go control sockets (tests use a temporary one). */
+  socketDir?: string;
+  /** Liveness check for started processes (tests substitute the fake host's). */
+  isAlive?: (pid: number, marker: string) => boolean;
 }
 
 function readProcSysctl(key: string): string | undefined {
@@ -54,6 +58,8 @@ export class HostDriver {
   private readonly store: StateStore;
   private readonly readSysctl: (key: string) => string | undefined;
   private readonly pollMs: number;
+  private readonly socketDir: string;
+  private readonly isAlive: (pid: number, marker: string) => boolean;
   private wireguardMode: TWireguardMode | null = null;
   private hasDummy: boolean | null = null;
 
@@ -63,10 +69,13 @@ export class HostDriver {
     this.store = options.store;
     this.readSysctl = options.readSysctl ?? readProcSysctl;
     this.pollMs = options.pollMs ?? 20;
+    this.socketDir = options.socketDir ?? WIREGUARD_SOCKET_DIR;
+    this.isAlive = options.isAlive ?? isProcessAlive;
   }
 
   /** Kernel WireGuard when `ip link add ... type wireguard` works, else wireguard-go (cached). */
   async detectWireguardMode(): Promise<TWireguardMode> {
+    this.wireguardMode ??= this.store.readHostFacts().wireguardMode ?? null;
     if (this.wireguardMode) return this.wireguardMode;
     const result = await this.runner.run([
       "ip",
@@ -83,11 +92,15 @@ export class HostDriver {
     } else {
       this.wireguardMode = "wireguard-go";
     }
+    this.logger.info({ wireguard: this.wireguardMode }, "WireGuard implementation detected");
+    this.store.writeHostFacts({ wireguardMode: this.wireguardMode });
     return this.wireguardMode;
   }
 
   /** `meshover0` when the kernel has dummy links, else `lo` (cached). */
   async detectAddressDevice(): Promise<"meshover0" | "lo"> {
+    const known = this.store.readHostFacts().addressDevice;
+    if (this.hasDummy === null && known) this.hasDummy = known === "meshover0";
     if (this.hasDummy === null) {
       const result = await this.runner.run([
         "ip",
@@ -100,6 +113,7 @@ export class HostDriver {
       ]);
       if (result.code === 0) await this.runner.run(["ip", "link", "del", "dev", PROBE_LINK]);
       this.hasDummy = result.code === 0;
+      this.store.writeHostFacts({ addressDevice: this.hasDummy ? "meshover0" : "lo" });
     }
     return this.hasDummy ? "meshover0" : "lo";
   }
@@ -260,7 +274,7 @@ export class HostDriver {
 
   private async waitForWireguardGo(device: string, pid: number): Promise<void> {
     const deadline = Date.now() + 5000;
-    while (!existsSync(`${WIREGUARD_SOCKET_DIR}/${device}.sock`)) {
+    while (!existsSync(`${this.socketDir}/${device}.sock`)) {
       if (!isProcessAlive(pid, device))
         throw new Error(`wireguard-go for ${device} exited (see logs)`);
       if (Date.now() > deadline) throw new Error(`wireguard-go for ${device}: no socket after 5 s`);
@@ -286,7 +300,7 @@ export class HostDriver {
   /** wireguard-go devices whose process died: their tunnels are gone and must be rebuilt. */
   findDeadWireguardGo(owned: TOwnedRecord): string[] {
     return Object.entries(owned.wireguardGo)
-      .filter(([device, pid]) => !isProcessAlive(pid, device))
+      .filter(([device, pid]) => !this.isAlive(pid, device))
       .map(([device]) => device);
   }
 }

@@ -65,6 +65,15 @@ export const EMPTY_OWNED_RECORD: TOwnedRecord = {
   paths: [],
 };
 
+/** What the agent found out about the host once (probing creates links; do it only once). */
+export const ZHostFacts = z.object({
+  wireguardMode: z.enum(["kernel", "wireguard-go"]).optional(),
+  addressDevice: z.enum(["meshover0", "lo"]).optional(),
+});
+
+/** Contents of host-facts.json. */
+export type THostFacts = z.infer<typeof ZHostFacts>;
+
 /** The last config applied (or received), kept to rebuild the mesh without the controller. */
 const ZCachedConfig = z.object({ receivedAt: z.string(), config: ZDesiredNodeConfig });
 
@@ -142,6 +151,16 @@ export class StateStore {
   /** Save owned.json. */
   writeOwned(owned: TOwnedRecord): void {
     this.writeJson("owned.json", owned);
+  }
+
+  /** host-facts.json (empty when missing). */
+  readHostFacts(): THostFacts {
+    return this.readJson("host-facts.json", ZHostFacts) ?? {};
+  }
+  /** Merge into host-facts.json. */
+  writeHostFacts(facts: THostFacts): void {
+    if (!existsSync(this.dir)) return;
+    this.writeJson("host-facts.json", { ...this.readHostFacts(), ...facts });
   }
 
   /** Last health summary written by `run` for `status`. */

@@ -257,6 +257,23 @@ describe("planHost", () => {
     expect(removal.operations.some((operation) => operation.op === "link-delete")).toBe(false);
   });
 
+  it("recreates an owned link of the wrong kind and re-applies its sysctls", () => {
+    const desired = makeDesired(makeConfig([2]));
+    const { host, owned } = realize(desired);
+    const broken: THostState = {
+      ...host,
+      links: host.links.map((link) =>
+        link.name === "mo2" ? { ...link, kind: "other", wireguard: null } : link,
+      ),
+    };
+    const plan = planHost({ observed: broken, desired, owned });
+    const dump = dumpPlan(plan.operations);
+    expect(dump).toContain("link-delete mo2\nlink-create mo2 wireguard");
+    expect(dump).toContain("sysctl-set net.ipv4.conf.mo2.rp_filter=2");
+    const after = simulatePlan(broken, owned, plan.operations);
+    expect(planHost({ observed: after.host, desired, owned: after.owned }).operations).toEqual([]);
+  });
+
   it("only removes host addresses it recorded adding", () => {
     const observed: THostState = {
       ...BASE_HOST,

@@ -77,7 +77,11 @@ interface TPhases {
   routing: TOperation[];
 }
 
-function planLink(desired: TDesiredLink, observed: TLinkState | undefined, phases: TPhases): void {
+function planLink(
+  desired: TDesiredLink,
+  observed: TLinkState | undefined,
+  phases: TPhases,
+): boolean {
   const isWrongKind =
     observed !== undefined &&
     (desired.kind === "wireguard" ? observed.wireguard === null : observed.kind !== desired.kind);
@@ -133,6 +137,7 @@ function planLink(desired: TDesiredLink, observed: TLinkState | undefined, phase
     }
   }
   if (!current?.isUp) phases.up.push({ op: "link-set-up", device: desired.name });
+  return isNew;
 }
 
 function planFrr(
@@ -176,6 +181,8 @@ export function planHost({ observed, desired, owned }: TPlanInput): TPlan {
   const observedLinks = new Map(observed.links.map((link) => [link.name, link]));
   const desiredNames = new Set(desired.links.map((link) => link.name));
   const skipped = new Set<string>();
+  // Links (re)created by this plan: their per-device sysctls start from kernel defaults.
+  const fresh = new Set<string>();
 
   for (const link of desired.links) {
     const current = observedLinks.get(link.name);
@@ -185,8 +192,8 @@ export function planHost({ observed, desired, owned }: TPlanInput): TPlan {
     } else if (current && !isOwnedLink(link.name, owned)) {
       conflicts.push({ device: link.name, reason: "exists but was not created by meshover" });
       skipped.add(link.name);
-    } else {
-      planLink(link, current, phases);
+    } else if (planLink(link, current, phases)) {
+      fresh.add(link.name);
     }
   }
 
@@ -209,7 +216,9 @@ export function planHost({ observed, desired, owned }: TPlanInput): TPlan {
     const device = getSysctlDevice(key);
     if (device !== null && skipped.has(device)) continue;
     const value = desired.sysctls[key] ?? "";
-    if (observed.sysctls[key] !== value) phases.sysctl.push({ op: "sysctl-set", key, value });
+    const isFresh = device !== null && fresh.has(device);
+    if (isFresh || observed.sysctls[key] !== value)
+      phases.sysctl.push({ op: "sysctl-set", key, value });
   }
 
   for (const link of observed.links) {

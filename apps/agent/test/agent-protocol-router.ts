@@ -1,6 +1,5 @@
-// The controller's `agent` router as the agent sees it: used ONLY as a type (import type), so
-// no server code enters the bundle. Mirrors packages/api/src/routers/agent/router.ts; switch to
-// `import type { AppRouter } from "@meshover/api"` once that router is exported there.
+// A stand-in controller for agent tests: the same `agent` router shape as
+// packages/api/src/routers/agent/router.ts, with handlers the test supplies (no database).
 import { initTRPC, tracked } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";

@@ -1,0 +1,335 @@
+// A fake runner that models a Linux host (links, addresses, WireGuard devices, sysctls) well
+// enough for the agent's commands, fails on any command it does not know, and dumps its state
+// as text for assertions (in the spirit of tailscale's TestRouterStates).
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { TCommandResult, TRunner, TRunOptions } from "../src/exec/run-command";
+
+interface TFakePeer {
+  publicKey: string;
+  endpoint: string | null;
+  allowedIps: string;
+  keepalive: number;
+}
+
+interface TFakeLink {
+  name: string;
+  kind: "loopback" | "ether" | "wireguard" | "dummy" | "tun";
+  mtu: number;
+  isUp: boolean;
+  addresses: string[];
+  wireguard: { privateKey: string | null; listenPort: number; peers: TFakePeer[] } | null;
+}
+
+/** Options of FakeHost. */
+export interface TFakeHostOptions {
+  hasKernelWireguard: boolean;
+  hasDummy: boolean;
+  /** Private key -> public key, for `wg set ... private-key` and `wg pubkey`. */
+  keys: Record<string, string>;
+  /** Folder where fake wireguard-go "creates" its control sockets. */
+  socketDir: string;
+}
+
+const ok = (stdout = ""): TCommandResult => ({ code: 0, stdout, stderr: "" });
+const fail = (stderr: string, code = 1): TCommandResult => ({ code, stdout: "", stderr });
+
+/** The fake host. */
+export class FakeHost implements TRunner {
+  links: TFakeLink[] = [
+    {
+      name: "lo",
+      kind: "loopback",
+      mtu: 65536,
+      isUp: true,
+      addresses: ["127.0.0.1/8", "::1/128"],
+      wireguard: null,
+    },
+    {
+      name: "eth0",
+      kind: "ether",
+      mtu: 1500,
+      isUp: true,
+      addresses: ["2001:db8::1/64"],
+      wireguard: null,
+    },
+  ];
+  sysctls: Record<string, string> = {
+    "net.ipv4.ip_forward": "0",
+    "net.ipv6.conf.all.forwarding": "0",
+    "net.ipv4.conf.eth0.rp_filter": "1",
+  };
+  /** Every command that changed something, in order. */
+  mutations: string[] = [];
+  /** Commands the fake did not understand (a test fails when this is not empty). */
+  unexpected: string[] = [];
+  /** Make the next command whose text starts with this prefix fail once. */
+  failNext: string | null = null;
+  private nextPid = 90001;
+  private nextKey = 0;
+  readonly processes = new Map<number, string>();
+
+  constructor(readonly options: TFakeHostOptions) {
+    mkdirSync(options.socketDir, { recursive: true });
+  }
+
+  /** Liveness of fake processes (wireguard-go). */
+  isAlive = (pid: number): boolean => this.processes.has(pid);
+
+  /** Read a sysctl like /proc/sys would. */
+  readSysctl = (key: string): string | undefined => this.sysctls[key];
+
+  private link(name: string): TFakeLink | undefined {
+    return this.links.find((link) => link.name === name);
+  }
+
+  private addLink(name: string, kind: TFakeLink["kind"]): void {
+    this.links.push({
+      name,
+      kind,
+      mtu: kind === "dummy" ? 1500 : 1420,
+      isUp: false,
+      addresses: [],
+      wireguard:
+        kind === "wireguard" || kind === "tun"
+          ? { privateKey: null, listenPort: 0, peers: [] }
+          : null,
+    });
+    this.sysctls[`net.ipv4.conf.${name}.rp_filter`] = "0";
+  }
+
+  private removeLink(name: string): void {
+    this.links = this.links.filter((link) => link.name !== name);
+    for (const key of Object.keys(this.sysctls)) {
+      if (key.includes(`.conf.${name}.`)) delete this.sysctls[key];
+    }
+    for (const [pid, device] of this.processes) if (device === name) this.processes.delete(pid);
+    rmSync(`${this.options.socketDir}/${name}.sock`, { force: true });
+  }
+
+  run(argv: readonly string[], options: TRunOptions = {}): Promise<TCommandResult> {
+    const text = argv.join(" ");
+    if (this.failNext && text.startsWith(this.failNext)) {
+      this.failNext = null;
+      return Promise.resolve(fail(`injected failure: ${text}`));
+    }
+    const result = this.execute([...argv], options);
+    if (result === null) {
+      this.unexpected.push(text);
+      return Promise.resolve(fail(`fake host: unexpected command ${text}`, 99));
+    }
+    return Promise.resolve(result);
+  }
+
+  spawnDaemon(argv: readonly string[]): Promise<number> {
+    const [file, flag, device] = argv;
+    if (file !== "wireguard-go" || flag !== "-f" || !device) {
+      this.unexpected.push(argv.join(" "));
+      return Promise.reject(new Error(`fake host: unexpected daemon ${argv.join(" ")}`));
+    }
+    const pid = this.nextPid++;
+    this.processes.set(pid, device);
+    this.addLink(device, "tun");
+    writeFileSync(`${this.options.socketDir}/${device}.sock`, "");
+    this.mutations.push(`spawn ${argv.join(" ")}`);
+    return Promise.resolve(pid);
+  }
+
+  private mutate(argv: string[], result: TCommandResult): TCommandResult {
+    if (result.code === 0) this.mutations.push(argv.join(" "));
+    return result;
+  }
+
+  private execute(argv: string[], options: TRunOptions): TCommandResult | null {
+    const text = argv.join(" ");
+    if (text === "ip -d -json link show") return ok(JSON.stringify(this.renderLinks()));
+    if (text === "ip -json addr show") return ok(JSON.stringify(this.renderAddresses()));
+    if (text === "wg show all dump") return ok(this.renderDump());
+    if (text === "wg genkey") {
+      const key = Object.keys(this.options.keys)[this.nextKey++];
+      return key ? ok(`${key}\n`) : fail("fake host: out of keys");
+    }
+    if (text === "wg pubkey") {
+      const publicKey = this.options.keys[(options.input ?? "").trim()];
+      return publicKey ? ok(`${publicKey}\n`) : fail("invalid key");
+    }
+    const [tool, ...args] = argv;
+    if (tool === "ip") return this.executeIp(argv, args);
+    if (tool === "wg" && args[0] === "set") return this.executeWgSet(argv, args.slice(1));
+    if (tool === "sysctl" && args[0] === "-q" && args[1] === "-w" && args[2]) {
+      const [key = "", value = ""] = args[2].split("=");
+      if (/\.conf\.([^.]+)\./.test(key)) {
+        const device = /\.conf\.([^.]+)\./.exec(key)?.[1] ?? "";
+        if (!["all", "default"].includes(device) && !this.link(device)) {
+          return fail(`sysctl: cannot stat /proc/sys/${key}: No such file or directory`, 255);
+        }
+      }
+      this.sysctls[key] = value;
+      return this.mutate(argv, ok());
+    }
+    return null;
+  }
+
+  private executeIp(argv: string[], args: string[]): TCommandResult | null {
+    const text = args.join(" ");
+    let match = /^link add dev (\S+) type (wireguard|dummy)$/.exec(text);
+    if (match?.[1] && match[2]) {
+      const supported =
+        match[2] === "wireguard" ? this.options.hasKernelWireguard : this.options.hasDummy;
+      if (!supported) return fail("Error: Unknown device type.", 2);
+      if (this.link(match[1])) return fail("RTNETLINK answers: File exists", 2);
+      this.addLink(match[1], match[2] as "wireguard" | "dummy");
+      return this.mutate(argv, ok());
+    }
+    match = /^link del dev (\S+)$/.exec(text);
+    if (match?.[1]) {
+      if (!this.link(match[1])) return fail(`Cannot find device "${match[1]}"`, 1);
+      this.removeLink(match[1]);
+      return this.mutate(argv, ok());
+    }
+    match = /^link show dev (\S+)$/.exec(text);
+    if (match?.[1])
+      return this.link(match[1]) ? ok("") : fail(`Device "${match[1]}" does not exist.`);
+    match = /^link set dev (\S+) (up|mtu (\d+))$/.exec(text);
+    if (match?.[1]) {
+      const link = this.link(match[1]);
+      if (!link) return fail(`Cannot find device "${match[1]}"`);
+      if (match[2] === "up") link.isUp = true;
+      else link.mtu = Number(match[3]);
+      return this.mutate(argv, ok());
+    }
+    match = /^-[46] addr (add|del) (\S+) dev (\S+)( nodad)?$/.exec(text);
+    if (match?.[2] && match[3]) {
+      const link = this.link(match[3]);
+      if (!link) return fail(`Cannot find device "${match[3]}"`);
+      const has = link.addresses.includes(match[2]);
+      if (match[1] === "add") {
+        if (has) return fail("RTNETLINK answers: File exists", 2);
+        link.addresses.push(match[2]);
+      } else {
+        if (!has) return fail("RTNETLINK answers: Cannot assign requested address", 2);
+        link.addresses = link.addresses.filter((cidr) => cidr !== match?.[2]);
+      }
+      return this.mutate(argv, ok());
+    }
+    return null;
+  }
+
+  private executeWgSet(argv: string[], args: string[]): TCommandResult | null {
+    const [device = "", ...rest] = args;
+    const wireguard = this.link(device)?.wireguard;
+    if (!wireguard) return fail(`Unable to modify interface: No such device`);
+    if (rest[0] === "private-key" && rest[1]) {
+      wireguard.privateKey = readFileSync(rest[1], "utf8").trim();
+      return this.mutate([...argv.slice(0, -1), "<keyfile>"], ok());
+    }
+    if (rest[0] === "listen-port" && rest[1]) {
+      wireguard.listenPort = Number(rest[1]);
+      return this.mutate(argv, ok());
+    }
+    if (rest[0] === "peer" && rest[1]) {
+      const publicKey = rest[1];
+      if (rest[2] === "remove") {
+        wireguard.peers = wireguard.peers.filter((peer) => peer.publicKey !== publicKey);
+        return this.mutate(argv, ok());
+      }
+      const peer: TFakePeer = wireguard.peers.find((p) => p.publicKey === publicKey) ?? {
+        publicKey,
+        endpoint: null,
+        allowedIps: "(none)",
+        keepalive: 0,
+      };
+      for (let index = 2; index < rest.length; index += 2) {
+        const value = rest[index + 1] ?? "";
+        if (rest[index] === "endpoint") peer.endpoint = value;
+        else if (rest[index] === "allowed-ips") peer.allowedIps = value;
+        else if (rest[index] === "persistent-keepalive")
+          peer.keepalive = value === "off" ? 0 : Number(value);
+        else return null;
+      }
+      wireguard.peers = [...wireguard.peers.filter((p) => p.publicKey !== publicKey), peer];
+      return this.mutate(argv, ok());
+    }
+    return null;
+  }
+
+  private renderLinks(): unknown[] {
+    return this.links.map((link) => ({
+      ifname: link.name,
+      flags: link.isUp ? ["UP", "LOWER_UP"] : [],
+      mtu: link.mtu,
+      link_type: link.kind === "loopback" ? "loopback" : link.kind === "ether" ? "ether" : "none",
+      ...(link.kind === "loopback" || link.kind === "ether"
+        ? {}
+        : { linkinfo: { info_kind: link.kind } }),
+    }));
+  }
+
+  private renderAddresses(): unknown[] {
+    return this.links.map((link) => ({
+      ifname: link.name,
+      addr_info: link.addresses.map((cidr) => {
+        const [local, length] = cidr.split("/");
+        return { local, prefixlen: Number(length) };
+      }),
+    }));
+  }
+
+  private renderDump(): string {
+    const lines: string[] = [];
+    for (const link of this.links) {
+      const wg = link.wireguard;
+      if (!wg) continue;
+      const publicKey = wg.privateKey ? (this.options.keys[wg.privateKey] ?? "(none)") : "(none)";
+      lines.push(
+        [link.name, wg.privateKey ?? "(none)", publicKey, String(wg.listenPort), "off"].join("\t"),
+      );
+      for (const peer of wg.peers) {
+        lines.push(
+          [
+            link.name,
+            peer.publicKey,
+            "(none)",
+            peer.endpoint ?? "(none)",
+            peer.allowedIps,
+            "0",
+            "0",
+            "0",
+            peer.keepalive === 0 ? "off" : String(peer.keepalive),
+          ].join("\t"),
+        );
+      }
+    }
+    return lines.length > 0 ? `${lines.join("\n")}\n` : "";
+  }
+
+  /** The host as text: links with addresses and WireGuard settings, then non-default sysctls. */
+  dump(): string {
+    const lines: string[] = [];
+    for (const link of [...this.links].sort((a, b) => a.name.localeCompare(b.name))) {
+      lines.push(
+        `${link.name} ${link.kind} ${link.isUp ? "up" : "down"} mtu ${link.mtu} ${[...link.addresses].sort().join(" ")}`.trimEnd(),
+      );
+      if (link.wireguard) {
+        const key = link.wireguard.privateKey
+          ? (this.options.keys[link.wireguard.privateKey] ?? "?")
+          : "-";
+        lines.push(`  wg pub=${key.slice(0, 8)} port=${link.wireguard.listenPort}`);
+        for (const peer of link.wireguard.peers) {
+          lines.push(
+            `  peer ${peer.publicKey.slice(0, 8)} endpoint=${peer.endpoint ?? "-"} allowed=${peer.allowedIps} keepalive=${peer.keepalive}`,
+          );
+        }
+      }
+    }
+    for (const key of Object.keys(this.sysctls).sort())
+      lines.push(`sysctl ${key}=${this.sysctls[key]}`);
+    return lines.join("\n");
+  }
+
+  /** The mutations since the last call, as text. */
+  takeMutations(): string {
+    const text = this.mutations.join("\n");
+    this.mutations = [];
+    return text;
+  }
+}

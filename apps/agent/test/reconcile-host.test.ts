@@ -1,0 +1,262 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { TDesiredNodeConfig, TPeerConfig } from "@meshover/netcfg";
+import { teardownHost } from "../src/commands/teardown-host";
+import { FrrDriver } from "../src/frr/frr-driver";
+import { HostDriver } from "../src/host/host-driver";
+import { reconcileHost } from "../src/reconcile/reconcile-host";
+import { StateStore } from "../src/state/state-store";
+import { FakeHost } from "./fake-host";
+
+function makeKey(seed: number): string {
+  const bytes = Buffer.alloc(32);
+  bytes.writeUInt32BE(seed + 1, 0);
+  return bytes.toString("base64");
+}
+
+const PRIVATE = makeKey(1000);
+const PUBLIC = makeKey(2000);
+const ROTATED_PRIVATE = makeKey(1001);
+const ROTATED_PUBLIC = makeKey(2001);
+
+function makePeer(index: number, endpoint = `2001:db8::${index}`): TPeerConfig {
+  return {
+    id: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`,
+    name: `node${index}`,
+    index,
+    asn: 4200000000 + index,
+    ipv4: `10.128.0.${index}`,
+    ipv6: `fd00::${index}`,
+    advertisedPrefixes: [],
+    publicKey: makeKey(index),
+    endpoints: [endpoint],
+  };
+}
+
+function makeConfig(peers: TPeerConfig[], version = 1): TDesiredNodeConfig {
+  return {
+    version,
+    self: {
+      id: "00000000-0000-4000-8000-000000000001",
+      name: "node1",
+      index: 1,
+      asn: 4200000001,
+      ipv4: "10.128.0.1",
+      ipv6: "fd00::1",
+      advertisedPrefixes: [],
+    },
+    peers,
+    settings: {
+      ipv4Pool: "10.128.0.0/16",
+      ipv6Pool: "fd00::/48",
+      basePort: 51820,
+      underlayMtu: 1500,
+      tunnelMtu: null,
+      healthIntervalSec: 5,
+      keepaliveSec: 25,
+      bfd: { intervalMs: 300, multiplier: 3 },
+    },
+    rotation: null,
+  };
+}
+
+const logger = pino({ level: "silent" });
+let dir: string;
+let store: StateStore;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "mo-agent-test-"));
+  store = new StateStore(join(dir, "state"));
+  store.ensureDir();
+  store.writeKeys({ privateKey: PRIVATE, publicKey: PUBLIC, rotationId: null });
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function setUp(options: { hasKernelWireguard: boolean; hasDummy?: boolean }) {
+  const fake = new FakeHost({
+    hasKernelWireguard: options.hasKernelWireguard,
+    hasDummy: options.hasDummy ?? false,
+    keys: { [PRIVATE]: PUBLIC, [ROTATED_PRIVATE]: ROTATED_PUBLIC },
+    socketDir: join(dir, "wireguard"),
+  });
+  const host = new HostDriver({
+    runner: fake,
+    logger,
+    store,
+    readSysctl: fake.readSysctl,
+    socketDir: join(dir, "wireguard"),
+    isAlive: fake.isAlive,
+    pollMs: 1,
+  });
+  const frr = new FrrDriver({ mode: "none", runner: fake, logger, store, pathspace: "test" });
+  const reconcile = async (config: TDesiredNodeConfig) => {
+    const outcome = await reconcileHost({ config, host, frr, store, logger });
+    expect(fake.unexpected).toEqual([]);
+    return outcome;
+  };
+  return { fake, host, frr, reconcile };
+}
+
+describe("reconcileHost on a fake host", () => {
+  it("builds a node with kernel WireGuard, then does nothing on a second pass", async () => {
+    const { fake, reconcile } = setUp({ hasKernelWireguard: true });
+    const outcome = await reconcile(makeConfig([makePeer(2), makePeer(3)]));
+    expect(outcome.error).toBeNull();
+    expect(fake.dump()).toMatchInlineSnapshot(`
+      "eth0 ether up mtu 1500 2001:db8::1/64
+      lo loopback up mtu 65536 10.128.0.1/32 127.0.0.1/8 ::1/128 fd00::1/128
+      mo2 wireguard up mtu 1420 fe80::1/64
+        wg pub=AAAH0QAA port=51822
+        peer AAAAAwAA endpoint=[2001:db8::2]:51821 allowed=0.0.0.0/0,::/0 keepalive=25
+      mo3 wireguard up mtu 1420 fe80::1/64
+        wg pub=AAAH0QAA port=51823
+        peer AAAABAAA endpoint=[2001:db8::3]:51821 allowed=0.0.0.0/0,::/0 keepalive=25
+      sysctl net.ipv4.conf.eth0.rp_filter=1
+      sysctl net.ipv4.conf.mo2.rp_filter=2
+      sysctl net.ipv4.conf.mo3.rp_filter=2
+      sysctl net.ipv4.ip_forward=1
+      sysctl net.ipv6.conf.all.forwarding=1
+      sysctl net.ipv6.conf.mo2.addr_gen_mode=1
+      sysctl net.ipv6.conf.mo3.addr_gen_mode=1"
+    `);
+    fake.takeMutations();
+    const again = await reconcile(makeConfig([makePeer(2), makePeer(3)]));
+    expect(again.operations).toEqual([]);
+    expect(fake.takeMutations()).toBe("");
+    expect(store.readOwned()).toMatchObject({
+      links: ["mo2", "mo3"],
+      addresses: [
+        { device: "lo", cidr: "10.128.0.1/32" },
+        { device: "lo", cidr: "fd00::1/128" },
+      ],
+    });
+  });
+
+  it("falls back to wireguard-go and records its PIDs", async () => {
+    const { fake, reconcile } = setUp({ hasKernelWireguard: false });
+    const outcome = await reconcile(makeConfig([makePeer(2)]));
+    expect(outcome.error).toBeNull();
+    expect(fake.takeMutations()).toMatchInlineSnapshot(`
+      "spawn wireguard-go -f mo2
+      sysctl -q -w net.ipv6.conf.mo2.addr_gen_mode=1
+      wg set mo2 private-key <keyfile>
+      wg set mo2 listen-port 51822
+      wg set mo2 peer AAAAAwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= endpoint [2001:db8::2]:51821 allowed-ips 0.0.0.0/0,::/0 persistent-keepalive 25
+      ip link set dev mo2 mtu 1420
+      ip -6 addr add fe80::1/64 dev mo2 nodad
+      ip -4 addr add 10.128.0.1/32 dev lo
+      ip -6 addr add fd00::1/128 dev lo nodad
+      ip link set dev mo2 up
+      sysctl -q -w net.ipv4.conf.mo2.rp_filter=2
+      sysctl -q -w net.ipv4.ip_forward=1
+      sysctl -q -w net.ipv6.conf.all.forwarding=1"
+    `);
+    expect(store.readOwned().wireguardGo).toEqual({ mo2: 90001 });
+    expect(store.readHostFacts()).toEqual({ wireguardMode: "wireguard-go", addressDevice: "lo" });
+  });
+
+  it("uses meshover0 where dummy links exist", async () => {
+    const { fake, reconcile } = setUp({ hasKernelWireguard: true, hasDummy: true });
+    await reconcile(makeConfig([]));
+    expect(fake.dump()).toContain("meshover0 dummy up mtu 1500 10.128.0.1/32 fd00::1/128");
+    expect(fake.dump()).toContain("lo loopback up mtu 65536 127.0.0.1/8 ::1/128");
+  });
+
+  it("changes one peer with one command and touches no other tunnel", async () => {
+    const { fake, reconcile } = setUp({ hasKernelWireguard: true });
+    const peers = Array.from({ length: 20 }, (_, i) => makePeer(i + 2));
+    await reconcile(makeConfig(peers));
+    fake.takeMutations();
+    const changed = peers.map((peer) => (peer.index === 7 ? makePeer(7, "2001:db8::77") : peer));
+    const outcome = await reconcile(makeConfig(changed, 2));
+    expect(outcome.operations.map((operation) => operation.op)).toEqual(["wg-set-peer"]);
+    expect(fake.takeMutations()).toMatchInlineSnapshot(
+      `"wg set mo7 peer AAAACAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= endpoint [2001:db8::77]:51821 allowed-ips 0.0.0.0/0,::/0 persistent-keepalive 25"`,
+    );
+  });
+
+  it("removes a peer's tunnel and keeps links it does not own", async () => {
+    const { fake, reconcile } = setUp({ hasKernelWireguard: true });
+    fake.links.push({
+      name: "mo9",
+      kind: "ether",
+      mtu: 1500,
+      isUp: true,
+      addresses: [],
+      wireguard: null,
+    });
+    await reconcile(makeConfig([makePeer(2), makePeer(3)]));
+    fake.takeMutations();
+    const outcome = await reconcile(makeConfig([makePeer(3), makePeer(9)], 2));
+    expect(outcome.conflicts).toEqual([
+      { device: "mo9", reason: "exists but was not created by meshover" },
+    ]);
+    expect(fake.takeMutations()).toBe("ip link del dev mo2");
+    expect(fake.dump()).toContain("mo9 ether up mtu 1500");
+  });
+
+  it("repairs after a failed command and after drift", async () => {
+    const { fake, reconcile } = setUp({ hasKernelWireguard: true });
+    fake.failNext = "ip link set dev mo3 up";
+    const failed = await reconcile(makeConfig([makePeer(2), makePeer(3)]));
+    expect(failed.error).toMatch(/injected failure: ip link set dev mo3 up/);
+    fake.takeMutations();
+    const repaired = await reconcile(makeConfig([makePeer(2), makePeer(3)]));
+    expect(repaired.error).toBeNull();
+    expect(fake.takeMutations()).toMatchInlineSnapshot(`
+      "ip link set dev mo3 up
+      sysctl -q -w net.ipv4.conf.mo2.rp_filter=2
+      sysctl -q -w net.ipv4.conf.mo3.rp_filter=2
+      sysctl -q -w net.ipv4.ip_forward=1
+      sysctl -q -w net.ipv6.conf.all.forwarding=1"
+    `);
+    // Someone deletes a tunnel: the next pass rebuilds exactly that one.
+    await fake.run(["ip", "link", "del", "dev", "mo2"]);
+    fake.takeMutations();
+    await reconcile(makeConfig([makePeer(2), makePeer(3)]));
+    expect(
+      fake
+        .takeMutations()
+        .split("\n")
+        .every((line) => line.includes("mo2")),
+    ).toBe(true);
+    expect((await reconcile(makeConfig([makePeer(2), makePeer(3)]))).operations).toEqual([]);
+  });
+
+  it("applies a rotated key to every tunnel", async () => {
+    const { fake, reconcile } = setUp({ hasKernelWireguard: true });
+    await reconcile(makeConfig([makePeer(2), makePeer(3)]));
+    fake.takeMutations();
+    store.writeKeys({
+      privateKey: ROTATED_PRIVATE,
+      publicKey: ROTATED_PUBLIC,
+      rotationId: "00000000-0000-4000-8000-0000000000ff",
+    });
+    await reconcile(makeConfig([makePeer(2), makePeer(3)], 2));
+    expect(fake.takeMutations()).toMatchInlineSnapshot(`
+      "wg set mo2 private-key <keyfile>
+      wg set mo3 private-key <keyfile>"
+    `);
+    expect(fake.dump()).toContain(`wg pub=${ROTATED_PUBLIC.slice(0, 8)} port=51822`);
+  });
+
+  it("tears down only what it created", async () => {
+    const { fake, host, frr, reconcile } = setUp({ hasKernelWireguard: false });
+    fake.links[0]?.addresses.push("10.200.0.1/32");
+    await reconcile(makeConfig([makePeer(2), makePeer(3)]));
+    fake.takeMutations();
+    const errors = await teardownHost({ store, runner: fake, logger, frr, host });
+    expect(errors).toEqual([]);
+    expect(fake.dump()).toMatchInlineSnapshot(`
+      "eth0 ether up mtu 1500 2001:db8::1/64
+      lo loopback up mtu 65536 10.200.0.1/32 127.0.0.1/8 ::1/128
+      sysctl net.ipv4.conf.eth0.rp_filter=1
+      sysctl net.ipv4.ip_forward=1
+      sysctl net.ipv6.conf.all.forwarding=1"
+    `);
+    expect(store.readOwned()).toMatchObject({ links: [], addresses: [], wireguardGo: {} });
+  });
+});
