@@ -1,9 +1,12 @@
+import fc from "fast-check";
+import ipaddr from "ipaddr.js";
 import { describe, expect, it } from "vitest";
 import { isNetcfgError } from "./netcfg-error";
 import {
   findCidrOverlaps,
   isAddressInCidr,
   isCidrOverlap,
+  isValidAddress,
   isValidCidr,
   normalizeCidr,
   parseAddress,
@@ -92,5 +95,27 @@ describe("overlaps", () => {
     expect(isAddressInCidr("10.128.3.4", "10.128.0.0/16")).toBe(true);
     expect(isAddressInCidr("10.129.0.0", "10.128.0.0/16")).toBe(false);
     expect(isAddressInCidr("fd12:3456:789a::5", "10.128.0.0/16")).toBe(false);
+  });
+});
+
+describe("IPv6 parsing agrees with ipaddr.js", () => {
+  it("property: same canonical text for any IPv6 address", () => {
+    fc.assert(
+      fc.property(fc.ipV6(), (text) => {
+        expect(parseAddress(text).text).toBe(ipaddr.IPv6.parse(text).toRFC5952String());
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("property: accepts exactly what ipaddr.js accepts", () => {
+    const chars = fc.constantFrom(..."0123456789abcdefABCDEF:.g".split(""));
+    fc.assert(
+      fc.property(fc.string({ unit: chars, maxLength: 45 }), (text) => {
+        fc.pre(text.includes(":"));
+        expect(isValidAddress(text)).toBe(ipaddr.IPv6.isValid(text));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

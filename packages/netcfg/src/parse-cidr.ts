@@ -36,18 +36,64 @@ export function getAddressBits(family: TIpFamily): 32 | 128 {
 /** Formats an integer address of a family as canonical text. */
 export function formatAddress(family: TIpFamily, value: bigint): string {
   if (family === "ipv4") {
-    const octets = [24n, 16n, 8n, 0n].map((shift) => Number((value >> shift) & 0xffn));
-    return octets.join(".");
+    const n = Number(value);
+    return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
   }
   const parts: number[] = [];
   for (let shift = 112n; shift >= 0n; shift -= 16n) parts.push(Number((value >> shift) & 0xffffn));
-  return new ipaddr.IPv6(parts).toRFC5952String();
+  return formatIpv6Parts(parts);
 }
 
-function toBigint(address: ipaddr.IPv4 | ipaddr.IPv6): bigint {
-  let value = 0n;
-  for (const byte of address.toByteArray()) value = (value << 8n) | BigInt(byte);
-  return value;
+/** RFC 5952 text of eight 16-bit groups: lowercase, longest run (≥ 2) of zeros as `::`. */
+function formatIpv6Parts(parts: readonly number[]): string {
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8;) {
+    if (parts[i] !== 0) {
+      i += 1;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && parts[j] === 0) j += 1;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = parts.map((part) => part.toString(16));
+  if (bestStart < 0) return hex.join(":");
+  const head = hex.slice(0, bestStart).join(":");
+  const tail = hex.slice(bestStart + bestLength).join(":");
+  return `${head}::${tail}`;
+}
+
+function toBigint(address: ipaddr.IPv4): bigint {
+  const [a = 0, b = 0, c = 0, d = 0] = address.octets;
+  return BigInt(((a << 24) >>> 0) + (b << 16) + (c << 8) + d);
+}
+
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+const DOTTED_QUAD = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
+/**
+ * Fast path for the common IPv6 form (hex groups with at most one `::`), because ipaddr.js's
+ * regex parser dominates FRR rendering for large meshes. Returns null for anything else,
+ * never accepting text ipaddr.js would refuse.
+ */
+function parseHexIpv6(text: string): number[] | null {
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const head = halves[0] === "" ? [] : (halves[0] ?? "").split(":");
+  const tail = halves.length === 2 && halves[1] !== "" ? (halves[1] ?? "").split(":") : [];
+  if (halves.length === 1 ? head.length !== 8 : head.length + tail.length > 7) return null;
+  for (const group of [...head, ...tail]) if (!HEX_GROUP.test(group)) return null;
+  const zeros = 8 - head.length - tail.length;
+  return [
+    ...head.map((group) => parseInt(group, 16)),
+    ...Array.from({ length: zeros }, () => 0),
+    ...tail.map((group) => parseInt(group, 16)),
+  ];
 }
 
 /**
@@ -56,14 +102,27 @@ function toBigint(address: ipaddr.IPv4 | ipaddr.IPv6): bigint {
  */
 export function parseAddress(text: string): TParsedAddress {
   const trimmed = text.trim();
-  if (ipaddr.IPv4.isValidFourPartDecimal(trimmed)) {
+  // The regex first: ipaddr.js's IPv4 check is slow on IPv6 text (it tries every IPv4 form).
+  if (DOTTED_QUAD.test(trimmed) && ipaddr.IPv4.isValidFourPartDecimal(trimmed)) {
     const value = toBigint(ipaddr.IPv4.parse(trimmed));
     return { family: "ipv4", value, text: formatAddress("ipv4", value) };
   }
   // Zone ids (fe80::1%eth0) mean nothing outside one host, so they are refused.
-  if (ipaddr.IPv6.isValid(trimmed) && !trimmed.includes("%")) {
-    const value = toBigint(ipaddr.IPv6.parse(trimmed));
-    return { family: "ipv6", value, text: formatAddress("ipv6", value) };
+  if (trimmed.includes(":") && !trimmed.includes("%")) {
+    let parts = parseHexIpv6(trimmed);
+    if (!parts) {
+      // Forms the fast path does not take (embedded IPv4, ...): ipaddr.js decides.
+      try {
+        parts = ipaddr.IPv6.parse(trimmed).parts;
+      } catch {
+        parts = null;
+      }
+    }
+    if (parts) {
+      let value = 0n;
+      for (const part of parts) value = (value << 16n) | BigInt(part);
+      return { family: "ipv6", value, text: formatIpv6Parts(parts) };
+    }
   }
   throw new NetcfgError("INVALID_ADDRESS", `"${text}" is not an IPv4 or IPv6 address`);
 }
