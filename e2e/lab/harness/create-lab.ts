@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { chownSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { destroyLab, sweepLeftovers } from "./destroy-lab";
+import { REPO_ROOT } from "./lab-env";
 import {
   readStartTime,
   startProcess,
@@ -46,6 +47,9 @@ export interface TLabNode {
   /** Holds the node's mount namespace open; every node process enters it. */
   holder: TLabProcess;
 }
+
+/** What reaching into a node needs: enough to rebuild from a lab record in another shell. */
+export type TNodeRef = Pick<TLabNode, "name" | "netns"> & { holder: { pid: number } };
 
 /** A namespace behind a node standing for its VMs/containers. */
 export interface TLabWorkload {
@@ -366,9 +370,12 @@ export class Lab {
   }
 }
 
-/** argv prefix entering node's mount and network namespaces through its holder. */
-export function nodeEnter(node: TLabNode) {
-  return ["nsenter", "-t", String(node.holder.pid), "-m", "-n", "--"];
+/**
+ * argv prefix entering node's mount and network namespaces through its holder (working folder:
+ * the repository, since entering a mount namespace otherwise starts in /).
+ */
+export function nodeEnter(node: TNodeRef) {
+  return ["nsenter", "-t", String(node.holder.pid), "-m", "-n", `--wd=${REPO_ROOT}`, "--"];
 }
 
 /** Run `argv` in a network namespace only (ping and ip need no mount namespace). */

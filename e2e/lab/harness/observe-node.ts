@@ -1,19 +1,19 @@
 // What the lab reads from a node: FRR's JSON (BGP neighbours, BFD peers, routes), WireGuard's
 // dump, the kernel's links and routes, and pings. Reads only; nothing here changes a node.
-import { nodeEnter, runInNetns, type Lab, type TLabNode } from "./create-lab";
+import { nodeEnter, runInNetns, type Lab, type TLabNode, type TNodeRef } from "./create-lab";
 import { runCommand, runJson } from "./run-command";
 
 /** FRR path space per node, when the agent runs FRR with `-N` (null: default paths). */
-const pathspaces = new WeakMap<TLabNode, string>();
+const pathspaces = new WeakMap<TNodeRef, string>();
 
 /** Tell the lab which FRR path space (`-N`) node's FRR uses. */
-export function setFrrPathspace(node: TLabNode, pathspace: string | null) {
+export function setFrrPathspace(node: TNodeRef, pathspace: string | null) {
   if (pathspace) pathspaces.set(node, pathspace);
   else pathspaces.delete(node);
 }
 
 /** Run one vtysh command on node's FRR. */
-export async function vtysh(node: TLabNode, command: string) {
+export async function vtysh(node: TNodeRef, command: string) {
   const pathspace = pathspaces.get(node);
   const argv = [
     ...nodeEnter(node),
@@ -27,7 +27,7 @@ export async function vtysh(node: TLabNode, command: string) {
 }
 
 /** Run one vtysh command ending in `json` and parse it. */
-export async function vtyshJson<T = unknown>(node: TLabNode, command: string): Promise<T> {
+export async function vtyshJson<T = unknown>(node: TNodeRef, command: string): Promise<T> {
   const text = await vtysh(node, command);
   try {
     return JSON.parse(text) as T;
@@ -55,7 +55,7 @@ interface TFrrNeighborJson {
 }
 
 /** BGP neighbours of node from `show bgp neighbors json` (FRR 8.4), by name. */
-export async function readBgpNeighbors(node: TLabNode) {
+export async function readBgpNeighbors(node: TNodeRef) {
   const json = await vtyshJson<Record<string, TFrrNeighborJson>>(node, "show bgp neighbors json");
   const neighbors = new Map<string, TBgpNeighbor>();
   for (const [name, value] of Object.entries(json)) {
@@ -72,7 +72,7 @@ export async function readBgpNeighbors(node: TLabNode) {
 }
 
 /** BFD peers of node from `show bfd peers json`: interface → status. */
-export async function readBfdPeers(node: TLabNode) {
+export async function readBfdPeers(node: TNodeRef) {
   const json = await vtyshJson<{ interface?: string; status?: string }[]>(
     node,
     "show bfd peers json",
@@ -89,7 +89,7 @@ export interface TWgInterface {
 }
 
 /** node's WireGuard interfaces (in its mount namespace, so wireguard-go sockets are its own). */
-export async function readWireguard(node: TLabNode) {
+export async function readWireguard(node: TNodeRef) {
   const { stdout } = await runCommand([...nodeEnter(node), "wg", "show", "all", "dump"]);
   const interfaces = new Map<string, TWgInterface>();
   for (const line of stdout.split("\n").filter(Boolean)) {
@@ -114,7 +114,7 @@ export async function readWireguard(node: TLabNode) {
 }
 
 /** The raw `wg show all dump` of node (for artifacts). */
-export async function dumpWireguard(node: TLabNode) {
+export async function dumpWireguard(node: TNodeRef) {
   return (await runCommand([...nodeEnter(node), "wg", "show", "all", "dump"])).stdout;
 }
 
@@ -127,12 +127,12 @@ export interface TIpLink {
 }
 
 /** node's links from `ip -json link`. */
-export async function readLinks(node: TLabNode) {
+export async function readLinks(node: TNodeRef) {
   return runJson<TIpLink[]>(["ip", "-n", node.netns, "-json", "link", "show"]);
 }
 
 /** Whether node's kernel has a route to `destination` other than an unreachable/default one. */
-export async function hasRoute(node: TLabNode, destination: string) {
+export async function hasRoute(node: TNodeRef, destination: string) {
   const family = destination.includes(":") ? "-6" : "-4";
   const routes = await runJson<{ dst: string; type?: string }[]>([
     "ip",

@@ -2,12 +2,9 @@
 // node's FRR JSON, `wg show all dump` and kernel state into .artifacts/lab/<test>/.
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Lab } from "./create-lab";
+import { REPO_ROOT } from "./lab-env";
 import { collectNodeDumps } from "./observe-node";
-
-/** The repository root. */
-export const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
 /** Where a test's artifacts go. */
 export function artifactDir(testName: string) {

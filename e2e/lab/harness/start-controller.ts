@@ -11,7 +11,7 @@ import { CONTROLLER_ADDRESS, type Lab } from "./create-lab";
 import { assertDatabaseName } from "./destroy-lab";
 import type { TLabProcess } from "./manage-process";
 import { runCommand } from "./run-command";
-import { REPO_ROOT } from "./save-artifacts";
+import { REPO_ROOT } from "./lab-env";
 import { waitUntil } from "./wait-until";
 
 /** The admin every lab controller creates at first start. */

@@ -1,0 +1,276 @@
+// A whole lab mesh: the lab, its controller, an admin API session, and agent nodes joined with
+// tokens from the admin CLI. Plus the mesh-wide checks the tests and the CLI share: every BGP
+// session Established on both sides, all-pairs reachability, tunnel MTU and DF probes.
+import { Lab, type TLabNode } from "./create-lab";
+import { ApiClient } from "./call-api";
+import { ping, readBgpNeighbors, readLinks, readWireguard, runLimited } from "./observe-node";
+import { createToken, joinAgent, readAgentView, startAgent, type TAgentView } from "./run-agent";
+import { startController, type TLabController } from "./start-controller";
+import { waitUntil } from "./wait-until";
+
+/** A node with a running agent, and who the controller says it is. */
+export interface TMeshMember {
+  node: TLabNode;
+  view: TAgentView;
+}
+
+/** Options for {@link LabMesh.start}. */
+export interface TStartMeshOptions {
+  nodes: number;
+  /** PostgreSQL server for the controller's fresh database; unset = embedded PGlite. */
+  databaseServerUrl?: string;
+  /** Progress lines (the CLI prints them). */
+  log?: (line: string) => void;
+  /** Owner process of the run (the CLI's keeper); default this process. */
+  owner?: { pid: number; startTime: string };
+}
+
+/** Tunnel MTU every tunnel must have on a 1500-byte IPv6 underlay. */
+export const TUNNEL_MTU = 1420;
+
+/** A lab with a controller and agent nodes. */
+export class LabMesh {
+  readonly members = new Map<string, TMeshMember>();
+  private readonly log: (line: string) => void;
+
+  private constructor(
+    readonly lab: Lab,
+    readonly controller: TLabController,
+    readonly api: ApiClient,
+    log?: (line: string) => void,
+  ) {
+    this.log = log ?? (() => {});
+  }
+
+  /** Create the lab, start the controller, sign in, then join and run `nodes` agents. */
+  static async start(options: TStartMeshOptions) {
+    const log = options.log ?? (() => {});
+    const lab = await Lab.create({ owner: options.owner });
+    try {
+      log(`lab ${lab.runId}: underlay bridge ${lab.bridge} (2001:db8::/64)`);
+      log("starting the controller");
+      const controller = await startController(lab, {
+        databaseServerUrl: options.databaseServerUrl,
+      });
+      lab.record.info.controllerUrl = controller.url;
+      lab.save();
+      log(`controller ready at ${controller.url}`);
+      const api = new ApiClient(controller.url);
+      await api.logIn(controller.adminEmail, controller.adminPassword);
+      const mesh = new LabMesh(lab, controller, api, options.log);
+      if (options.nodes > 0) {
+        const token = await createToken(api, options.nodes);
+        await mesh.addMembers(
+          Array.from({ length: options.nodes }, (_, i) => i + 1),
+          token,
+        );
+      }
+      return mesh;
+    } catch (error) {
+      await lab.destroy().catch((teardownError: unknown) => console.error(teardownError));
+      throw error;
+    }
+  }
+
+  /** Add nodes `indexes`, join each with `token` (one join at a time: allocation order), run agents. */
+  async addMembers(indexes: number[], token: string) {
+    const nodes: TLabNode[] = [];
+    for (const index of indexes) {
+      const node = await this.lab.addNode(index);
+      this.log(`${node.name}: namespace ${node.netns}, underlay ${node.underlayAddress}`);
+      await joinAgent(this.lab, node, this.controller, token);
+      startAgent(this.lab, node);
+      this.log(`${node.name}: joined, agent running`);
+      nodes.push(node);
+    }
+    for (const node of nodes) await this.waitForConfig(node);
+  }
+
+  /** Wait until node's agent received its config, and remember who it is. */
+  async waitForConfig(node: TLabNode, timeoutMs = 30_000) {
+    const { value } = await waitUntil(
+      { name: `${node.name}'s agent receiving its config`, timeoutMs },
+      () => {
+        const view = readAgentView(node);
+        return Promise.resolve({
+          isDone: view !== null,
+          state: view ? `version ${view.version}` : "no config.json yet",
+          value: view,
+        });
+      },
+    );
+    const member = { node, view: value! };
+    this.members.set(node.name, member);
+    this.recordMembers();
+    return member;
+  }
+
+  /** The member named `name`. */
+  member(name: string) {
+    const member = this.members.get(name);
+    if (!member) throw new Error(`no member ${name}`);
+    return member;
+  }
+
+  /** Forget `name` (after the API removed it). */
+  forget(name: string) {
+    this.members.delete(name);
+    this.recordMembers();
+  }
+
+  private recordMembers() {
+    this.lab.record.info.members = [...this.members.values()].map((m) => ({
+      name: m.node.name,
+      netns: m.node.netns,
+      underlay: m.node.underlayAddress,
+      ipv4: m.view.ipv4,
+      ipv6: m.view.ipv6,
+      holderPid: m.node.holder.pid,
+    }));
+    this.lab.save();
+  }
+
+  /** Remove everything. */
+  async destroy() {
+    await this.lab.destroy();
+  }
+}
+
+/** Problems with BGP sessions among `members` (empty when all are Established both ways). */
+export async function findSessionProblems(members: TMeshMember[]) {
+  const problems: string[] = [];
+  await Promise.all(
+    members.map(async (member) => {
+      const neighbors = await readBgpNeighbors(member.node);
+      const established = [...neighbors.values()].filter((n) => n.state === "Established");
+      if (established.length !== members.length - 1) {
+        const states = [...neighbors.values()].map((n) => `${n.name}=${n.state}`).join(" ");
+        problems.push(
+          `${member.node.name}: ${established.length}/${members.length - 1} Established [${states}]`,
+        );
+      }
+    }),
+  );
+  return problems.sort();
+}
+
+/** Wait until every BGP session among `members` is Established on both sides. */
+export async function waitForSessions(members: TMeshMember[], timeoutMs = 60_000) {
+  return waitUntil(
+    {
+      name: `all BGP sessions Established among ${members.length} nodes`,
+      timeoutMs,
+      intervalMs: 250,
+    },
+    async () => {
+      const problems = await findSessionProblems(members);
+      return { isDone: problems.length === 0, state: problems.join("; ") };
+    },
+  );
+}
+
+/** One directed probe between two members. */
+export interface TPairProbe {
+  from: TMeshMember;
+  to: TMeshMember;
+  family: 4 | 6;
+}
+
+/** Every directed pair among `members`, IPv4 and IPv6 (only pairs touching `focus` if given). */
+export function listPairs(members: TMeshMember[], focus?: TMeshMember): TPairProbe[] {
+  const pairs: TPairProbe[] = [];
+  for (const from of members) {
+    for (const to of members) {
+      if (from === to) continue;
+      if (focus && from !== focus && to !== focus) continue;
+      pairs.push({ from, to, family: 4 }, { from, to, family: 6 });
+    }
+  }
+  return pairs;
+}
+
+/** Address of `member` for `family`. */
+export function addressOf(member: TMeshMember, family: 4 | 6) {
+  return family === 4 ? member.view.ipv4 : member.view.ipv6;
+}
+
+/** The pairs among `pairs` whose single ping fails now. */
+export async function findUnreachablePairs(pairs: TPairProbe[], waitSec = 1) {
+  const results = await runLimited(
+    pairs.map((pair) => async () => {
+      const result = await ping(pair.from.node.netns, addressOf(pair.to, pair.family), {
+        source: addressOf(pair.from, pair.family),
+        waitSec,
+      });
+      return result.isOk ? null : `${pair.from.node.name}->${pair.to.node.name}/v${pair.family}`;
+    }),
+    12,
+  );
+  return results.filter((r): r is string => r !== null);
+}
+
+/** Wait until every pair in `pairs` answers a ping. */
+export async function waitForReachability(pairs: TPairProbe[], timeoutMs = 60_000, waitSec = 1) {
+  return waitUntil(
+    {
+      name: `reachability of ${pairs.length} directed pairs (IPv4+IPv6)`,
+      timeoutMs,
+      intervalMs: 100,
+    },
+    async () => {
+      const failing = await findUnreachablePairs(pairs, waitSec);
+      return { isDone: failing.length === 0, state: `unreachable: ${failing.join(", ")}` };
+    },
+  );
+}
+
+/** Tunnels (WireGuard interfaces) of `member` whose MTU is not {@link TUNNEL_MTU}. */
+export async function findMtuProblems(member: TMeshMember) {
+  const tunnels = await readWireguard(member.node);
+  const links = await readLinks(member.node);
+  const problems: string[] = [];
+  for (const name of tunnels.keys()) {
+    const link = links.find((l) => l.ifname === name);
+    if (link?.mtu !== TUNNEL_MTU) problems.push(`${member.node.name}/${name}: mtu ${link?.mtu}`);
+  }
+  return { count: tunnels.size, problems };
+}
+
+/**
+ * DF probes the size of a full tunnel packet across every tunnel: 1392 bytes of ICMP payload over
+ * IPv4 (1392 + 8 + 20 = 1420) and 1372 over IPv6 (1372 + 8 + 40 = 1420). Returns failures.
+ */
+export async function findDfProblems(members: TMeshMember[]) {
+  const pairs = listPairs(members);
+  const results = await runLimited(
+    pairs.map((pair) => async () => {
+      const size = pair.family === 4 ? TUNNEL_MTU - 28 : TUNNEL_MTU - 48;
+      const result = await ping(pair.from.node.netns, addressOf(pair.to, pair.family), {
+        source: addressOf(pair.from, pair.family),
+        size,
+        isDontFragment: true,
+      });
+      return result.isOk
+        ? null
+        : `${pair.from.node.name}->${pair.to.node.name}/v${pair.family} (${size} B)`;
+    }),
+    12,
+  );
+  return results.filter((r): r is string => r !== null);
+}
+
+/**
+ * Add a workload namespace behind `member` and attach its prefixes to the node through the API
+ * (`node.setPrefixes`), as an admin would for a VM or container subnet.
+ */
+export async function attachWorkload(mesh: LabMesh, member: TMeshMember) {
+  const workload = await mesh.lab.addWorkload(member.node);
+  await mesh.api.mutate("node.setPrefixes", {
+    nodeId: member.view.nodeId,
+    prefixes: [
+      { cidr: workload.ipv4Prefix, description: "lab workload" },
+      { cidr: workload.ipv6Prefix, description: "lab workload" },
+    ],
+  });
+  return workload;
+}
