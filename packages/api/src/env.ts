@@ -14,6 +14,17 @@ const ZControllerEnv = z.object({
   /** Set by the server itself when DATABASE_URL points at its embedded PGlite socket. */
   MESHOVER_EMBEDDED_DB: z.enum(["0", "1"]).default("0"),
   MESHOVER_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** PEM certificate chain and key files: set both to serve https directly. */
+  MESHOVER_TLS_CERT: z.string().min(1).optional(),
+  MESHOVER_TLS_KEY: z.string().min(1).optional(),
+  /**
+   * "1" behind a reverse proxy: trust its X-Forwarded-For/-Proto/-Host. Otherwise the server
+   * overwrites them with what it sees, so clients cannot fake their address (rate limits,
+   * localhost-only metrics) or https.
+   */
+  MESHOVER_TRUST_PROXY: z.enum(["0", "1"]).default("0"),
+  /** How long health samples are kept before the hourly prune deletes them. */
+  MESHOVER_SAMPLE_RETENTION_HOURS: z.coerce.number().int().min(1).default(168),
 });
 
 /** The validated controller environment. */
@@ -25,6 +36,9 @@ export function readControllerEnv(source: NodeJS.ProcessEnv = process.env): TCon
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`invalid environment:\n${lines.join("\n")}`);
+  }
+  if (Boolean(parsed.data.MESHOVER_TLS_CERT) !== Boolean(parsed.data.MESHOVER_TLS_KEY)) {
+    throw new Error("invalid environment:\n  MESHOVER_TLS_CERT and MESHOVER_TLS_KEY go together");
   }
   return parsed.data;
 }

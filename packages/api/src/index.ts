@@ -15,3 +15,5 @@ export { createServerCaller } from "./server-caller";
 export { getMeshFanout, MeshFanout, MESH_CHANNEL } from "./lib/mesh-fanout";
 export { SESSION_COOKIE } from "./lib/session-cookie";
 export { serveApi, writeFetchResponse, type TApiServer } from "./http/serve-api";
+export { pruneSamples } from "./services/health/prune-samples";
+export { handleMetricsRequest } from "./http/handle-metrics-request";

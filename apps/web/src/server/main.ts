@@ -1,11 +1,24 @@
 // The controller process: database (embedded PGlite or DATABASE_URL), migrations, first-run
-// bootstrap, then Next.js serving the dashboard and the API. Ctrl-C stops all of it cleanly.
-import { createServer } from "node:http";
+// bootstrap, change fan-out (LISTEN), then Next.js serving the dashboard and the API, over
+// https when given a certificate. Ctrl-C stops all of it cleanly.
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { pino } from "pino";
-import { bootstrapAdmin, ensureSettings, readControllerEnv } from "@meshover/api";
+import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
+import {
+  TRPC_ENDPOINT,
+  bootstrapAdmin,
+  ensureSettings,
+  getMeshFanout,
+  handleTrpcRequest,
+  pruneSamples,
+  readControllerEnv,
+  writeFetchResponse,
+} from "@meshover/api";
 import { closeDb, getDb } from "@meshover/api/db";
 import { startEmbeddedDatabase, type TEmbeddedDatabase } from "@meshover/prisma/embedded";
 import { applyMigrations } from "@meshover/prisma/migrate";
@@ -32,16 +45,66 @@ async function main() {
   const db = getDb();
   await ensureSettings({ db });
 
+  // Every replica LISTENs for mesh changes so its connected agents get them within a second.
+  const fanout = getMeshFanout(db);
+  await fanout.start({
+    url: databaseUrl,
+    log: (level, message, fields) => log[level](fields ?? {}, message),
+  });
+  log.info({ mode: fanout.mode }, "mesh change fan-out started");
+  const pruneTimer = setInterval(
+    () => {
+      pruneSamples({ db, retentionHours: env.MESHOVER_SAMPLE_RETENTION_HOURS }).catch(
+        (error: unknown) => log.warn({ error: String(error) }, "pruning health samples failed"),
+      );
+    },
+    60 * 60 * 1000,
+  );
+  pruneTimer.unref();
+
+  const isTls = Boolean(env.MESHOVER_TLS_CERT && env.MESHOVER_TLS_KEY);
   const app = next({ dev: false, dir: WEB_DIR, hostname: env.HOST, port: env.PORT });
   const handle = app.getRequestHandler();
   await app.prepare();
-  const server = createServer((req, res) => void handle(req, res));
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    if (env.MESHOVER_TRUST_PROXY !== "1") {
+      // We are the edge: what the socket says is the truth, whatever the client claims.
+      req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
+      req.headers["x-forwarded-proto"] = isTls ? "https" : "http";
+      delete req.headers["x-forwarded-host"];
+    }
+    // The API (agents' long-lived config streams included) goes straight to the tRPC handler:
+    // the same function as the Next route, without Next's per-request overhead.
+    if (req.url?.startsWith(`${TRPC_ENDPOINT}/`)) {
+      const request = incomingMessageToRequest(req, res, { maxBodySize: null });
+      handleTrpcRequest({ req: request, db, publicUrl: env.MESHOVER_PUBLIC_URL })
+        .then((response) => writeFetchResponse(response, res))
+        .catch((error: unknown) => {
+          log.error({ error: String(error) }, "tRPC request failed");
+          if (!res.headersSent) res.writeHead(500);
+          res.end();
+        });
+      return;
+    }
+    void handle(req, res);
+  };
+  const server = isTls
+    ? createHttpsServer(
+        {
+          cert: readFileSync(env.MESHOVER_TLS_CERT!),
+          key: readFileSync(env.MESHOVER_TLS_KEY!),
+        },
+        onRequest,
+      )
+    : createServer(onRequest);
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((done, fail) => {
     server.once("error", fail);
     server.listen(env.PORT, env.HOST, done);
   });
 
-  const publicUrl = env.MESHOVER_PUBLIC_URL ?? `http://${formatHost(env.HOST)}:${env.PORT}`;
+  const publicUrl =
+    env.MESHOVER_PUBLIC_URL ?? `${isTls ? "https" : "http"}://${formatHost(env.HOST)}:${env.PORT}`;
   const bootstrap = await bootstrapAdmin({
     db,
     adminEmail: env.MESHOVER_ADMIN_EMAIL,
@@ -61,6 +124,8 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping");
+    clearInterval(pruneTimer);
+    await fanout.stop();
     server.closeAllConnections();
     await new Promise((done) => server.close(done));
     await app.close();
