@@ -104,6 +104,14 @@ export default tseslint.config(
         { object: "process", property: "env", message: "netcfg takes settings as input." },
         { object: "crypto", property: "getRandomValues", message: "netcfg is deterministic." },
       ],
+      // Globals that reach the clock, randomness, the process or the network by another name
+      // (globalThis.crypto, performance.now, process.hrtime, ...).
+      "no-restricted-globals": [
+        "error",
+        ...["process", "crypto", "performance", "globalThis", "XMLHttpRequest", "WebSocket"].map(
+          (name) => ({ name, message: "netcfg is pure: no clock, randomness or I/O." }),
+        ),
+      ],
       "no-restricted-syntax": [
         "error",
         {
