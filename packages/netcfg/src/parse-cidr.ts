@@ -210,7 +210,10 @@ export function isCidrOverlap(a: TParsedCidr | string, b: TParsedCidr | string):
 }
 
 /** True when the address lies inside the prefix. */
-export function isAddressInCidr(address: TParsedAddress | string, cidr: TParsedCidr | string) {
+export function isAddressInCidr(
+  address: TParsedAddress | string,
+  cidr: TParsedCidr | string,
+): boolean {
   const parsedAddress = typeof address === "string" ? parseAddress(address) : address;
   const parsedCidr = typeof cidr === "string" ? parseCidr(cidr) : cidr;
   return (
