@@ -1,0 +1,92 @@
+// Two controller instances on one database, each with its own Prisma pool, its own LISTEN
+// connection and its own HTTP server: a change made through either reaches agents connected
+// to the other within a second, by NOTIFY (the safety-net poll is set far beyond the test).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TDesiredNodeConfig } from "@meshover/netcfg";
+import { createPrismaClient, type TPrismaClient } from "@meshover/prisma";
+import type { TTestDatabase } from "@meshover/prisma/testing";
+import { serveApi, type TApiServer } from "../src/http/serve-api";
+import { getMeshFanout } from "../src/lib/mesh-fanout";
+import { callAs, createApiTestDatabase, signInAs } from "./helpers";
+import { createHttpClient, makeEnrollRequest } from "./http-client";
+
+interface TController {
+  db: TPrismaClient;
+  api: TApiServer;
+}
+
+let testDb: TTestDatabase;
+const controllers: TController[] = [];
+
+beforeAll(async () => {
+  testDb = await createApiTestDatabase();
+  for (let i = 0; i < 2; i++) {
+    const db = createPrismaClient({ url: testDb.url });
+    await getMeshFanout(db).start({
+      url: testDb.url,
+      pollMs: { listening: 600_000, fallback: 600_000 },
+    });
+    controllers.push({ db, api: await serveApi({ db }) });
+  }
+});
+afterAll(async () => {
+  for (const controller of controllers) {
+    await controller.api.close();
+    await getMeshFanout(controller.db).stop();
+    await controller.db.$disconnect();
+  }
+  await testDb?.drop();
+});
+
+function collect(baseUrl: string, credential: string) {
+  const received: TDesiredNodeConfig[] = [];
+  const subscription = createHttpClient(baseUrl, {
+    authorization: `Bearer ${credential}`,
+  }).agent.config.subscribe(undefined, { onData: (event) => received.push(event.data) });
+  return { received, subscription };
+}
+
+async function waitUntil(check: () => boolean, timeoutMs: number) {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return Date.now() - started;
+}
+
+describe("fan-out across two controller processes", () => {
+  it("both LISTEN, and a change through either reaches agents on the other within a second", async () => {
+    const [one, two] = controllers as [TController, TController];
+    expect(getMeshFanout(one.db).mode).toBe("listen");
+    expect(getMeshFanout(two.db).mode).toBe("listen");
+
+    const admin = await signInAs(one.db, { email: "admin@example.com", role: "admin" });
+    const { token } = await admin.token.create({ usesAllowed: 2 });
+    const a = await callAs(one.db).agent.enroll(makeEnrollRequest(token, "a"));
+    const b = await callAs(two.db).agent.enroll(makeEnrollRequest(token, "b"));
+    const onOne = collect(one.api.url, a.credential);
+    const onTwo = collect(two.api.url, b.credential);
+    try {
+      await waitUntil(() => onOne.received.length > 0 && onTwo.received.length > 0, 5000);
+
+      // Change through controller one; the agent on controller two hears it.
+      await admin.node.setPrefixes({ nodeId: a.nodeId, prefixes: [{ cidr: "192.168.1.0/24" }] });
+      const viaNotify = await waitUntil(
+        () => onTwo.received.at(-1)?.peers[0]?.advertisedPrefixes[0] === "192.168.1.0/24",
+        1000,
+      );
+      expect(viaNotify).toBeLessThan(1000);
+
+      // And the other way round.
+      const adminTwo = await signInAs(two.db, { email: "admin@example.com", role: "admin" });
+      await adminTwo.node.rename({ nodeId: b.nodeId, name: "bravo" });
+      await waitUntil(() => onOne.received.at(-1)?.peers[0]?.name === "bravo", 1000);
+      await waitUntil(() => onTwo.received.at(-1)?.self.name === "bravo", 1000);
+      expect(onOne.received.at(-1)!.version).toBe(onTwo.received.at(-1)!.version);
+    } finally {
+      onOne.subscription.unsubscribe();
+      onTwo.subscription.unsubscribe();
+    }
+  });
+});
