@@ -120,6 +120,9 @@ if (!VTYSH) {
   );
 }
 
+// `vtysh -C -f FILE` checks a config file standalone (no daemons needed); `frr-reload.py
+// --test` cannot, it reads the running config of live daemons. fixtures/capture.sh loads the
+// rendered text into real zebra/bgpd/bfdd/staticd and waits for Established.
 describe.skipIf(!VTYSH)("golden files are valid FRR 8.4 configuration (vtysh -C)", () => {
   let checked = 0;
   function checkWithFrr(text: string) {
