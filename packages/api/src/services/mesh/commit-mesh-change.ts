@@ -12,6 +12,10 @@ export async function bumpMeshVersion(tx: Prisma.TransactionClient): Promise<big
   return version;
 }
 
+// Mesh changes queue on the Setting row lock, so a burst (20 enrollments at once) waits longer
+// for its turn than Prisma's 2 s default allows on a loaded 2-core machine.
+const MESH_CHANGE_TRANSACTION = { maxWait: 15_000, timeout: 20_000 } as const;
+
 /**
  * Run `change` in a transaction that also bumps the mesh version and NOTIFYs it, then wake this
  * process's subscribers directly (other processes hear the NOTIFY).
@@ -26,7 +30,7 @@ export async function commitMeshChange<T>(
     const version = await bumpMeshVersion(tx);
     const result = await change(tx);
     return { result, version };
-  });
+  }, MESH_CHANGE_TRANSACTION);
   getMeshFanout(db).publish(version);
   return result;
 }
