@@ -78,7 +78,14 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
       if (!config || isStopping) return;
       const current = config;
       await rotateKeyIfAsked(current);
-      const outcome = await reconcileHost({ config: current, host, frr, store, logger });
+      const outcome = await reconcileHost({
+        config: current,
+        host,
+        frr,
+        store,
+        logger,
+        isFullObserve: reason !== "config",
+      });
       lastOutcome = outcome;
       lastError = outcome.error;
       if (!outcome.error) appliedVersion = current.version;

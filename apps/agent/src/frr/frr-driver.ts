@@ -53,6 +53,12 @@ export class FrrDriver {
   private readonly logger: TLogger;
   private readonly store: StateStore;
   readonly pathspace: string;
+  /**
+   * FRR's meshover state as of the last full read or successful apply. The agent is FRR's only
+   * writer for this part, so config-triggered passes plan from it and skip the slow vtysh
+   * round trip; periodic resyncs read FRR again to catch drift.
+   */
+  private known: TFrrState | null = null;
 
   constructor(options: TFrrDriverOptions) {
     this.mode = options.mode;
@@ -111,6 +117,7 @@ export class FrrDriver {
    */
   async ensureRunning(owned: TOwnedRecord, desired: TFrrState): Promise<TOwnedRecord> {
     if (this.mode !== "managed" || this.isManagedRunning(owned)) return owned;
+    this.known = null;
     for (const [daemon, pid] of Object.entries(owned.frr?.pids ?? {})) {
       this.logger.warn({ daemon, pid }, "managed FRR daemon gone: restarting FRR");
       await stopProcess(pid, this.pathspace);
@@ -191,19 +198,33 @@ export class FrrDriver {
     return file;
   }
 
-  /** FRR's meshover state, or null when FRR is down or has no BGP instance. */
-  async observe(): Promise<TFrrState | null> {
+  /**
+   * FRR's meshover state, or null when FRR is down or has no BGP instance. With `isFresh`
+   * false, the state known from the last read or apply is returned when there is one.
+   */
+  async observe(isFresh = true): Promise<TFrrState | null> {
     if (this.mode === "none") return null;
+    if (!isFresh && this.known) return this.known;
     const result = await this.runner.run([...this.vtysh(), "-c", "show running-config"], {
       timeoutMs: 10_000,
     });
-    if (result.code !== 0) return null;
-    return parseFrrRunningConfig(result.stdout);
+    this.known = result.code === 0 ? parseFrrRunningConfig(result.stdout) : null;
+    return this.known;
   }
 
   /** Apply the plan's FRR operations; `desired` is the complete FRR state they lead to. */
   async apply(operations: readonly TFrrOperation[], desired: TFrrState): Promise<void> {
     if (this.mode === "none" || operations.length === 0) return;
+    // Unknown until this apply succeeds: a failure makes the next pass read FRR again.
+    this.known = null;
+    await this.applyOperations(operations, desired);
+    this.known = desired;
+  }
+
+  private async applyOperations(
+    operations: readonly TFrrOperation[],
+    desired: TFrrState,
+  ): Promise<void> {
     const hasBase = operations.some((operation) => operation.op === "frr-set-base");
     if (hasBase) {
       // A global change: let frr-reload.py compute and apply the line diff (sessions whose

@@ -283,16 +283,17 @@ export class HostDriver {
   }
 
   private async deleteLink(device: string, owned: TOwnedRecord): Promise<TOwnedRecord> {
-    const pid = owned.wireguardGo[device];
-    if (pid !== undefined) await stopProcess(pid, device);
     try {
       await runChecked(this.runner, ["ip", "link", "del", "dev", device]);
     } catch (error) {
-      // wireguard-go removes its tun when it exits; the link being gone is success.
+      // The link being gone already (wireguard-go exited) is success.
       const isGone =
         error instanceof CommandError && /Cannot find device/.test(error.result.stderr);
       if (!isGone) throw error;
     }
+    // wireguard-go exits once its tun is gone; make sure of it.
+    const pid = owned.wireguardGo[device];
+    if (pid !== undefined) await stopProcess(pid, device);
     const { [device]: _removed, ...rest } = owned.wireguardGo;
     return { ...owned, wireguardGo: rest };
   }

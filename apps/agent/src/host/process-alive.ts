@@ -26,7 +26,7 @@ export async function stopProcess(pid: number, marker: string, timeoutMs = 3000)
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!isProcessAlive(pid, marker)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
   try {
     process.kill(pid, "SIGKILL");

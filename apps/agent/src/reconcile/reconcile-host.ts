@@ -36,6 +36,11 @@ export interface TReconcileOptions {
   frr: FrrDriver;
   store: StateStore;
   logger: TLogger;
+  /**
+   * Read FRR's running config (start, periodic resync). Config-triggered passes plan FRR from
+   * what the agent last applied or read, which saves a vtysh round trip per change.
+   */
+  isFullObserve?: boolean;
 }
 
 const FRR_OPERATIONS = new Set(["frr-set-base", "frr-add-neighbor", "frr-remove-neighbor"]);
@@ -84,8 +89,12 @@ export async function reconcileHost(options: TReconcileOptions): Promise<TReconc
       owned = await frr.ensureRunning(owned, desired.frr);
       store.writeOwned(owned);
     }
-    observation = await host.observe(Object.keys(desired.sysctls));
-    const observed = { ...observation.host, frr: await frr.observe() };
+    const [hostObservation, frrState] = await Promise.all([
+      host.observe(Object.keys(desired.sysctls)),
+      frr.observe(options.isFullObserve ?? true),
+    ]);
+    observation = hostObservation;
+    const observed = { ...hostObservation.host, frr: frrState };
     const plan = planHost({
       observed,
       desired,
