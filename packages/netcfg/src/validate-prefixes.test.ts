@@ -60,6 +60,15 @@ describe("validateAdvertisedPrefixes", () => {
     expect(codeOf(() => validateAdvertisedPrefixes({ prefixes, pools }))).toBe(code);
   });
 
+  it("clears host bits only when asked", () => {
+    expect(
+      validateAdvertisedPrefixes({ prefixes: ["192.168.50.1/24"], pools, canClearHostBits: true }),
+    ).toEqual(["192.168.50.0/24"]);
+    expect(() => validateAdvertisedPrefixes({ prefixes: ["192.168.50.1/24"], pools })).toThrow(
+      /the network is 192\.168\.50\.0\/24/,
+    );
+  });
+
   it("allows the default route only when asked", () => {
     expect(
       validateAdvertisedPrefixes({

@@ -82,12 +82,17 @@ export interface TValidateAdvertisedPrefixesOptions {
   isAnycast?: boolean;
   /** Allow 0.0.0.0/0 and ::/0 (an exit node). Off by default: it would pull all traffic. */
   isDefaultRouteAllowed?: boolean;
+  /**
+   * Accept host bits and clear them (`192.168.50.1/24` → `192.168.50.0/24`). Off by default:
+   * the error then names the network, so the admin sees what would be announced.
+   */
+  canClearHostBits?: boolean;
 }
 
 /**
  * Validates a node's advertised prefixes and returns them in canonical text, sorted (IPv4
  * first, then by address and length). Refuses (NetcfgError): bad CIDR text or host bits set
- * (INVALID_CIDR), default route unless allowed, loopback, link-local, multicast
+ * unless canClearHostBits (INVALID_CIDR), default route unless allowed, loopback, link-local, multicast
  * (INVALID_PREFIX), overlap with a mesh pool, a duplicate or overlap within the list, or an
  * overlap with another node's prefix unless anycast (OVERLAP).
  */
@@ -95,7 +100,7 @@ export function validateAdvertisedPrefixes(options: TValidateAdvertisedPrefixesO
   const pools = [parseCidr(options.pools.ipv4Pool), parseCidr(options.pools.ipv6Pool)];
   const parsed: TParsedCidr[] = [];
   for (const text of options.prefixes) {
-    const cidr = parseCidr(text);
+    const cidr = parseCidr(text, { isHostBitsAllowed: options.canClearHostBits === true });
     if (cidr.prefixLength === 0 && !options.isDefaultRouteAllowed) {
       throw new NetcfgError(
         "INVALID_PREFIX",
