@@ -5,7 +5,6 @@
 //  - agentProcedure: an agent, by `Authorization: Bearer <node credential>`.
 // Every mutation must come from our own origin (CSRF), whoever sends it.
 import { TRPCError, initTRPC } from "@trpc/server";
-import superjson from "superjson";
 import { ZodError } from "zod";
 import { isNetcfgError, type TNetcfgErrorCode } from "@meshover/netcfg";
 import type { TPrismaClient } from "@meshover/prisma";
@@ -13,6 +12,7 @@ import type { TActor } from "./lib/audit";
 import { getMeshFanout } from "./lib/mesh-fanout";
 import { isSameOriginRequest, isSecureRequest, readClientIp } from "./lib/request-info";
 import { ServiceError } from "./lib/service-error";
+import { transformer } from "./lib/transformer";
 import { SESSION_COOKIE, readCookie } from "./lib/session-cookie";
 import { authenticateNode } from "./services/agent/authenticate-node";
 import { resolveSession } from "./services/auth/resolve-session";
@@ -51,7 +51,7 @@ export function createTRPCContext(options: TCreateContextOptions & { headers: He
 export type TContext = ReturnType<typeof createContextInner>;
 
 const t = initTRPC.context<TContext>().create({
-  transformer: superjson,
+  transformer,
   sse: {
     // Pings keep proxies from closing an idle config stream; the client reconnects if even
     // pings stop arriving.

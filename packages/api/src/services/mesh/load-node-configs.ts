@@ -1,5 +1,6 @@
 import { compileNodeConfigs, type TDesiredNodeConfig, type TMeshSettings } from "@meshover/netcfg";
 import type { Prisma, TPrismaClient } from "@meshover/prisma";
+import { markPlainJson } from "../../lib/transformer";
 
 /** WireGuard persistent keepalive every tunnel gets (keeps NAT mappings open). */
 export const KEEPALIVE_SEC = 25;
@@ -83,7 +84,8 @@ async function readMesh(tx: Prisma.TransactionClient): Promise<TCompiledMesh> {
   });
   return {
     version: settings.meshVersion,
-    configs: new Map(configs.map((config) => [config.self.id, config])),
+    // Plain JSON by construction: the transformer can send them without superjson's walk.
+    configs: new Map(configs.map((config) => [config.self.id, markPlainJson(config)])),
   };
 }
 
