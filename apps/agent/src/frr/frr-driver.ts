@@ -28,7 +28,6 @@ export const MANAGED_DAEMONS = ["zebra", "bgpd", "bfdd", "staticd"] as const;
 
 const FRR_BIN = "/usr/lib/frr";
 const FRR_RELOAD = `${FRR_BIN}/frr-reload.py`;
-const SYSTEM_CONFIG = "/etc/frr/frr.conf";
 const SYSTEM_LOCK = "/run/lock/meshover-frr.lock";
 const BLOCK_BEGIN = "! meshover begin (managed by meshover-agent; do not edit)";
 const BLOCK_END = "! meshover end";
@@ -44,6 +43,10 @@ export interface TFrrDriverOptions {
   store: StateStore;
   /** Path space for managed mode (`-N`). */
   pathspace: string;
+  /** FRR's config root (tests use a temporary folder). */
+  etcDir?: string;
+  /** FRR's run root. */
+  runRoot?: string;
 }
 
 /** Drives FRR for the reconcile loop. */
@@ -59,6 +62,8 @@ export class FrrDriver {
    * round trip; periodic resyncs read FRR again to catch drift.
    */
   private known: TFrrState | null = null;
+  private readonly etcDir: string;
+  private readonly runRoot: string;
 
   constructor(options: TFrrDriverOptions) {
     this.mode = options.mode;
@@ -66,17 +71,19 @@ export class FrrDriver {
     this.logger = options.logger;
     this.store = options.store;
     this.pathspace = options.pathspace;
+    this.etcDir = options.etcDir ?? "/etc/frr";
+    this.runRoot = options.runRoot ?? "/var/run/frr";
   }
 
   private get configDir(): string {
-    return `/etc/frr/${this.pathspace}`;
+    return `${this.etcDir}/${this.pathspace}`;
   }
   private get runDir(): string {
-    return `/var/run/frr/${this.pathspace}`;
+    return `${this.runRoot}/${this.pathspace}`;
   }
   /** The config file meshover writes. */
   get configFile(): string {
-    return this.mode === "managed" ? `${this.configDir}/frr.conf` : SYSTEM_CONFIG;
+    return this.mode === "managed" ? `${this.configDir}/frr.conf` : `${this.etcDir}/frr.conf`;
   }
 
   /** vtysh argv prefix for this FRR. */
@@ -184,15 +191,24 @@ export class FrrDriver {
     writeFileSync(this.configFile, renderFrrConfig(desired), { mode: 0o640 });
   }
 
-  private writeSystemConfig(desired: TFrrState): string {
-    const current = existsSync(SYSTEM_CONFIG) ? readFileSync(SYSTEM_CONFIG, "utf8") : "";
+  private readSystemConfig(): string {
+    return existsSync(this.configFile) ? readFileSync(this.configFile, "utf8") : "";
+  }
+
+  /** The system config without meshover's block. */
+  private readSystemConfigOutsideBlock(): string {
+    const current = this.readSystemConfig();
     const begin = current.indexOf(BLOCK_BEGIN);
     const end = current.indexOf(BLOCK_END);
-    const outside =
-      begin >= 0 && end > begin
-        ? current.slice(0, begin) + current.slice(end + BLOCK_END.length + 1)
-        : current;
-    const candidate = `${outside.trimEnd()}\n${BLOCK_BEGIN}\n${renderFrrConfig(desired)}${BLOCK_END}\n`;
+    return begin >= 0 && end > begin
+      ? current.slice(0, begin) + current.slice(end + BLOCK_END.length + 1)
+      : current;
+  }
+
+  private writeSystemConfig(desired: TFrrState | null): string {
+    const outside = this.readSystemConfigOutsideBlock();
+    const block = desired ? `${BLOCK_BEGIN}\n${renderFrrConfig(desired)}${BLOCK_END}\n` : "";
+    const candidate = `${outside.trimEnd()}\n${block}`;
     const file = this.store.path("frr-candidate.conf");
     writeFileSync(file, candidate, { mode: 0o640 });
     return file;
@@ -249,8 +265,9 @@ export class FrrDriver {
     else await this.reloadWhole(desired);
   }
 
-  private async reloadWhole(desired: TFrrState): Promise<void> {
+  private async reloadWhole(desired: TFrrState | null): Promise<void> {
     if (this.mode === "managed") {
+      if (!desired) return;
       this.writeManagedConfig(desired);
       await runChecked(
         this.runner,
@@ -272,9 +289,9 @@ export class FrrDriver {
       "-g",
       "frr",
       candidate,
-      SYSTEM_CONFIG,
+      this.configFile,
     ]);
-    await runChecked(this.runner, ["flock", SYSTEM_LOCK, FRR_RELOAD, "--reload", SYSTEM_CONFIG], {
+    await runChecked(this.runner, ["flock", SYSTEM_LOCK, FRR_RELOAD, "--reload", this.configFile], {
       timeoutMs: 60_000,
     });
   }
@@ -290,6 +307,10 @@ export class FrrDriver {
         await this.runner.run(["rm", "-rf", "--one-file-system", path]);
       }
       return { ...owned, frr: null, paths: [] };
+    }
+    if (this.mode === "system" && this.readSystemConfigOutsideBlock() !== this.readSystemConfig()) {
+      // Take meshover's block out of the system FRR config and reload it.
+      await this.reloadWhole(null);
     }
     return owned;
   }
