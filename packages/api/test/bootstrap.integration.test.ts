@@ -9,7 +9,7 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
 });
 afterAll(async () => {
-  await testDb.drop();
+  await testDb?.drop();
 });
 beforeEach(async () => {
   await testDb.db.user.deleteMany();

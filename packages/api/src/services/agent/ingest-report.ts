@@ -48,31 +48,31 @@ export async function ingestReport({
       select: { id: true },
     });
     if (isKeyChanged) await recordNewKey(tx, { nodeId, report, now });
-    // Peers the controller no longer knows (removed meanwhile) are skipped, not an error.
-    const known = new Set(
-      (await tx.node.findMany({ where: { id: { in: peerIds } }, select: { id: true } })).map(
-        (peer) => peer.id,
-      ),
-    );
-    const samples = report.peers.filter((peer) => known.has(peer.peerId) && peer.peerId !== nodeId);
+    const samples = report.peers
+      .filter((peer) => peer.peerId !== nodeId)
+      .map((peer) => ({
+        nodeId,
+        peerId: peer.peerId,
+        at: now,
+        handshakeAt: peer.handshakeAt ? new Date(peer.handshakeAt) : null,
+        rxBytes: BigInt(peer.rxBytes),
+        txBytes: BigInt(peer.txBytes),
+        bgpState: peer.bgpState,
+        bgpUptimeSec: peer.bgpUptimeSec,
+        bfdState: peer.bfdState,
+        prefixesReceived: peer.prefixesReceived,
+        mtuConfigured: peer.mtuConfigured,
+        mtuMeasured: peer.mtuMeasured,
+        rttMs: peer.rttMs,
+      }));
     if (samples.length > 0) {
-      await tx.healthSample.createMany({
-        data: samples.map((peer) => ({
-          nodeId,
-          peerId: peer.peerId,
-          at: now,
-          handshakeAt: peer.handshakeAt ? new Date(peer.handshakeAt) : null,
-          rxBytes: BigInt(peer.rxBytes),
-          txBytes: BigInt(peer.txBytes),
-          bgpState: peer.bgpState,
-          bgpUptimeSec: peer.bgpUptimeSec,
-          bfdState: peer.bfdState,
-          prefixesReceived: peer.prefixesReceived,
-          mtuConfigured: peer.mtuConfigured,
-          mtuMeasured: peer.mtuMeasured,
-          rttMs: peer.rttMs,
-        })),
-      });
+      // Peers the controller no longer knows (removed meanwhile) are skipped, not an error.
+      const known = new Set(
+        (await tx.node.findMany({ where: { id: { in: peerIds } }, select: { id: true } })).map(
+          (peer) => peer.id,
+        ),
+      );
+      await tx.healthSample.createMany({ data: samples.filter((row) => known.has(row.peerId)) });
     }
     await recordRotationProgress(tx, { nodeId, report });
   };
@@ -89,7 +89,9 @@ export async function ingestReport({
       });
       return { meshVersion: Number(version) };
     }
-    await db.$transaction(write);
+    // The common case (every few seconds per node) needs no transaction: each write stands on
+    // its own, and skipping the interactive transaction keeps pool connections free.
+    await write(db);
     return { meshVersion: null };
   } catch (error) {
     if (isUniqueViolation(error)) {
