@@ -169,6 +169,21 @@ describe("agent protocol", () => {
     }
   });
 
+  it("binds reports and streams to the credential's own node", async () => {
+    const { token } = await createToken({ db: testDb.db, actor, ttlSec: 600, usesAllowed: 2 });
+    const anonymous = callAs(testDb.db);
+    const a = await anonymous.agent.enroll(makeEnrollRequest(token, "a"));
+    const b = await anonymous.agent.enroll(makeEnrollRequest(token, "b"));
+    const before = await testDb.db.node.findUniqueOrThrow({ where: { id: b.nodeId } });
+    // A's credential reporting B's key: stored on A (and refused: the key belongs to B).
+    const agentA = callAs(testDb.db, { authorization: `Bearer ${a.credential}` });
+    await expect(agentA.agent.report(makeReport(before.publicKey!))).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    expect(await testDb.db.node.findUniqueOrThrow({ where: { id: b.nodeId } })).toEqual(before);
+    expect((await agentA.agent.whoami()).nodeId).toBe(a.nodeId);
+  });
+
   it("rejects an oversized report body over HTTP with a clear error and stores nothing", async () => {
     const { token } = await createToken({ db: testDb.db, actor, ttlSec: 600 });
     const a = await callAs(testDb.db).agent.enroll(makeEnrollRequest(token, "big"));
