@@ -6,10 +6,9 @@ const conflict = Object.assign(new Error("Unique constraint failed"), { code: "P
 describe("retryOnConflict", () => {
   it("retries a lost unique-constraint race and returns the winner's result", async () => {
     let attempts = 0;
-    const result = await retryOnConflict(async () => {
+    const result = await retryOnConflict(() => {
       attempts++;
-      if (attempts < 3) throw conflict;
-      return "allocated";
+      return attempts < 3 ? Promise.reject(conflict) : Promise.resolve("allocated");
     });
     expect(result).toBe("allocated");
     expect(attempts).toBe(3);
@@ -18,17 +17,17 @@ describe("retryOnConflict", () => {
   it("gives up after maxAttempts and rethrows other errors at once", async () => {
     let attempts = 0;
     await expect(
-      retryOnConflict(async () => {
+      retryOnConflict(() => {
         attempts++;
-        throw conflict;
+        return Promise.reject(conflict);
       }, 4),
     ).rejects.toBe(conflict);
     expect(attempts).toBe(4);
     attempts = 0;
     await expect(
-      retryOnConflict(async () => {
+      retryOnConflict(() => {
         attempts++;
-        throw new Error("other");
+        return Promise.reject(new Error("other"));
       }),
     ).rejects.toThrow("other");
     expect(attempts).toBe(1);
