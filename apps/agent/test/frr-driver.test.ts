@@ -3,19 +3,51 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { TFrrState } from "@meshover/netcfg";
+import { deriveFrrConfig, deriveFrrState, type TDesiredNodeConfig } from "@meshover/netcfg";
 import type { TCommandResult, TRunner } from "../src/exec/run-command";
 import { FrrDriver } from "../src/frr/frr-driver";
 import { StateStore } from "../src/state/state-store";
 
-const STATE: TFrrState = {
-  asn: 4200000001,
-  routerId: "10.128.0.1",
-  ipv4Networks: ["10.128.0.1/32"],
-  ipv6Networks: ["fd00::1/128"],
-  bfd: { intervalMs: 300, multiplier: 3 },
-  neighbors: ["mo2", "mo3"],
-};
+function makeConfig(peerIndexes: number[]): TDesiredNodeConfig {
+  return {
+    version: 1,
+    self: {
+      id: "00000000-0000-4000-8000-000000000001",
+      name: "node1",
+      index: 1,
+      asn: 4200000001,
+      ipv4: "10.128.0.1",
+      ipv6: "fd00::1",
+      advertisedPrefixes: [],
+    },
+    peers: peerIndexes.map((index) => ({
+      id: `00000000-0000-4000-8000-00000000000${index}`,
+      name: `node${index}`,
+      index,
+      asn: 4200000000 + index,
+      ipv4: `10.128.0.${index}`,
+      ipv6: `fd00::${index}`,
+      advertisedPrefixes: [],
+      publicKey: Buffer.alloc(32, index).toString("base64"),
+      endpoints: [`2001:db8::${index}`],
+    })),
+    settings: {
+      ipv4Pool: "10.128.0.0/16",
+      ipv6Pool: "fd00::/48",
+      basePort: 51820,
+      underlayMtu: 1500,
+      tunnelMtu: null,
+      healthIntervalSec: 5,
+      keepaliveSec: 25,
+      bfd: { intervalMs: 300, multiplier: 3 },
+    },
+    rotation: null,
+  };
+}
+
+const CONFIG = makeConfig([3, 4]);
+const MODEL = deriveFrrConfig(CONFIG);
+const STATE = deriveFrrState(CONFIG, ["mo3", "mo4"]);
 
 /** Records commands; answers every one with success (FRR itself is exercised in the lab). */
 class RecordingRunner implements TRunner {
@@ -59,22 +91,23 @@ describe("FrrDriver", () => {
         { op: "frr-add-neighbor", device: "mo4" },
         { op: "frr-remove-neighbor", device: "mo2" },
       ],
-      { ...STATE, neighbors: ["mo3", "mo4"] },
+      MODEL,
+      STATE,
     );
     expect(runner.commands).toEqual([
-      "vtysh -N ps1 -c 'configure terminal' -c 'interface mo4' -c 'ipv6 nd ra-interval 1' -c 'no ipv6 nd suppress-ra' -c exit -c 'router bgp 4200000001' -c 'neighbor mo4 interface peer-group MESHOVER'",
+      "vtysh -N ps1 -c 'configure terminal' -c 'interface mo4' -c 'ipv6 nd ra-interval 1' -c 'no ipv6 nd suppress-ra' -c exit -c 'router bgp 4200000001' -c 'neighbor mo4 interface peer-group MESH' -c 'neighbor mo4 description node4'",
       "vtysh -N ps1 -c 'configure terminal' -c 'router bgp 4200000001' -c 'no neighbor mo2'",
     ]);
     // The startup file follows, so a restarted FRR comes back with the same neighbors.
     expect(readFileSync(join(dir, "ps1", "frr.conf"), "utf8")).toContain(
-      " neighbor mo4 interface peer-group MESHOVER\n",
+      " neighbor mo4 interface peer-group MESH\n",
     );
   });
 
   it("applies a global change through frr-reload.py", async () => {
     const { runner, frr } = makeDriver("managed");
     const { neighbors: _neighbors, ...base } = STATE;
-    await frr.apply([{ op: "frr-set-base", base }], STATE);
+    await frr.apply([{ op: "frr-set-base", base }], MODEL, STATE);
     expect(runner.commands).toEqual([
       `/usr/lib/frr/frr-reload.py --pathspace ps1 --reload ${join(dir, "ps1", "frr.conf")}`,
     ]);
@@ -84,7 +117,7 @@ describe("FrrDriver", () => {
     const { runner, frr } = makeDriver("system");
     writeFileSync(join(dir, "frr.conf"), "hostname keep-me\n!\nrouter ospf\nexit\n");
     const { neighbors: _neighbors, ...base } = STATE;
-    await frr.apply([{ op: "frr-set-base", base }], STATE);
+    await frr.apply([{ op: "frr-set-base", base }], MODEL, STATE);
     const candidate = join(dir, "state", "frr-candidate.conf");
     expect(runner.commands).toEqual([
       `flock /run/lock/meshover-frr.lock /usr/lib/frr/frr-reload.py --test ${candidate}`,

@@ -5,6 +5,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import {
   parseFrrRunningConfig,
+  renderFrrConfig,
+  type TFrrConfig,
   type TFrrState,
   type TOpFrrAddNeighbor,
   type TOpFrrRemoveNeighbor,
@@ -14,11 +16,7 @@ import { runChecked, type TRunner } from "../exec/run-command";
 import { isProcessAlive, stopProcess } from "../host/process-alive";
 import type { TLogger } from "../log";
 import type { StateStore, TOwnedRecord } from "../state/state-store";
-import {
-  renderAddNeighborCommands,
-  renderFrrConfig,
-  renderRemoveNeighborCommands,
-} from "./render-frr-config";
+import { renderAddNeighborCommands, renderRemoveNeighborCommands } from "./frr-commands";
 
 /** How the agent runs FRR. */
 export type TFrrMode = "system" | "managed" | "none";
@@ -120,9 +118,9 @@ export class FrrDriver {
 
   /**
    * Managed mode: start the daemons when any is missing (after stopping the rest), loading
-   * `desired` as the startup config. Returns the updated ownership record. Other modes: no-op.
+   * `model` as the startup config. Returns the updated ownership record. Other modes: no-op.
    */
-  async ensureRunning(owned: TOwnedRecord, desired: TFrrState): Promise<TOwnedRecord> {
+  async ensureRunning(owned: TOwnedRecord, model: TFrrConfig): Promise<TOwnedRecord> {
     if (this.mode !== "managed" || this.isManagedRunning(owned)) return owned;
     this.known = null;
     for (const [daemon, pid] of Object.entries(owned.frr?.pids ?? {})) {
@@ -132,7 +130,7 @@ export class FrrDriver {
     for (const dir of [this.configDir, this.runDir]) {
       await runChecked(this.runner, ["install", "-d", "-o", "frr", "-g", "frr", "-m", "0755", dir]);
     }
-    this.writeManagedConfig(desired);
+    this.writeManagedConfig(model);
     writeFileSync(`${this.configDir}/vtysh.conf`, "service integrated-vtysh-config\n", {
       mode: 0o640,
     });
@@ -187,8 +185,8 @@ export class FrrDriver {
     }
   }
 
-  private writeManagedConfig(desired: TFrrState): void {
-    writeFileSync(this.configFile, renderFrrConfig(desired), { mode: 0o640 });
+  private writeManagedConfig(model: TFrrConfig): void {
+    writeFileSync(this.configFile, renderFrrConfig(model), { mode: 0o640 });
   }
 
   private readSystemConfig(): string {
@@ -205,9 +203,11 @@ export class FrrDriver {
       : current;
   }
 
-  private writeSystemConfig(desired: TFrrState | null): string {
+  private writeSystemConfig(model: TFrrConfig | null): string {
     const outside = this.readSystemConfigOutsideBlock();
-    const block = desired ? `${BLOCK_BEGIN}\n${renderFrrConfig(desired)}${BLOCK_END}\n` : "";
+    // FRR's `end` would end the file for frr-reload.py: leave it out of the block.
+    const text = model ? renderFrrConfig(model).replace(/^end\n$/m, "") : "";
+    const block = model ? `${BLOCK_BEGIN}\n${text}${BLOCK_END}\n` : "";
     const candidate = `${outside.trimEnd()}\n${block}`;
     const file = this.store.path("frr-candidate.conf");
     writeFileSync(file, candidate, { mode: 0o640 });
@@ -228,32 +228,39 @@ export class FrrDriver {
     return this.known;
   }
 
-  /** Apply the plan's FRR operations; `desired` is the complete FRR state they lead to. */
-  async apply(operations: readonly TFrrOperation[], desired: TFrrState): Promise<void> {
+  /**
+   * Apply the plan's FRR operations. `model` is the complete FRR configuration they lead to
+   * (rendered for reloads and the startup file), `desired` the same in the planner's terms.
+   */
+  async apply(
+    operations: readonly TFrrOperation[],
+    model: TFrrConfig,
+    desired: TFrrState,
+  ): Promise<void> {
     if (this.mode === "none" || operations.length === 0) return;
     // Unknown until this apply succeeds: a failure makes the next pass read FRR again.
     this.known = null;
-    await this.applyOperations(operations, desired);
+    await this.applyOperations(operations, model);
     this.known = desired;
   }
 
   private async applyOperations(
     operations: readonly TFrrOperation[],
-    desired: TFrrState,
+    model: TFrrConfig,
   ): Promise<void> {
     const hasBase = operations.some((operation) => operation.op === "frr-set-base");
     if (hasBase) {
       // A global change: let frr-reload.py compute and apply the line diff (sessions whose
       // lines did not change are left alone).
-      await this.reloadWhole(desired);
+      await this.reloadWhole(model);
       return;
     }
     for (const operation of operations) {
       if (operation.op === "frr-set-base") continue;
       const commands =
         operation.op === "frr-add-neighbor"
-          ? renderAddNeighborCommands(desired.asn, operation.device)
-          : renderRemoveNeighborCommands(desired.asn, operation.device);
+          ? renderAddNeighborCommands(model, operation.device)
+          : renderRemoveNeighborCommands(model, operation.device);
       const argv = [...this.vtysh(), ...commands.flatMap((command) => ["-c", command])];
       await runChecked(
         this.runner,
@@ -261,14 +268,14 @@ export class FrrDriver {
       );
     }
     // Keep the file FRR starts from in step with what is running.
-    if (this.mode === "managed") this.writeManagedConfig(desired);
-    else await this.reloadWhole(desired);
+    if (this.mode === "managed") this.writeManagedConfig(model);
+    else await this.reloadWhole(model);
   }
 
-  private async reloadWhole(desired: TFrrState | null): Promise<void> {
+  private async reloadWhole(model: TFrrConfig | null): Promise<void> {
     if (this.mode === "managed") {
-      if (!desired) return;
-      this.writeManagedConfig(desired);
+      if (!model) return;
+      this.writeManagedConfig(model);
       await runChecked(
         this.runner,
         [FRR_RELOAD, "--pathspace", this.pathspace, "--reload", this.configFile],
@@ -276,7 +283,7 @@ export class FrrDriver {
       );
       return;
     }
-    const candidate = this.writeSystemConfig(desired);
+    const candidate = this.writeSystemConfig(model);
     await runChecked(this.runner, ["flock", SYSTEM_LOCK, FRR_RELOAD, "--test", candidate], {
       timeoutMs: 60_000,
     });

@@ -2,28 +2,15 @@
 // state from FRR, RTT over the tunnel and the path MTU measured with DF probes (cached).
 import {
   deriveTunnels,
+  parseBfdPeers,
+  parseBgpNeighbors,
   getLinkLocalAddress,
   type TDesiredNodeConfig,
   type TPeerHealth,
 } from "@meshover/netcfg";
-import { z } from "zod";
 import type { TRunner } from "../exec/run-command";
 import type { FrrDriver } from "../frr/frr-driver";
 import type { TObservation } from "../host/host-driver";
-
-const ZBgpNeighbor = z
-  .object({
-    bgpState: z.string().optional(),
-    bgpTimerUpMsec: z.number().optional(),
-    addressFamilyInfo: z
-      .record(z.string(), z.object({ acceptedPrefixCounter: z.number().optional() }).loose())
-      .optional(),
-  })
-  .loose();
-
-const ZBfdPeer = z
-  .object({ interface: z.string().optional(), status: z.string().optional() })
-  .loose();
 
 /** BGP and BFD state per tunnel interface. */
 export interface TRoutingHealth {
@@ -36,33 +23,21 @@ export async function readRoutingHealth(frr: FrrDriver): Promise<TRoutingHealth>
   const health: TRoutingHealth = { bgp: new Map(), bfd: new Map() };
   if (frr.mode === "none") return health;
   try {
-    const neighbors = z
-      .record(z.string(), z.unknown())
-      .parse(JSON.parse(await frr.show("show bgp neighbors json")));
-    for (const [name, raw] of Object.entries(neighbors)) {
-      const parsed = ZBgpNeighbor.safeParse(raw);
-      if (!parsed.success || !parsed.data.bgpState) continue;
-      const families = Object.values(parsed.data.addressFamilyInfo ?? {});
-      const prefixes = families.reduce(
-        (sum, family) => sum + (family.acceptedPrefixCounter ?? 0),
-        0,
-      );
-      health.bgp.set(name, {
-        state: parsed.data.bgpState,
-        uptimeSec:
-          parsed.data.bgpState === "Established" && parsed.data.bgpTimerUpMsec !== undefined
-            ? Math.floor(parsed.data.bgpTimerUpMsec / 1000)
-            : null,
-        prefixes: families.length > 0 ? prefixes : null,
+    for (const neighbor of parseBgpNeighbors(await frr.show("show bgp neighbors json"))) {
+      const { ipv4, ipv6 } = neighbor.prefixesAccepted;
+      health.bgp.set(neighbor.name, {
+        state: neighbor.state,
+        uptimeSec: neighbor.uptimeMsec === null ? null : Math.floor(neighbor.uptimeMsec / 1000),
+        prefixes: ipv4 === null && ipv6 === null ? null : (ipv4 ?? 0) + (ipv6 ?? 0),
       });
     }
   } catch {
-    // FRR not answering: report unknown state.
+    // FRR not answering: report the state as unknown.
   }
   try {
-    const peers = z.array(ZBfdPeer).parse(JSON.parse(await frr.show("show bfd peers json")));
-    for (const peer of peers)
-      if (peer.interface) health.bfd.set(peer.interface, peer.status ?? "unknown");
+    for (const peer of parseBfdPeers(await frr.show("show bfd peers json"))) {
+      if (peer.interface) health.bfd.set(peer.interface, peer.status);
+    }
   } catch {
     // As above.
   }

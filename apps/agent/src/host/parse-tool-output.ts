@@ -1,7 +1,10 @@
 // Readers for `ip -d -json link`, `ip -json addr` and `wg show all dump`, into the planner's
-// types plus the live counters health reports need.
+// types plus the live counters health reports need. The ip readers are the agent's own because
+// they need fields netcfg's parsers leave out (linkinfo kind for dummy links, the
+// stable-privacy flag of kernel-made link-locals); the wg dump goes through netcfg's parser.
 import { z } from "zod";
 import {
+  parseWgDump,
   canonicalizeCidr,
   canonicalizeEndpoint,
   type TLinkKind,
@@ -88,41 +91,33 @@ export interface TWireguardDump {
   counters: TWireguardPeerCounters[];
 }
 
-/** Parse `wg show all dump` (tab-separated; 5 fields per device line, 9 per peer line). */
+/** `wg show all dump` (netcfg's parser) as planner state per device plus counters per peer. */
 export function parseWireguardDump(text: string): TWireguardDump {
   const devices = new Map<string, TWireguardDeviceState>();
   const counters: TWireguardPeerCounters[] = [];
-  for (const line of text.split("\n")) {
-    if (line.trim() === "") continue;
-    const fields = line.split("\t");
-    const device = fields[0] ?? "";
-    if (fields.length === 5) {
-      const publicKey = fields[2] === "(none)" ? null : (fields[2] ?? null);
-      const port = Number(fields[3]);
-      devices.set(device, { publicKey, listenPort: port > 0 ? port : null, peers: [] });
-    } else if (fields.length === 9) {
-      const state = devices.get(device);
-      const [, publicKey = "", , endpointText = "", allowed = "", handshake, rx, tx, keepalive] =
-        fields;
-      const endpoint = canonicalizeEndpoint(endpointText);
-      state?.peers.push({
-        publicKey,
-        endpoint,
-        allowedIps: allowed === "(none)" ? [] : allowed.split(",").map(canonicalizeCidr).sort(),
-        keepaliveSec: keepalive === "off" ? 0 : Number(keepalive),
-      });
+  for (const device of parseWgDump(text)) {
+    const peers = device.peers.map((peer) => {
+      const endpoint = peer.endpoint === null ? null : canonicalizeEndpoint(peer.endpoint);
       counters.push({
-        device,
-        publicKey,
+        device: device.name,
+        publicKey: peer.publicKey,
         endpoint,
-        latestHandshake: Number(handshake),
-        rxBytes: Number(rx),
-        txBytes: Number(tx),
+        latestHandshake: peer.latestHandshakeSec ?? 0,
+        rxBytes: peer.rxBytes,
+        txBytes: peer.txBytes,
       });
-    }
-  }
-  for (const state of devices.values()) {
-    state.peers.sort((a, b) => a.publicKey.localeCompare(b.publicKey));
+      return {
+        publicKey: peer.publicKey,
+        endpoint,
+        allowedIps: peer.allowedIps.map(canonicalizeCidr).sort(),
+        keepaliveSec: peer.persistentKeepaliveSec ?? 0,
+      };
+    });
+    devices.set(device.name, {
+      publicKey: device.publicKey,
+      listenPort: device.listenPort,
+      peers: peers.sort((a, b) => a.publicKey.localeCompare(b.publicKey)),
+    });
   }
   return { devices, counters };
 }

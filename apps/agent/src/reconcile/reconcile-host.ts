@@ -3,6 +3,7 @@
 // pass (or `leave`) knows exactly what exists.
 import {
   deriveDesiredHost,
+  deriveFrrConfig,
   deriveTunnels,
   describeOperation,
   planHost,
@@ -85,8 +86,12 @@ export async function reconcileHost(options: TReconcileOptions): Promise<TReconc
     const keys = store.readKeys();
     if (!keys) throw new Error("no WireGuard key pair in the state folder (run join first)");
     const desired = await deriveDesiredForHost(config, host, frr, keys.publicKey);
+    // Managed FRR logs to its stdout (the daemon log files); system FRR keeps syslog.
+    const frrModel = deriveFrrConfig(config, {
+      logSyslogLevel: frr.mode === "managed" ? null : "informational",
+    });
     if (desired.frr) {
-      owned = await frr.ensureRunning(owned, desired.frr);
+      owned = await frr.ensureRunning(owned, frrModel);
       store.writeOwned(owned);
     }
     const [hostObservation, frrState] = await Promise.all([
@@ -133,7 +138,9 @@ export async function reconcileHost(options: TReconcileOptions): Promise<TReconc
         store.writeOwned(owned);
       }
     }
-    if (desired.frr && frrOperations.length > 0) await frr.apply(frrOperations, desired.frr);
+    if (desired.frr && frrOperations.length > 0) {
+      await frr.apply(frrOperations, frrModel, desired.frr);
+    }
     return finish(null);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -2,9 +2,12 @@
 // only the agent knows: its public key, where node addresses live, whether FRR is managed)
 // to the host state the planner aims at.
 import type { TDesiredNodeConfig } from "../config";
+import { deriveFrrConfig } from "../derive-frr-config";
 import type { TTunnel } from "../derive-tunnels";
+import { renderFrrConfig } from "../render-frr-config";
+import { isPolicyLine } from "./parse-frr-running-config";
 import type { TDesiredHost, TDesiredLink, TFrrState } from "./host-state";
-import { isIpv6, canonicalizeCidr } from "./normalize-address";
+import { canonicalizeCidr } from "./normalize-address";
 
 /** One tunnel as the planner needs it (derived per peer by the tunnel model). */
 export interface TPlanTunnel {
@@ -64,22 +67,20 @@ export function deriveSysctls(tunnelDevices: readonly string[]): Record<string, 
   return sysctls;
 }
 
-/** The FRR part meshover manages for this config and these tunnels. */
+/**
+ * The FRR part meshover manages for this config and these tunnel devices, in the planner's
+ * terms, taken from the FRR model (deriveFrrConfig) the agent renders, so the two never disagree.
+ */
 export function deriveFrrState(config: TDesiredNodeConfig, devices: readonly string[]): TFrrState {
-  const prefixes = config.self.advertisedPrefixes.map(canonicalizeCidr);
+  const model = deriveFrrConfig(config);
+  const policy = renderFrrConfig(model).split("\n").filter(isPolicyLine);
   return {
-    asn: config.self.asn,
-    routerId: config.self.ipv4,
-    ipv4Networks: [
-      ...new Set([
-        canonicalizeCidr(`${config.self.ipv4}/32`),
-        ...prefixes.filter((p) => !isIpv6(p)),
-      ]),
-    ].sort(),
-    ipv6Networks: [
-      ...new Set([canonicalizeCidr(`${config.self.ipv6}/128`), ...prefixes.filter(isIpv6)]),
-    ].sort(),
-    bfd: { intervalMs: config.settings.bfd.intervalMs, multiplier: config.settings.bfd.multiplier },
+    asn: model.asn,
+    routerId: model.routerId,
+    ipv4Networks: model.ipv4.networks.map(canonicalizeCidr).sort(),
+    ipv6Networks: model.ipv6.networks.map(canonicalizeCidr).sort(),
+    bfd: { intervalMs: model.bfd.intervalMs, multiplier: model.bfd.multiplier },
+    policy: policy.sort(),
     neighbors: [...devices].sort(),
   };
 }

@@ -132,7 +132,7 @@ export function describeOperation(operation: TOperation): string {
       return `sysctl-set ${operation.key}=${operation.value}`;
     case "frr-set-base": {
       const base = operation.base;
-      return `frr-set-base asn=${base.asn} router-id=${base.routerId} v4=${base.ipv4Networks.join(",")} v6=${base.ipv6Networks.join(",")} bfd=${base.bfd.intervalMs}x${base.bfd.multiplier}`;
+      return `frr-set-base asn=${base.asn} router-id=${base.routerId} v4=${base.ipv4Networks.join(",")} v6=${base.ipv6Networks.join(",")} bfd=${base.bfd.intervalMs}x${base.bfd.multiplier} policy=${base.policy.length}`;
     }
   }
 }

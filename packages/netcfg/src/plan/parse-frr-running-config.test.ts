@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseFrrRunningConfig } from "./parse-frr-running-config";
 
@@ -58,8 +60,33 @@ describe("parseFrrRunningConfig", () => {
       ipv4Networks: ["10.128.0.1/32", "192.168.50.0/24"],
       ipv6Networks: ["fd00::1/128"],
       bfd: { intervalMs: 100, multiplier: 3 },
+      policy: [],
       neighbors: ["mo2", "mo3"],
     });
+  });
+
+  // fixtures/: frr-mo-nc-a.conf is what netcfg renders and FRR was given; vtysh-running-config.txt
+  // is what FRR 8.4 printed back (see fixtures/README.md).
+  it("reads real FRR output back as the state of the rendered config it was given", () => {
+    const fixtures = join(import.meta.dirname, "..", "..", "fixtures");
+    const running = parseFrrRunningConfig(
+      readFileSync(join(fixtures, "vtysh-running-config.txt"), "utf8"),
+    );
+    const rendered = parseFrrRunningConfig(
+      readFileSync(join(fixtures, "frr-mo-nc-a.conf"), "utf8"),
+    );
+    expect(running).toEqual(rendered);
+    expect(running).toMatchObject({
+      asn: 4200000001,
+      routerId: "10.128.0.1",
+      ipv4Networks: ["10.128.0.1/32", "192.168.50.0/24"],
+      neighbors: ["mo2"],
+      bfd: { intervalMs: 300, multiplier: 3 },
+    });
+    expect(running?.policy).toContain("ip route 192.168.50.0/24 blackhole 254");
+    expect(running?.policy).toContain(
+      "ipv6 prefix-list MO-MESH-V6 seq 10 permit fd12:3456:789a::/48 ge 128",
+    );
   });
 
   it("returns null without a default-VRF BGP instance", () => {

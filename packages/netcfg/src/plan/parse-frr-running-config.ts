@@ -11,6 +11,11 @@ export const FRR_BFD_PROFILE = "meshover";
 const BFD_DEFAULT_INTERVAL_MS = 300;
 const BFD_DEFAULT_MULTIPLIER = 3;
 
+/** True for the top-level lines that make up meshover's routing policy (see TFrrState.policy). */
+export function isPolicyLine(line: string): boolean {
+  return /^(ip|ipv6) (prefix-list|route) /.test(line);
+}
+
 /** Parse FRR running-config text; null when it has no (default-VRF) `router bgp`. */
 export function parseFrrRunningConfig(text: string): TFrrState | null {
   let asn: number | null = null;
@@ -18,6 +23,7 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
   const neighbors = new Set<string>();
   const ipv4Networks = new Set<string>();
   const ipv6Networks = new Set<string>();
+  const policy: string[] = [];
   let receiveMs = BFD_DEFAULT_INTERVAL_MS;
   let transmitMs = BFD_DEFAULT_INTERVAL_MS;
   let multiplier = BFD_DEFAULT_MULTIPLIER;
@@ -30,6 +36,7 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
     if (!raw.startsWith(" ")) {
       // Top-level statement: leaves whatever block we were in.
       section = "none";
+      if (isPolicyLine(line)) policy.push(line);
       if (words[0] === "router" && words[1] === "bgp" && words.length === 3) {
         asn = Number(words[2]);
         section = "bgp";
@@ -72,6 +79,7 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
     ipv6Networks: [...ipv6Networks].sort(),
     // Unequal timers are not what meshover sets: report 0 so the planner rewrites them.
     bfd: { intervalMs: receiveMs === transmitMs ? receiveMs : 0, multiplier },
+    policy: policy.sort(),
     neighbors: [...neighbors].sort(),
   };
 }

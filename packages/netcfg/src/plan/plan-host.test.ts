@@ -218,7 +218,7 @@ describe("planHost", () => {
       sysctl-set net.ipv4.conf.mo3.rp_filter=2
       sysctl-set net.ipv4.ip_forward=1
       sysctl-set net.ipv6.conf.all.forwarding=1
-      frr-set-base asn=4200000001 router-id=10.128.0.1 v4=10.128.0.1/32,192.168.50.0/24 v6=fd00::1/128 bfd=300x3
+      frr-set-base asn=4200000001 router-id=10.128.0.1 v4=10.128.0.1/32,192.168.50.0/24 v6=fd00::1/128 bfd=300x3 policy=6
       frr-add-neighbor mo2
       frr-add-neighbor mo3"
     `);
