@@ -20,6 +20,7 @@ usage:
   meshover-agent run [--frr system|managed|none] [--frr-pathspace NAME] [--resync-sec N]
                      [--cleanup-on-exit] [--state-dir DIR]
   meshover-agent status [--state-dir DIR]
+  meshover-agent set-credential [--state-dir DIR]   (reads the new credential from stdin)
   meshover-agent leave [--frr system|managed|none] [--state-dir DIR]`;
 
 function parseFrrMode(value: string | undefined): TFrrMode {
@@ -28,6 +29,12 @@ function parseFrrMode(value: string | undefined): TFrrMode {
     throw new Error(`--frr must be system, managed or none (got ${mode})`);
   }
   return mode;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -99,6 +106,15 @@ async function main(argv: string[]): Promise<number> {
         isCleanupOnExit: values["cleanup-on-exit"],
         stopSignal,
       });
+      return 0;
+    }
+    case "set-credential": {
+      const identity = store.readIdentity();
+      if (!identity) throw new Error(`not joined (no identity in ${store.dir})`);
+      const credential = (await readStdin()).trim();
+      if (credential.length < 32) throw new Error("expected the new credential on stdin");
+      store.writeIdentity({ ...identity, credential });
+      console.error("credential replaced; a running agent uses it from its next request");
       return 0;
     }
     case "status":

@@ -63,7 +63,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
 
   const client = createControllerClient({
     controller: identity.controller,
-    credential: identity.credential,
+    credential: () => store.readIdentity()?.credential ?? identity.credential,
   });
 
   /** Serialise all host work: one reconcile or health pass at a time. */

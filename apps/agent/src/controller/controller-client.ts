@@ -18,8 +18,11 @@ export type TControllerClient = ReturnType<typeof createTRPCClient<AppRouter>>;
 export interface TControllerClientOptions {
   /** Controller base URL, e.g. https://mesh.example.org or http://[2001:db8::1]:3000. */
   controller: string;
-  /** Node credential; null for `join` (enroll is public). */
-  credential: string | null;
+  /**
+   * Node credential (read at every request, so `set-credential` takes effect without a
+   * restart); null for `join` (enroll is public).
+   */
+  credential: (() => string) | null;
 }
 
 /** Reject http:// unless allowed; return the tRPC endpoint URL. */
@@ -37,9 +40,9 @@ export function resolveTrpcUrl(controller: string, isHttpAllowed: boolean): stri
 /** Create the client. */
 export function createControllerClient(options: TControllerClientOptions): TControllerClient {
   const url = resolveTrpcUrl(options.controller, true);
-  const authorization: Record<string, string> = options.credential
-    ? { authorization: `Bearer ${options.credential}` }
-    : {};
+  const readCredential = options.credential;
+  const authorization = (): Record<string, string> =>
+    readCredential ? { authorization: `Bearer ${readCredential()}` } : {};
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({
@@ -50,10 +53,10 @@ export function createControllerClient(options: TControllerClientOptions): TCont
           EventSource,
           eventSourceOptions: () => ({
             fetch: (input, init) =>
-              fetch(input, { ...init, headers: { ...init.headers, ...authorization } }),
+              fetch(input, { ...init, headers: { ...init.headers, ...authorization() } }),
           }),
         }),
-        false: httpLink({ url, transformer: superjson, headers: () => authorization }),
+        false: httpLink({ url, transformer: superjson, headers: authorization }),
       }),
     ],
   });

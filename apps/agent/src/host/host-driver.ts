@@ -297,11 +297,4 @@ export class HostDriver {
     const { [device]: _removed, ...rest } = owned.wireguardGo;
     return { ...owned, wireguardGo: rest };
   }
-
-  /** wireguard-go devices whose process died: their tunnels are gone and must be rebuilt. */
-  findDeadWireguardGo(owned: TOwnedRecord): string[] {
-    return Object.entries(owned.wireguardGo)
-      .filter(([device, pid]) => !this.isAlive(pid, device))
-      .map(([device]) => device);
-  }
 }
