@@ -6,7 +6,7 @@
 // The namespace has only `lo` and the tunnels: WireGuard packets to the fake peers
 // (2001:db8::/32) have no route and never leave it. Everything is stopped by PID afterwards.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -27,6 +27,7 @@ const LOG_FILE = process.argv.find((arg) => arg.startsWith("--log="))?.slice("--
 const NETNS = `mo-ag-bench-${process.pid}`;
 const INNER_FLAG = "--inner";
 const BUNDLE = join(import.meta.dirname, "..", "dist", "meshover-agent.mjs");
+const SOURCE = join(import.meta.dirname, "..", "src", "cli.ts");
 
 function makePeer(index: number, publicKey: string, endpointSuffix = index): TPeerConfig {
   return {
@@ -182,10 +183,13 @@ async function benchIdle(dir: string): Promise<void> {
     pinSha256: null,
     endpoints: [],
   });
+  // The bundle is what ships; without one (no `npm run build -w @meshover/agent` yet) the
+  // source runs through tsx, which costs more memory: the line below says which.
+  const isBundle = existsSync(BUNDLE);
   const agent = spawn(
     "node",
     [
-      BUNDLE,
+      ...(isBundle ? [BUNDLE] : ["--import", "tsx", SOURCE]),
       "run",
       "--state-dir",
       stateDir,
@@ -223,7 +227,7 @@ async function benchIdle(dir: string): Promise<void> {
     }
     const cpuPercent = ((readCpuTicks(pid) - before) / ticksPerSecond / windowSec) * 100;
     console.log(
-      `idle agent (bundle, 20 peers, managed FRR, resync every 10 s, health every 5 s, controller unreachable): ` +
+      `idle agent (${isBundle ? "bundle" : "source via tsx"}, 20 peers, managed FRR, resync every 10 s, health every 5 s, controller unreachable): ` +
         `CPU ${cpuPercent.toFixed(2)} % of one core over ${windowSec} s, RSS median ${Math.round(median(rss) / 1024)} MiB (max ${Math.round(Math.max(...rss) / 1024)} MiB)`,
     );
   } finally {

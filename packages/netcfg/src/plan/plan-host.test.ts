@@ -274,6 +274,27 @@ describe("planHost", () => {
     expect(planHost({ observed: after.host, desired, owned: after.owned }).operations).toEqual([]);
   });
 
+  it("leaves a roamed endpoint alone when the peer offers none", () => {
+    const noEndpoint = { ...makeConfig([2]), peers: [{ ...makePeer(2), endpoints: [] }] };
+    const desired = makeDesired(noEndpoint);
+    const { host, owned } = realize(desired);
+    const roamed: THostState = {
+      ...host,
+      links: host.links.map((link) =>
+        link.wireguard
+          ? {
+              ...link,
+              wireguard: {
+                ...link.wireguard,
+                peers: link.wireguard.peers.map((p) => ({ ...p, endpoint: "[2001:db8::99]:4000" })),
+              },
+            }
+          : link,
+      ),
+    };
+    expect(planHost({ observed: roamed, desired, owned }).operations).toEqual([]);
+  });
+
   it("only removes host addresses it recorded adding", () => {
     const observed: THostState = {
       ...BASE_HOST,

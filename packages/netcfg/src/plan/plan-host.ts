@@ -42,9 +42,12 @@ export interface TPlan {
 
 const EMPTY_WIREGUARD: TWireguardDeviceState = { publicKey: null, listenPort: null, peers: [] };
 
-function isSamePeer(a: TWireguardPeerState, b: TWireguardPeerState): boolean {
+/** `observed` already matches `wanted`. A wanted endpoint of null accepts any endpoint: the peer
+ * has none to offer, and `wg` keeps whatever address it last heard the peer from (roaming). */
+function isSamePeer(observed: TWireguardPeerState, wanted: TWireguardPeerState): boolean {
+  const [a, b] = [observed, wanted];
   return (
-    a.endpoint === b.endpoint &&
+    (b.endpoint === null || a.endpoint === b.endpoint) &&
     a.keepaliveSec === b.keepaliveSec &&
     a.allowedIps.length === b.allowedIps.length &&
     a.allowedIps.every((ip, index) => ip === b.allowedIps[index])

@@ -124,13 +124,18 @@ export function simulateOperation(host: THostState, operation: TOperation): THos
         listenPort: operation.port,
       }));
     case "wg-set-peer": {
-      const { op: _op, device: _device, ...peer } = operation;
-      return updateWireguard(host, operation.device, (wg) => ({
-        ...wg,
-        peers: [...wg.peers.filter((p) => p.publicKey !== peer.publicKey), peer].sort((a, b) =>
-          a.publicKey.localeCompare(b.publicKey),
-        ),
-      }));
+      const { op: _op, device: _device, ...wanted } = operation;
+      return updateWireguard(host, operation.device, (wg) => {
+        const existing = wg.peers.find((p) => p.publicKey === wanted.publicKey);
+        // `wg set ... peer` without an endpoint keeps the one the peer had.
+        const peer = { ...wanted, endpoint: wanted.endpoint ?? existing?.endpoint ?? null };
+        return {
+          ...wg,
+          peers: [...wg.peers.filter((p) => p.publicKey !== peer.publicKey), peer].sort((a, b) =>
+            a.publicKey.localeCompare(b.publicKey),
+          ),
+        };
+      });
     }
     case "wg-remove-peer":
       return updateWireguard(host, operation.device, (wg) => ({
