@@ -203,6 +203,11 @@ describe("key router", () => {
     const rotationId = rotations[0]!.id;
     let view = (await viewer.key.rotations({ nodeId: a!.nodeId }))[0]!;
     expect(view.status).toBe("pending");
+    // The node's next config asks for the rotation; nobody else's does.
+    const { loadNodeConfigs } = await import("../src/services/mesh/load-node-configs");
+    const mesh = await loadNodeConfigs({ db: testDb.db });
+    expect(mesh.configs.get(a!.nodeId)?.rotation).toEqual({ id: rotationId });
+    expect(mesh.configs.get(b!.nodeId)?.rotation).toBeNull();
 
     const { generateWireguardPublicKey } = await import("./http-client");
     const newKey = generateWireguardPublicKey();

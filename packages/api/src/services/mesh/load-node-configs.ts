@@ -1,5 +1,5 @@
 import { compileNodeConfigs, type TDesiredNodeConfig, type TMeshSettings } from "@meshover/netcfg";
-import type { Prisma, TPrismaClient } from "@meshover/prisma";
+import type { TPrismaClient } from "@meshover/prisma";
 import { markPlainJson } from "../../lib/transformer";
 
 /** WireGuard persistent keepalive every tunnel gets (keeps NAT mappings open). */
@@ -34,42 +34,53 @@ export function toMeshSettings(row: {
   };
 }
 
-async function readMesh(tx: Prisma.TransactionClient): Promise<TCompiledMesh> {
-  const settings = await tx.setting.findUniqueOrThrow({
-    where: { id: 1 },
-    select: {
-      ipv4Pool: true,
-      ipv6Pool: true,
-      basePort: true,
-      underlayMtu: true,
-      tunnelMtu: true,
-      healthIntervalSec: true,
-      meshVersion: true,
-    },
-  });
-  const nodes = await tx.node.findMany({
-    select: {
-      id: true,
-      name: true,
-      index: true,
-      asn: true,
-      ipv4: true,
-      ipv6: true,
-      publicKey: true,
-      endpoints: true,
-      prefixes: { select: { cidr: true }, orderBy: { cidr: "asc" } },
-      rotations: {
-        where: { status: "pending" },
-        select: { id: true },
-        orderBy: { requestedAt: "desc" },
-        take: 1,
-      },
-    },
-  });
+interface TMeshRow {
+  meshVersion: bigint;
+  ipv4Pool: string;
+  ipv6Pool: string;
+  basePort: number;
+  underlayMtu: number;
+  tunnelMtu: number | null;
+  healthIntervalSec: number;
+  nodes: {
+    id: string;
+    name: string;
+    index: number;
+    asn: number;
+    ipv4: string;
+    ipv6: string;
+    publicKey: string | null;
+    endpoints: string[];
+    prefixes: string[];
+    rotationId: string | null;
+  }[];
+}
+
+// One statement, so one snapshot and one round trip: a change wakes every subscriber and the
+// compile must not wait on several queries (or a transaction) per version.
+async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
+  const rows = await db.$queryRaw<TMeshRow[]>`
+    SELECT s."meshVersion", s."ipv4Pool", s."ipv6Pool", s."basePort", s."underlayMtu",
+      s."tunnelMtu", s."healthIntervalSec",
+      COALESCE((
+        SELECT json_agg(json_build_object(
+          'id', n.id, 'name', n.name, 'index', n.index, 'asn', n.asn, 'ipv4', n.ipv4,
+          'ipv6', n.ipv6, 'publicKey', n."publicKey", 'endpoints', n.endpoints,
+          'prefixes', COALESCE((
+            SELECT json_agg(p.cidr ORDER BY p.cidr) FROM "AdvertisedPrefix" p
+            WHERE p."nodeId" = n.id), '[]'::json),
+          'rotationId', (
+            SELECT r.id FROM "KeyRotation" r WHERE r."nodeId" = n.id AND r.status = 'pending'
+            ORDER BY r."requestedAt" DESC LIMIT 1)
+        ) ORDER BY n.index)
+        FROM "Node" n), '[]'::json) AS nodes
+    FROM "Setting" s WHERE s.id = 1`;
+  const settings = rows[0];
+  if (!settings) throw new Error("the Setting row is missing (ensureSettings not run)");
   const configs = compileNodeConfigs({
     version: Number(settings.meshVersion),
     settings: toMeshSettings(settings),
-    nodes: nodes.map((node) => ({
+    nodes: settings.nodes.map((node) => ({
       id: node.id,
       name: node.name,
       index: node.index,
@@ -78,8 +89,8 @@ async function readMesh(tx: Prisma.TransactionClient): Promise<TCompiledMesh> {
       ipv6: node.ipv6,
       publicKey: node.publicKey,
       endpoints: node.endpoints,
-      advertisedPrefixes: node.prefixes.map((prefix) => prefix.cidr),
-      pendingRotationId: node.rotations[0]?.id ?? null,
+      advertisedPrefixes: node.prefixes,
+      pendingRotationId: node.rotationId,
     })),
   });
   return {
@@ -90,9 +101,9 @@ async function readMesh(tx: Prisma.TransactionClient): Promise<TCompiledMesh> {
 }
 
 /**
- * Compile every node's config from one consistent snapshot (repeatable read), so the version
- * stamped on a config is the version of the data in it.
+ * Compile every node's config from one consistent snapshot (a single statement), so the
+ * version stamped on a config is the version of the data in it.
  */
 export async function loadNodeConfigs({ db }: { db: TPrismaClient }): Promise<TCompiledMesh> {
-  return db.$transaction((tx) => readMesh(tx), { isolationLevel: "RepeatableRead" });
+  return readMesh(db);
 }
