@@ -2,7 +2,7 @@
 // key, a throwaway unprivileged user with a throwaway key, a free port. Root only (sshd and
 // useradd). `stop()` kills sshd by its PID and deletes the user and files.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +15,8 @@ export type TTestSshd = {
   privateKey: string;
   /** The host key fingerprint as `ssh-keygen -l` prints it ("SHA256:..."). */
   hostFingerprint: string;
+  /** Replace the host key (as a reinstalled server would) and restart sshd on the same port. */
+  changeHostKey: () => Promise<string>;
   stop: () => void;
 };
 
@@ -60,7 +62,11 @@ export async function startSshd(): Promise<TTestSshd> {
     execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", file]);
   keygen(join(dir, "host_key"));
   keygen(join(dir, "user_key"));
-  writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "user_key.pub")));
+  writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "user_key.pub")), {
+    mode: 0o644,
+  });
+  // sshd reads authorized_keys as the user: the folder must be searchable (keys stay 0600).
+  chmodSync(dir, 0o755);
   const hostFingerprint = execFileSync("ssh-keygen", ["-l", "-f", join(dir, "host_key.pub")])
     .toString()
     .split(" ")[1]!;
@@ -85,11 +91,33 @@ export async function startSshd(): Promise<TTestSshd> {
     ].join("\n"),
   );
   execFileSync("mkdir", ["-p", "/run/sshd"]);
-  const sshd = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", join(dir, "sshd_config")], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
   let log = "";
-  sshd.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));
+  const spawnSshd = () => {
+    const child = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", join(dir, "sshd_config")], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    child.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));
+    return child;
+  };
+  let sshd = spawnSshd();
+  const killSshd = async () => {
+    if (sshd.pid && sshd.exitCode === null) {
+      const exited = new Promise((r) => sshd.once("exit", r));
+      process.kill(sshd.pid, "SIGTERM");
+      await exited;
+    }
+  };
+  const changeHostKey = async () => {
+    await killSshd();
+    rmSync(join(dir, "host_key"));
+    rmSync(join(dir, "host_key.pub"));
+    keygen(join(dir, "host_key"));
+    sshd = spawnSshd();
+    await waitForPort(port, 10_000);
+    return execFileSync("ssh-keygen", ["-l", "-f", join(dir, "host_key.pub")])
+      .toString()
+      .split(" ")[1]!;
+  };
   const stop = () => {
     if (sshd.pid && sshd.exitCode === null) process.kill(sshd.pid, "SIGTERM");
     try {
@@ -110,6 +138,7 @@ export async function startSshd(): Promise<TTestSshd> {
     username,
     privateKey: readFileSync(join(dir, "user_key"), "utf8"),
     hostFingerprint,
+    changeHostKey,
     stop,
   };
 }

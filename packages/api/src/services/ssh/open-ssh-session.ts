@@ -34,7 +34,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 function describeConnectError(error: Error & { level?: string; code?: string }, host: string) {
   if (error.level === "client-authentication")
     return new ServiceError(
-      "UNAUTHORIZED",
+      "BAD_REQUEST",
       `SSH login refused by ${host}: check the user name and password or key.`,
     );
   if (error.code === "ECONNREFUSED")

@@ -1,0 +1,9 @@
+import type { Metadata } from "next";
+import { SettingsView } from "./settings-view";
+
+export const metadata: Metadata = { title: "Settings" };
+
+/** Mesh-wide settings. */
+export default function SettingsPage() {
+  return <SettingsView />;
+}

@@ -1,0 +1,48 @@
+import { Badge } from "~/components/ui/badge";
+
+/** Online / offline / never reported, as a badge. */
+export function NodeStatusBadge({
+  isOnline,
+  lastSeenAt,
+}: {
+  isOnline: boolean;
+  lastSeenAt: Date | string | null;
+}) {
+  if (isOnline)
+    return (
+      <Badge tone="green" hasDot>
+        online
+      </Badge>
+    );
+  return (
+    <Badge tone={lastSeenAt ? "red" : "slate"} hasDot>
+      {lastSeenAt ? "offline" : "never seen"}
+    </Badge>
+  );
+}
+
+/** Applied vs desired config version; drift (behind, or an apply error) stands out. */
+export function ConfigDriftBadge({
+  applied,
+  desired,
+  applyError,
+}: {
+  applied: number | null;
+  desired: number;
+  applyError: string | null;
+}) {
+  if (applyError)
+    return (
+      <span title={applyError}>
+        <Badge tone="red">
+          apply failed · v{applied ?? "–"}/{desired}
+        </Badge>
+      </span>
+    );
+  if (applied === desired) return <Badge tone="green">in sync · v{desired}</Badge>;
+  return (
+    <Badge tone="amber">
+      drift · v{applied ?? "–"}/{desired}
+    </Badge>
+  );
+}

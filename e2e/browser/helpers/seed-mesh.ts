@@ -1,0 +1,99 @@
+// Writes a synthetic mesh straight into the database: N nodes and, for every ordered pair, a
+// recent health sample (and `historyMinutes` of older ones). For the topology benchmark and
+// page screenshots, where N real agents are not the point; the lab tests use real agents.
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+
+/** What {@link seedMesh} created. */
+export type TSeededMesh = { nodeIds: string[]; names: string[]; edgeCount: number };
+
+/** Insert `count` nodes named `${prefix}-NN` with full-mesh health (a few links with issues). */
+export async function seedMesh(options: {
+  databaseUrl: string;
+  count: number;
+  prefix?: string;
+  historyMinutes?: number;
+}): Promise<TSeededMesh> {
+  const { count, prefix = "node", historyMinutes = 0 } = options;
+  const client = new pg.Client({ connectionString: options.databaseUrl });
+  await client.connect();
+  try {
+    await client.query("BEGIN");
+    const base = await client.query<{ max: number | null }>(
+      'SELECT max("index") AS max FROM "Node"',
+    );
+    const offset = (base.rows[0]?.max ?? 0) + 1;
+    const nodeIds: string[] = [];
+    const names: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const index = offset + i;
+      const id = randomUUID();
+      const name = `${prefix}-${String(index).padStart(2, "0")}`;
+      nodeIds.push(id);
+      names.push(name);
+      await client.query(
+        `INSERT INTO "Node" (id, name, "index", asn, ipv4, ipv6, endpoints, "updatedAt", "lastSeenAt",
+           "agentVersion", "desiredConfigVersion", "appliedConfigVersion", "publicKey")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now() at time zone 'utc', now() at time zone 'utc',
+           '0.1.0', 7, $8, $9)`,
+        [
+          id,
+          name,
+          index,
+          4200000000 + index,
+          `10.128.${Math.floor(index / 256)}.${index % 256}`,
+          `fd42:6d65:7368::${index.toString(16)}`,
+          [`2001:db8:${index.toString(16)}::1`],
+          // One node lags behind its desired config, so drift shows.
+          i === 2 ? 6 : 7,
+          Buffer.from(`seeded-public-key-${index}`.padEnd(32, "=")).toString("base64"),
+        ],
+      );
+    }
+    const rows: unknown[][] = [];
+    for (let a = 0; a < count; a++)
+      for (let b = 0; b < count; b++) {
+        if (a === b) continue;
+        const isMtuLow = a === 0 && b === 1;
+        const isBfdDown = a === 1 && b === 2;
+        for (let minute = historyMinutes; minute >= 0; minute -= 1) {
+          rows.push([
+            nodeIds[a],
+            nodeIds[b],
+            minute * 60 + 2,
+            30 + ((a + b) % 60),
+            1_000_000 * (a + 1) + minute * 4000,
+            2_000_000 * (b + 1) + minute * 3000,
+            isBfdDown ? "down" : "up",
+            isMtuLow ? 1380 : 1420,
+            4 + ((a * 7 + b * 13) % 40) + Math.sin(minute / 5) * 2,
+          ]);
+        }
+      }
+    // Batch inserts: one statement per 500 samples.
+    for (let start = 0; start < rows.length; start += 500) {
+      const batch = rows.slice(start, start + 500);
+      const values = batch
+        .map((_, j) => {
+          const p = j * 9;
+          return `($${p + 1}::uuid, $${p + 2}::uuid, now() at time zone 'utc' - make_interval(secs => $${p + 3}),
+            now() at time zone 'utc' - make_interval(secs => $${p + 4}), $${p + 5}, $${p + 6},
+            'Established', 3600, $${p + 7}, 1, 1420, $${p + 8}, $${p + 9})`;
+        })
+        .join(",");
+      await client.query(
+        `INSERT INTO "HealthSample" ("nodeId", "peerId", at, "handshakeAt", "rxBytes", "txBytes",
+           "bgpState", "bgpUptimeSec", "bfdState", "prefixesReceived", "mtuConfigured", "mtuMeasured", "rttMs")
+         VALUES ${values}`,
+        batch.flat(),
+      );
+    }
+    await client.query("COMMIT");
+    return { nodeIds, names, edgeCount: (count * (count - 1)) / 2 };
+  } catch (error) {
+    await client.query("ROLLBACK");
+    throw error;
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,55 @@
+// Signed-out flows: redirect to sign-in, a wrong password, a real sign-in and sign-out.
+import { expect, test } from "@playwright/test";
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from "./helpers/accounts";
+
+test.use({ storageState: { cookies: [], origins: [] } });
+
+test("a signed-out visitor is sent to sign in", async ({ page }) => {
+  await page.goto("/nodes");
+  await expect(page).toHaveURL(/\/login/);
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+});
+
+test("setup is closed once an admin exists", async ({ page }) => {
+  await page.goto("/setup?code=whatever-code-1234567890");
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("a wrong password is refused with a clear error, the right one signs in", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByLabel("E-mail").fill(ADMIN_EMAIL);
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(
+    page.getByRole("alert").filter({ hasText: /wrong e-mail address or password/i }),
+  ).toBeVisible();
+  await expect(page).toHaveURL(/\/login/);
+
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Topology" })).toBeVisible();
+  await expect(page.getByTestId("user-email")).toHaveText(ADMIN_EMAIL);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("an expired session sends the user to sign in and back again", async ({ page, context }) => {
+  await page.goto("/login");
+  await page.getByLabel("E-mail").fill(ADMIN_EMAIL);
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Topology" })).toBeVisible();
+  await page.goto("/tokens");
+  await expect(page.getByRole("heading", { name: "Enrollment tokens" })).toBeVisible();
+  // The session ends (expiry or revocation) while the page is open: its next poll notices.
+  await context.clearCookies();
+  await expect(page).toHaveURL(/\/login\?expired=1&next=%2Ftokens/, { timeout: 15_000 });
+  await expect(page.getByText("Your session ended")).toBeVisible();
+  await page.getByLabel("E-mail").fill(ADMIN_EMAIL);
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/tokens$/);
+});
