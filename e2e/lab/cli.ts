@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
 import { destroyLab, sweepLeftovers } from "./harness/destroy-lab";
 import { isProcessAlive, readStartTime, stopProcess } from "./harness/manage-process";
-import { readBgpNeighbors, setFrrPathspace } from "./harness/observe-node";
+import { ping, readBgpNeighbors, setFrrPathspace } from "./harness/observe-node";
 import { listLabRecords, type TLabRecord } from "./harness/record-lab";
 import { LAB_FRR_PATHSPACE } from "./harness/run-agent";
 import {
@@ -45,6 +45,7 @@ async function up(nodeCount: number, hasWorkload: boolean) {
     databaseServerUrl: process.env.DATABASE_URL,
     log,
     owner,
+    isBuildLockReleasedWhenReady: true,
   }).catch(async (error: unknown) => {
     await stopProcess(owner);
     throw error;
@@ -70,6 +71,27 @@ async function up(nodeCount: number, hasWorkload: boolean) {
       const workload = await attachWorkload(mesh, members[0]!);
       log(
         `workload ${workload.netns} behind ${members[0]!.node.name}: ${workload.ipv4Prefix}, ${workload.ipv6Prefix} attached via the API`,
+      );
+      const others = members.slice(1);
+      const failing: string[] = [];
+      for (const from of others) {
+        for (const [source, target] of [
+          [from.view.ipv4, workload.ipv4],
+          [from.view.ipv6, workload.ipv6],
+        ] as const) {
+          const result = await ping(from.node.netns, target, {
+            source,
+            count: 20,
+            intervalSec: 0.5,
+            waitSec: 1,
+          });
+          if (result.received === 0) failing.push(`${from.node.name}->${target}`);
+        }
+      }
+      log(
+        failing.length === 0
+          ? "workload reachable from every node"
+          : `workload NOT reachable: ${failing.join(", ")}`,
       );
       lab.record.info.workload = {
         netns: workload.netns,

@@ -143,7 +143,10 @@ export class Lab {
   private async createBridge() {
     this.record.links.push(this.bridge);
     this.save();
-    await ip(["link", "add", this.bridge, "type", "bridge"]);
+    // A fixed MAC: otherwise the bridge takes the lowest MAC of its ports and changes it as
+    // nodes are added, and nodes that cached the old one lose the controller for seconds.
+    const mac = `02:6d:6f:${[...Buffer.from(this.runId).subarray(0, 3)].map((b) => b.toString(16).padStart(2, "0")).join(":")}`;
+    await ip(["link", "add", this.bridge, "address", mac, "type", "bridge"]);
     // The root namespace is only an end host on this bridge: never a router, never autoconfigured.
     writeSysctl(`net/ipv6/conf/${this.bridge}/forwarding`, "0");
     writeSysctl(`net/ipv6/conf/${this.bridge}/accept_ra`, "0");
@@ -348,6 +351,24 @@ export class Lab {
   /** Run a command inside node's network and mount namespaces (wg, vtysh, ip). */
   exec(node: TLabNode, argv: readonly string[], options?: TRunOptions) {
     return runCommand([...nodeEnter(node), ...argv], options);
+  }
+
+  /**
+   * Simulate a reboot of node's data plane: stop every process in its namespace except the
+   * holder (wireguard-go, FRR; stop the agent first), which takes the tunnels and routes with
+   * them, and drop the overlay addresses from lo.
+   */
+  async wipeDataPlane(node: TLabNode) {
+    const { stdout } = await runCommand(["ip", "netns", "pids", node.netns]);
+    const refs = stdout
+      .split("\n")
+      .map(Number)
+      .filter((pid) => pid > 1 && pid !== node.holder.pid)
+      .map((pid) => ({ pid, startTime: readStartTime(pid) ?? "" }))
+      .filter((ref) => ref.startTime !== "");
+    await Promise.all(refs.map((ref) => stopProcess(ref)));
+    await ip(["-n", node.netns, "addr", "flush", "dev", "lo", "scope", "global"]);
+    return refs.length;
   }
 
   /** Cut (false) or restore (true) node's underlay link, at the bridge port. */

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { CONTROLLER_ADDRESS, type Lab } from "./create-lab";
 import { assertDatabaseName } from "./destroy-lab";
-import type { TLabProcess } from "./manage-process";
+import { waitForExec, type TLabProcess } from "./manage-process";
 import { runCommand } from "./run-command";
 import { REPO_ROOT } from "./lab-env";
 import { waitUntil } from "./wait-until";
@@ -37,22 +37,21 @@ export interface TStartControllerOptions {
   databaseServerUrl?: string;
   /** Build the web app when `.next` is missing (default true). */
   canBuild?: boolean;
+  /**
+   * Release the shared build lock once the controller is up (the CLI: a lab left running must
+   * not block others' builds). Default: hold it for the lab's life (tests restart the controller).
+   */
+  isBuildLockReleasedWhenReady?: boolean;
 }
 
 const WEB_DIR = join(REPO_ROOT, "apps", "web");
 const PROCESS_NAME = "controller";
+const BUILD_LOCK = "/tmp/meshover-next-build.lock";
+const BUILD_LOCK_PROCESS = "next-build-lock";
 
 /** Start the controller for `lab` and wait until it answers /api/health. */
 export async function startController(lab: Lab, options: TStartControllerOptions = {}) {
-  if (!existsSync(join(WEB_DIR, ".next", "BUILD_ID"))) {
-    if (options.canBuild === false) throw new Error("apps/web/.next is missing: run next build");
-    // Others build too: one build at a time, under the shared lock.
-    await runCommand(["flock", "/tmp/meshover-next-build.lock", "npx", "next", "build"], {
-      cwd: WEB_DIR,
-      timeoutMs: 300_000,
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-    });
-  }
+  await holdBuildLock(lab, options.canBuild ?? true);
   const port = await findFreePort(CONTROLLER_ADDRESS);
   const adminPassword = randomBytes(18).toString("base64url");
   let databaseUrl: string | null = null;
@@ -85,7 +84,36 @@ export async function startController(lab: Lab, options: TStartControllerOptions
     env,
   };
   await runController(lab, controller);
+  if (options.isBuildLockReleasedWhenReady) await lab.stop(BUILD_LOCK_PROCESS);
   return controller;
+}
+
+/**
+ * Others rebuild apps/web/.next while we work (each build replaces the folder under it): hold the
+ * shared build lock (`flock -s` on the file builders lock exclusively), so no build starts while
+ * the controller starts (or while it runs, unless released), and a build in progress finishes
+ * first. Builds when `.next` is missing.
+ */
+async function holdBuildLock(lab: Lab, canBuild: boolean) {
+  if (!existsSync(join(WEB_DIR, ".next", "BUILD_ID"))) {
+    if (!canBuild) throw new Error("apps/web/.next is missing: run next build");
+    await runCommand(["flock", BUILD_LOCK, "npx", "next", "build"], {
+      cwd: WEB_DIR,
+      timeoutMs: 300_000,
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    });
+  }
+  // The shell takes the lock on its fd 9, then becomes `sleep` still holding it: the tracked
+  // PID is the holder, and stopping it releases the lock.
+  const holder = lab.startOnHost(BUILD_LOCK_PROCESS, [
+    "sh",
+    "-c",
+    `exec 9>>${BUILD_LOCK} && flock -s 9 && exec sleep infinity`,
+  ]);
+  await waitForExec(holder, "sleep", 300_000);
+  if (!existsSync(join(WEB_DIR, ".next", "BUILD_ID"))) {
+    throw new Error("apps/web/.next has no build (a concurrent next build failed?)");
+  }
 }
 
 /** (Re)start the controller process of `controller` and wait until it is healthy. */

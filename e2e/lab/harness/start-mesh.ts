@@ -5,6 +5,7 @@ import { Lab, type TLabNode } from "./create-lab";
 import { ApiClient } from "./call-api";
 import { ping, readBgpNeighbors, readLinks, readWireguard, runLimited } from "./observe-node";
 import { createToken, joinAgent, readAgentView, startAgent, type TAgentView } from "./run-agent";
+import { saveArtifacts } from "./save-artifacts";
 import { startController, type TLabController } from "./start-controller";
 import { waitUntil } from "./wait-until";
 
@@ -21,6 +22,8 @@ export interface TStartMeshOptions {
   databaseServerUrl?: string;
   /** Progress lines (the CLI prints them). */
   log?: (line: string) => void;
+  /** Let others build apps/web once the controller is up (the CLI; see startController). */
+  isBuildLockReleasedWhenReady?: boolean;
   /** Owner process of the run (the CLI's keeper); default this process. */
   owner?: { pid: number; startTime: string };
 }
@@ -51,6 +54,7 @@ export class LabMesh {
       log("starting the controller");
       const controller = await startController(lab, {
         databaseServerUrl: options.databaseServerUrl,
+        isBuildLockReleasedWhenReady: options.isBuildLockReleasedWhenReady,
       });
       lab.record.info.controllerUrl = controller.url;
       lab.save();
@@ -67,6 +71,8 @@ export class LabMesh {
       }
       return mesh;
     } catch (error) {
+      const dir = await saveArtifacts(lab, "mesh-start").catch(() => null);
+      if (dir) console.error(`lab start failed; artifacts saved in ${dir}`);
       await lab.destroy().catch((teardownError: unknown) => console.error(teardownError));
       throw error;
     }
@@ -273,4 +279,39 @@ export async function attachWorkload(mesh: LabMesh, member: TMeshMember) {
     ],
   });
   return workload;
+}
+
+/**
+ * Per-neighbour "connections established" counters of every member, keyed `node/neighbour`:
+ * a session that reset in between has a higher counter (or is not Established).
+ */
+export async function readSessionCounters(members: TMeshMember[]) {
+  const counters = new Map<string, { established: number; state: string }>();
+  for (const member of members) {
+    for (const neighbor of (await readBgpNeighbors(member.node)).values()) {
+      counters.set(`${member.node.name}/${neighbor.name}`, {
+        established: neighbor.established,
+        state: neighbor.state,
+      });
+    }
+  }
+  return counters;
+}
+
+/** Sessions in `after` that reset or left Established since `before` (keys in `before` only). */
+export function findResetSessions(
+  before: Map<string, { established: number; state: string }>,
+  after: Map<string, { established: number; state: string }>,
+  ignore: (key: string) => boolean = () => false,
+) {
+  const resets: string[] = [];
+  for (const [key, was] of before) {
+    if (ignore(key)) continue;
+    const now = after.get(key);
+    if (!now) resets.push(`${key}: gone`);
+    else if (now.established !== was.established || now.state !== "Established") {
+      resets.push(`${key}: established ${was.established}->${now.established}, ${now.state}`);
+    }
+  }
+  return resets;
 }

@@ -1,0 +1,380 @@
+// The mesh end to end: a real controller, six real agents (`--frr managed`, wireguard-go),
+// checked through FRR's JSON, WireGuard's dump, the kernel and pings, as issue 7 lists. The tests
+// share one mesh and run in order; each leaves it converged for the next.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { REPO_ROOT, isLabEnabled } from "./harness/lab-env";
+import { hasRoute, ping, readBfdPeers, readWireguard } from "./harness/observe-node";
+import { startProbes, summarizeProbes } from "./harness/probe-mesh";
+import {
+  createToken,
+  findModifyingCommands,
+  joinAgent,
+  markAgentLog,
+  readAgentLog,
+  startAgent,
+  stopAgent,
+} from "./harness/run-agent";
+import { saveArtifacts } from "./harness/save-artifacts";
+import { runController, stopController } from "./harness/start-controller";
+import {
+  LabMesh,
+  attachWorkload,
+  findDfProblems,
+  findMtuProblems,
+  findResetSessions,
+  findSessionProblems,
+  listPairs,
+  readSessionCounters,
+  waitForReachability,
+  waitForSessions,
+} from "./harness/start-mesh";
+import { sleep, waitUntil } from "./harness/wait-until";
+
+const NODE_COUNT = 6;
+/** Figures measured along the way, written to .artifacts/lab/figures.json for the report. */
+const figures: Record<string, unknown> = {};
+
+interface TNodeSummary {
+  id: string;
+  name: string;
+  lastSeenAt: string | null;
+  appliedConfigVersion: number | null;
+  desiredConfigVersion: number;
+}
+
+describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)", () => {
+  let mesh: LabMesh;
+  const members = () => [...mesh.members.values()];
+
+  beforeAll(async () => {
+    const started = performance.now();
+    mesh = await LabMesh.start({
+      nodes: NODE_COUNT,
+      databaseServerUrl: process.env.DATABASE_URL,
+      log: (line) => console.log(`[lab] ${line}`),
+    });
+    figures.startMs = Math.round(performance.now() - started);
+  });
+
+  afterAll(async () => {
+    mkdirSync(join(REPO_ROOT, ".artifacts", "lab"), { recursive: true });
+    writeFileSync(
+      join(REPO_ROOT, ".artifacts", "lab", "figures.json"),
+      JSON.stringify(figures, null, 2),
+    );
+    console.log(`[lab] figures: ${JSON.stringify(figures)}`);
+    await mesh?.destroy();
+  });
+
+  beforeEach(({ onTestFailed, task }) => {
+    onTestFailed(async () => {
+      if (!mesh) return;
+      const dir = await saveArtifacts(mesh.lab, task.name);
+      console.error(`[lab] artifacts of the failed test saved in ${dir}`);
+    });
+  });
+
+  it("converges: every session Established both sides, all pairs reachable, MTU 1420, DF 1392 passes", async () => {
+    const sessions = await waitForSessions(members(), 90_000);
+    const reach = await waitForReachability(listPairs(members()), 60_000);
+    figures.convergeMs = Math.round(sessions.elapsedMs + reach.elapsedMs);
+    for (const member of members()) {
+      const { count, problems } = await findMtuProblems(member);
+      expect(count, `${member.node.name} tunnels`).toBe(NODE_COUNT - 1);
+      expect(problems).toEqual([]);
+    }
+    expect(await findDfProblems(members())).toEqual([]);
+  });
+
+  it("routes a workload prefix attached via the API to every node, and withdraws it on detach", async () => {
+    const [owner, ...others] = members();
+    const workload = await attachWorkload(mesh, owner!);
+    const targets = [
+      { family: 4, address: workload.ipv4 },
+      { family: 6, address: workload.ipv6 },
+    ] as const;
+    const attached = await waitUntil(
+      { name: "workload reachable from every other node", timeoutMs: 20_000, intervalMs: 200 },
+      async () => {
+        const failing: string[] = [];
+        for (const from of others) {
+          for (const target of targets) {
+            const source = target.family === 4 ? from.view.ipv4 : from.view.ipv6;
+            if (!(await ping(from.node.netns, target.address, { source })).isOk)
+              failing.push(`${from.node.name}->${target.address}`);
+          }
+        }
+        return { isDone: failing.length === 0, state: `unreachable: ${failing.join(", ")}` };
+      },
+    );
+    figures.workloadAttachMs = Math.round(attached.elapsedMs);
+
+    await mesh.api.mutate("node.setPrefixes", { nodeId: owner!.view.nodeId, prefixes: [] });
+    const detached = await waitUntil(
+      {
+        name: "workload prefix withdrawn from every other node",
+        timeoutMs: 20_000,
+        intervalMs: 200,
+      },
+      async () => {
+        const still: string[] = [];
+        for (const from of others) {
+          for (const target of targets)
+            if (await hasRoute(from.node, target.address))
+              still.push(`${from.node.name}: ${target.address}`);
+        }
+        return { isDone: still.length === 0, state: `still routed: ${still.join(", ")}` };
+      },
+    );
+    figures.workloadDetachMs = Math.round(detached.elapsedMs);
+    const probe = await ping(others[0]!.node.netns, workload.ipv4, {
+      source: others[0]!.view.ipv4,
+    });
+    expect(probe.isOk).toBe(false);
+  });
+
+  it("restarts every agent without a modifying command or a session drop (idempotence)", async () => {
+    const before = await readSessionCounters(members());
+    const offsets = new Map(members().map((m) => [m.node.name, markAgentLog(m.node)]));
+    for (const member of members()) await stopAgent(mesh.lab, member.node);
+    for (const member of members()) startAgent(mesh.lab, member.node);
+    // Each agent must have finished a reconcile pass (and reported) after its restart.
+    await waitUntil(
+      { name: "every restarted agent reconciled once", timeoutMs: 30_000, intervalMs: 250 },
+      () => {
+        const pending = members()
+          .filter(
+            (m) =>
+              !readAgentLog(m.node, offsets.get(m.node.name)).some(
+                (line) => line.msg === "reconciled",
+              ),
+          )
+          .map((m) => m.node.name);
+        return Promise.resolve({
+          isDone: pending.length === 0,
+          state: `not yet reconciled: ${pending.join(", ")}`,
+        });
+      },
+    );
+    await sleep(2000); // let BFD/BGP notice anything the restart might have disturbed
+    const modifying = members().flatMap((m) =>
+      findModifyingCommands(m.node, offsets.get(m.node.name)).map((c) => `${m.node.name}: ${c}`),
+    );
+    expect(modifying).toEqual([]);
+    expect(findResetSessions(before, await readSessionCounters(members()))).toEqual([]);
+  });
+
+  it("withdraws a node whose underlay is cut within 1.5 s (BFD), and recovers when restored", async () => {
+    await waitUntil({ name: "every BFD peer up", timeoutMs: 20_000 }, async () => {
+      const peers = (await Promise.all(members().map((m) => readBfdPeers(m.node)))).flat();
+      const down = peers.filter((p) => p.status !== "up").map((p) => `${p.interface}:${p.status}`);
+      return {
+        isDone: peers.length === NODE_COUNT * (NODE_COUNT - 1) && down.length === 0,
+        state: `${peers.length} peers; not up: ${down.join(" ")}`,
+      };
+    });
+    const cut = mesh.member("n3");
+    const others = members().filter((m) => m !== cut);
+    await mesh.lab.setUnderlay(cut.node, false);
+    try {
+      const { elapsedMs } = await waitUntil(
+        {
+          name: `every other node withdrawing ${cut.node.name}'s routes`,
+          timeoutMs: 10_000,
+          intervalMs: 20,
+        },
+        async () => {
+          const still: string[] = [];
+          await Promise.all(
+            others.map(async (m) => {
+              if (
+                (await hasRoute(m.node, cut.view.ipv4)) ||
+                (await hasRoute(m.node, cut.view.ipv6))
+              )
+                still.push(m.node.name);
+            }),
+          );
+          return {
+            isDone: still.length === 0,
+            state: `still routed on ${still.sort().join(", ")}`,
+          };
+        },
+      );
+      figures.failoverMs = Math.round(elapsedMs);
+      console.log(`[lab] failover: ${elapsedMs.toFixed(0)} ms`);
+      expect(elapsedMs).toBeLessThanOrEqual(1500);
+    } finally {
+      await mesh.lab.setUnderlay(cut.node, true);
+    }
+    const back = await waitForReachability(listPairs(members(), cut), 60_000);
+    figures.recoveryMs = Math.round(back.elapsedMs);
+    await waitForSessions(members(), 30_000);
+  });
+
+  it("keeps the data plane while the controller is down, rebuilds a restarted agent from its cache, reconnects", async () => {
+    await stopController(mesh.lab, mesh.controller);
+    const restarted = mesh.member("n2");
+    const probes = startProbes(listPairs(members()), { pps: 10, durationSec: 30 });
+    // An agent restart while the controller is away must not disturb anything either.
+    await sleep(10_000);
+    await stopAgent(mesh.lab, restarted.node);
+    startAgent(mesh.lab, restarted.node);
+    const summary = summarizeProbes(await probes.done);
+    figures.controllerDownProbes = { sent: summary.sent, lost: summary.lost };
+    console.log(
+      `[lab] controller down: ${summary.sent} probes, ${summary.lost} lost ${summary.lossy.join(", ")}`,
+    );
+    expect(summary.lossy).toEqual([]);
+
+    // Now a reboot of n2 while the controller is still down: only its cached config is left.
+    const offset = markAgentLog(restarted.node);
+    await stopAgent(mesh.lab, restarted.node);
+    const stopped = await mesh.lab.wipeDataPlane(restarted.node);
+    expect(stopped).toBeGreaterThan(NODE_COUNT - 1); // wireguard-go per peer plus FRR daemons
+    expect((await readWireguard(restarted.node)).size).toBe(0);
+    startAgent(mesh.lab, restarted.node);
+    const rebuilt = await waitForReachability(listPairs(members(), restarted), 60_000);
+    figures.rebuildFromCacheMs = Math.round(rebuilt.elapsedMs);
+    expect(
+      readAgentLog(restarted.node, offset).some(
+        (line) => line.msg === "starting from cached config",
+      ),
+    ).toBe(true);
+    await waitForSessions(members(), 30_000);
+
+    const restartedAt = Date.now();
+    await runController(mesh.lab, mesh.controller);
+    await waitUntil(
+      {
+        name: "every agent reporting to the restarted controller",
+        timeoutMs: 60_000,
+        intervalMs: 500,
+      },
+      async () => {
+        const nodes = await mesh.api.query<TNodeSummary[]>("node.list");
+        const stale = nodes.filter(
+          (n) =>
+            !n.lastSeenAt ||
+            Date.parse(n.lastSeenAt) < restartedAt ||
+            n.appliedConfigVersion !== n.desiredConfigVersion,
+        );
+        return {
+          isDone: nodes.length === NODE_COUNT && stale.length === 0,
+          state: `${nodes.length} nodes; stale: ${stale.map((n) => `${n.name}(seen ${n.lastSeenAt}, applied ${n.appliedConfigVersion}/${n.desiredConfigVersion})`).join(", ")}`,
+        };
+      },
+    );
+  });
+
+  it("rotates a node's key via the API: reachability returns, lost probes counted", async () => {
+    const rotated = mesh.member("n4");
+    const oldKey = [...(await readWireguard(rotated.node)).values()][0]!.publicKey;
+    const probes = startProbes(
+      listPairs(members(), rotated).filter((p) => p.family === 4),
+      { pps: 10, durationSec: 15 },
+    );
+    await sleep(1000);
+    const started = performance.now();
+    await mesh.api.mutate("key.rotate", { nodeId: rotated.view.nodeId });
+    await waitUntil(
+      {
+        name: `every peer using ${rotated.node.name}'s new key`,
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      },
+      async () => {
+        const own = [...(await readWireguard(rotated.node)).values()];
+        const newKey = own[0]?.publicKey;
+        const problems: string[] = [];
+        if (!newKey || newKey === oldKey || own.some((i) => i.publicKey !== newKey))
+          problems.push(`${rotated.node.name} still on the old key`);
+        for (const peer of members().filter((m) => m !== rotated)) {
+          const interfaces = [...(await readWireguard(peer.node)).values()];
+          if (interfaces.some((i) => i.peers.some((p) => p.publicKey === oldKey)))
+            problems.push(`${peer.node.name} has the old key`);
+          if (!interfaces.some((i) => i.peers.some((p) => p.publicKey === newKey)))
+            problems.push(`${peer.node.name} lacks the new key`);
+        }
+        return { isDone: problems.length === 0, state: problems.join(", ") };
+      },
+    );
+    const reach = await waitForReachability(listPairs(members(), rotated), 30_000);
+    figures.rotationToReachableMs = Math.round(performance.now() - started);
+    const summary = summarizeProbes(await probes.done);
+    figures.rotationLostProbes = {
+      total: summary.lost,
+      worstPair: summary.worst.pair,
+      worstPairLost: summary.worst.lost,
+      pps: 10,
+    };
+    console.log(
+      `[lab] key rotation: reachable again after ${figures.rotationToReachableMs as number} ms (${reach.elapsedMs.toFixed(0)} ms after the keys settled); lost probes ${summary.lost} (worst ${summary.worst.pair}: ${summary.worst.lost})`,
+    );
+    await waitForSessions(members(), 30_000);
+  });
+
+  it("joins a seventh node live and records the time from token redeemed to full reachability", async () => {
+    const token = await createToken(mesh.api, 1);
+    const node = await mesh.lab.addNode(NODE_COUNT + 1);
+    const started = performance.now();
+    await joinAgent(mesh.lab, node, mesh.controller, token);
+    const redeemedMs = performance.now() - started;
+    startAgent(mesh.lab, node);
+    const member = await mesh.waitForConfig(node);
+    await waitForReachability(listPairs(members(), member), 60_000, 0.5);
+    const totalMs = performance.now() - started;
+    figures.joinLive = {
+      nodes: NODE_COUNT + 1,
+      joinCommandMs: Math.round(redeemedMs),
+      toFullReachabilityMs: Math.round(totalMs),
+    };
+    console.log(
+      `[lab] join live: token redeemed in ${redeemedMs.toFixed(0)} ms, full reachability ${totalMs.toFixed(0)} ms after the join started`,
+    );
+    await waitForSessions(members(), 30_000);
+  });
+
+  it("removes a node via the API: its tunnels vanish from every peer, no other session resets", async () => {
+    const removed = mesh.member(`n${NODE_COUNT + 1}`);
+    const removedKey = [...(await readWireguard(removed.node)).values()][0]!.publicKey;
+    const others = members().filter((m) => m !== removed);
+    // Which interface on each peer leads to the removed node (its tunnel and BGP neighbour name).
+    const toRemoved = new Map<string, string>();
+    for (const peer of others) {
+      const tunnel = [...(await readWireguard(peer.node)).values()].find((i) =>
+        i.peers.some((p) => p.publicKey === removedKey),
+      );
+      expect(tunnel, `${peer.node.name} has a tunnel to the removed node`).toBeDefined();
+      toRemoved.set(peer.node.name, tunnel!.name);
+    }
+    const before = await readSessionCounters(others);
+    await mesh.api.mutate("node.remove", { nodeId: removed.view.nodeId });
+    await stopAgent(mesh.lab, removed.node);
+    mesh.forget(removed.node.name);
+    await waitUntil(
+      {
+        name: "the removed node's tunnels gone from every peer",
+        timeoutMs: 30_000,
+        intervalMs: 250,
+      },
+      async () => {
+        const left: string[] = [];
+        for (const peer of others) {
+          const interfaces = await readWireguard(peer.node);
+          if (
+            [...interfaces.values()].some((i) => i.peers.some((p) => p.publicKey === removedKey)) ||
+            interfaces.has(toRemoved.get(peer.node.name)!)
+          )
+            left.push(peer.node.name);
+        }
+        return { isDone: left.length === 0, state: `still tunnelled on ${left.join(", ")}` };
+      },
+    );
+    await sleep(2000);
+    const isToRemoved = (key: string) => toRemoved.get(key.split("/")[0]!) === key.split("/")[1];
+    expect(findResetSessions(before, await readSessionCounters(others), isToRemoved)).toEqual([]);
+    expect(await findSessionProblems(others)).toEqual([]);
+  });
+});
