@@ -59,13 +59,14 @@ const t = initTRPC.context<TContext>().create({
     client: { reconnectAfterInactivityMs: 40_000 },
   },
   errorFormatter({ shape, error }) {
+    // No stack traces to clients.
+    const { stack: _stack, ...data } = shape.data;
     return {
       ...shape,
       data: {
-        ...shape.data,
+        ...data,
         // Field-by-field reasons for bad input, so forms and agents can say what is wrong.
         zodError: error.cause instanceof ZodError ? error.cause.flatten() : null,
-        stack: undefined,
       },
     };
   },

@@ -139,7 +139,7 @@ export class MeshFanout {
       await client.connect();
       await client.query(`LISTEN ${MESH_CHANNEL}`);
       this.client = client;
-      this.mode = (await this.probe(client)) ? "listen" : "poll";
+      this.mode = (await this.probe()) ? "listen" : "poll";
       if (this.mode === "poll") {
         this.log("warn", "database does not deliver NOTIFY (embedded PGlite?): polling instead");
       }
@@ -153,9 +153,10 @@ export class MeshFanout {
     this.schedulePoll();
   }
 
-  // Send ourselves a NOTIFY: a real Postgres delivers it to the listening session itself, the
-  // embedded PGlite socket does not.
-  private async probe(client: pg.Client): Promise<boolean> {
+  // NOTIFY from another connection (the Prisma pool, where changes commit) and see whether the
+  // LISTEN connection hears it: a real Postgres delivers it; a proxy or the embedded PGlite
+  // socket may not, and then polling is the signal.
+  private async probe(): Promise<boolean> {
     const token = `probe:${Math.random().toString(36).slice(2)}`;
     this.probeToken = token;
     const delivered = new Promise<boolean>((resolve) => {
@@ -165,7 +166,7 @@ export class MeshFanout {
         resolve(true);
       };
     });
-    await client.query("SELECT pg_notify($1, $2)", [MESH_CHANNEL, token]);
+    await this.db.$executeRaw`SELECT pg_notify(${MESH_CHANNEL}, ${token})`;
     const isDelivered = await delivered;
     this.probeToken = null;
     this.probeResolve = null;
