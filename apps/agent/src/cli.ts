@@ -31,6 +31,14 @@ function parseFrrMode(value: string | undefined): TFrrMode {
   return mode;
 }
 
+function parseResyncSec(value: string | undefined): number {
+  const seconds = Number(value ?? "10");
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) {
+    throw new Error(`--resync-sec must be a whole number of seconds from 1 to 3600 (got ${value})`);
+  }
+  return seconds;
+}
+
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -102,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
         logger,
         frrMode,
         frrPathspace: values["frr-pathspace"] ?? null,
-        resyncSec: Number(values["resync-sec"] ?? "10"),
+        resyncSec: parseResyncSec(values["resync-sec"]),
         isCleanupOnExit: values["cleanup-on-exit"],
         stopSignal,
       });
