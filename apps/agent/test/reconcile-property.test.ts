@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import type { TDesiredNodeConfig } from "@meshover/netcfg";
+import { FrrDriver } from "../src/frr/frr-driver";
+import { HostDriver } from "../src/host/host-driver";
+import { reconcileHost } from "../src/reconcile/reconcile-host";
+import { StateStore } from "../src/state/state-store";
+import { FakeHost } from "./fake-host";
+
+const key = (seed: number) => {
+  const bytes = Buffer.alloc(32);
+  bytes.writeUInt32BE(seed + 1, 0);
+  return bytes.toString("base64");
+};
+
+function makeConfig(
+  peers: { index: number; endpoint: number }[],
+  mtu: number | null,
+): TDesiredNodeConfig {
+  return {
+    version: 1,
+    self: {
+      id: "00000000-0000-4000-8000-000000000001",
+      name: "node1",
+      index: 1,
+      asn: 4200000001,
+      ipv4: "10.128.0.1",
+      ipv6: "fd00::1",
+      advertisedPrefixes: [],
+    },
+    peers: peers.map(({ index, endpoint }) => ({
+      id: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`,
+      name: `node${index}`,
+      index,
+      asn: 4200000000 + index,
+      ipv4: `10.128.0.${index}`,
+      ipv6: `fd00::${index}`,
+      advertisedPrefixes: [],
+      publicKey: key(index),
+      endpoints: endpoint === 0 ? [] : [`2001:db8::${endpoint.toString(16)}`],
+    })),
+    settings: {
+      ipv4Pool: "10.128.0.0/16",
+      ipv6Pool: "fd00::/48",
+      basePort: 51820,
+      underlayMtu: 1500,
+      tunnelMtu: mtu,
+      healthIntervalSec: 5,
+      keepaliveSec: 25,
+      bfd: { intervalMs: 300, multiplier: 3 },
+    },
+    rotation: null,
+  };
+}
+
+const arbConfig = fc
+  .record({
+    peers: fc.uniqueArray(
+      fc.record({
+        index: fc.integer({ min: 2, max: 12 }),
+        endpoint: fc.integer({ min: 0, max: 3 }),
+      }),
+      { selector: (peer) => peer.index, maxLength: 6 },
+    ),
+    mtu: fc.constantFrom(null, 1380),
+  })
+  .map(({ peers, mtu }) => makeConfig(peers, mtu));
+
+describe("reconcileHost (property, fake host)", () => {
+  it("converges any sequence of configs; a second pass never changes anything", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(arbConfig, { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        async (configs, hasKernelWireguard) => {
+          const dir = mkdtempSync(join(tmpdir(), "mo-agent-prop-"));
+          try {
+            const logger = pino({ level: "silent" });
+            const store = new StateStore(join(dir, "state"));
+            store.ensureDir();
+            const privateKey = key(5000);
+            store.writeKeys({ privateKey, publicKey: key(6000), rotationId: null });
+            const fake = new FakeHost({
+              hasKernelWireguard,
+              hasDummy: false,
+              keys: { [privateKey]: key(6000) },
+              socketDir: join(dir, "wg"),
+            });
+            const host = new HostDriver({
+              runner: fake,
+              logger,
+              store,
+              readSysctl: fake.readSysctl,
+              socketDir: join(dir, "wg"),
+              isAlive: fake.isAlive,
+              pollMs: 1,
+            });
+            const frr = new FrrDriver({
+              mode: "none",
+              runner: fake,
+              logger,
+              store,
+              pathspace: "p",
+            });
+            for (const config of configs) {
+              const first = await reconcileHost({ config, host, frr, store, logger });
+              expect(first.error).toBeNull();
+              fake.takeMutations();
+              const second = await reconcileHost({ config, host, frr, store, logger });
+              expect(second.operations).toEqual([]);
+              expect(fake.takeMutations()).toBe("");
+              // Exactly one tunnel per peer, nothing else of ours.
+              const tunnels = fake.links
+                .filter((link) => /^mo\d+$/.test(link.name))
+                .map((l) => l.name);
+              expect(tunnels.sort()).toEqual(config.peers.map((p) => `mo${p.index}`).sort());
+              expect(store.readOwned().links.sort()).toEqual(tunnels.sort());
+            }
+            expect(fake.unexpected).toEqual([]);
+          } finally {
+            rmSync(dir, { recursive: true, force: true });
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
