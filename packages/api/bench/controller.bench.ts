@@ -104,7 +104,14 @@ async function main() {
     });
 
     child = fork(fileURLToPath(new URL("./serve-controller.ts", import.meta.url)), [testDb.url], {
-      execArgv: ["--import", "tsx"],
+      execArgv: [
+        "--import",
+        "tsx",
+        // BENCH_PROFILE_DIR=/tmp/prof writes a V8 CPU profile of the controller.
+        ...(process.env.BENCH_PROFILE_DIR
+          ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+          : []),
+      ],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     const started = await new Promise<{ url: string; mode: string }>((resolve) =>

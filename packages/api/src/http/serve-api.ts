@@ -29,10 +29,21 @@ export async function writeFetchResponse(response: Response, res: ServerResponse
   }
   const reader = response.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   res.on("close", () => void reader.cancel().catch(() => undefined));
+  let isCorked = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      // An SSE event arrives as several small chunks (data, id, blank line): cork so they
+      // leave in one writev instead of one syscall each.
+      if (!isCorked) {
+        isCorked = true;
+        res.cork();
+        process.nextTick(() => {
+          isCorked = false;
+          res.uncork();
+        });
+      }
       res.write(value);
     }
   } catch {
