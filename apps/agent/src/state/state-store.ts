@@ -182,7 +182,8 @@ export class StateStore {
       "config.json",
       "owned.json",
       "status.json",
-      "mtu.json",
+      "host-facts.json",
+      "frr-candidate.conf",
     ]) {
       rmSync(this.path(name), { force: true });
     }

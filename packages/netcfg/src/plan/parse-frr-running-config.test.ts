@@ -84,6 +84,11 @@ describe("parseFrrRunningConfig", () => {
       bfd: { intervalMs: 300, multiplier: 3 },
     });
     expect(running?.policy).toContain("ip route 192.168.50.0/24 blackhole 254");
+    // An admin's own static routes and prefix lists (system FRR) are not meshover's policy.
+    const withAdminLines = parseFrrRunningConfig(
+      `ip route 10.99.0.0/24 blackhole\nip prefix-list ADMIN seq 5 permit 10.0.0.0/8\n${readFileSync(join(fixtures, "vtysh-running-config.txt"), "utf8")}`,
+    );
+    expect(withAdminLines?.policy).toEqual(running?.policy);
     expect(running?.policy).toContain(
       "ipv6 prefix-list MO-MESH-V6 seq 10 permit fd12:3456:789a::/48 ge 128",
     );

@@ -1,6 +1,7 @@
 // Reads the part of FRR's `show running-config` that meshover manages (its BGP instance,
 // neighbors on tunnel interfaces, announced networks, BFD profile) into a TFrrState, so the
 // planner can compare FRR's live state with the desired one.
+import { FRR_ANCHOR_DISTANCE, FRR_PREFIX_LIST_V4, FRR_PREFIX_LIST_V6 } from "../derive-frr-config";
 import type { TFrrState } from "./host-state";
 import { canonicalizeCidr } from "./normalize-address";
 
@@ -11,9 +12,17 @@ export const FRR_BFD_PROFILE = "meshover";
 const BFD_DEFAULT_INTERVAL_MS = 300;
 const BFD_DEFAULT_MULTIPLIER = 3;
 
-/** True for the top-level lines that make up meshover's routing policy (see TFrrState.policy). */
+/**
+ * True for the top-level lines that make up meshover's routing policy (see TFrrState.policy):
+ * its own prefix lists and its blackhole anchor routes. An admin's other prefix lists and
+ * static routes (system FRR) are not meshover's and never compared.
+ */
 export function isPolicyLine(line: string): boolean {
-  return /^(ip|ipv6) (prefix-list|route) /.test(line);
+  const prefixList = new RegExp(
+    `^(ip|ipv6) prefix-list (${FRR_PREFIX_LIST_V4}|${FRR_PREFIX_LIST_V6}) `,
+  );
+  const anchor = new RegExp(`^(ip|ipv6) route \\S+ blackhole ${FRR_ANCHOR_DISTANCE}$`);
+  return prefixList.test(line) || anchor.test(line);
 }
 
 /** Parse FRR running-config text; null when it has no (default-VRF) `router bgp`. */
