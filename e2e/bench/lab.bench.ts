@@ -1,0 +1,261 @@
+// `npm run bench:lab` (root): figures of the real mesh in the lab. Prints a table; never asserts.
+//  - join → full reachability for N = 4, 8, 12: a converged mesh of N-1 nodes, then node N joins
+//    (timed from the join command to every pair with it answering pings); median of 3 joins,
+//    each joined node removed through the API before the next
+//  - failover (underlay cut → every other node withdrew the node's routes), median of 3, N = 8
+//  - lost probes (10 pps, each pair with the rotated node) during a key rotation, N = 8
+//  - agent CPU and RSS in a steady 8-node mesh (30 s)
+//  - wall time of the whole lab test suite (skip with --no-suite)
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
+import { REPO_ROOT } from "../lab/harness/lab-env";
+import { hasRoute, readBfdPeers, readWireguard } from "../lab/harness/observe-node";
+import { startProbes, summarizeProbes } from "../lab/harness/probe-mesh";
+import { saveArtifacts } from "../lab/harness/save-artifacts";
+import { createToken, findAgent, joinAgent, startAgent, stopAgent } from "../lab/harness/run-agent";
+import {
+  LabMesh,
+  listPairs,
+  waitForReachability,
+  waitForSessions,
+  type TMeshMember,
+} from "../lab/harness/start-mesh";
+import { sleep, waitUntil } from "../lab/harness/wait-until";
+
+const SIZES = [4, 8, 12];
+const TRIALS = 3;
+const isSuiteRun = !process.argv.includes("--no-suite");
+const databaseServerUrl = process.env.DATABASE_URL;
+const log = (line: string) => console.log(`  ${line}`);
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+/** Join a new node into `mesh`, timed from the join command to full reachability. */
+async function timeJoin(mesh: LabMesh, index: number) {
+  const token = await createToken(mesh.api, 1);
+  const node = await mesh.lab.addNode(index);
+  const started = performance.now();
+  await joinAgent(mesh.lab, node, mesh.controller, token);
+  startAgent(mesh.lab, node);
+  const member = await mesh.waitForConfig(node);
+  await waitForReachability(listPairs([...mesh.members.values()], member), 60_000, 0.5);
+  return { member, ms: performance.now() - started };
+}
+
+/** Remove `member` through the API and wait until no peer has a tunnel to it any more. */
+async function removeMember(mesh: LabMesh, member: TMeshMember) {
+  await mesh.api.mutate("node.remove", { nodeId: member.view.nodeId });
+  await stopAgent(mesh.lab, member.node);
+  await mesh.lab.wipeDataPlane(member.node);
+  mesh.forget(member.node.name);
+  const members = [...mesh.members.values()];
+  await waitUntil(
+    { name: `${member.node.name}'s tunnels removed`, timeoutMs: 30_000 },
+    async () => {
+      const counts = await Promise.all(
+        members.map(async (m) => (await readWireguard(m.node)).size),
+      );
+      return { isDone: counts.every((c) => c === members.length - 1), state: counts.join(",") };
+    },
+  );
+}
+
+/** Cut `cut`'s underlay; time until every other member withdrew its addresses. */
+async function timeFailover(mesh: LabMesh, cut: TMeshMember) {
+  const members = [...mesh.members.values()];
+  await waitUntil({ name: "every BFD peer up", timeoutMs: 30_000 }, async () => {
+    const peers = (await Promise.all(members.map((m) => readBfdPeers(m.node)))).flat();
+    const isUp =
+      peers.length === members.length * (members.length - 1) &&
+      peers.every((p) => p.status === "up");
+    return { isDone: isUp, state: `${peers.length} BFD peers` };
+  });
+  const others = members.filter((m) => m !== cut);
+  await mesh.lab.setUnderlay(cut.node, false);
+  try {
+    const { elapsedMs } = await waitUntil(
+      { name: "withdrawal", timeoutMs: 15_000, intervalMs: 20 },
+      async () => {
+        const routed = await Promise.all(
+          others.flatMap((m) => [hasRoute(m.node, cut.view.ipv4), hasRoute(m.node, cut.view.ipv6)]),
+        );
+        return { isDone: !routed.some(Boolean), state: "" };
+      },
+    );
+    return elapsedMs;
+  } finally {
+    await mesh.lab.setUnderlay(cut.node, true);
+    await waitForReachability(listPairs(members, cut), 60_000);
+    await waitForSessions(members, 60_000);
+  }
+}
+
+/** CPU (% of one core) and RSS (MiB) of every agent over `seconds`. */
+async function measureAgents(mesh: LabMesh, seconds: number) {
+  const ticksPerSec =
+    Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+  const pids = [...mesh.members.values()].map((m) => findAgent(mesh.lab, m.node)!.pid);
+  const readTicks = (pid: number) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return Number(fields[11]) + Number(fields[12]); // utime + stime
+  };
+  const before = pids.map(readTicks);
+  await sleep(seconds * 1000);
+  const cpu = pids.map((pid, i) => ((readTicks(pid) - before[i]!) / ticksPerSec / seconds) * 100);
+  const rss = pids.map(
+    (pid) =>
+      Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024,
+  );
+  return {
+    cpuMeanPct: cpu.reduce((a, b) => a + b, 0) / cpu.length,
+    cpuMaxPct: Math.max(...cpu),
+    rssMeanMiB: rss.reduce((a, b) => a + b, 0) / rss.length,
+    rssMaxMiB: Math.max(...rss),
+  };
+}
+
+async function main() {
+  if (process.getuid?.() !== 0) {
+    console.log("bench:lab needs root (network namespaces); nothing measured");
+    return;
+  }
+  const results: Record<string, unknown> = {};
+  const joins: { n: number; medianMs: number; trialsMs: number[] }[] = [];
+  for (const n of SIZES) {
+    console.log(`\nmesh of ${n - 1}, joining node ${n} (${TRIALS} times)`);
+    const mesh = await LabMesh.start({ nodes: n - 1, databaseServerUrl });
+    try {
+      await waitForSessions([...mesh.members.values()], 120_000);
+      await waitForReachability(listPairs([...mesh.members.values()]), 60_000);
+      const trials: number[] = [];
+      for (let trial = 0; trial < TRIALS; trial++) {
+        const { member, ms } = await timeJoin(mesh, n + trial);
+        trials.push(ms);
+        log(`join ${trial + 1}: ${ms.toFixed(0)} ms`);
+        if (n === 8 && trial === TRIALS - 1) {
+          // Keep the 8th node: the 8-node mesh measures failover, rotation and agent load.
+          await waitForSessions([...mesh.members.values()], 60_000);
+          const failovers: number[] = [];
+          for (let i = 0; i < TRIALS; i++) {
+            failovers.push(await timeFailover(mesh, mesh.member("n3")));
+            log(`failover ${i + 1}: ${failovers[i]!.toFixed(0)} ms`);
+          }
+          results.failoverMs = { median: median(failovers), trials: failovers };
+          const rotated = mesh.member("n4");
+          const probes = startProbes(
+            listPairs([...mesh.members.values()], rotated).filter((p) => p.family === 4),
+            { pps: 10, durationSec: 20 },
+          );
+          await sleep(1000);
+          await mesh.api.mutate("key.rotate", { nodeId: rotated.view.nodeId });
+          const summary = summarizeProbes(await probes.done);
+          results.rotation = {
+            pps: 10,
+            pairs: summary.lossy.length,
+            totalLost: summary.lost,
+            worstPair: summary.worst.pair,
+            worstPairLost: summary.worst.lost,
+          };
+          log(
+            `key rotation: ${summary.lost} probes lost in total, worst pair ${summary.worst.pair} ${summary.worst.lost}`,
+          );
+          await waitForReachability(listPairs([...mesh.members.values()]), 60_000);
+          results.agents8 = await measureAgents(mesh, 30);
+          log(`agents: ${JSON.stringify(results.agents8)}`);
+        } else {
+          await removeMember(mesh, member);
+        }
+      }
+      joins.push({ n, medianMs: median(trials), trialsMs: trials });
+    } catch (error) {
+      const dir = await saveArtifacts(mesh.lab, `bench-n${n}`);
+      console.error(
+        `  N=${n} failed: ${error instanceof Error ? error.message.slice(0, 300) : String(error)}`,
+      );
+      console.error(`  artifacts in ${dir}`);
+      joins.push({ n, medianMs: Number.NaN, trialsMs: [] });
+    } finally {
+      await mesh.destroy();
+    }
+  }
+  results.joins = joins;
+
+  if (isSuiteRun) {
+    console.log("\nlab test suite");
+    const started = performance.now();
+    const run = spawnSync("npx", ["vitest", "run", "-c", "e2e/lab/vitest.config.ts"], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, MESHOVER_LAB: "1" },
+      encoding: "utf8",
+    });
+    const summary = /Tests\s+(.*)/.exec(stripVTControlCharacters(run.stdout))?.[1]?.trim() ?? "?";
+    results.suite = {
+      wallSec: (performance.now() - started) / 1000,
+      exitCode: run.status,
+      tests: summary,
+    };
+  }
+
+  const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const rows: [string, string, string][] = [["figure", "measured", "target"]];
+  for (const j of joins)
+    rows.push([
+      `join → full reachability, N=${j.n} (median of ${TRIALS})`,
+      j.trialsMs.length === 0
+        ? "failed (see .artifacts/lab/bench-n*)"
+        : `${fmt(j.medianMs)} (${j.trialsMs.map(fmt).join(", ")})`,
+      j.n === 8 ? "≤ 5 s" : "",
+    ]);
+  const failover = results.failoverMs as { median: number; trials: number[] } | undefined;
+  if (failover)
+    rows.push([
+      "failover (BFD), N=8, median of 3",
+      `${fmt(failover.median)} (${failover.trials.map(fmt).join(", ")})`,
+      "≤ 1.5 s",
+    ]);
+  const rotation = results.rotation as
+    { totalLost: number; worstPair: string; worstPairLost: number } | undefined;
+  if (rotation)
+    rows.push([
+      "lost probes in a key rotation (10 pps per pair)",
+      `worst pair ${rotation.worstPairLost} (${rotation.worstPair}), all pairs ${rotation.totalLost}`,
+      "≤ 10",
+    ]);
+  const agents = results.agents8 as
+    { cpuMeanPct: number; cpuMaxPct: number; rssMeanMiB: number; rssMaxMiB: number } | undefined;
+  if (agents) {
+    rows.push([
+      "agent CPU, steady 8-node mesh (30 s)",
+      `mean ${agents.cpuMeanPct.toFixed(1)} %, max ${agents.cpuMaxPct.toFixed(1)} % of a core`,
+      "",
+    ]);
+    rows.push([
+      "agent RSS, 8-node mesh",
+      `mean ${agents.rssMeanMiB.toFixed(0)} MiB, max ${agents.rssMaxMiB.toFixed(0)} MiB`,
+      "",
+    ]);
+  }
+  const suite = results.suite as { wallSec: number; exitCode: number; tests: string } | undefined;
+  if (suite)
+    rows.push([
+      "lab test suite wall time",
+      `${suite.wallSec.toFixed(0)} s (exit ${suite.exitCode}; ${suite.tests})`,
+      "≤ 600 s",
+    ]);
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  console.log("");
+  for (const row of rows)
+    console.log(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ")}`);
+  mkdirSync(join(REPO_ROOT, ".artifacts", "lab"), { recursive: true });
+  writeFileSync(
+    join(REPO_ROOT, ".artifacts", "lab", "bench.json"),
+    JSON.stringify(results, null, 2),
+  );
+}
+
+await main();
