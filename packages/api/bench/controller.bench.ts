@@ -182,6 +182,8 @@ async function main() {
     });
     cookie = (loginResponse.headers.getSetCookie()[0] ?? "").split(";")[0]!;
     const latencies: number[] = [];
+    await stats(); // start the controller CPU window of the push phase
+    const pushStarted = performance.now();
     const mutations: number[] = [];
     for (let change = 0; change < CHANGES; change++) {
       const current = (await db.setting.findUniqueOrThrow({ where: { id: 1 } })).meshVersion;
@@ -204,10 +206,13 @@ async function main() {
       latencies.push(...got.map((t) => t - t0));
       await new Promise((r) => setTimeout(r, 200));
     }
+    const pushUsage = await stats();
+    const pushCpuMs = (pushUsage.cpuPercent / 100) * (performance.now() - pushStarted);
     console.log(
       `config push (change -> all ${AGENTS} agents received), ${CHANGES} changes: ` +
         `p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, ` +
-        `max ${ms(Math.max(...latencies))} (the admin mutation itself: p50 ${ms(percentile(mutations, 50))})`,
+        `max ${ms(Math.max(...latencies))} (the admin mutation itself: p50 ${ms(percentile(mutations, 50))}); ` +
+        `controller CPU ${ms(pushCpuMs / CHANGES)} per change`,
     );
     const checked = firstConfig as TDesiredNodeConfig | null;
     if (checked?.peers.length !== AGENTS - 1) throw new Error("agent 0 got a wrong config");
