@@ -34,7 +34,8 @@ export default defineConfig({
         "--disable-component-update",
         "--disable-sync",
         "--no-first-run",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        // The lab controller listens on the documentation address 2001:db8::1 (lab-mesh.spec.ts).
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE 2001:db8::1",
       ],
     },
   },

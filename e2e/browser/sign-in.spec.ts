@@ -1,6 +1,6 @@
 // Signed-out flows: redirect to sign-in, a wrong password, a real sign-in and sign-out.
 import { expect, test } from "@playwright/test";
-import { ADMIN_EMAIL, ADMIN_PASSWORD } from "./helpers/accounts";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, SCREENSHOT_DIR } from "./helpers/accounts";
 
 test.use({ storageState: { cookies: [], origins: [] } });
 
@@ -23,6 +23,7 @@ test("a wrong password is refused with a clear error, the right one signs in", a
   await expect(
     page.getByRole("alert").filter({ hasText: /wrong e-mail address or password/i }),
   ).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOT_DIR}login-wrong-password.png` });
   await expect(page).toHaveURL(/\/login/);
 
   await page.getByLabel("Password").fill(ADMIN_PASSWORD);

@@ -84,7 +84,7 @@ export function AppShell({ user, children }: { user: TShellUser; children: React
           <span className="text-[15px] font-semibold tracking-tight">meshover</span>
         </Link>
         <nav aria-label="Main" className="flex-1 space-y-0.5 px-2">
-          {NAV.map((item) => (
+          {NAV.filter((item) => item.href !== "/add" || user.role === "admin").map((item) => (
             <Link
               key={item.href}
               href={item.href}

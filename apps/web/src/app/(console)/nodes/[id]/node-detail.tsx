@@ -147,7 +147,9 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
             <Fact label="Addresses on">{host.addressDevice ?? "—"}</Fact>
             <Fact label="Joined">{formatTimestamp(n.createdAt)}</Fact>
             <Fact label="Public key">
-              <span className="font-mono text-[11px] break-all">{n.publicKey ?? "—"}</span>
+              <span data-testid="node-public-key" className="font-mono text-[11px] break-all">
+                {n.publicKey ?? "—"}
+              </span>
             </Fact>
           </dl>
           {n.applyError && (
