@@ -32,6 +32,14 @@ export interface TJoinOptions {
   frrMode: TFrrMode;
 }
 
+/** How long `join` retries when it cannot connect at all. */
+const JOIN_RETRY_MS = 20_000;
+
+/** True for errors where no request reached the controller (so a retry cannot double-enroll). */
+export function isConnectionFailure(message: string): boolean {
+  return /fetch failed|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL/.test(message);
+}
+
 /** The host's global IPv6 addresses (the default underlay endpoints). */
 export async function readGlobalIpv6(runner: TRunner): Promise<string[]> {
   const result = await runChecked(runner, ["ip", "-6", "-json", "addr", "show", "scope", "global"]);
@@ -61,7 +69,7 @@ export async function joinMesh(options: TJoinOptions): Promise<{ nodeId: string;
   const client = createControllerClient({ controller: options.controller, credential: null });
   const wireguard = await options.host.detectWireguardMode();
   const addressDevice = await options.host.detectAddressDevice();
-  const response = await client.agent.enroll.mutate({
+  const request = {
     token: options.token,
     ...(options.name ? { name: options.name } : {}),
     publicKey: keys.publicKey,
@@ -73,7 +81,22 @@ export async function joinMesh(options: TJoinOptions): Promise<{ nodeId: string;
       frrVersion: null,
       addressDevice,
     }),
-  });
+  };
+  // A network that is still coming up (a fresh address in DAD, a route not there yet) fails
+  // the connection itself: retry that for a while. Any answer from the controller is final.
+  const deadline = Date.now() + JOIN_RETRY_MS;
+  let response: Awaited<ReturnType<typeof client.agent.enroll.mutate>>;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      response = await client.agent.enroll.mutate(request);
+      break;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (!isConnectionFailure(message) || Date.now() > deadline) throw error;
+      logger.warn({ attempt, error: message }, "controller not reachable yet, retrying join");
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 250 * attempt)));
+    }
+  }
   store.writeIdentity({
     nodeId: response.nodeId,
     name: response.name,

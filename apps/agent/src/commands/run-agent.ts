@@ -32,6 +32,9 @@ export interface TRunAgentOptions {
   stopSignal: Promise<void>;
 }
 
+/** Delay of the extra report after a change, when new BGP sessions have usually come up. */
+const SETTLE_REPORT_MS = 4000;
+
 /** Backoff before reconnect attempt `attempt` (1-based): 1 s doubling to 60 s, ±50 % jitter. */
 export function getReconnectDelayMs(attempt: number, random: () => number = Math.random): number {
   const base = Math.min(60_000, 1000 * 2 ** Math.min(attempt - 1, 6));
@@ -59,6 +62,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
   let lastOutcome: TReconcileOutcome | null = null;
   let lastBgp = new Map<string, string | null>();
   let isStopping = false;
+  let settleTimer: NodeJS.Timeout | null = null;
   let queue: Promise<unknown> = Promise.resolve();
 
   const client = createControllerClient({
@@ -100,7 +104,12 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
         },
         "reconciled",
       );
-      if (outcome.operations.length > 0 || outcome.error) void report("change");
+      if (outcome.operations.length > 0 || outcome.error) {
+        void report("change");
+        // Sessions on new tunnels come up a few seconds later: report that change too.
+        if (settleTimer) clearTimeout(settleTimer);
+        settleTimer = setTimeout(() => void report("settle"), SETTLE_REPORT_MS);
+      }
     });
 
   const rotateKeyIfAsked = async (current: TDesiredNodeConfig) => {
@@ -270,6 +279,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
   logger.info("stopping");
   clearInterval(resync);
   if (healthTimer) clearTimeout(healthTimer);
+  if (settleTimer) clearTimeout(settleTimer);
   if (reconnectTimer) clearTimeout(reconnectTimer);
   subscription?.unsubscribe();
   await queue;
