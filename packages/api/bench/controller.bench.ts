@@ -19,6 +19,8 @@ import { createHttpClient, generateWireguardPublicKey } from "../test/http-clien
 import { startThrowawayPostgres } from "../../../scripts/lib/postgres.mjs";
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 500);
+/** Which parts to run (BENCH_PHASES=push,report,login; all by default). */
+const PHASES = new Set((process.env.BENCH_PHASES ?? "push,report,login").split(","));
 const CHANGES = 10;
 const REPORT_SECONDS = 30;
 const REPORT_EVERY_MS = 5000;
@@ -127,190 +129,196 @@ async function main() {
     );
 
     // 1. Config push latency.
-    const latest = new Array<number>(AGENTS).fill(-1);
-    const waiters = new Map<
-      number,
-      { version: number; at: number[]; left: number; done: () => void }
-    >();
-    const onVersion = (i: number, version: number) => {
-      latest[i] = version;
-      for (const waiter of waiters.values()) {
-        if (version >= waiter.version && waiter.at[i] === undefined) {
-          waiter.at[i] = performance.now();
-          if (--waiter.left === 0) waiter.done();
+    if (PHASES.has("push")) {
+      const latest = new Array<number>(AGENTS).fill(-1);
+      const waiters = new Map<
+        number,
+        { version: number; at: number[]; left: number; done: () => void }
+      >();
+      const onVersion = (i: number, version: number) => {
+        latest[i] = version;
+        for (const waiter of waiters.values()) {
+          if (version >= waiter.version && waiter.at[i] === undefined) {
+            waiter.at[i] = performance.now();
+            if (--waiter.left === 0) waiter.done();
+          }
         }
-      }
-    };
-    // Agent 0 is a real tRPC client (parses and checks its config); the others read only the
-    // SSE event ids, so the 2-core box spends its CPU on the controller, not on 499 JSON.parse
-    // calls of 120 KB that real agents do on their own machines.
-    let firstConfig: TDesiredNodeConfig | null = null;
-    const fullClient = createHttpClient(started.url, {
-      authorization: `Bearer ${credentials[0]}`,
-    }).agent.config.subscribe(undefined, {
-      onData: (event: { data: TDesiredNodeConfig }) => {
-        firstConfig = event.data;
-        onVersion(0, event.data.version);
-      },
-      onError: (error: unknown) => console.error("agent 0:", error),
-    });
-    const aborter = new AbortController();
-    for (let i = 1; i < AGENTS; i++) {
-      void readEventIds(started.url, credentials[i]!, aborter.signal, (id) => onVersion(i, id));
-    }
-    const connectStarted = performance.now();
-    while (latest.some((v) => v < 0)) await new Promise((r) => setTimeout(r, 50));
-    console.log(
-      `all ${AGENTS} subscriptions received their first config in ${ms(performance.now() - connectStarted)}`,
-    );
-    const admin = createTRPCClient<AppRouter>({
-      links: [
-        httpBatchLink({
-          url: `${started.url}/api/trpc`,
-          transformer: superjson,
-          headers: () => (cookie ? { cookie } : {}),
-        }),
-      ],
-    });
-    let cookie = "";
-    const loginResponse = await fetch(`${started.url}/api/trpc/auth.login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        json: { email: "bench@example.com", password: "bench password 123" },
-      }),
-    });
-    cookie = (loginResponse.headers.getSetCookie()[0] ?? "").split(";")[0]!;
-    const latencies: number[] = [];
-    await stats(); // start the controller CPU window of the push phase
-    const pushStarted = performance.now();
-    const mutations: number[] = [];
-    for (let change = 0; change < CHANGES; change++) {
-      const current = (await db.setting.findUniqueOrThrow({ where: { id: 1 } })).meshVersion;
-      const target = Number(current) + 1;
-      const at: number[] = [];
-      const received = new Promise<void>((done) =>
-        waiters.set(change, { version: target, at, left: AGENTS, done }),
-      );
-      const t0 = performance.now();
-      await admin.node.setPrefixes.mutate({
-        nodeId: rows[change % AGENTS]!.id,
-        prefixes: [{ cidr: `192.168.${change}.0/24` }],
+      };
+      // Agent 0 is a real tRPC client (parses and checks its config); the others read only the
+      // SSE event ids, so the 2-core box spends its CPU on the controller, not on 499 JSON.parse
+      // calls of 120 KB that real agents do on their own machines.
+      let firstConfig: TDesiredNodeConfig | null = null;
+      const fullClient = createHttpClient(started.url, {
+        authorization: `Bearer ${credentials[0]}`,
+      }).agent.config.subscribe(undefined, {
+        onData: (event: { data: TDesiredNodeConfig }) => {
+          firstConfig = event.data;
+          onVersion(0, event.data.version);
+        },
+        onError: (error: unknown) => console.error("agent 0:", error),
       });
-      mutations.push(performance.now() - t0);
-      await Promise.race([received, new Promise((r) => setTimeout(r, 30_000))]);
-      waiters.delete(change);
-      const got = at.filter((v) => v !== undefined);
-      if (got.length < AGENTS)
-        console.log(`change ${change}: only ${got.length}/${AGENTS} received`);
-      latencies.push(...got.map((t) => t - t0));
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const pushUsage = await stats();
-    const pushCpuMs = (pushUsage.cpuPercent / 100) * (performance.now() - pushStarted);
-    console.log(
-      `config push (change -> all ${AGENTS} agents received), ${CHANGES} changes: ` +
-        `p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, ` +
-        `max ${ms(Math.max(...latencies))} (the admin mutation itself: p50 ${ms(percentile(mutations, 50))}); ` +
-        `controller CPU ${ms(pushCpuMs / CHANGES)} per change`,
-    );
-    const checked = firstConfig as TDesiredNodeConfig | null;
-    if (checked?.peers.length !== AGENTS - 1) throw new Error("agent 0 got a wrong config");
-    fullClient.unsubscribe();
-    aborter.abort();
-
-    // 2. Report ingestion.
-    const agents = rows.map((row, i) => ({
-      row,
-      publicKey: nodes[i]!.publicKey,
-      client: createTRPCClient<AppRouter>({
+      const aborter = new AbortController();
+      for (let i = 1; i < AGENTS; i++) {
+        void readEventIds(started.url, credentials[i]!, aborter.signal, (id) => onVersion(i, id));
+      }
+      const connectStarted = performance.now();
+      while (latest.some((v) => v < 0)) await new Promise((r) => setTimeout(r, 50));
+      console.log(
+        `all ${AGENTS} subscriptions received their first config in ${ms(performance.now() - connectStarted)}`,
+      );
+      const admin = createTRPCClient<AppRouter>({
         links: [
           httpBatchLink({
             url: `${started.url}/api/trpc`,
             transformer: superjson,
-            headers: { authorization: `Bearer ${credentials[i]}` },
+            headers: () => (cookie ? { cookie } : {}),
           }),
         ],
-      }),
-    }));
-    await stats(); // reset the CPU window
-    const reportLatencies: number[] = [];
-    let failures = 0;
-    const deadline = performance.now() + REPORT_SECONDS * 1000;
-    const runs = agents.map(async (agent, i) => {
-      await new Promise((r) => setTimeout(r, (i / AGENTS) * REPORT_EVERY_MS));
-      while (performance.now() < deadline) {
-        const begin = performance.now();
-        try {
-          await agent.client.agent.report.mutate({
-            agentVersion: "bench",
-            hostInfo: {
-              hostname: agent.row.id.slice(0, 8),
-              kernel: "6.1",
-              wireguard: "wireguard-go",
-              frrMode: "managed",
-              frrVersion: "8.4",
-              addressDevice: "lo",
-            },
-            endpoints: [nodes[agent.row.index - 1]!.endpoints[0]!],
-            publicKey: agent.publicKey,
-            rotationId: null,
-            appliedVersion: 1,
-            applyError: null,
-            peers: Array.from({ length: PEERS_PER_REPORT }, (_, p) => {
-              const peer = rows[(agent.row.index + p) % AGENTS]!;
-              return {
-                peerId: peer.id,
-                interface: `mo${peer.index}`,
-                peerPublicKey: null,
-                handshakeAt: new Date().toISOString(),
-                rxBytes: 1000,
-                txBytes: 2000,
-                bgpState: "Established",
-                bgpUptimeSec: 100,
-                bfdState: "Up",
-                prefixesReceived: 1,
-                mtuConfigured: 1420,
-                mtuMeasured: 1420,
-                rttMs: 1.2,
-              };
-            }),
-          });
-          reportLatencies.push(performance.now() - begin);
-        } catch {
-          failures++;
-        }
-        await new Promise((r) =>
-          setTimeout(r, Math.max(0, REPORT_EVERY_MS - (performance.now() - begin))),
-        );
-      }
-    });
-    await Promise.all(runs);
-    const usage = await stats();
-    console.log(
-      `report ingestion: ${AGENTS} agents every ${REPORT_EVERY_MS / 1000} s (${PEERS_PER_REPORT} peers each) ` +
-        `for ${REPORT_SECONDS} s: ${reportLatencies.length} reports, ${failures} failed, ` +
-        `latency p50 ${ms(percentile(reportLatencies, 50))} p99 ${ms(percentile(reportLatencies, 99))}; ` +
-        `controller CPU ${usage.cpuPercent.toFixed(1)} % of one core, RSS ${usage.rssMiB.toFixed(0)} MiB`,
-    );
-
-    // 3. Login latency.
-    const logins: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const begin = performance.now();
-      const response = await fetch(`${started.url}/api/trpc/auth.login`, {
+      });
+      let cookie = "";
+      const loginResponse = await fetch(`${started.url}/api/trpc/auth.login`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({
           json: { email: "bench@example.com", password: "bench password 123" },
         }),
       });
-      if (!response.ok) throw new Error(`login failed: ${response.status}`);
-      logins.push(performance.now() - begin);
+      cookie = (loginResponse.headers.getSetCookie()[0] ?? "").split(";")[0]!;
+      const latencies: number[] = [];
+      await stats(); // start the controller CPU window of the push phase
+      const pushStarted = performance.now();
+      const mutations: number[] = [];
+      for (let change = 0; change < CHANGES; change++) {
+        const current = (await db.setting.findUniqueOrThrow({ where: { id: 1 } })).meshVersion;
+        const target = Number(current) + 1;
+        const at: number[] = [];
+        const received = new Promise<void>((done) =>
+          waiters.set(change, { version: target, at, left: AGENTS, done }),
+        );
+        const t0 = performance.now();
+        await admin.node.setPrefixes.mutate({
+          nodeId: rows[change % AGENTS]!.id,
+          prefixes: [{ cidr: `192.168.${change}.0/24` }],
+        });
+        mutations.push(performance.now() - t0);
+        await Promise.race([received, new Promise((r) => setTimeout(r, 30_000))]);
+        waiters.delete(change);
+        const got = at.filter((v) => v !== undefined);
+        if (got.length < AGENTS)
+          console.log(`change ${change}: only ${got.length}/${AGENTS} received`);
+        latencies.push(...got.map((t) => t - t0));
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const pushUsage = await stats();
+      const pushCpuMs = (pushUsage.cpuPercent / 100) * (performance.now() - pushStarted);
+      console.log(
+        `config push (change -> all ${AGENTS} agents received), ${CHANGES} changes: ` +
+          `p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, ` +
+          `max ${ms(Math.max(...latencies))} (the admin mutation itself: p50 ${ms(percentile(mutations, 50))}); ` +
+          `controller CPU ${ms(pushCpuMs / CHANGES)} per change`,
+      );
+      const checked = firstConfig as TDesiredNodeConfig | null;
+      if (checked?.peers.length !== AGENTS - 1) throw new Error("agent 0 got a wrong config");
+      fullClient.unsubscribe();
+      aborter.abort();
     }
-    console.log(
-      `login (Argon2id, 20 sequential): p50 ${ms(percentile(logins, 50))}, p99 ${ms(percentile(logins, 99))}`,
-    );
+
+    // 2. Report ingestion.
+    if (PHASES.has("report")) {
+      const agents = rows.map((row, i) => ({
+        row,
+        publicKey: nodes[i]!.publicKey,
+        client: createTRPCClient<AppRouter>({
+          links: [
+            httpBatchLink({
+              url: `${started.url}/api/trpc`,
+              transformer: superjson,
+              headers: { authorization: `Bearer ${credentials[i]}` },
+            }),
+          ],
+        }),
+      }));
+      await stats(); // reset the CPU window
+      const reportLatencies: number[] = [];
+      let failures = 0;
+      const deadline = performance.now() + REPORT_SECONDS * 1000;
+      const runs = agents.map(async (agent, i) => {
+        await new Promise((r) => setTimeout(r, (i / AGENTS) * REPORT_EVERY_MS));
+        while (performance.now() < deadline) {
+          const begin = performance.now();
+          try {
+            await agent.client.agent.report.mutate({
+              agentVersion: "bench",
+              hostInfo: {
+                hostname: agent.row.id.slice(0, 8),
+                kernel: "6.1",
+                wireguard: "wireguard-go",
+                frrMode: "managed",
+                frrVersion: "8.4",
+                addressDevice: "lo",
+              },
+              endpoints: [nodes[agent.row.index - 1]!.endpoints[0]!],
+              publicKey: agent.publicKey,
+              rotationId: null,
+              appliedVersion: 1,
+              applyError: null,
+              peers: Array.from({ length: PEERS_PER_REPORT }, (_, p) => {
+                const peer = rows[(agent.row.index + p) % AGENTS]!;
+                return {
+                  peerId: peer.id,
+                  interface: `mo${peer.index}`,
+                  peerPublicKey: null,
+                  handshakeAt: new Date().toISOString(),
+                  rxBytes: 1000,
+                  txBytes: 2000,
+                  bgpState: "Established",
+                  bgpUptimeSec: 100,
+                  bfdState: "Up",
+                  prefixesReceived: 1,
+                  mtuConfigured: 1420,
+                  mtuMeasured: 1420,
+                  rttMs: 1.2,
+                };
+              }),
+            });
+            reportLatencies.push(performance.now() - begin);
+          } catch {
+            failures++;
+          }
+          await new Promise((r) =>
+            setTimeout(r, Math.max(0, REPORT_EVERY_MS - (performance.now() - begin))),
+          );
+        }
+      });
+      await Promise.all(runs);
+      const usage = await stats();
+      console.log(
+        `report ingestion: ${AGENTS} agents every ${REPORT_EVERY_MS / 1000} s (${PEERS_PER_REPORT} peers each) ` +
+          `for ${REPORT_SECONDS} s: ${reportLatencies.length} reports, ${failures} failed, ` +
+          `latency p50 ${ms(percentile(reportLatencies, 50))} p99 ${ms(percentile(reportLatencies, 99))}; ` +
+          `controller CPU ${usage.cpuPercent.toFixed(1)} % of one core, RSS ${usage.rssMiB.toFixed(0)} MiB`,
+      );
+    }
+
+    // 3. Login latency.
+    if (PHASES.has("login")) {
+      const logins: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const begin = performance.now();
+        const response = await fetch(`${started.url}/api/trpc/auth.login`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            json: { email: "bench@example.com", password: "bench password 123" },
+          }),
+        });
+        if (!response.ok) throw new Error(`login failed: ${response.status}`);
+        logins.push(performance.now() - begin);
+      }
+      console.log(
+        `login (Argon2id, 20 sequential): p50 ${ms(percentile(logins, 50))}, p99 ${ms(percentile(logins, 99))}`,
+      );
+    }
   } finally {
     if (child) {
       child.send("stop");

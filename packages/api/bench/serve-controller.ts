@@ -7,7 +7,8 @@ import { getMeshFanout } from "../src/lib/mesh-fanout";
 
 const url = process.argv[2];
 if (!url) throw new Error("usage: serve-controller.ts <database url>");
-const db = createPrismaClient({ url, maxConnections: 10 });
+// The same pool size as the controller on a real Postgres (see db.ts).
+const db = createPrismaClient({ url, maxConnections: 25 });
 const fanout = getMeshFanout(db);
 await fanout.start({ url });
 const api = await serveApi({ db });

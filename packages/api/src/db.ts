@@ -10,9 +10,13 @@ type TGlobalWithDb = typeof globalThis & { [GLOBAL_KEY]?: TPrismaClient };
 export function getDb(): TPrismaClient {
   const holder = globalThis as TGlobalWithDb;
   if (!holder[GLOBAL_KEY]) {
-    const { DATABASE_URL } = readControllerEnv();
+    const { DATABASE_URL, MESHOVER_EMBEDDED_DB } = readControllerEnv();
     if (!DATABASE_URL) throw new Error("DATABASE_URL is not set: the server sets it at start");
-    holder[GLOBAL_KEY] = createPrismaClient({ url: DATABASE_URL });
+    // Hundreds of agents report every few seconds; with a real Postgres the round trips, not
+    // the CPU, limit ingestion, so the pool is wider. The embedded socket multiplexes onto one
+    // PGlite connection and allows 16 clients in all (CLI and migrations included).
+    const maxConnections = MESHOVER_EMBEDDED_DB === "1" ? 8 : 25;
+    holder[GLOBAL_KEY] = createPrismaClient({ url: DATABASE_URL, maxConnections });
   }
   return holder[GLOBAL_KEY];
 }

@@ -146,11 +146,23 @@ describe("agent protocol", () => {
       expect(latest.version).toBeGreaterThan(received[0]!.version);
 
       const keyA = (await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } })).publicKey!;
-      const result = await agentA.agent.report.mutate(makeReport(keyA, [{ peerId: b.nodeId }]));
+      const report = makeReport(keyA, [
+        { peerId: b.nodeId },
+        { peerId: "00000000-0000-4000-8000-000000000000" }, // unknown peer: skipped
+      ]);
+      const result = await agentA.agent.report.mutate(report);
       expect(result.meshVersion).toBeNull();
       const samples = await testDb.db.healthSample.findMany({ where: { nodeId: a.nodeId } });
       expect(samples).toHaveLength(1);
-      expect(samples[0]).toMatchObject({ peerId: b.nodeId, bgpState: "Established", rttMs: 1.5 });
+      expect(samples[0]).toMatchObject({
+        peerId: b.nodeId,
+        bgpState: "Established",
+        rttMs: 1.5,
+        rxBytes: 100n,
+        mtuMeasured: 1420,
+      });
+      expect(samples[0]!.handshakeAt?.toISOString()).toBe(report.peers[0]!.handshakeAt);
+      expect(Math.abs(samples[0]!.at.getTime() - Date.now())).toBeLessThan(60_000);
       const node = await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } });
       expect(node.appliedConfigVersion).toBe(3n);
 

@@ -31,7 +31,6 @@ export async function ingestReport({
   if (!node) throw new ServiceError("NOT_FOUND", "this node was removed from the mesh");
   const isKeyChanged = node.publicKey !== report.publicKey;
   const isMeshChange = isKeyChanged || !isSameList(node.endpoints, report.endpoints);
-  const peerIds = [...new Set(report.peers.map((peer) => peer.peerId))];
 
   const write = async (tx: Prisma.TransactionClient) => {
     await tx.node.update({
@@ -48,31 +47,25 @@ export async function ingestReport({
       select: { id: true },
     });
     if (isKeyChanged) await recordNewKey(tx, { nodeId, report, now });
-    const samples = report.peers
-      .filter((peer) => peer.peerId !== nodeId)
-      .map((peer) => ({
-        nodeId,
-        peerId: peer.peerId,
-        at: now,
-        handshakeAt: peer.handshakeAt ? new Date(peer.handshakeAt) : null,
-        rxBytes: BigInt(peer.rxBytes),
-        txBytes: BigInt(peer.txBytes),
-        bgpState: peer.bgpState,
-        bgpUptimeSec: peer.bgpUptimeSec,
-        bfdState: peer.bfdState,
-        prefixesReceived: peer.prefixesReceived,
-        mtuConfigured: peer.mtuConfigured,
-        mtuMeasured: peer.mtuMeasured,
-        rttMs: peer.rttMs,
-      }));
+    const samples = report.peers.filter((peer) => peer.peerId !== nodeId);
     if (samples.length > 0) {
-      // Peers the controller no longer knows (removed meanwhile) are skipped, not an error.
-      const known = new Set(
-        (await tx.node.findMany({ where: { id: { in: peerIds } }, select: { id: true } })).map(
-          (peer) => peer.id,
-        ),
+      // One statement for all samples; the join skips peers the controller no longer knows
+      // (removed meanwhile) instead of failing the report. Times are UTC like Prisma's.
+      const rows = JSON.stringify(
+        samples.map((peer) => ({ ...peer, handshakeAt: peer.handshakeAt?.replace(/Z$/, "") })),
       );
-      await tx.healthSample.createMany({ data: samples.filter((row) => known.has(row.peerId)) });
+      await tx.$executeRaw`
+        INSERT INTO "HealthSample" ("nodeId", "peerId", at, "handshakeAt", "rxBytes", "txBytes",
+          "bgpState", "bgpUptimeSec", "bfdState", "prefixesReceived", "mtuConfigured",
+          "mtuMeasured", "rttMs")
+        SELECT ${nodeId}::uuid, n.id, ${now.toISOString().replace(/Z$/, "")}::timestamp,
+          s."handshakeAt", s."rxBytes", s."txBytes", s."bgpState", s."bgpUptimeSec",
+          s."bfdState", s."prefixesReceived", s."mtuConfigured", s."mtuMeasured", s."rttMs"
+        FROM json_to_recordset(${rows}::json) AS s("peerId" uuid, "handshakeAt" timestamp,
+          "rxBytes" bigint, "txBytes" bigint, "bgpState" text, "bgpUptimeSec" int,
+          "bfdState" text, "prefixesReceived" int, "mtuConfigured" int, "mtuMeasured" int,
+          "rttMs" double precision)
+        JOIN "Node" n ON n.id = s."peerId"`;
     }
     await recordRotationProgress(tx, { nodeId, report });
   };
