@@ -18,6 +18,8 @@ export default defineConfig({
   testDir: "./browser",
   outputDir: "../.artifacts/playwright",
   timeout: 30_000,
+  // Two cores shared with the network lab: first renders can take a few seconds.
+  expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
   reporter: [["list"], ["json"]],

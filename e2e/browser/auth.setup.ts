@@ -7,7 +7,7 @@ setup("sign in as the bootstrap admin", async ({ page }) => {
   await page.getByLabel("E-mail").fill(ADMIN_EMAIL);
   await page.getByLabel("Password").fill(ADMIN_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId("user-email")).toHaveText(ADMIN_EMAIL);
   await page.context().storageState({ path: ADMIN_STATE_PATH });
 });

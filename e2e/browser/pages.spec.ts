@@ -36,6 +36,8 @@ test("topology shows every node and tunnel, warnings, and link details", async (
   await expect(panel).toContainText("path MTU 1380 below configured 1420");
   await page.screenshot({ path: `${SCREENSHOT_DIR}topology-link-panel.png` });
 
+  await panel.getByRole("button", { name: "Close link details" }).click();
+  await expect(panel).toHaveCount(0);
   await page.getByTestId(`topology-node-${names[0]}`).click();
   await expect(page).toHaveURL(new RegExp(`/nodes/${nodeIds[0]}$`));
 });
@@ -46,6 +48,7 @@ test("nodes table shows status, addresses and config drift", async ({ page }) =>
   await expect(row).toContainText("online");
   await expect(row).toContainText("drift");
   await expect(page.getByTestId(`node-row-${names[0]}`)).toContainText("10.128.");
+  await expect(page.getByTestId(`node-row-${names[0]}`)).toContainText("in sync");
   await page.screenshot({ path: `${SCREENSHOT_DIR}nodes.png`, fullPage: true });
 });
 

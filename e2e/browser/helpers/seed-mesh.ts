@@ -7,7 +7,11 @@ import pg from "pg";
 /** What {@link seedMesh} created. */
 export type TSeededMesh = { nodeIds: string[]; names: string[]; edgeCount: number };
 
-/** Insert `count` nodes named `${prefix}-NN` with full-mesh health (a few links with issues). */
+/**
+ * Insert `count` nodes named `${prefix}-NN` with full-mesh health (a few links with issues).
+ * Idempotent per prefix: when such nodes exist already (Playwright re-runs beforeAll after a
+ * failed test), those are returned instead of adding more.
+ */
 export async function seedMesh(options: {
   databaseUrl: string;
   count: number;
@@ -18,11 +22,27 @@ export async function seedMesh(options: {
   const client = new pg.Client({ connectionString: options.databaseUrl });
   await client.connect();
   try {
+    const existing = await client.query<{ id: string; name: string }>(
+      `SELECT id::text, name FROM "Node" WHERE name LIKE $1 ORDER BY "index"`,
+      [`${prefix}-%`],
+    );
+    if (existing.rows.length > 0) {
+      const n = existing.rows.length;
+      return {
+        nodeIds: existing.rows.map((r) => r.id),
+        names: existing.rows.map((r) => r.name),
+        edgeCount: (n * (n - 1)) / 2,
+      };
+    }
     await client.query("BEGIN");
     const base = await client.query<{ max: number | null }>(
       'SELECT max("index") AS max FROM "Node"',
     );
     const offset = (base.rows[0]?.max ?? 0) + 1;
+    const setting = await client.query<{ version: string }>(
+      'SELECT "meshVersion"::text AS version FROM "Setting" WHERE id = 1',
+    );
+    const meshVersion = Number(setting.rows[0]?.version ?? 1);
     const nodeIds: string[] = [];
     const names: string[] = [];
     for (let i = 0; i < count; i++) {
@@ -35,7 +55,7 @@ export async function seedMesh(options: {
         `INSERT INTO "Node" (id, name, "index", asn, ipv4, ipv6, endpoints, "updatedAt", "lastSeenAt",
            "agentVersion", "desiredConfigVersion", "appliedConfigVersion", "publicKey")
          VALUES ($1, $2, $3, $4, $5, $6, $7, now() at time zone 'utc', now() at time zone 'utc',
-           '0.1.0', 7, $8, $9)`,
+           '0.1.0', $8, $8, $9)`,
         [
           id,
           name,
@@ -44,8 +64,8 @@ export async function seedMesh(options: {
           `10.128.${Math.floor(index / 256)}.${index % 256}`,
           `fd42:6d65:7368::${index.toString(16)}`,
           [`2001:db8:${index.toString(16)}::1`],
-          // One node lags behind its desired config, so drift shows.
-          i === 2 ? 6 : 7,
+          // One node lags behind the mesh version, so drift shows.
+          i === 2 ? meshVersion - 1 : meshVersion,
           Buffer.from(`seeded-public-key-${index}`.padEnd(32, "=")).toString("base64"),
         ],
       );
@@ -61,9 +81,11 @@ export async function seedMesh(options: {
             nodeIds[a],
             nodeIds[b],
             minute * 60 + 2,
-            30 + ((a + b) % 60),
-            1_000_000 * (a + 1) + minute * 4000,
-            2_000_000 * (b + 1) + minute * 3000,
+            // Handshake age at that sample: WireGuard re-keys every 2 min under traffic.
+            minute * 60 + 2 + ((a + b + minute * 37) % 110),
+            // Counters grow with time: ~40-80 KB/s each way.
+            (historyMinutes - minute) * 60 * (40_000 + ((a * 13 + minute * 7) % 40) * 1000),
+            (historyMinutes - minute) * 60 * (30_000 + ((b * 11 + minute * 5) % 50) * 1000),
             isBfdDown ? "down" : "up",
             isMtuLow ? 1380 : 1420,
             4 + ((a * 7 + b * 13) % 40) + Math.sin(minute / 5) * 2,

@@ -162,14 +162,16 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
         <div className="xl:col-span-3">
           <PeerCharts nodeId={nodeId} />
         </div>
-        <div className="xl:col-span-2">
+        <div className="xl:col-span-3">
           <BgpSessions
             rows={sessions}
             now={now}
             staleAfterSec={settings.data?.staleAfterSec ?? DEFAULT_STALE_AFTER_SEC}
           />
         </div>
-        <PrefixEditor nodeId={nodeId} prefixes={n.prefixes} canEdit={canEdit} />
+        <div className="xl:col-span-2">
+          <PrefixEditor nodeId={nodeId} prefixes={n.prefixes} canEdit={canEdit} />
+        </div>
       </div>
       <ConfirmDialog
         isOpen={isRemoving}

@@ -48,7 +48,7 @@ function SmallChart({
             <YAxis
               tickFormatter={format}
               tick={{ fontSize: 10, fill: "#64748b" }}
-              width={56}
+              width={68}
               stroke="#cbd5e1"
             />
             <Tooltip
@@ -130,7 +130,7 @@ export function PeerCharts({ nodeId }: { nodeId: string }) {
             title={`RTT to ${peer.peerName}`}
             data={data}
             lines={[{ key: "rtt", colour: "#2563eb", name: "RTT" }]}
-            format={(v) => `${v.toFixed(1)} ms`}
+            format={(v) => `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`}
           />
           <SmallChart
             title="Throughput"
