@@ -17,3 +17,4 @@ export { SESSION_COOKIE } from "./lib/session-cookie";
 export { serveApi, writeFetchResponse, type TApiServer } from "./http/serve-api";
 export { pruneSamples } from "./services/health/prune-samples";
 export { handleMetricsRequest } from "./http/handle-metrics-request";
+export { installFastTextEncoderStream } from "./http/install-fast-text-encoder-stream";

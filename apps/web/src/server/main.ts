@@ -15,6 +15,7 @@ import {
   ensureSettings,
   getMeshFanout,
   handleTrpcRequest,
+  installFastTextEncoderStream,
   pruneSamples,
   readControllerEnv,
   writeFetchResponse,
@@ -62,6 +63,8 @@ async function main() {
   );
   pruneTimer.unref();
 
+  // Config streams encode hundreds of large SSE events per change; do it natively.
+  installFastTextEncoderStream();
   const isTls = Boolean(env.MESHOVER_TLS_CERT && env.MESHOVER_TLS_KEY);
   const app = next({ dev: false, dir: WEB_DIR, hostname: env.HOST, port: env.PORT });
   const handle = app.getRequestHandler();

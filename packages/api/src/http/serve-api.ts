@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 import type { TPrismaClient } from "@meshover/prisma";
 import { handleTrpcRequest } from "./handle-trpc-request";
+import { installFastTextEncoderStream } from "./install-fast-text-encoder-stream";
 
 /** A running API server. */
 export interface TApiServer {
@@ -62,6 +63,7 @@ export async function serveApi({
   host?: string;
   port?: number;
 }): Promise<TApiServer> {
+  installFastTextEncoderStream();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     // Like a proxy would: the handler reads the client address from X-Forwarded-For.
     req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
