@@ -14,7 +14,15 @@ import { REPO_ROOT } from "../lab/harness/lab-env";
 import { hasRoute, readBfdPeers, readWireguard } from "../lab/harness/observe-node";
 import { startProbes, summarizeProbes } from "../lab/harness/probe-mesh";
 import { saveArtifacts } from "../lab/harness/save-artifacts";
-import { createToken, findAgent, joinAgent, startAgent, stopAgent } from "../lab/harness/run-agent";
+import {
+  createToken,
+  findAgent,
+  joinAgent,
+  readAgentLog,
+  startAgent,
+  stopAgent,
+  type TAgentLogLine,
+} from "../lab/harness/run-agent";
 import {
   LabMesh,
   listPairs,
@@ -40,11 +48,32 @@ async function timeJoin(mesh: LabMesh, index: number) {
   const token = await createToken(mesh.api, 1);
   const node = await mesh.lab.addNode(index);
   const started = performance.now();
+  const startedEpoch = Date.now();
   await joinAgent(mesh.lab, node, mesh.controller, token);
   startAgent(mesh.lab, node);
   const member = await mesh.waitForConfig(node);
   await waitForReachability(listPairs([...mesh.members.values()], member), 60_000, 0.5);
-  return { member, ms: performance.now() - started };
+  const ms = performance.now() - started;
+  return { member, ms, timeline: readJoinTimeline(member, startedEpoch) };
+}
+
+/**
+ * Where a join's time goes, from the new agent's log (epoch ms in each pino line): milliseconds
+ * after `startedEpoch` of its first config, FRR start, first reconcile, and last BGP session up.
+ */
+function readJoinTimeline(member: TMeshMember, startedEpoch: number) {
+  const lines = readAgentLog(member.node);
+  const at = (predicate: (line: TAgentLogLine) => boolean, isLast = false) => {
+    const hits = lines.filter(predicate);
+    const hit = isLast ? hits[hits.length - 1] : hits[0];
+    return typeof hit?.time === "number" ? Math.round(hit.time - startedEpoch) : null;
+  };
+  return {
+    configMs: at((l) => l.msg === "config received"),
+    frrStartedMs: at((l) => l.msg === "managed FRR started"),
+    firstReconcileMs: at((l) => l.msg === "reconciled"),
+    lastBgpUpMs: at((l) => l.msg === "bgp state" && l.to === "Established", true),
+  };
 }
 
 /** Remove `member` through the API and wait until no peer has a tunnel to it any more. */
@@ -134,9 +163,11 @@ async function main() {
       await waitForReachability(listPairs([...mesh.members.values()]), 60_000);
       const trials: number[] = [];
       for (let trial = 0; trial < TRIALS; trial++) {
-        const { member, ms } = await timeJoin(mesh, n + trial);
+        const { member, ms, timeline } = await timeJoin(mesh, n + trial);
         trials.push(ms);
-        log(`join ${trial + 1}: ${ms.toFixed(0)} ms`);
+        log(
+          `join ${trial + 1}: ${ms.toFixed(0)} ms (new agent, ms after join start: ${JSON.stringify(timeline)})`,
+        );
         if (n === 8 && trial === TRIALS - 1) {
           // Keep the 8th node: the 8-node mesh measures failover, rotation and agent load.
           await waitForSessions([...mesh.members.values()], 60_000);

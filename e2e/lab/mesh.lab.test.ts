@@ -245,7 +245,26 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
     await waitForSessions(members(), 30_000);
 
     const restartedAt = Date.now();
+    const offsets = new Map(members().map((m) => [m.node.name, markAgentLog(m.node)]));
     await runController(mesh.lab, mesh.controller);
+    // Reconnect means the config stream, not only health reports: changes arrive through it.
+    await waitUntil(
+      { name: "every agent's config stream reconnected", timeoutMs: 30_000, intervalMs: 250 },
+      () => {
+        const waiting = members()
+          .filter(
+            (m) =>
+              !readAgentLog(m.node, offsets.get(m.node.name)).some(
+                (line) => line.msg === "config stream connected",
+              ),
+          )
+          .map((m) => m.node.name);
+        return Promise.resolve({
+          isDone: waiting.length === 0,
+          state: `not reconnected: ${waiting.join(", ")}`,
+        });
+      },
+    );
     await waitUntil(
       {
         name: "every agent reporting to the restarted controller",

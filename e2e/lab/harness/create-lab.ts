@@ -4,7 +4,14 @@
 // over /etc/frr, /run/frr and /run/wireguard: FRR and wireguard-go of different nodes never share
 // a socket, and a restarted agent finds the daemons of the one before it.
 import { randomBytes } from "node:crypto";
-import { chownSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import {
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { destroyLab, sweepLeftovers } from "./destroy-lab";
 import { REPO_ROOT } from "./lab-env";
@@ -99,6 +106,7 @@ export class Lab {
     assertRoot();
     await sweepLeftovers((line) => console.warn(`[lab] ${line}`));
     mkdirSync(LAB_ROOT, { recursive: true });
+    raiseInotifyInstances();
     const runId = await pickRunId();
     const owner = options.owner ?? {
       pid: process.pid,
@@ -406,6 +414,25 @@ export function runInNetns(netns: string, argv: readonly string[], options?: TRu
 
 async function ip(args: readonly string[]) {
   await runCommand(["ip", ...args]);
+}
+
+/** Inotify instances the lab needs at least: every wireguard-go process holds one. */
+const MIN_INOTIFY_INSTANCES = 1024;
+
+/**
+ * Each wireguard-go (one per peer per node) holds an inotify instance for its control socket,
+ * and root may have only `fs.inotify.max_user_instances` (128 by default) of them machine-wide:
+ * 12 nodes (132 interfaces) already fail with "too many open files". Raise the limit (never
+ * lower it) and say so.
+ */
+function raiseInotifyInstances() {
+  const path = "/proc/sys/fs/inotify/max_user_instances";
+  const current = Number(readFileSync(path, "utf8").trim());
+  if (current >= MIN_INOTIFY_INSTANCES) return;
+  writeFileSync(path, String(MIN_INOTIFY_INSTANCES));
+  console.warn(
+    `[lab] raised fs.inotify.max_user_instances ${current} -> ${MIN_INOTIFY_INSTANCES} (one per wireguard-go)`,
+  );
 }
 
 function writeSysctl(path: string, value: string) {

@@ -29,6 +29,10 @@ export async function saveArtifacts(
     mkdirSync(nodeDir, { recursive: true });
     if (existsSync(join(node.dir, "logs")))
       cpSync(join(node.dir, "logs"), join(nodeDir, "logs"), { recursive: true });
+    // The agent's daemon logs (FRR, wireguard-go) live in its state folder; never copy keys.
+    const daemonLogs = join(node.dir, "state", "logs");
+    if (existsSync(daemonLogs))
+      cpSync(daemonLogs, join(nodeDir, "daemon-logs"), { recursive: true });
     // FRR's own config and log files, when the agent keeps them there.
     if (existsSync(join(node.dir, "etc-frr")))
       cpSync(join(node.dir, "etc-frr"), join(nodeDir, "etc-frr"), { recursive: true });

@@ -7,7 +7,7 @@ import { ping, readBgpNeighbors, readLinks, readWireguard, runLimited } from "./
 import { createToken, joinAgent, readAgentView, startAgent, type TAgentView } from "./run-agent";
 import { saveArtifacts } from "./save-artifacts";
 import { startController, type TLabController } from "./start-controller";
-import { waitUntil } from "./wait-until";
+import { LabTimeoutError, sleep, waitUntil } from "./wait-until";
 
 /** A node with a running agent, and who the controller says it is. */
 export interface TMeshMember {
@@ -208,26 +208,54 @@ export async function findUnreachablePairs(pairs: TPairProbe[], waitSec = 1) {
         source: addressOf(pair.from, pair.family),
         waitSec,
       });
-      return result.isOk ? null : `${pair.from.node.name}->${pair.to.node.name}/v${pair.family}`;
+      return result.isOk ? null : describePair(pair);
     }),
     12,
   );
   return results.filter((r): r is string => r !== null);
 }
 
-/** Wait until every pair in `pairs` answers a ping. */
+/**
+ * Wait until every pair in `pairs` answers a ping. Each pair is probed in its own loop (at most
+ * 16 pings at a time), so `elapsedMs` is when the last pair first answered (the start of that
+ * ping), not the end of a polling round; a final round then confirms that all pairs still do.
+ */
 export async function waitForReachability(pairs: TPairProbe[], timeoutMs = 60_000, waitSec = 1) {
-  return waitUntil(
-    {
-      name: `reachability of ${pairs.length} directed pairs (IPv4+IPv6)`,
-      timeoutMs,
-      intervalMs: 100,
-    },
-    async () => {
-      const failing = await findUnreachablePairs(pairs, waitSec);
-      return { isDone: failing.length === 0, state: `unreachable: ${failing.join(", ")}` };
-    },
-  );
+  const name = `reachability of ${pairs.length} directed pairs (IPv4+IPv6)`;
+  const started = performance.now();
+  const deadline = started + timeoutMs;
+  const firstReply = new Map<TPairProbe, number>();
+  let pending = [...pairs];
+  while (pending.length > 0) {
+    await runLimited(
+      pending.map((pair) => async () => {
+        while (performance.now() < deadline) {
+          const sentAt = performance.now();
+          const result = await ping(pair.from.node.netns, addressOf(pair.to, pair.family), {
+            source: addressOf(pair.from, pair.family),
+            waitSec,
+          });
+          if (result.isOk) {
+            firstReply.set(pair, sentAt - started);
+            return;
+          }
+          await sleep(50);
+        }
+      }),
+      16,
+    );
+    const failing = await findUnreachablePairs(pairs, waitSec);
+    pending = pairs.filter((pair) => failing.includes(describePair(pair)));
+    if (pending.length > 0 && performance.now() >= deadline) {
+      throw new LabTimeoutError(name, timeoutMs, `unreachable: ${failing.join(", ")}`);
+    }
+  }
+  return { elapsedMs: Math.max(0, ...firstReply.values()) };
+}
+
+/** "n1->n2/v4" */
+function describePair(pair: TPairProbe) {
+  return `${pair.from.node.name}->${pair.to.node.name}/v${pair.family}`;
 }
 
 /** Tunnels (WireGuard interfaces) of `member` whose MTU is not {@link TUNNEL_MTU}. */
