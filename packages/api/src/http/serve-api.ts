@@ -45,7 +45,19 @@ export async function writeFetchResponse(response: Response, res: ServerResponse
           res.uncork();
         });
       }
-      res.write(value);
+      // Respect backpressure: a slow agent then holds up only its own stream, whose generator
+      // skips straight to the newest config instead of queueing every version in memory.
+      if (!res.write(value) && !res.destroyed) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off("drain", done);
+            res.off("close", done);
+            resolve();
+          };
+          res.on("drain", done);
+          res.on("close", done);
+        });
+      }
     }
   } catch {
     // The client went away mid-stream.
