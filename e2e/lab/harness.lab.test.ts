@@ -294,14 +294,15 @@ describe.skipIf(!isLabEnabled)("lab controller", () => {
       const controller = await startController(lab, {
         databaseServerUrl: process.env.DATABASE_URL,
       });
-      expect(controller.url).toContain("[2001:db8::1]");
+      expect(controller.url).toContain(`[${lab.controllerAddress}]`);
+      expect(lab.controllerAddress).toMatch(/^2001:db8:[0-9a-f]{1,4}::1$/);
       const api = new ApiClient(controller.url);
       await api.logIn(controller.adminEmail, controller.adminPassword);
       const me = await api.query<{ email: string; role: string }>("auth.me");
       expect(me).toMatchObject({ email: controller.adminEmail, role: "admin" });
       // Reachable from a node namespace over the underlay, as agents will reach it.
       const node = await lab.addNode(1);
-      const health = await lab.exec(node, ["ping", "-c1", "-W1", "2001:db8::1"], {
+      const health = await lab.exec(node, ["ping", "-c1", "-W1", lab.controllerAddress], {
         allowFailure: true,
       });
       expect(health.code).toBe(0);

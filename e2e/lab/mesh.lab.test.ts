@@ -1,6 +1,7 @@
 // The mesh end to end: a real controller, six real agents (`--frr managed`, wireguard-go),
 // checked through FRR's JSON, WireGuard's dump, the kernel and pings, as issue 7 lists. The tests
-// share one mesh and run in order; each leaves it converged for the next.
+// share one mesh and run in order; each leaves it converged for the next. The controller-down
+// test runs last: agents' reconnect backoff after a long outage must not delay the others.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -213,80 +214,6 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
     await waitForSessions(members(), 30_000);
   });
 
-  it("keeps the data plane while the controller is down, rebuilds a restarted agent from its cache, reconnects", async () => {
-    await stopController(mesh.lab, mesh.controller);
-    const restarted = mesh.member("n2");
-    const probes = startProbes(listPairs(members()), { pps: 10, durationSec: 30 });
-    // An agent restart while the controller is away must not disturb anything either.
-    await sleep(10_000);
-    await stopAgent(mesh.lab, restarted.node);
-    startAgent(mesh.lab, restarted.node);
-    const summary = summarizeProbes(await probes.done);
-    figures.controllerDownProbes = { sent: summary.sent, lost: summary.lost };
-    console.log(
-      `[lab] controller down: ${summary.sent} probes, ${summary.lost} lost ${summary.lossy.join(", ")}`,
-    );
-    expect(summary.lossy).toEqual([]);
-
-    // Now a reboot of n2 while the controller is still down: only its cached config is left.
-    const offset = markAgentLog(restarted.node);
-    await stopAgent(mesh.lab, restarted.node);
-    const stopped = await mesh.lab.wipeDataPlane(restarted.node);
-    expect(stopped).toBeGreaterThan(NODE_COUNT - 1); // wireguard-go per peer plus FRR daemons
-    expect((await readWireguard(restarted.node)).size).toBe(0);
-    startAgent(mesh.lab, restarted.node);
-    const rebuilt = await waitForReachability(listPairs(members(), restarted), 60_000);
-    figures.rebuildFromCacheMs = Math.round(rebuilt.elapsedMs);
-    expect(
-      readAgentLog(restarted.node, offset).some(
-        (line) => line.msg === "starting from cached config",
-      ),
-    ).toBe(true);
-    await waitForSessions(members(), 30_000);
-
-    const restartedAt = Date.now();
-    const offsets = new Map(members().map((m) => [m.node.name, markAgentLog(m.node)]));
-    await runController(mesh.lab, mesh.controller);
-    // Reconnect means the config stream, not only health reports: changes arrive through it.
-    await waitUntil(
-      { name: "every agent's config stream reconnected", timeoutMs: 30_000, intervalMs: 250 },
-      () => {
-        const waiting = members()
-          .filter(
-            (m) =>
-              !readAgentLog(m.node, offsets.get(m.node.name)).some(
-                (line) => line.msg === "config stream connected",
-              ),
-          )
-          .map((m) => m.node.name);
-        return Promise.resolve({
-          isDone: waiting.length === 0,
-          state: `not reconnected: ${waiting.join(", ")}`,
-        });
-      },
-    );
-    await waitUntil(
-      {
-        name: "every agent reporting to the restarted controller",
-        timeoutMs: 60_000,
-        intervalMs: 500,
-      },
-      async () => {
-        const nodes = await mesh.api.query<TNodeSummary[]>("node.list");
-        const stale = nodes.filter(
-          (n) =>
-            !n.lastSeenAt ||
-            Date.parse(n.lastSeenAt) < restartedAt ||
-            n.appliedConfigVersion !== n.desiredConfigVersion,
-        );
-        return {
-          isDone: nodes.length === NODE_COUNT && stale.length === 0,
-          state: `${nodes.length} nodes; stale: ${stale.map((n) => `${n.name}(seen ${n.lastSeenAt}, applied ${n.appliedConfigVersion}/${n.desiredConfigVersion})`).join(", ")}`,
-        };
-      },
-    );
-  });
-
   it("rotates a node's key via the API: reachability returns, lost probes counted", async () => {
     const rotated = mesh.member("n4");
     const oldKey = [...(await readWireguard(rotated.node)).values()][0]!.publicKey;
@@ -395,5 +322,78 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
     const isToRemoved = (key: string) => toRemoved.get(key.split("/")[0]!) === key.split("/")[1];
     expect(findResetSessions(before, await readSessionCounters(others), isToRemoved)).toEqual([]);
     expect(await findSessionProblems(others)).toEqual([]);
+  });
+  it("keeps the data plane while the controller is down, rebuilds a restarted agent from its cache, reconnects", async () => {
+    await stopController(mesh.lab, mesh.controller);
+    const restarted = mesh.member("n2");
+    const probes = startProbes(listPairs(members()), { pps: 10, durationSec: 30 });
+    // An agent restart while the controller is away must not disturb anything either.
+    await sleep(10_000);
+    await stopAgent(mesh.lab, restarted.node);
+    startAgent(mesh.lab, restarted.node);
+    const summary = summarizeProbes(await probes.done);
+    figures.controllerDownProbes = { sent: summary.sent, lost: summary.lost };
+    console.log(
+      `[lab] controller down: ${summary.sent} probes, ${summary.lost} lost ${summary.lossy.join(", ")}`,
+    );
+    expect(summary.lossy).toEqual([]);
+
+    // Now a reboot of n2 while the controller is still down: only its cached config is left.
+    const offset = markAgentLog(restarted.node);
+    await stopAgent(mesh.lab, restarted.node);
+    const stopped = await mesh.lab.wipeDataPlane(restarted.node);
+    expect(stopped).toBeGreaterThan(NODE_COUNT - 1); // wireguard-go per peer plus FRR daemons
+    expect((await readWireguard(restarted.node)).size).toBe(0);
+    startAgent(mesh.lab, restarted.node);
+    const rebuilt = await waitForReachability(listPairs(members(), restarted), 60_000);
+    figures.rebuildFromCacheMs = Math.round(rebuilt.elapsedMs);
+    expect(
+      readAgentLog(restarted.node, offset).some(
+        (line) => line.msg === "starting from cached config",
+      ),
+    ).toBe(true);
+    await waitForSessions(members(), 30_000);
+
+    const restartedAt = Date.now();
+    const offsets = new Map(members().map((m) => [m.node.name, markAgentLog(m.node)]));
+    await runController(mesh.lab, mesh.controller);
+    // Reconnect means the config stream, not only health reports: changes arrive through it.
+    await waitUntil(
+      { name: "every agent's config stream reconnected", timeoutMs: 30_000, intervalMs: 250 },
+      () => {
+        const waiting = members()
+          .filter(
+            (m) =>
+              !readAgentLog(m.node, offsets.get(m.node.name)).some(
+                (line) => line.msg === "config stream connected",
+              ),
+          )
+          .map((m) => m.node.name);
+        return Promise.resolve({
+          isDone: waiting.length === 0,
+          state: `not reconnected: ${waiting.join(", ")}`,
+        });
+      },
+    );
+    await waitUntil(
+      {
+        name: "every agent reporting to the restarted controller",
+        timeoutMs: 60_000,
+        intervalMs: 500,
+      },
+      async () => {
+        const nodes = await mesh.api.query<TNodeSummary[]>("node.list");
+        const stale = nodes.filter(
+          (n) =>
+            !n.lastSeenAt ||
+            Date.parse(n.lastSeenAt) < restartedAt ||
+            n.appliedConfigVersion !== n.desiredConfigVersion,
+        );
+        return {
+          isDone: nodes.length === NODE_COUNT && stale.length === 0,
+          state: `${nodes.length} nodes; stale: ${stale.map((n) => `${n.name}(seen ${n.lastSeenAt}, applied ${n.appliedConfigVersion}/${n.desiredConfigVersion})`).join(", ")}`,
+        };
+      },
+    );
   });
 });

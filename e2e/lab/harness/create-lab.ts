@@ -1,5 +1,7 @@
-// The lab: an IPv6 underlay bridge in the root namespace ("the internet", 2001:db8::/64, the
-// controller on 2001:db8::1) and node namespaces joined to it by veth pairs. Each node also has a
+// The lab: an IPv6 underlay bridge in the root namespace ("the internet": its own /64 out of
+// 2001:db8::/32 per run, the controller on <prefix>::1) and node namespaces joined to it by veth
+// pairs. The /64 differs per run because two bridges with the same on-link prefix in the root
+// namespace would steal each other's replies when two labs run at once. Each node also has a
 // private mount namespace, held open by a small holder process, where its own folders are mounted
 // over /etc/frr, /run/frr and /run/wireguard: FRR and wireguard-go of different nodes never share
 // a socket, and a restarted agent finds the daemons of the one before it.
@@ -33,8 +35,6 @@ import {
 } from "./record-lab";
 import { runCommand, type TRunOptions } from "./run-command";
 
-/** The controller's underlay address (on the bridge, in the root namespace). */
-export const CONTROLLER_ADDRESS = "2001:db8::1";
 /** Prefix length of the underlay. */
 export const UNDERLAY_PREFIX_LENGTH = 64;
 
@@ -71,9 +71,11 @@ export interface TLabWorkload {
   ipv6: string;
 }
 
-/** Underlay address of node `index` (2001:db8::1:<index>). */
-export function underlayAddressOf(index: number) {
-  return `2001:db8::1:${index.toString(16)}`;
+/** The underlay /64 of run `runId` (without length): 2001:db8:<16 bits from the id>:: */
+export function underlayPrefixOf(runId: string) {
+  let hash = 0;
+  for (const char of runId) hash = (hash * 31 + char.charCodeAt(0)) % 0xfffe;
+  return `2001:db8:${(hash + 1).toString(16)}::`;
 }
 
 let activeLabs = new Set<Lab>();
@@ -96,6 +98,18 @@ export class Lab {
   }
   get bridge() {
     return `${LAB_PREFIX}${this.runId}-br`;
+  }
+  /** This run's underlay prefix, e.g. 2001:db8:4f2a::/64. */
+  get underlayPrefix() {
+    return `${underlayPrefixOf(this.runId)}/${UNDERLAY_PREFIX_LENGTH}`;
+  }
+  /** The controller's underlay address (on the bridge, root namespace): <prefix>::1. */
+  get controllerAddress() {
+    return `${underlayPrefixOf(this.runId)}1`;
+  }
+  /** Underlay address of node `index`: <prefix>::1:<index>. */
+  underlayAddressOf(index: number) {
+    return `${underlayPrefixOf(this.runId)}1:${index.toString(16)}`;
   }
 
   /**
@@ -165,7 +179,7 @@ export class Lab {
       "-6",
       "addr",
       "add",
-      `${CONTROLLER_ADDRESS}/${UNDERLAY_PREFIX_LENGTH}`,
+      `${this.controllerAddress}/${UNDERLAY_PREFIX_LENGTH}`,
       "dev",
       this.bridge,
       "nodad",
@@ -179,7 +193,7 @@ export class Lab {
     const netns = `${LAB_PREFIX}${this.runId}-${name}`;
     const hostIf = `${LAB_PREFIX}${this.runId}-h${index}`;
     const underlayIf = `${LAB_PREFIX}${this.runId}-u${index}`;
-    const underlayAddress = underlayAddressOf(index);
+    const underlayAddress = this.underlayAddressOf(index);
     const dir = join(this.dir, name);
     this.record.netns.push(netns);
     this.record.links.push(hostIf);
@@ -447,14 +461,16 @@ async function readFrrIds() {
 
 /** A run id no current object uses: 4 characters, so link names stay within 15 bytes. */
 async function pickRunId() {
-  const { stdout } = await runCommand(["ip", "-o", "link", "show"]);
+  const { stdout: links } = await runCommand(["ip", "-o", "link", "show"]);
+  const { stdout: routes } = await runCommand(["ip", "-6", "route", "show"]);
   for (let attempt = 0; attempt < 20; attempt++) {
     const id = randomBytes(8)
       .toString("base64")
       .replaceAll(/[^a-z0-9]/g, "")
       .slice(0, 4);
     if (id.length < 4) continue;
-    if (existsSync(labDir(id)) || stdout.includes(`${LAB_PREFIX}${id}-`)) continue;
+    if (existsSync(labDir(id)) || links.includes(`${LAB_PREFIX}${id}-`)) continue;
+    if (routes.includes(underlayPrefixOf(id))) continue;
     return id;
   }
   throw new Error("could not pick a free lab run id");

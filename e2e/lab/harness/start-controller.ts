@@ -1,5 +1,5 @@
 // The real controller in the lab: `apps/web/src/server/main.ts` (migrations, bootstrap, Next)
-// listening on the underlay bridge's [2001:db8::1] and a free port, on a fresh database of the
+// listening on the underlay bridge's <prefix>::1 (2001:db8:x::1) and a free port, on a fresh database of the
 // given PostgreSQL server (or embedded PGlite in the lab folder), with an admin created from the
 // environment so tests can sign in through the API.
 import { randomBytes } from "node:crypto";
@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import pg from "pg";
-import { CONTROLLER_ADDRESS, type Lab } from "./create-lab";
+import type { Lab } from "./create-lab";
 import { assertDatabaseName } from "./destroy-lab";
 import { waitForExec, type TLabProcess } from "./manage-process";
 import { runCommand } from "./run-command";
@@ -19,7 +19,7 @@ export const LAB_ADMIN_EMAIL = "lab-admin@meshover.invalid";
 
 /** A controller the lab started. */
 export interface TLabController {
-  /** Base URL, e.g. http://[2001:db8::1]:40123 */
+  /** Base URL, e.g. http://[2001:db8:4f2a::1]:40123 */
   url: string;
   port: number;
   adminEmail: string;
@@ -52,16 +52,17 @@ const BUILD_LOCK_PROCESS = "next-build-lock";
 /** Start the controller for `lab` and wait until it answers /api/health. */
 export async function startController(lab: Lab, options: TStartControllerOptions = {}) {
   await holdBuildLock(lab, options.canBuild ?? true);
-  const port = await findFreePort(CONTROLLER_ADDRESS);
+  const address = lab.controllerAddress;
+  const port = await findFreePort(address);
   const adminPassword = randomBytes(18).toString("base64url");
   let databaseUrl: string | null = null;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
-    HOST: CONTROLLER_ADDRESS,
+    HOST: address,
     PORT: String(port),
-    MESHOVER_PUBLIC_URL: `http://[${CONTROLLER_ADDRESS}]:${port}`,
+    MESHOVER_PUBLIC_URL: `http://[${address}]:${port}`,
     MESHOVER_ADMIN_EMAIL: LAB_ADMIN_EMAIL,
     MESHOVER_ADMIN_PASSWORD: adminPassword,
     MESHOVER_LOG_LEVEL: "debug",
@@ -75,7 +76,7 @@ export async function startController(lab: Lab, options: TStartControllerOptions
     env.MESHOVER_DATA_DIR = join(lab.dir, "controller-data");
   }
   const controller: TLabController = {
-    url: `http://[${CONTROLLER_ADDRESS}]:${port}`,
+    url: `http://[${address}]:${port}`,
     port,
     adminEmail: LAB_ADMIN_EMAIL,
     adminPassword,

@@ -50,7 +50,7 @@ export class LabMesh {
     const log = options.log ?? (() => {});
     const lab = await Lab.create({ owner: options.owner });
     try {
-      log(`lab ${lab.runId}: underlay bridge ${lab.bridge} (2001:db8::/64)`);
+      log(`lab ${lab.runId}: underlay bridge ${lab.bridge} (${lab.underlayPrefix})`);
       log("starting the controller");
       const controller = await startController(lab, {
         databaseServerUrl: options.databaseServerUrl,
