@@ -36,8 +36,9 @@ export default defineConfig({
         "--disable-component-update",
         "--disable-sync",
         "--no-first-run",
-        // The lab controller listens on the documentation address 2001:db8::1 (lab-mesh.spec.ts).
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE 2001:db8::1",
+        // IPv6 literals (never DNS) stay reachable: the lab controller listens on a 2001:db8::
+        // address (lab-mesh.spec.ts).
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE *:*",
       ],
     },
   },

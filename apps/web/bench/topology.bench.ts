@@ -142,6 +142,8 @@ async function main() {
       );
       timings.push(Date.now() - started);
     }
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: `${ROOT}.artifacts/screenshots/topology-50-nodes.png` });
     const encoded = [...scripts.values()].reduce((sum, s) => sum + s.encoded, 0);
     const decoded = [...scripts.values()].reduce((sum, s) => sum + s.decoded, 0);
     console.log(`topology page, ${NODES} nodes / ${mesh.edgeCount} edges (seeded), Chromium:`);

@@ -27,6 +27,7 @@ import type { TTopologyLink, TTopologyNode } from "./topology-types";
 
 type TMeshNode = Node<{ node: TTopologyNode }, "mesh">;
 type TLinkEdge = Edge<{ summary: TLinkSummary; isLabelled: boolean }, "link">;
+// isLabelled is false only on big meshes: there healthy edges also fade so problems stand out.
 
 /** Above this many edges only edges with issues (or the selected one) carry a label. */
 const MAX_LABELLED_EDGES = 60;
@@ -103,7 +104,12 @@ const LinkEdge = memo(function LinkEdge({
           stroke: colour,
           strokeWidth: selected ? 3 : hasIssues ? 2 : 1.5,
           strokeDasharray: summary.state === "connecting" ? "6 4" : undefined,
-          opacity: selected ? 1 : 0.8,
+          opacity:
+            selected || hasIssues || summary.state !== "established"
+              ? 1
+              : data.isLabelled
+                ? 0.8
+                : 0.25,
         }}
       />
       {showLabel && (
