@@ -81,7 +81,7 @@ async function up(nodeCount: number, hasWorkload: boolean) {
         ] as const) {
           const result = await ping(from.node.netns, target, {
             source,
-            count: 20,
+            count: 6,
             intervalSec: 0.5,
             waitSec: 1,
           });

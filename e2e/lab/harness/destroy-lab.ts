@@ -41,7 +41,14 @@ export async function destroyLab(record: TLabRecord, options: { keepDir?: boolea
       const { code } = await runCommand(["ip", "link", "show", "dev", link], {
         allowFailure: true,
       });
-      if (code === 0) await runCommand(["ip", "link", "delete", "dev", link]);
+      if (code !== 0) return;
+      // A veth end vanishes on its own shortly after its peer's namespace is deleted.
+      const deleted = await runCommand(["ip", "link", "delete", "dev", link], {
+        allowFailure: true,
+      });
+      if (deleted.code !== 0 && !deleted.stderr.includes("Cannot find device")) {
+        throw new Error(deleted.stderr.trim());
+      }
     });
   }
   for (const database of record.databases) {
