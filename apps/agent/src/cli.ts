@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // meshover-agent: join | run | status | leave. See docs/agent.md.
 import { parseArgs } from "node:util";
-import { leaveMesh } from "./commands/leave-mesh";
+import { leaveMesh, type TLeaveControllerOutcome } from "./commands/leave-mesh";
 import { joinMesh } from "./commands/join-mesh";
 import { runAgent } from "./commands/run-agent";
 import { renderStatus } from "./commands/show-status";
@@ -37,6 +37,19 @@ function parseResyncSec(value: string | undefined): number {
     throw new Error(`--resync-sec must be a whole number of seconds from 1 to 3600 (got ${value})`);
   }
   return seconds;
+}
+
+function describeControllerOutcome(controller: TLeaveControllerOutcome): string {
+  switch (controller.status) {
+    case "removed":
+      return "the controller removed this node";
+    case "already-gone":
+      return `the controller no longer knew this node (${controller.error})`;
+    case "failed":
+      return `could not tell the controller (${controller.error}): delete the node in the dashboard`;
+    case "skipped":
+      return "the controller was not told";
+  }
 }
 
 async function readStdin(): Promise<string> {
@@ -138,13 +151,15 @@ async function main(argv: string[]): Promise<number> {
         pathspace:
           store.readOwned().frr?.pathspace ?? `meshover-${identity?.nodeId.slice(0, 8) ?? "none"}`,
       });
-      const errors = await leaveMesh({ store, runner, logger, frr, host });
-      console.error(
-        errors.length === 0
-          ? "left the mesh; host cleaned up"
-          : `left with ${errors.length} error(s)`,
-      );
-      return errors.length === 0 ? 0 : 1;
+      const { errors, controller } = await leaveMesh({ store, runner, logger, frr, host });
+      if (errors.length > 0) {
+        console.error(
+          `left with ${errors.length} error(s); the controller was not told and the state is kept (run leave again)`,
+        );
+        return 1;
+      }
+      console.error(`left the mesh; host cleaned up; ${describeControllerOutcome(controller)}`);
+      return 0;
     }
     default:
       console.error(USAGE);

@@ -28,6 +28,8 @@ export interface TAgentProtocolHandlers {
     input: z.infer<typeof ZHealthReport>,
     authorization: string | null,
   ): Promise<{ meshVersion: number | null }>;
+  /** agent.leave (optional: most tests never call it). */
+  leave?(authorization: string | null): Promise<{ id: string; name: string }>;
 }
 
 /** Build a router with the controller's agent-protocol shape (tests serve it; the agent types its client by it). */
@@ -59,6 +61,14 @@ export function createAgentProtocolRouter(handlers: TAgentProtocolHandlers) {
         .input(ZHealthReport)
         .output(z.object({ meshVersion: z.number().int().nullable() }))
         .mutation(({ input, ctx }) => handlers.report(input, ctx.authorization)),
+      leave: withAuth
+        .input(z.void())
+        .output(z.object({ id: z.uuid(), name: z.string() }))
+        .mutation(({ ctx }) =>
+          handlers.leave
+            ? handlers.leave(ctx.authorization)
+            : Promise.reject(new Error("leave not implemented by this test")),
+        ),
     }),
   });
 }

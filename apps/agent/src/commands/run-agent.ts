@@ -13,7 +13,11 @@ import { validateIncomingConfig } from "../reconcile/validate-config";
 import { reconcileHost, type TReconcileOutcome } from "../reconcile/reconcile-host";
 import type { StateStore } from "../state/state-store";
 import { AGENT_VERSION } from "../version";
-import { createControllerClient, verifyCertificatePin } from "../controller/controller-client";
+import {
+  createControllerClient,
+  isNodeGoneError,
+  verifyCertificatePin,
+} from "../controller/controller-client";
 import { teardownHost } from "./teardown-host";
 
 /** Options of runAgent. */
@@ -30,7 +34,12 @@ export interface TRunAgentOptions {
   isCleanupOnExit: boolean;
   /** Resolves when the agent should stop (signals). */
   stopSignal: Promise<void>;
+  /** Retry delay once the controller says the node is removed or its credential revoked. */
+  nodeGoneRetryMs?: number;
 }
+
+/** Default slow retry after NOT_FOUND / UNAUTHORIZED: nothing changes until an operator acts. */
+export const NODE_GONE_RETRY_MS = 60_000;
 
 /** Delay of the extra report after a change, when new BGP sessions have usually come up. */
 const SETTLE_REPORT_MS = 4000;
@@ -64,6 +73,30 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
   let isStopping = false;
   let settleTimer: NodeJS.Timeout | null = null;
   let queue: Promise<unknown> = Promise.resolve();
+  // Set while the controller answers NOT_FOUND / UNAUTHORIZED: the data plane is kept (an
+  // operator may rotate the credential with set-credential) and the stream retries slowly.
+  let nodeGoneError: string | null = null;
+  const nodeGoneRetryMs = options.nodeGoneRetryMs ?? NODE_GONE_RETRY_MS;
+
+  /** Log once that the controller no longer accepts this node; no automatic teardown. */
+  const markNodeGone = (message: string) => {
+    if (nodeGoneError !== null) return;
+    nodeGoneError = message;
+    logger.error(
+      {
+        error: message,
+        retryInSec: Math.round(nodeGoneRetryMs / 1000),
+        hint: "tunnels are kept; set a new credential with set-credential, or run leave",
+      },
+      `node removed or credential revoked: ${message}`,
+    );
+  };
+  /** The controller accepts this node again (e.g. after set-credential). */
+  const clearNodeGone = () => {
+    if (nodeGoneError === null) return;
+    nodeGoneError = null;
+    logger.info("controller accepts this node again");
+  };
 
   const client = createControllerClient({
     controller: identity.controller,
@@ -193,10 +226,16 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
           name: names.get(peer.peerId) ?? peer.peerId,
         })),
       });
+      // No point reporting for a node the controller has dropped; the stream retry notices a fix.
+      if (nodeGoneError !== null) return;
       try {
         await client.agent.report.mutate(health);
         logger.debug({ reason, peers: health.peers.length }, "health reported");
       } catch (error) {
+        if (isNodeGoneError(error)) {
+          markNodeGone(error instanceof Error ? error.message : String(error));
+          return;
+        }
         logger.warn(
           { reason, error: error instanceof Error ? error.message : String(error) },
           "health report failed",
@@ -224,13 +263,22 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
   let attempt = 0;
   let subscription = null as { unsubscribe(): void } | null;
   let reconnectTimer: NodeJS.Timeout | null = null;
-  const scheduleReconnect = (why: string) => {
+  const scheduleReconnect = (why: string, error: unknown = null) => {
     subscription?.unsubscribe();
     subscription = null;
     if (isStopping || reconnectTimer) return;
     attempt += 1;
-    const delay = getReconnectDelayMs(attempt);
-    logger.warn({ why, attempt, delayMs: delay }, "controller stream down, reconnecting");
+    let delay: number;
+    if (isNodeGoneError(error)) {
+      const isFirst = nodeGoneError === null;
+      markNodeGone(why);
+      delay = nodeGoneRetryMs;
+      if (!isFirst)
+        logger.debug({ why, attempt, delayMs: delay }, "still refused, retrying slowly");
+    } else {
+      delay = getReconnectDelayMs(attempt);
+      logger.warn({ why, attempt, delayMs: delay }, "controller stream down, reconnecting");
+    }
     reconnectTimer = setTimeout(() => {
       reconnectTimer = null;
       subscribe();
@@ -245,12 +293,15 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
             logger.info({ controller: identity.controller }, "config stream connected"),
           onData: (event) => {
             attempt = 0;
+            clearNodeGone();
             acceptConfig(event.data);
           },
-          onError: (error) => scheduleReconnect(error.message),
+          onError: (error) => scheduleReconnect(error.message, error),
           onComplete: () => scheduleReconnect("stream completed"),
           onConnectionStateChange: (state) => {
-            if (state.state === "connecting" && state.error) scheduleReconnect(state.error.message);
+            if (state.state === "connecting" && state.error) {
+              scheduleReconnect(state.error.message, state.error);
+            }
           },
         });
       },

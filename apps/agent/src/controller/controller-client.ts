@@ -3,7 +3,13 @@
 // call, superjson, and an optional certificate pin checked before connecting.
 import { createHash } from "node:crypto";
 import { connect } from "node:tls";
-import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import {
+  createTRPCClient,
+  httpLink,
+  httpSubscriptionLink,
+  splitLink,
+  TRPCClientError,
+} from "@trpc/client";
 import { EventSource } from "eventsource";
 import superjson from "superjson";
 import type { AppRouter } from "@meshover/api";
@@ -60,6 +66,18 @@ export function createControllerClient(options: TControllerClientOptions): TCont
       }),
     ],
   });
+}
+
+/**
+ * Whether a controller call failed because this node no longer exists there or its credential
+ * was revoked (tRPC `NOT_FOUND` / `UNAUTHORIZED`): retrying quickly cannot help, only an
+ * operator can (`set-credential`, or `leave`).
+ */
+export function isNodeGoneError(error: unknown): boolean {
+  if (!(error instanceof TRPCClientError)) return false;
+  const data: unknown = error.data;
+  const code = typeof data === "object" && data !== null && "code" in data ? data.code : null;
+  return code === "NOT_FOUND" || code === "UNAUTHORIZED";
 }
 
 /** Normalise a pin (hex with or without colons, or base64) to lowercase hex. */

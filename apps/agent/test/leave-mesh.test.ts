@@ -1,0 +1,198 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TRPCError } from "@trpc/server";
+import { createHTTPServer } from "@trpc/server/adapters/standalone";
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { TDesiredNodeConfig } from "@meshover/netcfg";
+import { leaveMesh } from "../src/commands/leave-mesh";
+import { FrrDriver } from "../src/frr/frr-driver";
+import { HostDriver } from "../src/host/host-driver";
+import { reconcileHost } from "../src/reconcile/reconcile-host";
+import { StateStore } from "../src/state/state-store";
+import { createAgentProtocolRouter } from "./agent-protocol-router";
+import { FakeHost } from "./fake-host";
+
+function makeKey(seed: number): string {
+  const bytes = Buffer.alloc(32);
+  bytes.writeUInt32BE(seed + 1, 0);
+  return bytes.toString("base64");
+}
+
+const PRIVATE = makeKey(1000);
+const PUBLIC = makeKey(2000);
+const NODE_ID = "00000000-0000-4000-8000-000000000001";
+const CREDENTIAL = "mo_node_leave-test-credential";
+
+const CONFIG: TDesiredNodeConfig = {
+  version: 1,
+  self: {
+    id: NODE_ID,
+    name: "node1",
+    index: 1,
+    asn: 4200000001,
+    ipv4: "10.128.0.1",
+    ipv6: "fd00::1",
+    advertisedPrefixes: [],
+  },
+  peers: [
+    {
+      id: "00000000-0000-4000-8000-000000000002",
+      name: "node2",
+      index: 2,
+      asn: 4200000002,
+      ipv4: "10.128.0.2",
+      ipv6: "fd00::2",
+      advertisedPrefixes: [],
+      publicKey: makeKey(2),
+      endpoints: ["2001:db8::2"],
+    },
+  ],
+  settings: {
+    ipv4Pool: "10.128.0.0/16",
+    ipv6Pool: "fd00::/48",
+    basePort: 51820,
+    underlayMtu: 1500,
+    tunnelMtu: null,
+    healthIntervalSec: 5,
+    keepaliveSec: 25,
+    bfd: { intervalMs: 300, multiplier: 3 },
+  },
+  rotation: null,
+};
+
+const logger = pino({ level: "silent" });
+let dir: string;
+let store: StateStore;
+let closeServer: (() => void) | null = null;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "mo-agent-leave-"));
+  store = new StateStore(join(dir, "state"));
+  store.ensureDir();
+  store.writeKeys({ privateKey: PRIVATE, publicKey: PUBLIC, rotationId: null });
+});
+afterEach(() => {
+  closeServer?.();
+  closeServer = null;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A stand-in controller whose agent.leave answers with `leave`; records the credentials seen. */
+async function startController(leave: () => Promise<{ id: string; name: string }>) {
+  const seen: (string | null)[] = [];
+  const router = createAgentProtocolRouter({
+    enroll: () => Promise.reject(new Error("not used")),
+    whoami: () => Promise.reject(new Error("not used")),
+    configs: () => {
+      throw new Error("not used");
+    },
+    report: () => Promise.reject(new Error("not used")),
+    leave: (authorization) => {
+      seen.push(authorization);
+      return leave();
+    },
+  });
+  const server = createHTTPServer({
+    router,
+    basePath: "/api/trpc/",
+    createContext: ({ req }) => ({ authorization: req.headers.authorization ?? null }),
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closeServer = () => server.close();
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, seen };
+}
+
+/** A fake host with one tunnel built by the real reconciler, and an identity for `controller`. */
+async function setUpJoinedHost(controller: string) {
+  store.writeIdentity({
+    nodeId: NODE_ID,
+    name: "node1",
+    controller,
+    credential: CREDENTIAL,
+    isHttpAllowed: true,
+    pinSha256: null,
+    endpoints: ["2001:db8::1"],
+  });
+  const fake = new FakeHost({
+    hasKernelWireguard: true,
+    hasDummy: false,
+    keys: { [PRIVATE]: PUBLIC },
+    socketDir: join(dir, "wireguard"),
+  });
+  const host = new HostDriver({
+    runner: fake,
+    logger,
+    store,
+    readSysctl: fake.readSysctl,
+    socketDir: join(dir, "wireguard"),
+    isAlive: fake.isAlive,
+    pollMs: 1,
+  });
+  const frr = new FrrDriver({ mode: "none", runner: fake, logger, store, pathspace: "test" });
+  const outcome = await reconcileHost({ config: CONFIG, host, frr, store, logger });
+  expect(outcome.error).toBeNull();
+  expect(fake.dump()).toContain("mo2 wireguard up");
+  const leave = () =>
+    leaveMesh({ store, runner: fake, logger, frr, host, controllerTimeoutMs: 3000 });
+  return { fake, leave };
+}
+
+describe("leaveMesh", () => {
+  it("tears down locally, tells the controller with the node credential, then forgets", async () => {
+    const controller = await startController(() => Promise.resolve({ id: NODE_ID, name: "node1" }));
+    const { fake, leave } = await setUpJoinedHost(controller.url);
+    const outcome = await leave();
+    expect(outcome).toEqual({ errors: [], controller: { status: "removed" } });
+    expect(controller.seen).toEqual([`Bearer ${CREDENTIAL}`]);
+    expect(fake.dump()).not.toContain("mo2");
+    expect(fake.unexpected).toEqual([]);
+    expect(store.readIdentity()).toBeNull();
+    expect(store.readKeys()).toBeNull();
+  });
+
+  it("still cleans up and forgets when the controller is unreachable, and says so", async () => {
+    // A port that was just free: nothing listens there.
+    const controller = await startController(() => Promise.reject(new Error("not reached")));
+    closeServer?.();
+    closeServer = null;
+    const { fake, leave } = await setUpJoinedHost(controller.url);
+    const outcome = await leave();
+    expect(outcome.errors).toEqual([]);
+    expect(outcome.controller.status).toBe("failed");
+    expect(fake.dump()).not.toContain("mo2");
+    expect(store.readIdentity()).toBeNull();
+  });
+
+  it("reports a node the controller had already removed as already gone", async () => {
+    const controller = await startController(() =>
+      Promise.reject(
+        new TRPCError({
+          code: "UNAUTHORIZED",
+          message: "missing, unknown or revoked node credential",
+        }),
+      ),
+    );
+    const { leave } = await setUpJoinedHost(controller.url);
+    const outcome = await leave();
+    expect(outcome.controller).toEqual({
+      status: "already-gone",
+      error: "missing, unknown or revoked node credential",
+    });
+    expect(store.readIdentity()).toBeNull();
+  });
+
+  it("does not tell the controller and keeps the state when the local teardown fails", async () => {
+    const controller = await startController(() => Promise.resolve({ id: NODE_ID, name: "node1" }));
+    const { fake, leave } = await setUpJoinedHost(controller.url);
+    fake.failNext = "ip link del";
+    const outcome = await leave();
+    expect(outcome.errors).not.toEqual([]);
+    expect(outcome.controller).toEqual({ status: "skipped" });
+    expect(controller.seen).toEqual([]);
+    expect(store.readIdentity()).not.toBeNull();
+  });
+});
