@@ -151,18 +151,19 @@ async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
 }
 
 describe("runAgent when the controller no longer accepts the node", () => {
-  it("logs one clear error, keeps the host as it is and does not retry quickly", async () => {
+  it("after two refusals logs one clear error, keeps the host and stops retrying quickly", async () => {
     const controller = await startController("UNAUTHORIZED");
     const agent = startAgent(controller.url);
     try {
       await waitFor(() => agent.errors().length > 0);
-      // Normal backoff would have retried within 1.5 s.
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-      expect(controller.attempts).toHaveLength(1);
+      // The first refusal is retried normally (it may be a race between controller replicas);
+      // after the second, normal backoff would have retried again within 3 s.
+      await new Promise((resolve) => setTimeout(resolve, 3200));
+      expect(controller.attempts).toHaveLength(2);
       expect(agent.errors()).toEqual(["node removed or credential revoked: this node was removed"]);
-      expect(agent.logs.map((line) => line.msg)).not.toContain(
-        "controller stream down, reconnecting",
-      );
+      expect(
+        agent.logs.filter((line) => line.msg === "controller stream down, reconnecting"),
+      ).toHaveLength(1);
     } finally {
       await agent.stop();
     }

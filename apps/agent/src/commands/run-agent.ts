@@ -261,6 +261,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
 
   // Subscription with our own jittered backoff (the link's EventSource retry is bypassed).
   let attempt = 0;
+  let goneRefusals = 0;
   let subscription = null as { unsubscribe(): void } | null;
   let reconnectTimer: NodeJS.Timeout | null = null;
   const scheduleReconnect = (why: string, error: unknown = null) => {
@@ -268,8 +269,11 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     subscription = null;
     if (isStopping || reconnectTimer) return;
     attempt += 1;
+    goneRefusals = isNodeGoneError(error) ? goneRefusals + 1 : 0;
     let delay: number;
-    if (isNodeGoneError(error)) {
+    // One refusal can be a race (a controller replica that has not seen the enrollment yet);
+    // two in a row are not.
+    if (goneRefusals >= 2) {
       const isFirst = nodeGoneError === null;
       markNodeGone(why);
       delay = nodeGoneRetryMs;
@@ -293,6 +297,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
             logger.info({ controller: identity.controller }, "config stream connected"),
           onData: (event) => {
             attempt = 0;
+            goneRefusals = 0;
             clearNodeGone();
             acceptConfig(event.data);
           },
