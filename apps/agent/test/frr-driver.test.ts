@@ -104,12 +104,13 @@ describe("FrrDriver", () => {
     );
   });
 
-  it("applies a global change through frr-reload.py", async () => {
+  it("applies a global change through frr-reload.py, then refreshes routes the old filter dropped", async () => {
     const { runner, frr } = makeDriver("managed");
     const { neighbors: _neighbors, ...base } = STATE;
     await frr.apply([{ op: "frr-set-base", base }], MODEL, STATE);
     expect(runner.commands).toEqual([
       `/usr/lib/frr/frr-reload.py --pathspace ps1 --reload ${join(dir, "ps1", "frr.conf")}`,
+      `vtysh -N ps1 -c 'clear bgp ipv4 unicast * soft in' -c 'clear bgp ipv6 unicast * soft in'`,
     ]);
   });
 
@@ -123,6 +124,7 @@ describe("FrrDriver", () => {
       `flock /run/lock/meshover-frr.lock /usr/lib/frr/frr-reload.py --test ${candidate}`,
       `install -m 0640 -o frr -g frr ${candidate} ${join(dir, "frr.conf")}`,
       `flock /run/lock/meshover-frr.lock /usr/lib/frr/frr-reload.py --reload ${join(dir, "frr.conf")}`,
+      `flock /run/lock/meshover-frr.lock vtysh -c 'clear bgp ipv4 unicast * soft in' -c 'clear bgp ipv6 unicast * soft in'`,
     ]);
     const text = readFileSync(candidate, "utf8");
     expect(text.startsWith("hostname keep-me\n!\nrouter ospf\nexit\n! meshover begin")).toBe(true);

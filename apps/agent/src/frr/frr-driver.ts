@@ -253,6 +253,7 @@ export class FrrDriver {
       // A global change: let frr-reload.py compute and apply the line diff (sessions whose
       // lines did not change are left alone).
       await this.reloadWhole(model);
+      await this.refreshInboundRoutes();
       return;
     }
     for (const operation of operations) {
@@ -270,6 +271,22 @@ export class FrrDriver {
     // Keep the file FRR starts from in step with what is running.
     if (this.mode === "managed") this.writeManagedConfig(model);
     else await this.reloadWhole(model);
+  }
+
+  /**
+   * Ask every peer to resend its routes (route refresh: no session reset). bgpd does not
+   * re-run a changed inbound prefix list over routes it already dropped, so a prefix that was
+   * announced before our filter admitted it would otherwise never be installed.
+   */
+  private async refreshInboundRoutes(): Promise<void> {
+    const argv = [
+      ...this.vtysh(),
+      "-c",
+      "clear bgp ipv4 unicast * soft in",
+      "-c",
+      "clear bgp ipv6 unicast * soft in",
+    ];
+    await runChecked(this.runner, this.mode === "system" ? ["flock", SYSTEM_LOCK, ...argv] : argv);
   }
 
   private async reloadWhole(model: TFrrConfig | null): Promise<void> {
