@@ -131,7 +131,11 @@ export function ensureWebBuild({ force = false } = {}) {
   const digest = hashFiles(sources);
   if (!force && isStampCurrent(stamp, digest)) return false;
   step("building the web app (next build)");
-  run("npx", ["next", "build"], {
+  // Under the build lock: a running lab controller holds it shared while it serves .next.
+  const build = existsSync("/usr/bin/flock")
+    ? ["flock", ["/tmp/meshover-next-build.lock", "npx", "next", "build"]]
+    : ["npx", ["next", "build"]];
+  run(build[0], build[1], {
     cwd: join(ROOT, "apps", "web"),
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
   });
