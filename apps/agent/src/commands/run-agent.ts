@@ -44,9 +44,13 @@ export const NODE_GONE_RETRY_MS = 60_000;
 /** Delay of the extra report after a change, when new BGP sessions have usually come up. */
 const SETTLE_REPORT_MS = 4000;
 
-/** Backoff before reconnect attempt `attempt` (1-based): 1 s doubling to 60 s, ±50 % jitter. */
+/**
+ * Backoff before reconnect attempt `attempt` (1-based): 1 s doubling to 8 s, ±50 % jitter.
+ * The cap stays low because a node without its stream misses mesh changes (new peers, keys);
+ * the jitter spreads a fleet's reconnects after a controller restart.
+ */
 export function getReconnectDelayMs(attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(60_000, 1000 * 2 ** Math.min(attempt - 1, 6));
+  const base = Math.min(8000, 1000 * 2 ** Math.min(attempt - 1, 3));
   return Math.round(base * (0.5 + random()));
 }
 
@@ -231,6 +235,13 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
       try {
         await client.agent.report.mutate(health);
         logger.debug({ reason, peers: health.peers.length }, "health reported");
+        // The controller answers again: resubscribe now instead of waiting out the backoff.
+        if (reconnectTimer && !isStopping) {
+          clearTimeout(reconnectTimer);
+          reconnectTimer = null;
+          logger.info("controller reachable again, resubscribing");
+          subscribe();
+        }
       } catch (error) {
         if (isNodeGoneError(error)) {
           markNodeGone(error instanceof Error ? error.message : String(error));
