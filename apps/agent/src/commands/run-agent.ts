@@ -118,7 +118,11 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     enqueue(async () => {
       if (!config || isStopping) return;
       const current = config;
-      await rotateKeyIfAsked(current);
+      if (await rotateKeyIfAsked(current)) {
+        // Tell the controller first, without slow probes, so peers get the new key while we
+        // apply it: the outage lasts one push, not one push plus a health pass.
+        await sendReport("rotation", false);
+      }
       const outcome = await reconcileHost({
         config: current,
         host,
@@ -149,18 +153,20 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
       }
     });
 
-  const rotateKeyIfAsked = async (current: TDesiredNodeConfig) => {
+  /** Make a new key pair when the config asks for a rotation we have not done; true if made. */
+  const rotateKeyIfAsked = async (current: TDesiredNodeConfig): Promise<boolean> => {
     const keys = store.readKeys();
-    if (!current.rotation || !keys || keys.rotationId === current.rotation.id) return;
+    if (!current.rotation || !keys || keys.rotationId === current.rotation.id) return false;
     const next = await generateKeyPair(runner, current.rotation.id);
     store.writeKeys(next);
     logger.info(
       { rotationId: current.rotation.id, publicKey: next.publicKey },
       "rotated WireGuard key",
     );
+    return true;
   };
 
-  const collect = async (): Promise<THealthReport | null> => {
+  const collect = async (isProbing: boolean): Promise<THealthReport | null> => {
     const keys = store.readKeys();
     if (!keys) return null;
     const wireguard = await host.detectWireguardMode();
@@ -175,7 +181,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
         routing,
         runner,
         mtuCache,
-        isProbing: true,
+        isProbing,
         now: Date.now(),
       });
     }
@@ -196,63 +202,65 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     };
   };
 
-  const report = (reason: string) =>
-    enqueue(async () => {
-      if (isStopping) return;
-      const health = await collect();
-      if (!health) return;
-      const names = new Map(config?.peers.map((peer) => [peer.id, peer.name]));
-      for (const peer of health.peers) {
-        const previous = lastBgp.get(peer.interface);
-        if (previous !== peer.bgpState) {
-          logger.info(
-            {
-              peer: names.get(peer.peerId),
-              interface: peer.interface,
-              from: previous ?? null,
-              to: peer.bgpState,
-            },
-            "bgp state",
-          );
-        }
-      }
-      lastBgp = new Map(health.peers.map((peer) => [peer.interface, peer.bgpState]));
-      store.writeStatus({
-        updatedAt: new Date().toISOString(),
-        name: identity.name,
-        configVersion: config?.version ?? null,
-        appliedVersion,
-        applyError: lastError,
-        lastReconcileMs: lastOutcome?.durationMs ?? null,
-        hostInfo: health.hostInfo,
-        peers: health.peers.map((peer) => ({
-          ...peer,
-          name: names.get(peer.peerId) ?? peer.peerId,
-        })),
-      });
-      // No point reporting for a node the controller has dropped; the stream retry notices a fix.
-      if (nodeGoneError !== null) return;
-      try {
-        await client.agent.report.mutate(health);
-        logger.debug({ reason, peers: health.peers.length }, "health reported");
-        // The controller answers again: resubscribe now instead of waiting out the backoff.
-        if (reconnectTimer && !isStopping) {
-          clearTimeout(reconnectTimer);
-          reconnectTimer = null;
-          logger.info("controller reachable again, resubscribing");
-          subscribe();
-        }
-      } catch (error) {
-        if (isNodeGoneError(error)) {
-          markNodeGone(error instanceof Error ? error.message : String(error));
-          return;
-        }
-        logger.warn(
-          { reason, error: error instanceof Error ? error.message : String(error) },
-          "health report failed",
+  /** Collect and send one health report; call only from inside the queue. */
+  const sendReport = async (reason: string, isProbing: boolean) => {
+    if (isStopping) return;
+    const health = await collect(isProbing);
+    if (!health) return;
+    const names = new Map(config?.peers.map((peer) => [peer.id, peer.name]));
+    for (const peer of health.peers) {
+      const previous = lastBgp.get(peer.interface);
+      if (previous !== peer.bgpState) {
+        logger.info(
+          {
+            peer: names.get(peer.peerId),
+            interface: peer.interface,
+            from: previous ?? null,
+            to: peer.bgpState,
+          },
+          "bgp state",
         );
       }
+    }
+    lastBgp = new Map(health.peers.map((peer) => [peer.interface, peer.bgpState]));
+    store.writeStatus({
+      updatedAt: new Date().toISOString(),
+      name: identity.name,
+      configVersion: config?.version ?? null,
+      appliedVersion,
+      applyError: lastError,
+      lastReconcileMs: lastOutcome?.durationMs ?? null,
+      hostInfo: health.hostInfo,
+      peers: health.peers.map((peer) => ({
+        ...peer,
+        name: names.get(peer.peerId) ?? peer.peerId,
+      })),
     });
+    // No point reporting for a node the controller has dropped; the stream retry notices a fix.
+    if (nodeGoneError !== null) return;
+    try {
+      await client.agent.report.mutate(health);
+      logger.debug({ reason, peers: health.peers.length }, "health reported");
+      // The controller answers again: resubscribe now instead of waiting out the backoff.
+      if (reconnectTimer && !isStopping) {
+        clearTimeout(reconnectTimer);
+        reconnectTimer = null;
+        logger.info("controller reachable again, resubscribing");
+        subscribe();
+      }
+    } catch (error) {
+      if (isNodeGoneError(error)) {
+        markNodeGone(error instanceof Error ? error.message : String(error));
+        return;
+      }
+      logger.warn(
+        { reason, error: error instanceof Error ? error.message : String(error) },
+        "health report failed",
+      );
+    }
+  };
+
+  const report = (reason: string) => enqueue(() => sendReport(reason, true));
 
   const acceptConfig = (raw: unknown) => {
     const checked = validateIncomingConfig(raw, identity.nodeId, config?.version ?? null);
