@@ -19,6 +19,7 @@ import { HostDriver } from "../src/host/host-driver";
 import { reconcileHost } from "../src/reconcile/reconcile-host";
 import { getChildEnv, readAgentEnv } from "../src/env";
 import { StateStore } from "../src/state/state-store";
+import { TEST_MESH_SETTINGS } from "../test/test-config";
 
 const CHILD_ENV = getChildEnv(readAgentEnv());
 /** `--log=FILE`: write the executor's debug log (every command with its duration) there. */
@@ -56,16 +57,7 @@ function makeConfig(peers: TPeerConfig[], version: number): TDesiredNodeConfig {
       advertisedPrefixes: [],
     },
     peers,
-    settings: {
-      ipv4Pool: "10.128.0.0/16",
-      ipv6Pool: "fd00::/48",
-      basePort: 51820,
-      underlayMtu: 1500,
-      tunnelMtu: null,
-      healthIntervalSec: 5,
-      keepaliveSec: 25,
-      bfd: { intervalMs: 300, multiplier: 3 },
-    },
+    settings: TEST_MESH_SETTINGS,
     rotation: null,
   };
 }

@@ -8,6 +8,7 @@ import {
   resolveTrpcUrl,
 } from "../src/controller/controller-client";
 import { createAgentProtocolRouter } from "./agent-protocol-router";
+import { TEST_MESH_SETTINGS } from "./test-config";
 
 const CONFIG: TDesiredNodeConfig = {
   version: 7,
@@ -21,16 +22,7 @@ const CONFIG: TDesiredNodeConfig = {
     advertisedPrefixes: [],
   },
   peers: [],
-  settings: {
-    ipv4Pool: "10.128.0.0/16",
-    ipv6Pool: "fd00::/48",
-    basePort: 51820,
-    underlayMtu: 1500,
-    tunnelMtu: null,
-    healthIntervalSec: 5,
-    keepaliveSec: 25,
-    bfd: { intervalMs: 300, multiplier: 3 },
-  },
+  settings: TEST_MESH_SETTINGS,
   rotation: null,
 };
 

@@ -7,6 +7,7 @@ import { deriveFrrConfig, deriveFrrState, type TDesiredNodeConfig } from "@mesho
 import type { TCommandResult, TRunner } from "../src/exec/run-command";
 import { FrrDriver } from "../src/frr/frr-driver";
 import { StateStore } from "../src/state/state-store";
+import { TEST_MESH_SETTINGS } from "./test-config";
 
 function makeConfig(peerIndexes: number[]): TDesiredNodeConfig {
   return {
@@ -31,16 +32,7 @@ function makeConfig(peerIndexes: number[]): TDesiredNodeConfig {
       publicKey: Buffer.alloc(32, index).toString("base64"),
       endpoints: [`2001:db8::${index}`],
     })),
-    settings: {
-      ipv4Pool: "10.128.0.0/16",
-      ipv6Pool: "fd00::/48",
-      basePort: 51820,
-      underlayMtu: 1500,
-      tunnelMtu: null,
-      healthIntervalSec: 5,
-      keepaliveSec: 25,
-      bfd: { intervalMs: 300, multiplier: 3 },
-    },
+    settings: TEST_MESH_SETTINGS,
     rotation: null,
   };
 }

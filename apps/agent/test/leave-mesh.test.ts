@@ -14,6 +14,7 @@ import { reconcileHost } from "../src/reconcile/reconcile-host";
 import { StateStore } from "../src/state/state-store";
 import { createAgentProtocolRouter } from "./agent-protocol-router";
 import { FakeHost } from "./fake-host";
+import { TEST_MESH_SETTINGS } from "./test-config";
 
 function makeKey(seed: number): string {
   const bytes = Buffer.alloc(32);
@@ -50,16 +51,7 @@ const CONFIG: TDesiredNodeConfig = {
       endpoints: ["2001:db8::2"],
     },
   ],
-  settings: {
-    ipv4Pool: "10.128.0.0/16",
-    ipv6Pool: "fd00::/48",
-    basePort: 51820,
-    underlayMtu: 1500,
-    tunnelMtu: null,
-    healthIntervalSec: 5,
-    keepaliveSec: 25,
-    bfd: { intervalMs: 300, multiplier: 3 },
-  },
+  settings: TEST_MESH_SETTINGS,
   rotation: null,
 };
 

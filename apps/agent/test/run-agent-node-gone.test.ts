@@ -11,6 +11,7 @@ import { runAgent } from "../src/commands/run-agent";
 import { StateStore } from "../src/state/state-store";
 import { createAgentProtocolRouter } from "./agent-protocol-router";
 import { FakeHost } from "./fake-host";
+import { TEST_MESH_SETTINGS } from "./test-config";
 
 const NODE_ID = "00000000-0000-4000-8000-000000000001";
 const REVOKED = "mo_node_revoked-credential";
@@ -30,16 +31,7 @@ const OTHER_NODE_CONFIG: TDesiredNodeConfig = {
     advertisedPrefixes: [],
   },
   peers: [],
-  settings: {
-    ipv4Pool: "10.128.0.0/16",
-    ipv6Pool: "fd00::/48",
-    basePort: 51820,
-    underlayMtu: 1500,
-    tunnelMtu: null,
-    healthIntervalSec: 5,
-    keepaliveSec: 25,
-    bfd: { intervalMs: 300, multiplier: 3 },
-  },
+  settings: TEST_MESH_SETTINGS,
   rotation: null,
 };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { validateIncomingConfig } from "../src/reconcile/validate-config";
+import { TEST_MESH_SETTINGS } from "./test-config";
 
 const NODE = "00000000-0000-4000-8000-000000000001";
 const config = {
@@ -14,16 +15,7 @@ const config = {
     advertisedPrefixes: [],
   },
   peers: [],
-  settings: {
-    ipv4Pool: "10.128.0.0/16",
-    ipv6Pool: "fd00::/48",
-    basePort: 51820,
-    underlayMtu: 1500,
-    tunnelMtu: null,
-    healthIntervalSec: 5,
-    keepaliveSec: 25,
-    bfd: { intervalMs: 300, multiplier: 3 },
-  },
+  settings: TEST_MESH_SETTINGS,
   rotation: null,
 };
 
