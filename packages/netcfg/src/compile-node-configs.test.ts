@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { compileNodeConfigs, type TMeshNode } from "./compile-node-configs";
-import { ZDesiredNodeConfig, type TMeshSettings } from "./config";
+import { ZDesiredNodeConfig } from "./config";
+import { TEST_MESH_SETTINGS } from "./test-fixtures";
 import { NetcfgError } from "./netcfg-error";
 
-const settings: TMeshSettings = {
-  ipv4Pool: "10.128.0.0/16",
-  ipv6Pool: "fd12:3456:789a::/48",
-  basePort: 51820,
-  underlayMtu: 1500,
-  tunnelMtu: null,
-  healthIntervalSec: 5,
-  keepaliveSec: 25,
-  bfd: { intervalMs: 300, multiplier: 3 },
-};
+const settings = TEST_MESH_SETTINGS;
 
 const KEYS = [
   "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compileNodeConfigs, type TMeshNode } from "./compile-node-configs";
-import type { TMeshSettings } from "./config";
+import { TEST_MESH_SETTINGS } from "./test-fixtures";
 import {
   chooseEndpoint,
   deriveTunnels,
@@ -11,16 +11,7 @@ import {
   MAX_INTERFACE_NAME_BYTES,
 } from "./derive-tunnels";
 
-const settings: TMeshSettings = {
-  ipv4Pool: "10.128.0.0/16",
-  ipv6Pool: "fd12:3456:789a::/48",
-  basePort: 51820,
-  underlayMtu: 1500,
-  tunnelMtu: null,
-  healthIntervalSec: 5,
-  keepaliveSec: 25,
-  bfd: { intervalMs: 300, multiplier: 3 },
-};
+const settings = TEST_MESH_SETTINGS;
 
 function makeNode(index: number, endpoints: string[]): TMeshNode {
   return {

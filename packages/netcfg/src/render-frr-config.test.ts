@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileNodeConfigs, type TMeshNode } from "./compile-node-configs";
-import type { TDesiredNodeConfig, TMeshSettings } from "./config";
+import type { TDesiredNodeConfig } from "./config";
+import { TEST_MESH_SETTINGS } from "./test-fixtures";
 import { deriveFrrConfig } from "./derive-frr-config";
 import { renderFrrConfig } from "./render-frr-config";
 
@@ -13,16 +14,7 @@ const TESTDATA = join(import.meta.dirname, "..", "testdata");
 const isUpdate = process.env.UPDATE_GOLDEN === "1";
 const VTYSH = ["/usr/bin/vtysh", "/bin/vtysh"].find((path) => existsSync(path)) ?? null;
 
-const settings: TMeshSettings = {
-  ipv4Pool: "10.128.0.0/16",
-  ipv6Pool: "fd12:3456:789a::/48",
-  basePort: 51820,
-  underlayMtu: 1500,
-  tunnelMtu: null,
-  healthIntervalSec: 5,
-  keepaliveSec: 25,
-  bfd: { intervalMs: 300, multiplier: 3 },
-};
+const settings = TEST_MESH_SETTINGS;
 
 function makeNode(index: number, overrides: Partial<TMeshNode> = {}): TMeshNode {
   return {
