@@ -50,3 +50,18 @@ export function formatSessionCookie({
 export function formatClearedSessionCookie({ isSecure }: { isSecure: boolean }): string {
   return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${isSecure ? "; Secure" : ""}`;
 }
+
+/** Attach the cookie for a new `session` to the response (login and first-run setup). */
+export function appendSessionCookie(
+  ctx: { resHeaders: Headers; isSecure: boolean },
+  session: { token: string; expiresAt: Date },
+): void {
+  ctx.resHeaders.append(
+    "set-cookie",
+    formatSessionCookie({
+      token: session.token,
+      expiresAt: session.expiresAt,
+      isSecure: ctx.isSecure,
+    }),
+  );
+}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatSessionCookie } from "../../lib/session-cookie";
+import { appendSessionCookie } from "../../lib/session-cookie";
 import { logIn } from "../../services/auth/log-in";
 import { publicProcedure } from "../../trpc";
 import { ZUserView } from "./schemas";
@@ -21,13 +21,6 @@ export const logInProcedure = publicProcedure
       ip: ctx.ip,
       userAgent: ctx.headers.get("user-agent"),
     });
-    ctx.resHeaders.append(
-      "set-cookie",
-      formatSessionCookie({
-        token: session.token,
-        expiresAt: session.expiresAt,
-        isSecure: ctx.isSecure,
-      }),
-    );
+    appendSessionCookie(ctx, session);
     return user;
   });

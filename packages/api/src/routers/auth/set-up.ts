@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatSessionCookie } from "../../lib/session-cookie";
+import { appendSessionCookie } from "../../lib/session-cookie";
 import { setUpAdmin } from "../../services/auth/set-up-admin";
 import { publicProcedure } from "../../trpc";
 import { ZPassword, ZUserView } from "./schemas";
@@ -26,13 +26,6 @@ export const setUpProcedure = publicProcedure
       ip: ctx.ip,
       userAgent: ctx.headers.get("user-agent"),
     });
-    ctx.resHeaders.append(
-      "set-cookie",
-      formatSessionCookie({
-        token: session.token,
-        expiresAt: session.expiresAt,
-        isSecure: ctx.isSecure,
-      }),
-    );
+    appendSessionCookie(ctx, session);
     return user;
   });
