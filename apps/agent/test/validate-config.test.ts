@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { validateIncomingConfig } from "../src/reconcile/validate-config";
+import { diffNodeConfigs } from "@meshover/netcfg";
+import { resolveConfigUpdate, validateIncomingConfig } from "../src/reconcile/validate-config";
 import { TEST_MESH_SETTINGS } from "./test-config";
 
 const NODE = "00000000-0000-4000-8000-000000000001";
@@ -37,5 +38,47 @@ describe("validateIncomingConfig", () => {
   });
   it("ignores an older version", () => {
     expect(validateIncomingConfig(config, NODE, 6)).toMatchObject({ isStale: true });
+  });
+});
+
+const PEER = {
+  id: "00000000-0000-4000-8000-000000000002",
+  name: "node2",
+  index: 2,
+  asn: 4200000002,
+  ipv4: "10.128.0.2",
+  ipv6: "fd00::2",
+  advertisedPrefixes: [],
+  publicKey: "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=",
+  endpoints: ["2001:db8::2"],
+};
+
+describe("resolveConfigUpdate", () => {
+  const next = { ...config, version: 6, peers: [PEER] };
+  const delta = diffNodeConfigs(config, next);
+
+  it("takes a full config as it is and applies a delta to the stream's last config", () => {
+    expect(resolveConfigUpdate(config, null)).toEqual({ config });
+    expect(delta.upsertPeers).toEqual([PEER]);
+    expect(resolveConfigUpdate(delta, config)).toEqual({ config: next });
+  });
+  it("asks for a resync when a delta has no or another base", () => {
+    expect(resolveConfigUpdate(delta, null)).toMatchObject({ isResyncNeeded: true });
+    const verdict = resolveConfigUpdate(delta, { ...config, version: 4 });
+    expect(verdict).toMatchObject({ isResyncNeeded: true });
+    expect("error" in verdict && verdict.error).toMatch(/against version 5/);
+  });
+  it("rejects a malformed delta or a delta whose result breaks the schema", () => {
+    const bad = resolveConfigUpdate({ ...delta, upsertPeers: [{ index: -1 }] }, config);
+    expect("error" in bad && bad.error).toMatch(/^malformed config \(upsertPeers\.0\./);
+    const tooMany = Array.from({ length: 1025 }, (_, i) => ({
+      ...PEER,
+      id: `00000000-0000-4000-8000-${(i + 10).toString().padStart(12, "0")}`,
+    }));
+    const huge = resolveConfigUpdate(
+      { ...delta, upsertPeers: tooMany.slice(0, 1000) },
+      { ...config, peers: tooMany.slice(1000) },
+    );
+    expect("error" in huge && huge.error).toMatch(/^malformed config \(peers:/);
   });
 });

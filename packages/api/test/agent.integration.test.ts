@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { TDesiredNodeConfig } from "@meshover/netcfg";
+import {
+  applyConfigUpdate,
+  type TDesiredNodeConfig,
+  type TNodeConfigUpdate,
+} from "@meshover/netcfg";
 import type { TTestDatabase } from "@meshover/prisma/testing";
 import { serveApi, type TApiServer } from "../src/http/serve-api";
 import { createToken } from "../src/services/token/create-token";
@@ -118,10 +122,12 @@ describe("agent protocol", () => {
     const a = await anonymous.agent.enroll.mutate(makeEnrollRequest(token, "a"));
     const agentA = createHttpClient(api.url, { authorization: `Bearer ${a.credential}` });
     const received: TDesiredNodeConfig[] = [];
+    const events: TNodeConfigUpdate[] = [];
     let notify = () => {};
     const subscription = agentA.agent.config.subscribe(undefined, {
       onData: (event) => {
-        received.push(event.data);
+        events.push(event.data);
+        received.push(applyConfigUpdate(received.at(-1) ?? null, event.data));
         notify();
       },
     });
@@ -144,6 +150,10 @@ describe("agent protocol", () => {
       const latest = received.at(-1)!;
       expect(latest.peers[0]!.id).toBe(b.nodeId);
       expect(latest.version).toBeGreaterThan(received[0]!.version);
+      // The first event is the full config; later ones are deltas carrying only what changed.
+      expect("kind" in events[0]!).toBe(false);
+      const delta = events.at(-1)!;
+      expect("kind" in delta && delta.upsertPeers.map((peer) => peer.id)).toEqual([b.nodeId]);
 
       const keyA = (await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } })).publicKey!;
       const report = makeReport(keyA, [

@@ -2,7 +2,7 @@
 // connection and its own HTTP server: a change made through either reaches agents connected
 // to the other within a second, by NOTIFY (the safety-net poll is set far beyond the test).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TDesiredNodeConfig } from "@meshover/netcfg";
+import { applyConfigUpdate, type TDesiredNodeConfig } from "@meshover/netcfg";
 import { createPrismaClient, type TPrismaClient } from "@meshover/prisma";
 import type { TTestDatabase } from "@meshover/prisma/testing";
 import { serveApi, type TApiServer } from "../src/http/serve-api";
@@ -42,7 +42,9 @@ function collect(baseUrl: string, credential: string) {
   const received: TDesiredNodeConfig[] = [];
   const subscription = createHttpClient(baseUrl, {
     authorization: `Bearer ${credential}`,
-  }).agent.config.subscribe(undefined, { onData: (event) => received.push(event.data) });
+  }).agent.config.subscribe(undefined, {
+    onData: (event) => received.push(applyConfigUpdate(received.at(-1) ?? null, event.data)),
+  });
   return { received, subscription };
 }
 

@@ -46,6 +46,17 @@ function assertUnique(nodes: readonly TMeshNode[], key: keyof TMeshNode, label: 
   }
 }
 
+/** The whole mesh compiled: every node's config, and every peer entry once. */
+export interface TCompiledMeshConfigs {
+  /** One config per node, ordered by index. */
+  configs: TDesiredNodeConfig[];
+  /**
+   * Every node that is somebody's peer (has a public key), ordered by index: the very objects
+   * the configs share, so a controller can diff two versions once for all nodes.
+   */
+  peers: TPeerConfig[];
+}
+
 /**
  * Compiles one desired config per node, ordered by node index. Each node's peers are every
  * other node that has a public key (a node without one is nobody's peer yet, but still gets
@@ -53,33 +64,30 @@ function assertUnique(nodes: readonly TMeshNode[], key: keyof TMeshNode, label: 
  * index, ASN or address. Peer objects are shared between the returned configs: treat them as
  * read-only.
  */
-export function compileNodeConfigs(input: TCompileNodeConfigsInput): TDesiredNodeConfig[] {
+export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfigs {
   assertUnique(input.nodes, "id", "id");
   assertUnique(input.nodes, "index", "index");
   assertUnique(input.nodes, "asn", "ASN");
   assertUnique(input.nodes, "ipv4", "IPv4 address");
   assertUnique(input.nodes, "ipv6", "IPv6 address");
   const sorted = [...input.nodes].sort((a, b) => a.index - b.index);
-  const peers: { id: string; peer: TPeerConfig }[] = [];
+  const peers: TPeerConfig[] = [];
   for (const node of sorted) {
     if (node.publicKey === null) continue;
     peers.push({
       id: node.id,
-      peer: {
-        id: node.id,
-        name: node.name,
-        index: node.index,
-        asn: node.asn,
-        ipv4: node.ipv4,
-        ipv6: node.ipv6,
-        advertisedPrefixes: [...node.advertisedPrefixes],
-        publicKey: node.publicKey,
-        endpoints: [...node.endpoints],
-      },
+      name: node.name,
+      index: node.index,
+      asn: node.asn,
+      ipv4: node.ipv4,
+      ipv6: node.ipv6,
+      advertisedPrefixes: [...node.advertisedPrefixes],
+      publicKey: node.publicKey,
+      endpoints: [...node.endpoints],
     });
   }
   const settings: TMeshSettings = { ...input.settings, bfd: { ...input.settings.bfd } };
-  return sorted.map((node) => ({
+  const configs = sorted.map((node) => ({
     version: input.version,
     self: {
       id: node.id,
@@ -90,8 +98,14 @@ export function compileNodeConfigs(input: TCompileNodeConfigsInput): TDesiredNod
       ipv6: node.ipv6,
       advertisedPrefixes: [...node.advertisedPrefixes],
     },
-    peers: peers.filter((entry) => entry.id !== node.id).map((entry) => entry.peer),
+    peers: peers.filter((peer) => peer.id !== node.id),
     settings,
     rotation: node.pendingRotationId === null ? null : { id: node.pendingRotationId },
   }));
+  return { configs, peers };
+}
+
+/** {@link compileMesh}, configs only. */
+export function compileNodeConfigs(input: TCompileNodeConfigsInput): TDesiredNodeConfig[] {
+  return compileMesh(input).configs;
 }

@@ -66,6 +66,28 @@ export const ZDesiredNodeConfig = z.object({
   rotation: ZKeyRotationRequest.nullable(),
 });
 
+/**
+ * The same config as a change against the version the agent last received on this stream:
+ * everything but the peers in full (small), the peers as upserts and removals. In a full mesh
+ * a change usually touches one peer, so this is about 1 KB instead of 120 KB at 500 nodes.
+ */
+export const ZDesiredNodeConfigDelta = z.object({
+  kind: z.literal("delta"),
+  /** The version this delta applies to; any other base means: resubscribe for a full config. */
+  baseVersion: z.number().int().min(0),
+  version: z.number().int().min(0),
+  self: ZNodeIdentity,
+  settings: ZMeshSettings,
+  rotation: ZKeyRotationRequest.nullable(),
+  /** Peers that are new or changed, in full. */
+  upsertPeers: z.array(ZPeerConfig).max(1024),
+  /** Ids of peers that are gone. */
+  removePeerIds: z.array(z.uuid()).max(1024),
+});
+
+/** One event of the config stream: the full config (always first) or a delta. */
+export const ZNodeConfigUpdate = z.union([ZDesiredNodeConfigDelta, ZDesiredNodeConfig]);
+
 /** A node's identity and addressing. */
 export type TNodeIdentity = z.infer<typeof ZNodeIdentity>;
 /** A peer as one node sees it. */
@@ -74,3 +96,7 @@ export type TPeerConfig = z.infer<typeof ZPeerConfig>;
 export type TMeshSettings = z.infer<typeof ZMeshSettings>;
 /** Everything one node needs to build its part of the mesh. */
 export type TDesiredNodeConfig = z.infer<typeof ZDesiredNodeConfig>;
+/** A config change against the version last received on the same stream. */
+export type TDesiredNodeConfigDelta = z.infer<typeof ZDesiredNodeConfigDelta>;
+/** One event of the config stream: full config or delta. */
+export type TNodeConfigUpdate = z.infer<typeof ZNodeConfigUpdate>;

@@ -6,6 +6,7 @@ export * from "./parse-cidr";
 export * from "./allocate-identity";
 export * from "./validate-prefixes";
 export * from "./compile-node-configs";
+export * from "./diff-node-config";
 export * from "./derive-tunnels";
 export * from "./derive-frr-config";
 export * from "./render-frr-config";

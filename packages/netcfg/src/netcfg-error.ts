@@ -18,7 +18,9 @@ export type TNetcfgErrorCode =
   /** Two nodes share a value that must be unique (id, index, ASN, address). */
   | "DUPLICATE"
   /** A tool (ip, wg, vtysh) printed something the parser does not understand. */
-  | "INVALID_TOOL_OUTPUT";
+  | "INVALID_TOOL_OUTPUT"
+  /** A config delta does not apply to the config at hand (other base version or node). */
+  | "DELTA_MISMATCH";
 
 /** The typed error every netcfg function throws on bad input. */
 export class NetcfgError extends Error {

@@ -9,7 +9,7 @@ import { readHostInfo } from "../health/read-host-info";
 import { generateKeyPair } from "../host/generate-keys";
 import { HostDriver } from "../host/host-driver";
 import type { TLogger } from "../log";
-import { validateIncomingConfig } from "../reconcile/validate-config";
+import { resolveConfigUpdate, validateIncomingConfig } from "../reconcile/validate-config";
 import { reconcileHost, type TReconcileOutcome } from "../reconcile/reconcile-host";
 import type { StateStore } from "../state/state-store";
 import { AGENT_VERSION } from "../version";
@@ -262,8 +262,27 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
 
   const report = (reason: string) => enqueue(() => sendReport(reason, true));
 
+  // The config this stream delivered last: deltas apply to it (a new stream starts with a full one).
+  let streamConfig: TDesiredNodeConfig | null = null;
   const acceptConfig = (raw: unknown) => {
-    const checked = validateIncomingConfig(raw, identity.nodeId, config?.version ?? null);
+    const resolved = resolveConfigUpdate(raw, streamConfig);
+    if ("error" in resolved) {
+      logger.error(
+        { error: resolved.error, isResyncNeeded: resolved.isResyncNeeded },
+        "config rejected: nothing applied",
+      );
+      if (resolved.isResyncNeeded) {
+        streamConfig = null;
+        scheduleReconnect(`config delta did not apply: ${resolved.error}`);
+      }
+      return;
+    }
+    streamConfig = resolved.config;
+    const checked = validateIncomingConfig(
+      resolved.config,
+      identity.nodeId,
+      config?.version ?? null,
+    );
     if ("error" in checked) {
       logger[checked.isStale ? "warn" : "error"](
         { error: checked.error },
@@ -311,6 +330,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     void verifyCertificatePin(identity.controller, identity.pinSha256).then(
       () => {
         if (isStopping) return;
+        streamConfig = null;
         subscription = client.agent.config.subscribe(undefined, {
           onStarted: () =>
             logger.info({ controller: identity.controller }, "config stream connected"),

@@ -1,6 +1,9 @@
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
-import { readNodeConfig } from "../../services/mesh/read-node-config";
+import { makeConfigDelta } from "@meshover/netcfg";
+import { markPlainJson } from "../../lib/transformer";
+import { diffCompiledMeshes, type TCompiledMesh } from "../../services/mesh/load-node-configs";
+import { readCompiledMesh } from "../../services/mesh/read-node-config";
 import { agentProcedure } from "../../trpc";
 
 /** `agent.config` input: tRPC passes the last event id back when the stream reconnects. */
@@ -10,25 +13,29 @@ export const ZStreamConfigInput = z
   .optional();
 
 /**
- * The node's desired config as a stream (SSE): the full config on connect and again on every
- * mesh change, each tracked by its version. A reconnecting agent always gets the current
- * config first, so nothing is lost while it was away.
+ * The node's desired config as a stream (SSE), each event tracked by its version: the full
+ * config on connect, then on every mesh change a delta against the previous event (the
+ * changed peers only; a config at 500 nodes is 120 KB, a one-node change's delta about 1 KB).
+ * A reconnecting agent always gets the full current config first, so nothing is lost while it
+ * was away, and an agent that cannot apply a delta resubscribes.
  */
 export const streamConfigProcedure = agentProcedure
   .input(ZStreamConfigInput)
   .subscription(async function* ({ ctx, signal }) {
-    let sent = -1n;
+    let sent: TCompiledMesh | null = null;
     while (!signal?.aborted) {
-      const config = await readNodeConfig({
-        db: ctx.db,
-        fanout: ctx.fanout,
-        nodeId: ctx.agent.nodeId,
-      });
+      const mesh = await readCompiledMesh({ db: ctx.db, fanout: ctx.fanout });
+      const config = mesh.configs.get(ctx.agent.nodeId);
       if (!config) throw new TRPCError({ code: "NOT_FOUND", message: "this node was removed" });
-      if (BigInt(config.version) > sent) {
-        sent = BigInt(config.version);
-        yield tracked(String(config.version), config);
+      if (!sent || mesh.version > sent.version) {
+        const update = sent
+          ? markPlainJson(
+              makeConfigDelta(Number(sent.version), config, diffCompiledMeshes(sent, mesh)),
+            )
+          : config;
+        sent = mesh;
+        yield tracked(String(config.version), update);
       }
-      await ctx.fanout.waitForVersionAfter(sent, signal);
+      await ctx.fanout.waitForVersionAfter(sent.version, signal);
     }
   });

@@ -31,6 +31,8 @@ export const ZStartBootstrapInput = z
     nodeName: ZNodeName.optional(),
     /** The controller URL the new agent will use (what the server can reach). */
     controllerUrl: z.url({ protocol: /^https?$/ }),
+    /** How the agent drives FRR; "auto": the system FRR when its bgpd runs, else its own. */
+    frrMode: z.enum(["auto", "system", "managed"]).default("auto"),
   })
   .strict();
 
@@ -58,7 +60,13 @@ export const startBootstrapProcedure = adminProcedure
       action: input.mode === "install" ? "ssh.install" : "ssh.preflight",
       targetType: "host",
       targetId: `${input.host}:${input.port}`,
-      change: { username: input.username, fingerprint, nodeName: input.nodeName ?? null },
+      change: {
+        username: input.username,
+        fingerprint,
+        nodeName: input.nodeName ?? null,
+        controllerUrl: input.controllerUrl,
+        frrMode: input.frrMode,
+      },
     });
     // Runs in the background; the job records progress and the outcome.
     void runSshBootstrap({
@@ -68,6 +76,7 @@ export const startBootstrapProcedure = adminProcedure
       auth: input.auth,
       nodeName: input.nodeName,
       controllerUrl: input.controllerUrl,
+      frrMode: input.frrMode,
       createToken: async ({ nodeName }) => {
         const created = await createToken({
           db: ctx.db,

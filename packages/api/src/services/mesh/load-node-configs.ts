@@ -1,4 +1,11 @@
-import { compileNodeConfigs, type TDesiredNodeConfig, type TMeshSettings } from "@meshover/netcfg";
+import {
+  compileMesh,
+  diffPeerLists,
+  type TDesiredNodeConfig,
+  type TMeshSettings,
+  type TPeerConfig,
+  type TPeerListDiff,
+} from "@meshover/netcfg";
 import type { TPrismaClient } from "@meshover/prisma";
 import { markPlainJson } from "../../lib/transformer";
 
@@ -11,6 +18,20 @@ export const BFD_TIMERS = { intervalMs: 300, multiplier: 3 } as const;
 export interface TCompiledMesh {
   version: bigint;
   configs: Map<string, TDesiredNodeConfig>;
+  /** Every peer entry once (the objects the configs share), ordered by index. */
+  peers: TPeerConfig[];
+  /** Peer diffs from older meshes to this one, computed once for all subscribers. */
+  diffs: WeakMap<TCompiledMesh, TPeerListDiff>;
+}
+
+/** The peers changed from `base` to `next`, computed once per pair and shared by every node. */
+export function diffCompiledMeshes(base: TCompiledMesh, next: TCompiledMesh): TPeerListDiff {
+  let diff = next.diffs.get(base);
+  if (!diff) {
+    diff = diffPeerLists(base.peers, next.peers);
+    next.diffs.set(base, diff);
+  }
+  return diff;
 }
 
 /** The settings row as the config contract shows it to every node. */
@@ -77,7 +98,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
     FROM "Setting" s WHERE s.id = 1`;
   const settings = rows[0];
   if (!settings) throw new Error("the Setting row is missing (ensureSettings not run)");
-  const configs = compileNodeConfigs({
+  const { configs, peers } = compileMesh({
     version: Number(settings.meshVersion),
     settings: toMeshSettings(settings),
     nodes: settings.nodes.map((node) => ({
@@ -97,6 +118,8 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
     version: settings.meshVersion,
     // Plain JSON by construction: the transformer can send them without superjson's walk.
     configs: new Map(configs.map((config) => [config.self.id, markPlainJson(config)])),
+    peers,
+    diffs: new WeakMap(),
   };
 }
 

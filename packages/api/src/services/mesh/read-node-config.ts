@@ -11,16 +11,14 @@ interface TCacheEntry {
 }
 const caches = new WeakMap<MeshFanout, TCacheEntry>();
 
-/** The newest compiled config of `nodeId` (null when the node does not exist). */
-export async function readNodeConfig({
+/** The newest compiled mesh (every node's config), compiled once per version per process. */
+export async function readCompiledMesh({
   db,
   fanout,
-  nodeId,
 }: {
   db: TPrismaClient;
   fanout: MeshFanout;
-  nodeId: string;
-}): Promise<TDesiredNodeConfig | null> {
+}): Promise<TCompiledMesh> {
   let entry = caches.get(fanout);
   if (!entry || entry.version < fanout.latestVersion) {
     const created: TCacheEntry = { version: fanout.latestVersion, mesh: loadNodeConfigs({ db }) };
@@ -36,6 +34,15 @@ export async function readNodeConfig({
       },
     );
   }
-  const mesh = await entry.mesh;
-  return mesh.configs.get(nodeId) ?? null;
+  return entry.mesh;
+}
+
+/** The newest compiled config of `nodeId` (null when the node does not exist). */
+export async function readNodeConfig(options: {
+  db: TPrismaClient;
+  fanout: MeshFanout;
+  nodeId: string;
+}): Promise<TDesiredNodeConfig | null> {
+  const mesh = await readCompiledMesh(options);
+  return mesh.configs.get(options.nodeId) ?? null;
 }

@@ -10,6 +10,7 @@ wg_kernel=no
 wg_go=yes
 wg_tools=yes
 frr=yes
+frr_bgpd=running
 ipv6_global=2
 fwd4=1
 fwd6=1
@@ -29,7 +30,22 @@ describe("evaluatePreflight", () => {
       "node:pass",
       "service:pass",
     ]);
-    expect(facts).toEqual({ hostname: "edge-1", isRoot: true, hasSystemd: true });
+    expect(facts).toEqual({
+      hostname: "edge-1",
+      isRoot: true,
+      hasSystemd: true,
+      isSystemFrrRunning: true,
+    });
+  });
+
+  it("tells whether the system's FRR runs (the agent then joins it) or not (its own daemons)", () => {
+    const stopped = evaluatePreflight(GOOD.replace("frr_bgpd=running", "frr_bgpd=stopped"));
+    expect(stopped.facts.isSystemFrrRunning).toBe(false);
+    expect(stopped.checks.find((c) => c.id === "frr")?.detail).toMatch(/its own FRR daemons/);
+    // bgpd "running" without FRR installed (a stale pid file) is not a running FRR.
+    const noFrr = evaluatePreflight(GOOD.replace("frr=yes", "frr=no"));
+    expect(noFrr.facts.isSystemFrrRunning).toBe(false);
+    expect(noFrr.checks.find((c) => c.id === "frr")?.status).toBe("fail");
   });
 
   it("fails a bare unprivileged host and says what to do", () => {

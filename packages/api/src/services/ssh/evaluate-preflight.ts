@@ -12,6 +12,9 @@ export const PREFLIGHT_SCRIPT = [
   "if command -v wireguard-go >/dev/null 2>&1; then echo wg_go=yes; else echo wg_go=no; fi",
   "if command -v wg >/dev/null 2>&1; then echo wg_tools=yes; else echo wg_tools=no; fi",
   "if command -v vtysh >/dev/null 2>&1 || [ -x /usr/lib/frr/bgpd ]; then echo frr=yes; else echo frr=no; fi",
+  // Is the system's own FRR running (bgpd of the default path space)? /proc, not kill -0: a
+  // non-root user with sudo may not signal root's bgpd but can see it.
+  'if [ -f /run/frr/bgpd.pid ] && [ -d "/proc/$(cat /run/frr/bgpd.pid 2>/dev/null)" ]; then echo frr_bgpd=running; else echo frr_bgpd=stopped; fi',
   'echo "ipv6_global=$(ip -6 -o addr show scope global 2>/dev/null | wc -l)"',
   'echo "fwd4=$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null)"',
   'echo "fwd6=$(cat /proc/sys/net/ipv6/conf/all/forwarding 2>/dev/null)"',
@@ -34,6 +37,8 @@ export type TPreflightFacts = {
   hostname: string;
   isRoot: boolean;
   hasSystemd: boolean;
+  /** The system's FRR (bgpd) runs: the agent can add its configuration to it (`--frr system`). */
+  isSystemFrrRunning: boolean;
 };
 
 /** Minimum Node.js major version the agent bundle runs on. */
@@ -58,6 +63,8 @@ export function evaluatePreflight(output: string): {
   const isForwarding = get("fwd4") === "1" && get("fwd6") === "1";
   const hasKernelWg = get("wg_kernel") === "yes";
   const hasWgGo = get("wg_go") === "yes";
+  const hasFrr = get("frr") === "yes";
+  const isSystemFrrRunning = hasFrr && get("frr_bgpd") === "running";
 
   const checks: TPreflightCheck[] = [
     {
@@ -97,9 +104,13 @@ export function evaluatePreflight(output: string): {
     {
       id: "frr",
       label: "FRR (BGP routing)",
-      status: get("frr") === "yes" ? "pass" : "fail",
-      detail: get("frr") === "yes" ? "installed" : "not found",
-      hint: get("frr") === "yes" ? null : "Install FRR: apt-get install frr.",
+      status: hasFrr ? "pass" : "fail",
+      detail: !hasFrr
+        ? "not found"
+        : isSystemFrrRunning
+          ? "installed, bgpd running: the agent adds its part to the system FRR"
+          : "installed, not running: the agent runs its own FRR daemons (vtysh -N meshover)",
+      hint: hasFrr ? null : "Install FRR: apt-get install frr.",
     },
     {
       id: "ipv6",
@@ -136,5 +147,8 @@ export function evaluatePreflight(output: string): {
       hint: null,
     },
   ];
-  return { checks, facts: { hostname: get("hostname"), isRoot, hasSystemd } };
+  return {
+    checks,
+    facts: { hostname: get("hostname"), isRoot, hasSystemd, isSystemFrrRunning },
+  };
 }

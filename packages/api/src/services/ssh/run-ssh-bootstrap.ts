@@ -8,28 +8,24 @@ import type { TPrismaClient } from "@meshover/prisma";
 import { ServiceError } from "../../lib/service-error";
 import { PREFLIGHT_SCRIPT, evaluatePreflight } from "./evaluate-preflight";
 import { type TSshAuth, type TSshSession, openSshSession } from "./open-ssh-session";
+import {
+  REMOTE_AGENT,
+  REMOTE_DIR,
+  REMOTE_LOG_FILE,
+  REMOTE_PID_FILE,
+  REMOTE_SUPERVISOR,
+  type TRequestedFrrMode,
+  buildAgentRunArgs,
+  buildReadSupervisorPidCommand,
+  buildStartSupervisorCommand,
+  chooseFrrMode,
+  renderSupervisorScript,
+  renderSystemdUnit,
+} from "./plan-agent-service";
 import { type TSshJob, finishSshJob, updateSshStep } from "./ssh-jobs";
 
-/** Where the agent lives on a server. */
-const REMOTE_DIR = "/usr/local/lib/meshover";
-const REMOTE_AGENT = `${REMOTE_DIR}/meshover-agent.mjs`;
 /** How long to wait for the new node's first health report. */
 const REPORT_TIMEOUT_MS = 90_000;
-
-/** The systemd unit the installer writes (restart forever; the agent rebuilds from cache). */
-export const AGENT_SYSTEMD_UNIT = `[Unit]
-Description=meshover agent
-After=network-online.target
-Wants=network-online.target
-
-[Service]
-ExecStart=/usr/bin/env node ${REMOTE_AGENT} run
-Restart=always
-RestartSec=2
-
-[Install]
-WantedBy=multi-user.target
-`;
 
 /** The agent bundle built by `npm run build -w @meshover/agent`, looked up from the cwd. */
 export function findAgentBundle(cwd: string = process.cwd()): string | null {
@@ -77,6 +73,8 @@ export type TRunSshBootstrapOptions = {
   auth: TSshAuth;
   nodeName?: string;
   controllerUrl: string;
+  /** FRR mode the agent runs with; "auto" (default) decides from the preflight. */
+  frrMode?: TRequestedFrrMode;
   createToken: (options: { nodeName: string }) => Promise<{ token: string }>;
   agentBundle?: string | null;
 };
@@ -115,6 +113,8 @@ export async function runSshBootstrap(options: TRunSshBootstrapOptions): Promise
     const sudo = facts.isRoot ? "" : "sudo -n ";
     const nodeName = options.nodeName ?? deriveNodeName(facts.hostname);
     job.nodeName = nodeName;
+    const frrMode = chooseFrrMode(options.frrMode ?? "auto", facts);
+    const runArgs = buildAgentRunArgs(frrMode);
 
     current = "upload";
     updateSshStep(job, "upload", "running");
@@ -142,11 +142,11 @@ export async function runSshBootstrap(options: TRunSshBootstrapOptions): Promise
     current = "join";
     updateSshStep(job, "join", "running");
     const allowHttp = options.controllerUrl.startsWith("http://") ? " --allow-http" : "";
-    // The token goes over stdin-free argv on the remote host only; it is single-use and is
-    // never written to the job or the controller's log.
+    // The token is on the remote command line only (single use, 15 min); it is never written
+    // to the job or the controller's log.
     await runChecked(
       session,
-      `${sudo}node ${REMOTE_AGENT} join --controller ${quoteShell(options.controllerUrl)} --token ${quoteShell(token)} --name ${quoteShell(nodeName)}${allowHttp}`,
+      `${sudo}node ${REMOTE_AGENT} join --controller ${quoteShell(options.controllerUrl)} --token ${quoteShell(token)} --name ${quoteShell(nodeName)} --frr ${frrMode}${allowHttp}`,
       "Joining the mesh",
     );
     updateSshStep(job, "join", "done", `joined as ${nodeName}`);
@@ -154,26 +154,44 @@ export async function runSshBootstrap(options: TRunSshBootstrapOptions): Promise
     current = "start";
     updateSshStep(job, "start", "running");
     const startedAt = new Date();
+    const frrDetail = frrMode === "managed" ? "its own FRR daemons" : "the system FRR";
     if (facts.hasSystemd) {
       await runChecked(
         session,
         `${sudo}tee /etc/systemd/system/meshover-agent.service >/dev/null && ${sudo}systemctl daemon-reload && ${sudo}systemctl enable --now meshover-agent.service`,
         "Starting the systemd service",
-        AGENT_SYSTEMD_UNIT,
-      );
-      updateSshStep(job, "start", "done", "systemd unit meshover-agent.service enabled");
-    } else {
-      const loop = `while :; do node ${REMOTE_AGENT} run; sleep 2; done`;
-      await runChecked(
-        session,
-        `${sudo}sh -c ${quoteShell(`nohup setsid sh -c ${quoteShell(loop)} >>/var/log/meshover-agent.log 2>&1 </dev/null &`)}`,
-        "Starting the agent in the background",
+        renderSystemdUnit(runArgs),
       );
       updateSshStep(
         job,
         "start",
         "done",
-        "background process (restarts on exit), log /var/log/meshover-agent.log",
+        `systemd unit meshover-agent.service enabled (${frrDetail})`,
+      );
+    } else {
+      await runChecked(
+        session,
+        `${sudo}tee ${REMOTE_SUPERVISOR} >/dev/null && ${sudo}chmod 0755 ${REMOTE_SUPERVISOR}`,
+        "Installing the agent supervisor",
+        renderSupervisorScript(runArgs),
+      );
+      await runChecked(
+        session,
+        `${sudo}sh -c ${quoteShell(buildStartSupervisorCommand())}`,
+        "Starting the agent in the background",
+      );
+      const pid = (
+        await runChecked(
+          session,
+          `${sudo}sh -c ${quoteShell(buildReadSupervisorPidCommand())}`,
+          "Checking that the agent supervisor runs",
+        )
+      ).trim();
+      updateSshStep(
+        job,
+        "start",
+        "done",
+        `background supervisor pid ${pid} (restarts the agent; ${frrDetail}): stop with kill $(cat ${REMOTE_PID_FILE}), log ${REMOTE_LOG_FILE}`,
       );
     }
 
@@ -190,7 +208,7 @@ export async function runSshBootstrap(options: TRunSshBootstrapOptions): Promise
       if (Date.now() > deadline) {
         throw new ServiceError(
           "PRECONDITION_FAILED",
-          `The agent did not report within ${REPORT_TIMEOUT_MS / 1000} s: check that the server reaches ${options.controllerUrl} and read the agent's log (journalctl -u meshover-agent or /var/log/meshover-agent.log).`,
+          `The agent did not report within ${REPORT_TIMEOUT_MS / 1000} s: check that the server reaches ${options.controllerUrl} and read the agent's log (journalctl -u meshover-agent or ${REMOTE_LOG_FILE}).`,
         );
       }
       await new Promise((done) => setTimeout(done, 1000));
