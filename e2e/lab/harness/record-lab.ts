@@ -12,8 +12,20 @@ import {
 import { join } from "node:path";
 import type { TProcessRef } from "./manage-process";
 
-/** Every lab object name starts with this, so nothing else on the machine is ever touched. */
-export const LAB_PREFIX = "mo-lab-";
+/**
+ * Every lab object name starts with this, so nothing else on the machine is ever touched.
+ * MESHOVER_LAB_PREFIX gives one engineer's runs their own prefix (e.g. "mos-"): their sweeper
+ * and teardown then never see anyone else's runs. Short, so link names stay within 15 bytes.
+ */
+export const LAB_PREFIX = readLabPrefix(process.env.MESHOVER_LAB_PREFIX);
+
+function readLabPrefix(value: string | undefined) {
+  if (value === undefined || value === "") return "mo-lab-";
+  if (!/^[a-z][a-z0-9]{1,5}-$/.test(value)) {
+    throw new Error(`MESHOVER_LAB_PREFIX must look like "mos-" (2-6 letters/digits, then -)`);
+  }
+  return value;
+}
 /** Where lab runs keep their records, logs and per-node folders. */
 export const LAB_ROOT = "/run/mo-lab";
 

@@ -12,6 +12,7 @@ wg_tools=yes
 frr=yes
 frr_bgpd=running
 ipv6_global=2
+ipv6_addrs=2001:db8:1::7 2001:db8:2::7 
 fwd4=1
 fwd6=1
 node=v20.19.0
@@ -35,6 +36,7 @@ describe("evaluatePreflight", () => {
       isRoot: true,
       hasSystemd: true,
       isSystemFrrRunning: true,
+      ipv6Addresses: ["2001:db8:1::7", "2001:db8:2::7"],
     });
   });
 

@@ -16,6 +16,8 @@ export const PREFLIGHT_SCRIPT = [
   // non-root user with sudo may not signal root's bgpd but can see it.
   'if [ -f /run/frr/bgpd.pid ] && [ -d "/proc/$(cat /run/frr/bgpd.pid 2>/dev/null)" ]; then echo frr_bgpd=running; else echo frr_bgpd=stopped; fi',
   'echo "ipv6_global=$(ip -6 -o addr show scope global 2>/dev/null | wc -l)"',
+  // The addresses themselves (text output: `ip -json` lists filtered-out addresses as `{}`).
+  "echo \"ipv6_addrs=$(ip -6 -o addr show scope global 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -n 16 | tr '\\n' ' ')\"",
   'echo "fwd4=$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null)"',
   'echo "fwd6=$(cat /proc/sys/net/ipv6/conf/all/forwarding 2>/dev/null)"',
   'echo "node=$(node --version 2>/dev/null)"',
@@ -39,6 +41,8 @@ export type TPreflightFacts = {
   hasSystemd: boolean;
   /** The system's FRR (bgpd) runs: the agent can add its configuration to it (`--frr system`). */
   isSystemFrrRunning: boolean;
+  /** Global IPv6 addresses (at most 16): the node's underlay endpoints. */
+  ipv6Addresses: string[];
 };
 
 /** Minimum Node.js major version the agent bundle runs on. */
@@ -60,6 +64,9 @@ export function evaluatePreflight(output: string): {
   const nodeMajor = Number(/^v(\d+)/.exec(get("node"))?.[1] ?? 0);
   const hasSystemd = get("systemd") === "yes";
   const ipv6Count = Number(get("ipv6_global") || 0);
+  const ipv6Addresses = get("ipv6_addrs")
+    .split(/\s+/)
+    .filter((address) => /^[0-9a-f:.]+$/i.test(address) && address.includes(":"));
   const isForwarding = get("fwd4") === "1" && get("fwd6") === "1";
   const hasKernelWg = get("wg_kernel") === "yes";
   const hasWgGo = get("wg_go") === "yes";
@@ -116,7 +123,10 @@ export function evaluatePreflight(output: string): {
       id: "ipv6",
       label: "IPv6 underlay",
       status: ipv6Count > 0 ? "pass" : "warn",
-      detail: ipv6Count > 0 ? `${ipv6Count} global address(es)` : "no global IPv6 address",
+      detail:
+        ipv6Count > 0
+          ? `${ipv6Count} global address(es)${ipv6Addresses.length > 0 ? `: ${ipv6Addresses.join(", ")}` : ""}`
+          : "no global IPv6 address",
       hint:
         ipv6Count > 0
           ? null
@@ -149,6 +159,6 @@ export function evaluatePreflight(output: string): {
   ];
   return {
     checks,
-    facts: { hostname: get("hostname"), isRoot, hasSystemd, isSystemFrrRunning },
+    facts: { hostname: get("hostname"), isRoot, hasSystemd, isSystemFrrRunning, ipv6Addresses },
   };
 }

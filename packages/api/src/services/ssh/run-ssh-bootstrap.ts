@@ -107,7 +107,15 @@ export async function runSshBootstrap(options: TRunSshBootstrapOptions): Promise
         `${failed.length} preflight check(s) failed: ${failed.map((c) => c.label).join(", ")}. Fix them and run again.`,
       );
     }
-    updateSshStep(job, "preflight", "done", `${checks.length} checks passed`);
+    const warnings = checks.filter((c) => c.status === "warn").length;
+    updateSshStep(
+      job,
+      "preflight",
+      "done",
+      warnings > 0
+        ? `${checks.length - warnings} checks passed, ${warnings} warning(s)`
+        : `${checks.length} checks passed`,
+    );
     if (job.mode === "preflight") return finishSshJob(job, null);
 
     const sudo = facts.isRoot ? "" : "sudo -n ";
@@ -142,11 +150,14 @@ export async function runSshBootstrap(options: TRunSshBootstrapOptions): Promise
     current = "join";
     updateSshStep(job, "join", "running");
     const allowHttp = options.controllerUrl.startsWith("http://") ? " --allow-http" : "";
+    // The endpoints the preflight saw, passed explicitly: the agent's own lookup parses
+    // `ip -json`, which lists addresses outside the scope filter as `{}` and fails the join.
+    const endpoints = facts.ipv6Addresses.map((address) => ` --endpoint ${quoteShell(address)}`);
     // The token is on the remote command line only (single use, 15 min); it is never written
     // to the job or the controller's log.
     await runChecked(
       session,
-      `${sudo}node ${REMOTE_AGENT} join --controller ${quoteShell(options.controllerUrl)} --token ${quoteShell(token)} --name ${quoteShell(nodeName)} --frr ${frrMode}${allowHttp}`,
+      `${sudo}node ${REMOTE_AGENT} join --controller ${quoteShell(options.controllerUrl)} --token ${quoteShell(token)} --name ${quoteShell(nodeName)} --frr ${frrMode}${endpoints.join("")}${allowHttp}`,
       "Joining the mesh",
     );
     updateSshStep(job, "join", "done", `joined as ${nodeName}`);

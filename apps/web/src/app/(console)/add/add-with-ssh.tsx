@@ -34,11 +34,15 @@ export function AddWithSsh() {
   const [privateKey, setPrivateKey] = useState("");
   const [passphrase, setPassphrase] = useState("");
   const [nodeName, setNodeName] = useState("");
-  const [controllerUrl, setControllerUrl] = useState(() =>
-    typeof window === "undefined" ? "" : window.location.origin,
-  );
+  const [origin] = useState(() => (typeof window === "undefined" ? "" : window.location.origin));
+  // null until the admin edits it: then the controller's public URL (or this page's origin).
+  const [editedControllerUrl, setControllerUrl] = useState<string | null>(null);
+  const [frrMode, setFrrMode] = useState<"auto" | "managed" | "system">("auto");
   const [jobId, setJobId] = useState<string | null>(null);
 
+  const defaults = useQuery(trpc.ssh.defaults.queryOptions());
+  const publicUrl = defaults.data?.controllerUrl?.replace(/\/+$/, "") ?? null;
+  const controllerUrl = editedControllerUrl ?? publicUrl ?? origin;
   const probe = useMutation(trpc.ssh.probeHostKey.mutationOptions());
   const start = useMutation(
     trpc.ssh.start.mutationOptions({ onSuccess: (data) => setJobId(data.jobId) }),
@@ -82,7 +86,8 @@ export function AddWithSsh() {
           : { kind: "key", privateKey, passphrase: passphrase || undefined },
       expectedFingerprint,
       nodeName: nodeName.trim() || undefined,
-      controllerUrl,
+      controllerUrl: controllerUrl.trim(),
+      frrMode,
     });
   };
 
@@ -247,9 +252,31 @@ export function AddWithSsh() {
             value={controllerUrl}
             onChange={(e) => setControllerUrl(e.target.value)}
             error={fields.controllerUrl}
-            className="col-span-2"
-            hint="Must be reachable from the new server."
+            hint={
+              publicUrl
+                ? "Must be reachable from the new server. Default: the controller's public URL (MESHOVER_PUBLIC_URL)."
+                : "Must be reachable from the new server. Default: this page's address (set MESHOVER_PUBLIC_URL on the controller to change it)."
+            }
           />
+          <div>
+            <label htmlFor="ssh-frr" className="mb-1 block text-xs font-medium text-slate-700">
+              FRR on the server
+            </label>
+            <select
+              id="ssh-frr"
+              value={frrMode}
+              onChange={(e) => setFrrMode(e.target.value as typeof frrMode)}
+              className="block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-900"
+            >
+              <option value="auto">Automatic (from the preflight)</option>
+              <option value="managed">The agent runs its own FRR daemons</option>
+              <option value="system">Add to the system FRR (bgpd running)</option>
+            </select>
+            <p className="mt-1 text-xs text-slate-500">
+              Automatic: the system FRR when its bgpd runs, otherwise the agent&apos;s own daemons
+              (vtysh -N meshover).
+            </p>
+          </div>
         </div>
         <div className="mt-4 flex items-center gap-2">
           <Button onClick={() => run("preflight")} disabled={!canStart}>
