@@ -65,6 +65,19 @@ async function runChecked(session: TSshSession, command: string, what: string, s
   return result.stdout;
 }
 
+/** The agent's last few log lines on the server (best effort, for a failure message). */
+async function readAgentLogTail(session: TSshSession, sudo: string, hasSystemd: boolean) {
+  const command = hasSystemd
+    ? `${sudo}journalctl -u meshover-agent.service -n 5 --no-pager -o cat`
+    : `${sudo}tail -n 5 ${REMOTE_LOG_FILE}`;
+  try {
+    const { stdout } = await session.exec(command, { timeoutMs: 10_000 });
+    return stdout.trim().split("\n").join(" / ").slice(-800);
+  } catch {
+    return "";
+  }
+}
+
 /** Inputs of {@link runSshBootstrap}. `createToken` is the token service (single use). */
 export type TRunSshBootstrapOptions = {
   db: TPrismaClient;
@@ -217,9 +230,10 @@ export async function runSshBootstrap(options: TRunSshBootstrapOptions): Promise
       if (node) job.nodeId = node.id;
       if (node?.lastSeenAt && node.lastSeenAt >= startedAt) break;
       if (Date.now() > deadline) {
+        const tail = await readAgentLogTail(session, sudo, facts.hasSystemd);
         throw new ServiceError(
           "PRECONDITION_FAILED",
-          `The agent did not report within ${REPORT_TIMEOUT_MS / 1000} s: check that the server reaches ${options.controllerUrl} and read the agent's log (journalctl -u meshover-agent or ${REMOTE_LOG_FILE}).`,
+          `The agent did not report within ${REPORT_TIMEOUT_MS / 1000} s: check that the server reaches ${options.controllerUrl} and read the agent's log (journalctl -u meshover-agent or ${REMOTE_LOG_FILE}).${tail ? ` Last log lines: ${tail}` : ""}`,
         );
       }
       await new Promise((done) => setTimeout(done, 1000));
