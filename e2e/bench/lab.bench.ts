@@ -15,6 +15,7 @@ import { hasRoute, readBfdPeers, readWireguard } from "../lab/harness/observe-no
 import { startProbes, summarizeProbes } from "../lab/harness/probe-mesh";
 import { saveArtifacts } from "../lab/harness/save-artifacts";
 import {
+  agentStateDir,
   createToken,
   findAgent,
   joinAgent,
@@ -32,8 +33,9 @@ import {
 } from "../lab/harness/start-mesh";
 import { sleep, waitUntil } from "../lab/harness/wait-until";
 
-const SIZES = [4, 8, 12];
-const TRIALS = 3;
+/** Mesh sizes to time joins at (BENCH_LAB_SIZES=8 to look at one); 8 also runs the rest. */
+const SIZES = (process.env.BENCH_LAB_SIZES ?? "4,8,12").split(",").map(Number);
+const TRIALS = Number(process.env.BENCH_LAB_TRIALS ?? 3);
 const isSuiteRun = !process.argv.includes("--no-suite");
 const databaseServerUrl = process.env.DATABASE_URL;
 const log = (line: string) => console.log(`  ${line}`);
@@ -49,12 +51,22 @@ async function timeJoin(mesh: LabMesh, index: number) {
   const node = await mesh.lab.addNode(index);
   const started = performance.now();
   const startedEpoch = Date.now();
-  await joinAgent(mesh.lab, node, mesh.controller, token);
+  const joinMs = await joinAgent(mesh.lab, node, mesh.controller, token);
   startAgent(mesh.lab, node);
   const member = await mesh.waitForConfig(node);
   await waitForReachability(listPairs([...mesh.members.values()], member), 60_000, 0.5);
   const ms = performance.now() - started;
-  return { member, ms, timeline: readJoinTimeline(member, startedEpoch) };
+  if (process.env.BENCH_LAB_FRR_LOG === "1") {
+    // Where BGP's part of a join goes: the new node's bgpd log (neighbor changes).
+    const bgpd = readFileSync(join(agentStateDir(node), "logs", "frr-bgpd.log"), "utf8");
+    for (const line of bgpd.split("\n").filter((l) => /ADJCHANGE|BGP_ERR|Down|bfd/i.test(l)))
+      log(`    bgpd: ${line.slice(0, 160)}`);
+  }
+  return {
+    member,
+    ms,
+    timeline: { joinDoneMs: Math.round(joinMs), ...readJoinTimeline(member, startedEpoch) },
+  };
 }
 
 /**
@@ -69,9 +81,12 @@ function readJoinTimeline(member: TMeshMember, startedEpoch: number) {
     return typeof hit?.time === "number" ? Math.round(hit.time - startedEpoch) : null;
   };
   return {
+    runStartMs: at(() => true),
+    streamMs: at((l) => l.msg === "config stream connected"),
     configMs: at((l) => l.msg === "config received"),
     frrStartedMs: at((l) => l.msg === "managed FRR started"),
     firstReconcileMs: at((l) => l.msg === "reconciled"),
+    firstBgpUpMs: at((l) => l.msg === "bgp state" && l.to === "Established"),
     lastBgpUpMs: at((l) => l.msg === "bgp state" && l.to === "Established", true),
   };
 }
@@ -168,7 +183,7 @@ async function main() {
         log(
           `join ${trial + 1}: ${ms.toFixed(0)} ms (new agent, ms after join start: ${JSON.stringify(timeline)})`,
         );
-        if (n === 8 && trial === TRIALS - 1) {
+        if (n === 8 && trial === TRIALS - 1 && process.env.BENCH_LAB_JOINS_ONLY !== "1") {
           // Keep the 8th node: the 8-node mesh measures failover, rotation and agent load.
           await waitForSessions([...mesh.members.values()], 60_000);
           const failovers: number[] = [];

@@ -19,6 +19,7 @@ usage:
                       [--allow-http] [--pin-sha256 DIGEST] [--state-dir DIR]
   meshover-agent run [--frr system|managed|none] [--frr-pathspace NAME] [--resync-sec N]
                      [--cleanup-on-exit] [--state-dir DIR]
+                     [--controller URL --token TOKEN [join options]]   (joins first if not joined)
   meshover-agent status [--state-dir DIR]
   meshover-agent set-credential [--state-dir DIR]   (reads the new credential from stdin)
   meshover-agent leave [--frr system|managed|none] [--state-dir DIR]`;
@@ -84,29 +85,40 @@ async function main(argv: string[]): Promise<number> {
   const host = new HostDriver({ runner, logger, store });
   const frrMode = parseFrrMode(values.frr);
 
+  const join = () => {
+    if (!values.controller || !values.token) throw new Error("join needs --controller and --token");
+    return joinMesh({
+      store,
+      runner,
+      logger,
+      host,
+      controller: values.controller,
+      token: values.token,
+      name: values.name ?? null,
+      endpoints: values.endpoint ?? [],
+      isHttpAllowed: values["allow-http"],
+      pinSha256: values["pin-sha256"] ?? null,
+      frrMode,
+    });
+  };
+
   switch (command) {
     case "join": {
-      if (!values.controller || !values.token)
-        throw new Error("join needs --controller and --token");
-      const joined = await joinMesh({
-        store,
-        runner,
-        logger,
-        host,
-        controller: values.controller,
-        token: values.token,
-        name: values.name ?? null,
-        endpoints: values.endpoint ?? [],
-        isHttpAllowed: values["allow-http"],
-        pinSha256: values["pin-sha256"] ?? null,
-        frrMode,
-      });
+      const joined = await join();
       console.error(
         `joined as ${joined.name} (${joined.nodeId}); start the daemon with: meshover-agent run`,
       );
       return 0;
     }
     case "run": {
+      // `run --controller URL --token T` joins first when this host has not joined yet (one
+      // command for cloud-init and containers; a token is single-use, so a restart must not
+      // redeem it again: once joined, the token is ignored).
+      if (values.token !== undefined) {
+        const joined = store.readIdentity();
+        if (joined) logger.info({ node: joined.name }, "already joined: --token ignored");
+        else await join();
+      }
       const identity = store.readIdentity();
       if (identity?.controller.startsWith("http:") && !identity.isHttpAllowed) {
         throw new Error(

@@ -132,15 +132,15 @@ describe("reconcileHost on a fake host", () => {
     const outcome = await reconcile(makeConfig([makePeer(2)]));
     expect(outcome.error).toBeNull();
     expect(fake.takeMutations()).toMatchInlineSnapshot(`
-      "spawn wireguard-go -f mo2
+      "ip -4 addr add 10.128.0.1/32 dev lo
+      spawn wireguard-go -f mo2
       sysctl -q -w net.ipv6.conf.mo2.addr_gen_mode=1
+      ip -6 addr add fd00::1/128 dev lo nodad
       wg set mo2 private-key <keyfile>
       wg set mo2 listen-port 51822
       wg set mo2 peer AAAAAwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= endpoint [2001:db8::2]:51821 allowed-ips 0.0.0.0/0,::/0 persistent-keepalive 25
       ip link set dev mo2 mtu 1420
       ip -6 addr add fe80::1/64 dev mo2 nodad
-      ip -4 addr add 10.128.0.1/32 dev lo
-      ip -6 addr add fd00::1/128 dev lo nodad
       ip link set dev mo2 up
       sysctl -q -w net.ipv4.conf.mo2.rp_filter=2
       sysctl -q -w net.ipv4.ip_forward=1
@@ -148,6 +148,28 @@ describe("reconcileHost on a fake host", () => {
     `);
     expect(store.readOwned().wireguardGo).toEqual({ mo2: 90001 });
     expect(store.readHostFacts()).toEqual({ wireguardMode: "wireguard-go", addressDevice: "lo" });
+  });
+
+  it("builds many wireguard-go tunnels side by side and records every PID and link", async () => {
+    const { fake, reconcile } = setUp({ hasKernelWireguard: false });
+    const peers = Array.from({ length: 12 }, (_, i) => makePeer(i + 2));
+    const outcome = await reconcile(makeConfig(peers));
+    expect(outcome.error).toBeNull();
+    const owned = store.readOwned();
+    const devices = peers.map((peer) => `mo${peer.index}`);
+    expect([...owned.links].sort()).toEqual([...devices].sort());
+    expect(Object.keys(owned.wireguardGo).sort()).toEqual([...devices].sort());
+    expect(new Set(Object.values(owned.wireguardGo)).size).toBe(devices.length);
+    // Each device's own commands stay in plan order.
+    const mutations = fake.takeMutations().split("\n");
+    for (const device of devices) {
+      const mine = mutations.filter(
+        (line) => line.includes(` ${device} `) || line.endsWith(` ${device}`),
+      );
+      expect(mine[0]).toBe(`spawn wireguard-go -f ${device}`);
+      expect(mine.at(-1)).toBe(`ip link set dev ${device} up`);
+    }
+    expect((await reconcile(makeConfig(peers))).operations).toEqual([]);
   });
 
   it("uses meshover0 where dummy links exist", async () => {

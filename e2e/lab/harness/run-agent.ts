@@ -58,25 +58,45 @@ export async function joinAgent(
     [
       ...agentCommand(),
       "join",
-      "--controller",
-      controller.url,
-      "--token",
-      token,
-      "--allow-http",
       "--state-dir",
       agentStateDir(node),
-      "--endpoint",
-      node.underlayAddress,
-      "--name",
-      node.name,
+      ...joinArgs(node, controller, token),
     ],
     { timeoutMs: 60_000, env: { ...AGENT_ENV }, cwd: REPO_ROOT },
   );
   return performance.now() - started;
 }
 
+/** The `join` options for node (controller, token, its underlay endpoint and name). */
+function joinArgs(node: TLabNode, controller: TLabController, token: string) {
+  return [
+    "--controller",
+    controller.url,
+    "--token",
+    token,
+    "--allow-http",
+    "--endpoint",
+    node.underlayAddress,
+    "--name",
+    node.name,
+  ];
+}
+
+/**
+ * `meshover-agent run --controller … --token …` in node: joins and runs in one process, the
+ * one-command form (tracked by PID).
+ */
+export function startJoiningAgent(
+  lab: Lab,
+  node: TLabNode,
+  controller: TLabController,
+  token: string,
+): TLabProcess {
+  return startAgent(lab, node, joinArgs(node, controller, token));
+}
+
 /** Start `meshover-agent run --frr managed` in node (tracked by PID). */
-export function startAgent(lab: Lab, node: TLabNode): TLabProcess {
+export function startAgent(lab: Lab, node: TLabNode, extraArgs: string[] = []): TLabProcess {
   setFrrPathspace(node, LAB_FRR_PATHSPACE);
   return lab.startInNode(
     node,
@@ -90,6 +110,7 @@ export function startAgent(lab: Lab, node: TLabNode): TLabProcess {
       "managed",
       "--frr-pathspace",
       LAB_FRR_PATHSPACE,
+      ...extraArgs,
     ],
     { ...AGENT_ENV },
   );

@@ -60,6 +60,10 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
   const identity = store.readIdentity();
   if (!identity || !store.readKeys())
     throw new Error(`not joined: no identity in ${store.dir} (run join first)`);
+  logger.info(
+    { version: AGENT_VERSION, node: identity.name, controller: identity.controller },
+    "agent starting",
+  );
   const host = new HostDriver({ runner, logger, store });
   const frr = new FrrDriver({
     mode: options.frrMode,

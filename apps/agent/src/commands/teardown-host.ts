@@ -21,35 +21,38 @@ export interface TTeardownOptions {
 export async function teardownHost(options: TTeardownOptions): Promise<string[]> {
   const { store, logger, frr, host } = options;
   const errors: string[] = [];
-  let owned = store.readOwned();
   try {
-    owned = await frr.remove(owned);
-    store.writeOwned(owned);
+    const afterFrr = await frr.remove(store.readOwned());
+    store.updateOwned((owned) => ({ ...owned, frr: afterFrr.frr, paths: afterFrr.paths }));
   } catch (error) {
     errors.push(`FRR: ${String(error)}`);
   }
-  for (const device of [...owned.links]) {
+  for (const device of [...store.readOwned().links]) {
     if (!OWNED_LINK_PATTERN.test(device)) continue;
     try {
       const exists = (await options.runner.run(["ip", "link", "show", "dev", device])).code === 0;
-      if (exists) owned = await host.apply({ op: "link-delete", device }, owned);
+      if (exists) await host.apply({ op: "link-delete", device });
       else {
-        const pid = owned.wireguardGo[device];
+        const pid = store.readOwned().wireguardGo[device];
         if (pid !== undefined) await stopProcess(pid, device);
       }
-      owned = { ...owned, links: owned.links.filter((name) => name !== device) };
-      const { [device]: _gone, ...rest } = owned.wireguardGo;
-      owned = { ...owned, wireguardGo: rest };
-      store.writeOwned(owned);
+      store.updateOwned((owned) => {
+        const { [device]: _gone, ...rest } = owned.wireguardGo;
+        return {
+          ...owned,
+          links: owned.links.filter((name) => name !== device),
+          wireguardGo: rest,
+        };
+      });
       logger.info({ device }, "removed link");
     } catch (error) {
       errors.push(`${device}: ${String(error)}`);
     }
   }
-  for (const address of [...owned.addresses]) {
+  for (const address of [...store.readOwned().addresses]) {
     const operation = { op: "address-delete" as const, ...address };
     try {
-      await host.apply(operation, owned);
+      await host.apply(operation);
     } catch (error) {
       // Already gone counts as removed.
       if (!/Cannot assign requested address|No such device/.test(String(error))) {
@@ -57,8 +60,12 @@ export async function teardownHost(options: TTeardownOptions): Promise<string[]>
         continue;
       }
     }
-    owned = { ...owned, addresses: owned.addresses.filter((a) => a !== address) };
-    store.writeOwned(owned);
+    store.updateOwned((owned) => ({
+      ...owned,
+      addresses: owned.addresses.filter(
+        (a) => a.device !== address.device || a.cidr !== address.cidr,
+      ),
+    }));
   }
   for (const error of errors) logger.error({ error }, "teardown step failed");
   return errors;

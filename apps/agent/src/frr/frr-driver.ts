@@ -116,12 +116,19 @@ export class FrrDriver {
     });
   }
 
+  /** Whether {@link ensureRunning} would start the managed daemons now. */
+  isStartNeeded(): boolean {
+    return this.mode === "managed" && !this.isManagedRunning(this.store.readOwned());
+  }
+
   /**
    * Managed mode: start the daemons when any is missing (after stopping the rest), loading
-   * `model` as the startup config. Returns the updated ownership record. Other modes: no-op.
+   * `model` as the startup config, so FRR runs exactly `model` once this resolves. The PIDs and
+   * folders are merged into the ownership record as they appear. Other modes: no-op.
    */
-  async ensureRunning(owned: TOwnedRecord, model: TFrrConfig): Promise<TOwnedRecord> {
-    if (this.mode !== "managed" || this.isManagedRunning(owned)) return owned;
+  async ensureRunning(model: TFrrConfig): Promise<void> {
+    if (!this.isStartNeeded()) return;
+    const owned = this.store.readOwned();
     this.known = null;
     for (const [daemon, pid] of Object.entries(owned.frr?.pids ?? {})) {
       this.logger.warn({ daemon, pid }, "managed FRR daemon gone: restarting FRR");
@@ -141,11 +148,13 @@ export class FrrDriver {
       `${this.configDir}/vtysh.conf`,
     ]);
     const pids: Record<string, number> = {};
-    const next: TOwnedRecord = {
-      ...owned,
-      frr: { pathspace: this.pathspace, pids },
-      paths: [...new Set([...owned.paths, this.configDir, this.runDir])],
-    };
+    const record = () =>
+      this.store.updateOwned((current) => ({
+        ...current,
+        frr: { pathspace: this.pathspace, pids: { ...pids } },
+        paths: [...new Set([...current.paths, this.configDir, this.runDir])],
+      }));
+    record();
     for (const daemon of MANAGED_DAEMONS) {
       pids[daemon] = await this.runner.spawnDaemon(
         [
@@ -164,12 +173,11 @@ export class FrrDriver {
         { logFile: this.store.path(`logs/frr-${daemon}.log`) },
       );
       // Record each PID at once so a crash here still lets `leave` stop it.
-      this.store.writeOwned(next);
+      record();
     }
     await this.waitForVtysh();
     await runChecked(this.runner, [...this.vtysh(), "-b"], { timeoutMs: 30_000 });
     this.logger.info({ pathspace: this.pathspace, pids }, "managed FRR started");
-    return next;
   }
 
   private async waitForVtysh(): Promise<void> {

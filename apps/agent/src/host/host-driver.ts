@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import type { THostState, TLinkState, TOperation } from "@meshover/netcfg";
 import { CommandError, runChecked, type TRunner } from "../exec/run-command";
 import type { TLogger } from "../log";
-import type { StateStore, TOwnedRecord } from "../state/state-store";
+import type { StateStore } from "../state/state-store";
 import { isProcessAlive, stopProcess } from "./process-alive";
 import {
   parseIpAddresses,
@@ -60,6 +60,7 @@ export class HostDriver {
   private readonly pollMs: number;
   private readonly socketDir: string;
   private readonly isAlive: (pid: number, marker: string) => boolean;
+  private wireguardModeProbe: Promise<TWireguardMode> | null = null;
   private wireguardMode: TWireguardMode | null = null;
   private hasDummy: boolean | null = null;
 
@@ -74,7 +75,13 @@ export class HostDriver {
   }
 
   /** Kernel WireGuard when `ip link add ... type wireguard` works, else wireguard-go (cached). */
-  async detectWireguardMode(): Promise<TWireguardMode> {
+  detectWireguardMode(): Promise<TWireguardMode> {
+    // One probe even when several tunnels are created at once.
+    this.wireguardModeProbe ??= this.probeWireguardMode();
+    return this.wireguardModeProbe;
+  }
+
+  private async probeWireguardMode(): Promise<TWireguardMode> {
     this.wireguardMode ??= this.store.readHostFacts().wireguardMode ?? null;
     if (this.wireguardMode) return this.wireguardMode;
     const result = await this.runner.run([
@@ -150,15 +157,15 @@ export class HostDriver {
   }
 
   /**
-   * Apply one host operation (not FRR). `owned` is the ownership record before it; returns the
-   * record after (wireguard-go PIDs included). The caller persists the record.
+   * Apply one host operation (not FRR). A wireguard-go PID it starts or stops is merged into
+   * the ownership record at once (links and addresses are the caller's to record).
    */
-  async apply(operation: TOperation, owned: TOwnedRecord): Promise<TOwnedRecord> {
+  async apply(operation: TOperation): Promise<void> {
     switch (operation.op) {
       case "link-create":
-        return this.createLink(operation.device, operation.kind, owned);
+        return this.createLink(operation.device, operation.kind);
       case "link-delete":
-        return this.deleteLink(operation.device, owned);
+        return this.deleteLink(operation.device);
       case "link-set-mtu":
         await runChecked(this.runner, [
           "ip",
@@ -169,10 +176,10 @@ export class HostDriver {
           "mtu",
           String(operation.mtu),
         ]);
-        return owned;
+        return;
       case "link-set-up":
         await runChecked(this.runner, ["ip", "link", "set", "dev", operation.device, "up"]);
-        return owned;
+        return;
       case "address-add":
       case "address-delete": {
         const verb = operation.op === "address-add" ? "add" : "del";
@@ -188,7 +195,7 @@ export class HostDriver {
           operation.device,
           ...extra,
         ]);
-        return owned;
+        return;
       }
       case "wg-set-private-key": {
         const keys = this.store.readKeys();
@@ -197,7 +204,7 @@ export class HostDriver {
         }
         const file = this.store.writePrivateKeyFile(keys);
         await runChecked(this.runner, ["wg", "set", operation.device, "private-key", file]);
-        return owned;
+        return;
       }
       case "wg-set-listen-port":
         await runChecked(this.runner, [
@@ -207,7 +214,7 @@ export class HostDriver {
           "listen-port",
           String(operation.port),
         ]);
-        return owned;
+        return;
       case "wg-set-peer":
         await runChecked(this.runner, [
           "wg",
@@ -221,7 +228,7 @@ export class HostDriver {
           "persistent-keepalive",
           operation.keepaliveSec === 0 ? "off" : String(operation.keepaliveSec),
         ]);
-        return owned;
+        return;
       case "wg-remove-peer":
         await runChecked(this.runner, [
           "wg",
@@ -231,7 +238,7 @@ export class HostDriver {
           operation.publicKey,
           "remove",
         ]);
-        return owned;
+        return;
       case "sysctl-set":
         await runChecked(this.runner, [
           "sysctl",
@@ -239,37 +246,34 @@ export class HostDriver {
           "-w",
           `${operation.key}=${operation.value}`,
         ]);
-        return owned;
+        return;
       default:
         throw new Error(`not a host operation: ${operation.op}`);
     }
   }
 
-  private async createLink(
-    device: string,
-    kind: "wireguard" | "dummy",
-    owned: TOwnedRecord,
-  ): Promise<TOwnedRecord> {
+  private async createLink(device: string, kind: "wireguard" | "dummy"): Promise<void> {
     if (kind === "dummy") {
       await runChecked(this.runner, ["ip", "link", "add", "dev", device, "type", "dummy"]);
-      return owned;
+      return;
     }
-    let next = owned;
     if ((await this.detectWireguardMode()) === "kernel") {
       await runChecked(this.runner, ["ip", "link", "add", "dev", device, "type", "wireguard"]);
     } else {
-      const stale = owned.wireguardGo[device];
+      const stale = this.store.readOwned().wireguardGo[device];
       if (stale !== undefined) await stopProcess(stale, device);
       const pid = await this.runner.spawnDaemon(["wireguard-go", "-f", device], {
         logFile: this.store.path(`logs/wireguard-go-${device}.log`),
       });
-      next = { ...owned, wireguardGo: { ...owned.wireguardGo, [device]: pid } };
-      this.store.writeOwned(next);
+      // Recorded before waiting, so a crash now still lets `leave` stop it.
+      this.store.updateOwned((owned) => ({
+        ...owned,
+        wireguardGo: { ...owned.wireguardGo, [device]: pid },
+      }));
       await this.waitForWireguardGo(device, pid);
     }
     // No kernel-generated link-local on tunnels: each end has exactly its fe80::<index>.
     await this.runner.run(["sysctl", "-q", "-w", `net.ipv6.conf.${device}.addr_gen_mode=1`]);
-    return next;
   }
 
   private async waitForWireguardGo(device: string, pid: number): Promise<void> {
@@ -282,7 +286,7 @@ export class HostDriver {
     }
   }
 
-  private async deleteLink(device: string, owned: TOwnedRecord): Promise<TOwnedRecord> {
+  private async deleteLink(device: string): Promise<void> {
     try {
       await runChecked(this.runner, ["ip", "link", "del", "dev", device]);
     } catch (error) {
@@ -292,9 +296,11 @@ export class HostDriver {
       if (!isGone) throw error;
     }
     // wireguard-go exits once its tun is gone; make sure of it.
-    const pid = owned.wireguardGo[device];
+    const pid = this.store.readOwned().wireguardGo[device];
     if (pid !== undefined) await stopProcess(pid, device);
-    const { [device]: _removed, ...rest } = owned.wireguardGo;
-    return { ...owned, wireguardGo: rest };
+    this.store.updateOwned((owned) => {
+      const { [device]: _removed, ...rest } = owned.wireguardGo;
+      return { ...owned, wireguardGo: rest };
+    });
   }
 }

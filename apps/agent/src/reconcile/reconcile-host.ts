@@ -66,6 +66,56 @@ export async function deriveDesiredForHost(
   });
 }
 
+/** Tunnels built side by side at most (each may start a wireguard-go and wait for it). */
+const DEVICE_CONCURRENCY = 8;
+
+/** Run `tasks` with at most `limit` at once; every task runs, the first error is thrown. */
+async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
+  const errors: unknown[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const task = tasks[next++]!;
+      await task().catch((error: unknown) => errors.push(error));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  if (errors.length > 0) throw errors[0];
+}
+
+/**
+ * The plan's host operations in the order to run them: one list per device (its operations in
+ * plan order; devices are independent, so the lists run side by side), then the operations on
+ * no device (sysctls), in plan order after every device is done.
+ */
+function groupByDevice(operations: readonly TOperation[]) {
+  const byDevice = new Map<string, TOperation[]>();
+  const global: TOperation[] = [];
+  for (const operation of operations) {
+    if (!("device" in operation)) {
+      global.push(operation);
+      continue;
+    }
+    const list = byDevice.get(operation.device) ?? [];
+    list.push(operation);
+    byDevice.set(operation.device, list);
+  }
+  return { perDevice: [...byDevice.values()], global };
+}
+
+/** Apply one host operation, keeping the ownership record true before and after it. */
+async function applyRecorded(operation: TOperation, host: HostDriver, store: StateStore) {
+  const record = (owned: TOwnedRecord): TOwnedRecord => {
+    const after = updateOwnedState(owned, operation);
+    return { ...owned, links: after.links, addresses: after.addresses };
+  };
+  const isAdding = operation.op === "link-create" || operation.op === "address-add";
+  // Record the intent first: a crash mid-create still leaves a record to clean up.
+  if (isAdding) store.updateOwned(record);
+  await host.apply(operation);
+  if (!isAdding) store.updateOwned(record);
+}
+
 /** Observe → plan → apply, once. Never throws: failures come back as `error`. */
 export async function reconcileHost(options: TReconcileOptions): Promise<TReconcileOutcome> {
   const { config, host, frr, store, logger } = options;
@@ -73,7 +123,6 @@ export async function reconcileHost(options: TReconcileOptions): Promise<TReconc
   let operations: TOperation[] = [];
   let conflicts: TPlanConflict[] = [];
   let observation: TObservation | null = null;
-  let owned: TOwnedRecord = store.readOwned();
   const finish = (error: string | null): TReconcileOutcome => ({
     version: config.version,
     operations,
@@ -82,6 +131,7 @@ export async function reconcileHost(options: TReconcileOptions): Promise<TReconc
     durationMs: Math.round((performance.now() - started) * 10) / 10,
     observation,
   });
+  let frrStart: Promise<void> = Promise.resolve();
   try {
     const keys = store.readKeys();
     if (!keys) throw new Error("no WireGuard key pair in the state folder (run join first)");
@@ -90,18 +140,19 @@ export async function reconcileHost(options: TReconcileOptions): Promise<TReconc
     const frrModel = deriveFrrConfig(config, {
       logSyslogLevel: frr.mode === "managed" ? null : "informational",
     });
-    if (desired.frr) {
-      owned = await frr.ensureRunning(owned, frrModel);
-      store.writeOwned(owned);
-    }
+    // Managed FRR that is not running boots with the complete config (its startup file is
+    // rendered from frrModel), so it needs no FRR operations after: start it while the tunnels
+    // are built instead of before (a join's first pass saves the FRR start-up time).
+    const isFrrStarting = desired.frr !== null && frr.isStartNeeded();
+    if (desired.frr) frrStart = frr.ensureRunning(frrModel);
     const [hostObservation, frrState] = await Promise.all([
       host.observe(Object.keys(desired.sysctls)),
-      frr.observe(options.isFullObserve ?? true),
+      isFrrStarting ? desired.frr : frr.observe(options.isFullObserve ?? true),
     ]);
     observation = hostObservation;
-    const observed = { ...hostObservation.host, frr: frrState };
+    const owned = store.readOwned();
     const plan = planHost({
-      observed,
+      observed: { ...hostObservation.host, frr: frrState },
       desired,
       owned: { links: owned.links, addresses: owned.addresses },
     });
@@ -115,37 +166,32 @@ export async function reconcileHost(options: TReconcileOptions): Promise<TReconc
         "applying plan",
       );
     }
-    const frrOperations: TFrrOperation[] = [];
-    for (const operation of operations) {
-      if (isFrrOperation(operation)) {
-        frrOperations.push(operation);
-        continue;
-      }
-      const after = updateOwnedState(owned, operation);
-      const isAdding = operation.op === "link-create" || operation.op === "address-add";
-      if (isAdding) {
-        // Record the intent first: a crash mid-create still leaves a record to clean up.
-        owned = { ...owned, links: after.links, addresses: after.addresses };
-        store.writeOwned(owned);
-      }
-      try {
-        owned = await host.apply(operation, owned);
-      } finally {
-        store.writeOwned(owned);
-      }
-      if (!isAdding) {
-        owned = { ...owned, links: after.links, addresses: after.addresses };
-        store.writeOwned(owned);
-      }
-    }
+    const frrOperations = operations.filter(isFrrOperation);
+    const { perDevice, global } = groupByDevice(
+      operations.filter((operation) => !isFrrOperation(operation)),
+    );
+    const hostWork = (async () => {
+      await runLimited(
+        perDevice.map((list) => async () => {
+          for (const operation of list) await applyRecorded(operation, host, store);
+        }),
+        DEVICE_CONCURRENCY,
+      );
+      for (const operation of global) await applyRecorded(operation, host, store);
+    })();
+    // Both finish (and record what they made) before the pass ends, even when one fails.
+    const [hostResult, frrResult] = await Promise.allSettled([hostWork, frrStart]);
+    if (hostResult.status === "rejected") throw hostResult.reason;
+    if (frrResult.status === "rejected") throw frrResult.reason;
     if (desired.frr && frrOperations.length > 0) {
       await frr.apply(frrOperations, frrModel, desired.frr);
     }
     return finish(null);
   } catch (error) {
+    // Never leave an FRR start running into the next pass.
+    await frrStart.catch(() => undefined);
     const message = error instanceof Error ? error.message : String(error);
     logger.error({ version: config.version, error: message }, "apply failed");
-    store.writeOwned(owned);
     return finish(message.slice(0, 4000));
   }
 }

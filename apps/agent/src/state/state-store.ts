@@ -152,6 +152,16 @@ export class StateStore {
   writeOwned(owned: TOwnedRecord): void {
     this.writeJson("owned.json", owned);
   }
+  /**
+   * Change owned.json from its current contents and save it; returns the new record. Read and
+   * write are synchronous, so concurrent tasks (FRR starting while tunnels are built, tunnels
+   * built side by side) each merge their own part and never lose another's.
+   */
+  updateOwned(change: (owned: TOwnedRecord) => TOwnedRecord): TOwnedRecord {
+    const next = change(this.readOwned());
+    this.writeOwned(next);
+    return next;
+  }
 
   /** host-facts.json (empty when missing). */
   readHostFacts(): THostFacts {
