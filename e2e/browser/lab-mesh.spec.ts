@@ -120,14 +120,8 @@ test("rotate a node's key in the browser and watch every peer finish", async ({ 
   await page.screenshot({ path: `${SCREENSHOT_DIR}node-key-rotation.png`, fullPage: true });
 });
 
-test("add a server over SSH installs a real agent that joins the mesh", async ({ page }) => {
-  test.setTimeout(240_000);
-  const lab = mesh!;
-  // One more namespace on the underlay, reachable only over SSH (root, throwaway keys).
-  sshNode = await addSshNode(lab.lab, NODES + 1);
-  const server = sshNode;
-  const name = server.node.name;
-  await signIn(page, lab);
+/** Open Add server → Over SSH and fill it for `server` (host key confirmed, root's key). */
+async function fillSshForm(page: Page, lab: LabMesh, server: TSshLabNode) {
   await page.goto(`${lab.controller.url}/add`);
   await page.getByRole("tab", { name: "Over SSH" }).click();
   await page.getByLabel("Host").fill(server.host);
@@ -137,7 +131,18 @@ test("add a server over SSH installs a real agent that joins the mesh", async ({
   await page.getByLabel("I verified this fingerprint").check();
   await page.getByLabel("User", { exact: true }).fill(server.username);
   await page.getByLabel("Private key (OpenSSH or PEM)").fill(server.privateKey);
-  await page.getByLabel("Node name (optional)").fill(name);
+  await page.getByLabel("Node name (optional)").fill(server.node.name);
+}
+
+test("add a server over SSH installs a real agent that joins the mesh", async ({ page }) => {
+  test.setTimeout(240_000);
+  const lab = mesh!;
+  // One more namespace on the underlay, reachable only over SSH (root, throwaway keys).
+  sshNode = await addSshNode(lab.lab, NODES + 1);
+  const server = sshNode;
+  const name = server.node.name;
+  await signIn(page, lab);
+  await fillSshForm(page, lab, server);
   // The default is the controller's public URL, which is what the server reaches.
   await expect(page.getByLabel("Controller URL the server will use")).toHaveValue(
     lab.controller.url,
@@ -226,6 +231,16 @@ test("add a server over SSH installs a real agent that joins the mesh", async ({
   console.log(
     `[ssh] install to first report ${(installMs / 1000).toFixed(1)} s, to all sessions Established ${(joinedMs / 1000).toFixed(1)} s`,
   );
+
+  // A second install on the joined server stops at preflight, saying how to leave first.
+  await fillSshForm(page, lab, server);
+  await page.getByRole("button", { name: "Run preflight" }).click();
+  await expect(checks.getByRole("listitem").filter({ hasText: "Not joined yet" })).toHaveAttribute(
+    "data-status",
+    "fail",
+    { timeout: 30_000 },
+  );
+  await expect(page.getByTestId("ssh-job-error")).toContainText("Not joined yet");
 
   // The supervisor's PID is the handle: stopping it stops the agent (and nothing restarts it).
   const isAgent = (argv: string[]) => argv.some((arg) => arg.endsWith("meshover-agent.mjs"));

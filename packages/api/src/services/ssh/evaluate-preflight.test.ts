@@ -16,6 +16,7 @@ ipv6_addrs=2001:db8:1::7 2001:db8:2::7
 fwd4=1
 fwd6=1
 node=v20.19.0
+joined=no
 systemd=yes`;
 
 describe("evaluatePreflight", () => {
@@ -29,6 +30,7 @@ describe("evaluatePreflight", () => {
       "ipv6:pass",
       "forwarding:pass",
       "node:pass",
+      "joined:pass",
       "service:pass",
     ]);
     expect(facts).toEqual({
@@ -66,6 +68,13 @@ describe("evaluatePreflight", () => {
     expect(byId.ipv6?.status).toBe("warn");
     expect(byId.forwarding?.status).toBe("warn");
     expect(byId.node?.status).toBe("fail");
+  });
+
+  it("refuses a server that already joined and says how to leave", () => {
+    const joined = evaluatePreflight(GOOD.replace("joined=no", "joined=yes"));
+    const check = joined.checks.find((c) => c.id === "joined");
+    expect(check?.status).toBe("fail");
+    expect(check?.hint).toMatch(/leave/);
   });
 
   it("fails everything it cannot read instead of passing it", () => {

@@ -21,6 +21,8 @@ export const PREFLIGHT_SCRIPT = [
   'echo "fwd4=$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null)"',
   'echo "fwd6=$(cat /proc/sys/net/ipv6/conf/all/forwarding 2>/dev/null)"',
   'echo "node=$(node --version 2>/dev/null)"',
+  // A joined server keeps its identity here (the agent's default state folder, root only).
+  "if [ -f /var/lib/meshover/identity.json ] || sudo -n test -f /var/lib/meshover/identity.json 2>/dev/null; then echo joined=yes; elif [ -d /var/lib/meshover ] && ! [ -r /var/lib/meshover ] && ! sudo -n true 2>/dev/null; then echo joined=unknown; else echo joined=no; fi",
   "if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then echo systemd=yes; else echo systemd=no; fi",
 ].join("\n");
 
@@ -148,6 +150,21 @@ export function evaluatePreflight(output: string): {
         nodeMajor >= MIN_NODE_MAJOR
           ? null
           : `Install Node.js ${MIN_NODE_MAJOR}+ (the agent is one JavaScript file run by node).`,
+    },
+    {
+      id: "joined",
+      label: "Not joined yet",
+      status: get("joined") === "no" ? "pass" : "fail",
+      detail:
+        get("joined") === "yes"
+          ? "an agent already joined from this server (/var/lib/meshover/identity.json)"
+          : get("joined") === "no"
+            ? "no meshover identity on this server"
+            : "could not check /var/lib/meshover",
+      hint:
+        get("joined") === "no"
+          ? null
+          : "This server already has a meshover agent: run `node /usr/local/lib/meshover/meshover-agent.mjs leave` on it (or remove the node in the dashboard and delete /var/lib/meshover), then install again.",
     },
     {
       id: "service",
