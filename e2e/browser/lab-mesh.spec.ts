@@ -10,7 +10,6 @@ import {
   addSshNode,
   findInstalledAgent,
   listNodeCommands,
-  removeSshNodeMountPoints,
   stopInstalledAgent,
   trackInstalledAgent,
   type TSshLabNode,
@@ -42,7 +41,6 @@ test.afterAll(async () => {
     if (sshNode) await stopInstalledAgent(sshNode.node);
   } finally {
     await mesh?.destroy();
-    removeSshNodeMountPoints();
   }
 });
 

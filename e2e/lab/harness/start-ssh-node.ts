@@ -7,16 +7,9 @@
 // every lab agent. The supervisor the install starts writes its PID into the node's folder:
 // teardown stops it by that PID (never by name), then the lab removes the namespace.
 import { execFileSync } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  rmdirSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Lab, TLabNode } from "./create-lab";
 import { readStartTime, stopProcess, type TLabProcess } from "./manage-process";
 import { runCommand } from "./run-command";
@@ -35,9 +28,6 @@ const PRIVATE_FOLDERS: { folder: string; target: string }[] = [
   // The upload's staging file.
   { folder: "tmp", target: "/tmp" },
 ];
-
-/** Mount points this process created in the root filesystem (removed again when empty). */
-const createdMountPoints = new Set<string>();
 
 /** A running SSH lab node. */
 export interface TSshLabNode {
@@ -60,11 +50,10 @@ export async function addSshNode(lab: Lab, index: number): Promise<TSshLabNode> 
   for (const { folder, target } of PRIVATE_FOLDERS) {
     const source = join(node.dir, folder);
     mkdirSync(source, { recursive: true, mode: folder === "tmp" ? 0o1777 : 0o755 });
-    // The mount point must exist in the root filesystem; the mount itself stays private.
-    if (!existsSync(target)) {
-      mkdirSync(target, { recursive: true });
-      createdMountPoints.add(target);
-    }
+    // The mount point must exist in the root filesystem; the mount itself stays private. The
+    // empty folder stays too (like /run/wireguard): removing it would detach the mounts of
+    // another run's SSH node that uses it at the same time.
+    mkdirSync(target, { recursive: true });
     await runCommand(["nsenter", "-t", holder, "-m", "--", "mount", "--bind", source, target]);
   }
   // A machine with systemd would have the install enable a unit on the machine itself: hide
@@ -169,7 +158,7 @@ async function waitForSsh(host: string, port: number, sshd: TLabProcess, timeout
 
 /** The live supervisor the install started in `node`, from its PID file, or null. */
 export async function findInstalledAgent(node: TLabNode) {
-  const file = join(node.dir, "agent-run", "agent.pid");
+  const file = join(node.dir, "agent-run", basename(INSTALLED_AGENT_PID_FILE));
   if (!existsSync(file)) return null;
   const pid = Number(readFileSync(file, "utf8").trim());
   if (!Number.isInteger(pid) || pid <= 1) return null;
@@ -220,16 +209,4 @@ export async function listNodeCommands(node: TLabNode) {
         return [];
       }
     });
-}
-
-/** Remove the mount points this process created in the root filesystem (only empty ones). */
-export function removeSshNodeMountPoints() {
-  for (const target of createdMountPoints) {
-    try {
-      if (readdirSync(target).length === 0) rmdirSync(target);
-      createdMountPoints.delete(target);
-    } catch {
-      // still mounted somewhere or already gone: left for the next run
-    }
-  }
 }
