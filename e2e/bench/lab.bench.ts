@@ -1,6 +1,7 @@
 // `npm run bench:lab` (root): figures of the real mesh in the lab. Prints a table; never asserts.
 //  - join → full reachability for N = 4, 8, 12: a converged mesh of N-1 nodes, then node N joins
-//    (timed from the join command to every pair with it answering pings); median of 3 joins,
+//    with `run --controller … --token …` (timed from that command to every pair with it
+//    answering pings); median of 3 joins,
 //    each joined node removed through the API before the next
 //  - failover (underlay cut → every other node withdrew the node's routes), median of 3, N = 8
 //  - lost probes (10 pps, each pair with the rotated node) during a key rotation, N = 8
@@ -18,9 +19,8 @@ import {
   agentStateDir,
   createToken,
   findAgent,
-  joinAgent,
   readAgentLog,
-  startAgent,
+  startJoiningAgent,
   stopAgent,
   type TAgentLogLine,
 } from "../lab/harness/run-agent";
@@ -51,8 +51,8 @@ async function timeJoin(mesh: LabMesh, index: number) {
   const node = await mesh.lab.addNode(index);
   const started = performance.now();
   const startedEpoch = Date.now();
-  const joinMs = await joinAgent(mesh.lab, node, mesh.controller, token);
-  startAgent(mesh.lab, node);
+  // The one-command form (`run --controller … --token …`): join and run in one process.
+  startJoiningAgent(mesh.lab, node, mesh.controller, token);
   const member = await mesh.waitForConfig(node);
   await waitForReachability(listPairs([...mesh.members.values()], member), 60_000, 0.5);
   const ms = performance.now() - started;
@@ -65,7 +65,7 @@ async function timeJoin(mesh: LabMesh, index: number) {
   return {
     member,
     ms,
-    timeline: { joinDoneMs: Math.round(joinMs), ...readJoinTimeline(member, startedEpoch) },
+    timeline: readJoinTimeline(member, startedEpoch),
   };
 }
 
@@ -82,6 +82,7 @@ function readJoinTimeline(member: TMeshMember, startedEpoch: number) {
   };
   return {
     runStartMs: at(() => true),
+    joinedMs: at((l) => l.msg === "joined"),
     streamMs: at((l) => l.msg === "config stream connected"),
     configMs: at((l) => l.msg === "config received"),
     frrStartedMs: at((l) => l.msg === "managed FRR started"),

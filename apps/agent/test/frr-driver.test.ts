@@ -7,7 +7,7 @@ import { deriveFrrConfig, deriveFrrState, type TDesiredNodeConfig } from "@mesho
 import type { TCommandResult, TRunner } from "../src/exec/run-command";
 import { FrrDriver } from "../src/frr/frr-driver";
 import { StateStore } from "../src/state/state-store";
-import { TEST_MESH_SETTINGS } from "./test-config";
+import { makeTestPeer, TEST_MESH_SETTINGS } from "./test-config";
 
 function makeConfig(peerIndexes: number[]): TDesiredNodeConfig {
   return {
@@ -21,17 +21,8 @@ function makeConfig(peerIndexes: number[]): TDesiredNodeConfig {
       ipv6: "fd00::1",
       advertisedPrefixes: [],
     },
-    peers: peerIndexes.map((index) => ({
-      id: `00000000-0000-4000-8000-00000000000${index}`,
-      name: `node${index}`,
-      index,
-      asn: 4200000000 + index,
-      ipv4: `10.128.0.${index}`,
-      ipv6: `fd00::${index}`,
-      advertisedPrefixes: [],
-      publicKey: Buffer.alloc(32, index).toString("base64"),
-      endpoints: [`2001:db8::${index}`],
-    })),
+    peers: peerIndexes.map((index) => makeTestPeer(index)),
+
     settings: TEST_MESH_SETTINGS,
     rotation: null,
   };

@@ -14,16 +14,10 @@ import { reconcileHost } from "../src/reconcile/reconcile-host";
 import { StateStore } from "../src/state/state-store";
 import { createAgentProtocolRouter } from "./agent-protocol-router";
 import { FakeHost } from "./fake-host";
-import { TEST_MESH_SETTINGS } from "./test-config";
+import { makeTestKey, makeTestPeer, TEST_MESH_SETTINGS } from "./test-config";
 
-function makeKey(seed: number): string {
-  const bytes = Buffer.alloc(32);
-  bytes.writeUInt32BE(seed + 1, 0);
-  return bytes.toString("base64");
-}
-
-const PRIVATE = makeKey(1000);
-const PUBLIC = makeKey(2000);
+const PRIVATE = makeTestKey(1000);
+const PUBLIC = makeTestKey(2000);
 const NODE_ID = "00000000-0000-4000-8000-000000000001";
 const CREDENTIAL = "mo_node_leave-test-credential";
 
@@ -38,19 +32,7 @@ const CONFIG: TDesiredNodeConfig = {
     ipv6: "fd00::1",
     advertisedPrefixes: [],
   },
-  peers: [
-    {
-      id: "00000000-0000-4000-8000-000000000002",
-      name: "node2",
-      index: 2,
-      asn: 4200000002,
-      ipv4: "10.128.0.2",
-      ipv6: "fd00::2",
-      advertisedPrefixes: [],
-      publicKey: makeKey(2),
-      endpoints: ["2001:db8::2"],
-    },
-  ],
+  peers: [makeTestPeer(2)],
   settings: TEST_MESH_SETTINGS,
   rotation: null,
 };

@@ -10,32 +10,12 @@ import { HostDriver } from "../src/host/host-driver";
 import { reconcileHost } from "../src/reconcile/reconcile-host";
 import { StateStore } from "../src/state/state-store";
 import { FakeHost } from "./fake-host";
-import { TEST_MESH_SETTINGS } from "./test-config";
+import { makeTestKey, makeTestPeer, TEST_MESH_SETTINGS } from "./test-config";
 
-function makeKey(seed: number): string {
-  const bytes = Buffer.alloc(32);
-  bytes.writeUInt32BE(seed + 1, 0);
-  return bytes.toString("base64");
-}
-
-const PRIVATE = makeKey(1000);
-const PUBLIC = makeKey(2000);
-const ROTATED_PRIVATE = makeKey(1001);
-const ROTATED_PUBLIC = makeKey(2001);
-
-function makePeer(index: number, endpoint = `2001:db8::${index}`): TPeerConfig {
-  return {
-    id: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`,
-    name: `node${index}`,
-    index,
-    asn: 4200000000 + index,
-    ipv4: `10.128.0.${index}`,
-    ipv6: `fd00::${index}`,
-    advertisedPrefixes: [],
-    publicKey: makeKey(index),
-    endpoints: [endpoint],
-  };
-}
+const PRIVATE = makeTestKey(1000);
+const PUBLIC = makeTestKey(2000);
+const ROTATED_PRIVATE = makeTestKey(1001);
+const ROTATED_PUBLIC = makeTestKey(2001);
 
 function makeConfig(peers: TPeerConfig[], version = 1): TDesiredNodeConfig {
   return {
@@ -95,7 +75,7 @@ function setUp(options: { hasKernelWireguard: boolean; hasDummy?: boolean }) {
 describe("reconcileHost on a fake host", () => {
   it("builds a node with kernel WireGuard, then does nothing on a second pass", async () => {
     const { fake, reconcile } = setUp({ hasKernelWireguard: true });
-    const outcome = await reconcile(makeConfig([makePeer(2), makePeer(3)]));
+    const outcome = await reconcile(makeConfig([makeTestPeer(2), makeTestPeer(3)]));
     expect(outcome.error).toBeNull();
     expect(fake.dump()).toMatchInlineSnapshot(`
       "eth0 ether up mtu 1500 2001:db8::1/64
@@ -115,7 +95,7 @@ describe("reconcileHost on a fake host", () => {
       sysctl net.ipv6.conf.mo3.addr_gen_mode=1"
     `);
     fake.takeMutations();
-    const again = await reconcile(makeConfig([makePeer(2), makePeer(3)]));
+    const again = await reconcile(makeConfig([makeTestPeer(2), makeTestPeer(3)]));
     expect(again.operations).toEqual([]);
     expect(fake.takeMutations()).toBe("");
     expect(store.readOwned()).toMatchObject({
@@ -129,7 +109,7 @@ describe("reconcileHost on a fake host", () => {
 
   it("falls back to wireguard-go and records its PIDs", async () => {
     const { fake, reconcile } = setUp({ hasKernelWireguard: false });
-    const outcome = await reconcile(makeConfig([makePeer(2)]));
+    const outcome = await reconcile(makeConfig([makeTestPeer(2)]));
     expect(outcome.error).toBeNull();
     expect(fake.takeMutations()).toMatchInlineSnapshot(`
       "ip -4 addr add 10.128.0.1/32 dev lo
@@ -152,7 +132,7 @@ describe("reconcileHost on a fake host", () => {
 
   it("builds many wireguard-go tunnels side by side and records every PID and link", async () => {
     const { fake, reconcile } = setUp({ hasKernelWireguard: false });
-    const peers = Array.from({ length: 12 }, (_, i) => makePeer(i + 2));
+    const peers = Array.from({ length: 12 }, (_, i) => makeTestPeer(i + 2));
     const outcome = await reconcile(makeConfig(peers));
     expect(outcome.error).toBeNull();
     const owned = store.readOwned();
@@ -181,10 +161,12 @@ describe("reconcileHost on a fake host", () => {
 
   it("changes one peer with one command and touches no other tunnel", async () => {
     const { fake, reconcile } = setUp({ hasKernelWireguard: true });
-    const peers = Array.from({ length: 20 }, (_, i) => makePeer(i + 2));
+    const peers = Array.from({ length: 20 }, (_, i) => makeTestPeer(i + 2));
     await reconcile(makeConfig(peers));
     fake.takeMutations();
-    const changed = peers.map((peer) => (peer.index === 7 ? makePeer(7, "2001:db8::77") : peer));
+    const changed = peers.map((peer) =>
+      peer.index === 7 ? makeTestPeer(7, "2001:db8::77") : peer,
+    );
     const outcome = await reconcile(makeConfig(changed, 2));
     expect(outcome.operations.map((operation) => operation.op)).toEqual(["wg-set-peer"]);
     expect(fake.takeMutations()).toMatchInlineSnapshot(
@@ -202,9 +184,9 @@ describe("reconcileHost on a fake host", () => {
       addresses: [],
       wireguard: null,
     });
-    await reconcile(makeConfig([makePeer(2), makePeer(3)]));
+    await reconcile(makeConfig([makeTestPeer(2), makeTestPeer(3)]));
     fake.takeMutations();
-    const outcome = await reconcile(makeConfig([makePeer(3), makePeer(9)], 2));
+    const outcome = await reconcile(makeConfig([makeTestPeer(3), makeTestPeer(9)], 2));
     expect(outcome.conflicts).toEqual([
       { device: "mo9", reason: "exists but was not created by meshover" },
     ]);
@@ -215,10 +197,10 @@ describe("reconcileHost on a fake host", () => {
   it("repairs after a failed command and after drift", async () => {
     const { fake, reconcile } = setUp({ hasKernelWireguard: true });
     fake.failNext = "ip link set dev mo3 up";
-    const failed = await reconcile(makeConfig([makePeer(2), makePeer(3)]));
+    const failed = await reconcile(makeConfig([makeTestPeer(2), makeTestPeer(3)]));
     expect(failed.error).toMatch(/injected failure: ip link set dev mo3 up/);
     fake.takeMutations();
-    const repaired = await reconcile(makeConfig([makePeer(2), makePeer(3)]));
+    const repaired = await reconcile(makeConfig([makeTestPeer(2), makeTestPeer(3)]));
     expect(repaired.error).toBeNull();
     expect(fake.takeMutations()).toMatchInlineSnapshot(`
       "ip link set dev mo3 up
@@ -230,26 +212,28 @@ describe("reconcileHost on a fake host", () => {
     // Someone deletes a tunnel: the next pass rebuilds exactly that one.
     await fake.run(["ip", "link", "del", "dev", "mo2"]);
     fake.takeMutations();
-    await reconcile(makeConfig([makePeer(2), makePeer(3)]));
+    await reconcile(makeConfig([makeTestPeer(2), makeTestPeer(3)]));
     expect(
       fake
         .takeMutations()
         .split("\n")
         .every((line) => line.includes("mo2")),
     ).toBe(true);
-    expect((await reconcile(makeConfig([makePeer(2), makePeer(3)]))).operations).toEqual([]);
+    expect((await reconcile(makeConfig([makeTestPeer(2), makeTestPeer(3)]))).operations).toEqual(
+      [],
+    );
   });
 
   it("applies a rotated key to every tunnel", async () => {
     const { fake, reconcile } = setUp({ hasKernelWireguard: true });
-    await reconcile(makeConfig([makePeer(2), makePeer(3)]));
+    await reconcile(makeConfig([makeTestPeer(2), makeTestPeer(3)]));
     fake.takeMutations();
     store.writeKeys({
       privateKey: ROTATED_PRIVATE,
       publicKey: ROTATED_PUBLIC,
       rotationId: "00000000-0000-4000-8000-0000000000ff",
     });
-    await reconcile(makeConfig([makePeer(2), makePeer(3)], 2));
+    await reconcile(makeConfig([makeTestPeer(2), makeTestPeer(3)], 2));
     expect(fake.takeMutations()).toMatchInlineSnapshot(`
       "wg set mo2 private-key <keyfile>
       wg set mo3 private-key <keyfile>"
@@ -260,7 +244,7 @@ describe("reconcileHost on a fake host", () => {
   it("tears down only what it created", async () => {
     const { fake, host, frr, reconcile } = setUp({ hasKernelWireguard: false });
     fake.links[0]?.addresses.push("10.200.0.1/32");
-    await reconcile(makeConfig([makePeer(2), makePeer(3)]));
+    await reconcile(makeConfig([makeTestPeer(2), makeTestPeer(3)]));
     fake.takeMutations();
     const errors = await teardownHost({ store, runner: fake, logger, frr, host });
     expect(errors).toEqual([]);

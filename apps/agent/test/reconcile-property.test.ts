@@ -9,6 +9,7 @@ import { FrrDriver } from "../src/frr/frr-driver";
 import { HostDriver } from "../src/host/host-driver";
 import { reconcileHost } from "../src/reconcile/reconcile-host";
 import { StateStore } from "../src/state/state-store";
+import { makeTestPeer } from "./test-config";
 import { FakeHost } from "./fake-host";
 
 const key = (seed: number) => {
@@ -33,16 +34,11 @@ function makeConfig(
       advertisedPrefixes: [],
     },
     peers: peers.map(({ index, endpoint }) => ({
-      id: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`,
-      name: `node${index}`,
-      index,
-      asn: 4200000000 + index,
-      ipv4: `10.128.0.${index}`,
-      ipv6: `fd00::${index}`,
-      advertisedPrefixes: [],
+      ...makeTestPeer(index),
       publicKey: key(index),
       endpoints: endpoint === 0 ? [] : [`2001:db8::${endpoint.toString(16)}`],
     })),
+
     settings: {
       ipv4Pool: "10.128.0.0/16",
       ipv6Pool: "fd00::/48",

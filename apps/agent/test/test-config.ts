@@ -1,5 +1,5 @@
-// Mesh settings shared by the agent's tests and benchmark configs.
-import type { TMeshSettings } from "@meshover/netcfg";
+// Mesh settings and peers shared by the agent's tests and benchmark configs.
+import type { TMeshSettings, TPeerConfig } from "@meshover/netcfg";
 
 /** Default mesh settings (10.128.0.0/16, fd00::/48, base port 51820, BFD 300 ms × 3). */
 export const TEST_MESH_SETTINGS: TMeshSettings = {
@@ -12,3 +12,25 @@ export const TEST_MESH_SETTINGS: TMeshSettings = {
   keepaliveSec: 25,
   bfd: { intervalMs: 300, multiplier: 3 },
 };
+
+/** A WireGuard-shaped key (32 bytes, base64) that differs per seed. */
+export function makeTestKey(seed: number): string {
+  const bytes = Buffer.alloc(32);
+  bytes.writeUInt32BE(seed + 1, 0);
+  return bytes.toString("base64");
+}
+
+/** Peer `index` of the test mesh (node ids, addresses and ASN derived from the index). */
+export function makeTestPeer(index: number, endpoint = `2001:db8::${index}`): TPeerConfig {
+  return {
+    id: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`,
+    name: `node${index}`,
+    index,
+    asn: 4200000000 + index,
+    ipv4: `10.128.0.${index}`,
+    ipv6: `fd00::${index}`,
+    advertisedPrefixes: [],
+    publicKey: makeTestKey(index),
+    endpoints: [endpoint],
+  };
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { diffNodeConfigs } from "@meshover/netcfg";
 import { resolveConfigUpdate, validateIncomingConfig } from "../src/reconcile/validate-config";
-import { TEST_MESH_SETTINGS } from "./test-config";
+import { makeTestPeer, TEST_MESH_SETTINGS } from "./test-config";
 
 const NODE = "00000000-0000-4000-8000-000000000001";
 const config = {
@@ -41,17 +41,7 @@ describe("validateIncomingConfig", () => {
   });
 });
 
-const PEER = {
-  id: "00000000-0000-4000-8000-000000000002",
-  name: "node2",
-  index: 2,
-  asn: 4200000002,
-  ipv4: "10.128.0.2",
-  ipv6: "fd00::2",
-  advertisedPrefixes: [],
-  publicKey: "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=",
-  endpoints: ["2001:db8::2"],
-};
+const PEER = makeTestPeer(2);
 
 describe("resolveConfigUpdate", () => {
   const next = { ...config, version: 6, peers: [PEER] };

@@ -1,7 +1,7 @@
 // The controller's config compiler: from the whole mesh (every node and the settings) to each
 // node's desired config. Pure and deterministic, so the same mesh version always yields the same
 // configs and the agent can skip a version that changes nothing for it.
-import type { TDesiredNodeConfig, TMeshSettings, TPeerConfig } from "./config";
+import type { TDesiredNodeConfig, TMeshSettings, TNodeIdentity, TPeerConfig } from "./config";
 import { NetcfgError } from "./netcfg-error";
 
 /** A node as the controller stores it. */
@@ -46,6 +46,18 @@ function assertUnique(nodes: readonly TMeshNode[], key: keyof TMeshNode, label: 
   }
 }
 
+function toIdentity(node: TMeshNode): TNodeIdentity {
+  return {
+    id: node.id,
+    name: node.name,
+    index: node.index,
+    asn: node.asn,
+    ipv4: node.ipv4,
+    ipv6: node.ipv6,
+    advertisedPrefixes: [...node.advertisedPrefixes],
+  };
+}
+
 /** The whole mesh compiled: every node's config, and every peer entry once. */
 export interface TCompiledMeshConfigs {
   /** One config per node, ordered by index. */
@@ -75,13 +87,7 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
   for (const node of sorted) {
     if (node.publicKey === null) continue;
     peers.push({
-      id: node.id,
-      name: node.name,
-      index: node.index,
-      asn: node.asn,
-      ipv4: node.ipv4,
-      ipv6: node.ipv6,
-      advertisedPrefixes: [...node.advertisedPrefixes],
+      ...toIdentity(node),
       publicKey: node.publicKey,
       endpoints: [...node.endpoints],
     });
@@ -89,15 +95,7 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
   const settings: TMeshSettings = { ...input.settings, bfd: { ...input.settings.bfd } };
   const configs = sorted.map((node) => ({
     version: input.version,
-    self: {
-      id: node.id,
-      name: node.name,
-      index: node.index,
-      asn: node.asn,
-      ipv4: node.ipv4,
-      ipv6: node.ipv6,
-      advertisedPrefixes: [...node.advertisedPrefixes],
-    },
+    self: toIdentity(node),
     peers: peers.filter((peer) => peer.id !== node.id),
     settings,
     rotation: node.pendingRotationId === null ? null : { id: node.pendingRotationId },

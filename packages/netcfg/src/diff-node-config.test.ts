@@ -53,6 +53,22 @@ const meshArb = fc
     return [...byIndex.values()];
   });
 
+/** A plain keyed node at `index`. */
+function makeNode(index: number): TMeshNode {
+  return {
+    id: nodeId(index),
+    name: `node${index}`,
+    index,
+    asn: 4200000000 + index,
+    ipv4: `10.128.0.${index}`,
+    ipv6: `fd12:3456:789a::${index}`,
+    publicKey: KEYS[index % KEYS.length] ?? null,
+    endpoints: [`2001:db8::${index}`],
+    advertisedPrefixes: [],
+    pendingRotationId: null,
+  };
+}
+
 describe("config deltas", () => {
   it("applying the delta of any two mesh versions to the older config gives the newer one", () => {
     fc.assert(
@@ -74,18 +90,7 @@ describe("config deltas", () => {
   });
 
   it("a change to one node sends that one peer to everybody else, and nothing unchanged", () => {
-    const nodes = [1, 2, 3, 4].map((index) => ({
-      id: nodeId(index),
-      name: `node${index}`,
-      index,
-      asn: 4200000000 + index,
-      ipv4: `10.128.0.${index}`,
-      ipv6: `fd12:3456:789a::${index}`,
-      publicKey: KEYS[index % KEYS.length] ?? null,
-      endpoints: [`2001:db8::${index}`],
-      advertisedPrefixes: [],
-      pendingRotationId: null,
-    }));
+    const nodes = [1, 2, 3, 4].map(makeNode);
     const base = compileMesh({ version: 5, settings: TEST_MESH_SETTINGS, nodes });
     const changed = nodes.map((node) =>
       node.index === 3 ? { ...node, advertisedPrefixes: ["192.168.9.0/24"] } : node,
@@ -109,18 +114,7 @@ describe("config deltas", () => {
   });
 
   it("refuses a delta made against another version or for another node", () => {
-    const nodes = [1, 2].map((index) => ({
-      id: nodeId(index),
-      name: `node${index}`,
-      index,
-      asn: 4200000000 + index,
-      ipv4: `10.128.0.${index}`,
-      ipv6: `fd12:3456:789a::${index}`,
-      publicKey: KEYS[index] ?? null,
-      endpoints: [],
-      advertisedPrefixes: [],
-      pendingRotationId: null,
-    }));
+    const nodes = [1, 2].map(makeNode);
     const v1 = compileMesh({ version: 1, settings: TEST_MESH_SETTINGS, nodes }).configs;
     const v2 = compileMesh({ version: 2, settings: TEST_MESH_SETTINGS, nodes }).configs;
     const v3 = compileMesh({ version: 3, settings: TEST_MESH_SETTINGS, nodes }).configs;
