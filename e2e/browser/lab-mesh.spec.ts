@@ -9,6 +9,7 @@ import { LabMesh, waitForSessions } from "../lab/harness/start-mesh";
 import {
   addSshNode,
   findInstalledAgent,
+  findSupervisedAgent,
   listNodeCommands,
   stopInstalledAgent,
   trackInstalledAgent,
@@ -117,6 +118,13 @@ test("rotate a node's key in the browser and watch every peer finish", async ({ 
   await waitForSessions([...lab.members.values()], 60_000);
   await page.screenshot({ path: `${SCREENSHOT_DIR}node-key-rotation.png`, fullPage: true });
 });
+
+/** When the controller last heard from node `nodeId` (ms since the epoch, 0 = never). */
+async function readLastSeen(lab: LabMesh, nodeId: string) {
+  // superjson's json part: dates arrive as ISO strings.
+  const node = await lab.api.query<{ lastSeenAt: string | null }>("node.get", { nodeId });
+  return node.lastSeenAt ? Date.parse(node.lastSeenAt) : 0;
+}
 
 /** Open Add server → Over SSH and fill it for `server` (host key confirmed, root's key). */
 async function fillSshForm(page: Page, lab: LabMesh, server: TSshLabNode) {
@@ -239,6 +247,23 @@ test("add a server over SSH installs a real agent that joins the mesh", async ({
     { timeout: 30_000 },
   );
   await expect(page.getByTestId("ssh-job-error")).toContainText("Not joined yet");
+
+  // Supervised: an agent that dies is restarted by its supervisor and reports again.
+  const agent = await findSupervisedAgent(server.node, supervisor!.pid);
+  expect(agent, "the supervisor runs the agent as its child").not.toBeNull();
+  const killedAt = new Date();
+  process.kill(agent!.pid, "SIGKILL");
+  await expect
+    .poll(async () => (await findSupervisedAgent(server.node, supervisor!.pid))?.pid ?? null, {
+      timeout: 15_000,
+    })
+    .not.toBe(agent!.pid);
+  expect(await findSupervisedAgent(server.node, supervisor!.pid)).not.toBeNull();
+  await expect
+    .poll(async () => (await readLastSeen(lab, view!.nodeId)) > killedAt.getTime(), {
+      timeout: 30_000,
+    })
+    .toBe(true);
 
   // The supervisor's PID is the handle: stopping it stops the agent (and nothing restarts it).
   const isAgent = (argv: string[]) => argv.some((arg) => arg.endsWith("meshover-agent.mjs"));

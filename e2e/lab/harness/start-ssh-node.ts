@@ -194,6 +194,25 @@ export async function stopInstalledAgent(node: TLabNode) {
   return ref.pid;
 }
 
+/** The agent process the supervisor `supervisorPid` runs now (its child), or null. */
+export async function findSupervisedAgent(node: TLabNode, supervisorPid: number) {
+  const { stdout } = await runCommand(["ip", "netns", "pids", node.netns], { allowFailure: true });
+  for (const pid of stdout.split("\n").map((line) => Number(line.trim()))) {
+    if (!Number.isInteger(pid) || pid <= 1) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    // Field 4 (ppid) follows the parenthesised command name.
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    const startTime = readStartTime(pid);
+    if (ppid === supervisorPid && startTime) return { name: `${node.name}-agent`, pid, startTime };
+  }
+  return null;
+}
+
 /** Command lines of the processes in node's namespace (to check what runs, never to kill). */
 export async function listNodeCommands(node: TLabNode) {
   const { stdout } = await runCommand(["ip", "netns", "pids", node.netns], { allowFailure: true });
