@@ -233,6 +233,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
       configVersion: config?.version ?? null,
       appliedVersion,
       applyError: lastError,
+      controllerError: nodeGoneError,
       lastReconcileMs: lastOutcome?.durationMs ?? null,
       hostInfo: health.hostInfo,
       peers: health.peers.map((peer) => ({

@@ -8,6 +8,8 @@ const ZStatus = z.object({
   configVersion: z.number().nullable(),
   appliedVersion: z.number().nullable(),
   applyError: z.string().nullable(),
+  /** Set while the controller refuses this node (removed, or credential revoked). */
+  controllerError: z.string().nullable().optional(),
   peers: z.array(
     z.object({
       name: z.string(),
@@ -56,6 +58,10 @@ export function renderStatus(store: StateStore, now: number): string {
   const head = [
     `node ${status.name}  config v${status.configVersion ?? "-"}  applied v${status.appliedVersion ?? "-"}  updated ${formatAge(status.updatedAt, now)} ago`,
     status.applyError ? `last apply error: ${status.applyError}` : "",
+    status.controllerError
+      ? `the controller refuses this node (removed or credential revoked): ${status.controllerError}\n` +
+        "tunnels are kept; set a new credential with set-credential, or run leave"
+      : "",
   ].filter(Boolean);
   const rows = status.peers.map((peer) => [
     peer.name,
