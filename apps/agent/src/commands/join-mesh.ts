@@ -43,12 +43,19 @@ export function isConnectionFailure(message: string): boolean {
 /** The host's global IPv6 addresses (the default underlay endpoints). */
 export async function readGlobalIpv6(runner: TRunner): Promise<string[]> {
   const result = await runChecked(runner, ["ip", "-6", "-json", "addr", "show", "scope", "global"]);
+  // iproute2 prints `{}` for the addresses the scope filter dropped (and for links without any).
   const links = z
     .array(
-      z.object({ addr_info: z.array(z.object({ local: z.string() }).loose()).default([]) }).loose(),
+      z
+        .object({
+          addr_info: z.array(z.object({ local: z.string().optional() }).loose()).default([]),
+        })
+        .loose(),
     )
     .parse(JSON.parse(result.stdout));
-  return links.flatMap((link) => link.addr_info.map((info) => info.local)).slice(0, 16);
+  return links
+    .flatMap((link) => link.addr_info.flatMap((info) => (info.local ? [info.local] : [])))
+    .slice(0, 16);
 }
 
 /** Enroll this node. Returns the node's id and name. */
