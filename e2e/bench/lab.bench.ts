@@ -12,11 +12,10 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { REPO_ROOT } from "../lab/harness/lab-env";
-import { hasRoute, readBfdPeers, readWireguard } from "../lab/harness/observe-node";
+import { hasRoute, readBfdPeers, readWireguard, vtyshJson } from "../lab/harness/observe-node";
 import { startProbes, summarizeProbes } from "../lab/harness/probe-mesh";
 import { saveArtifacts } from "../lab/harness/save-artifacts";
 import {
-  agentStateDir,
   createToken,
   findAgent,
   readAgentLog,
@@ -56,16 +55,24 @@ async function timeJoin(mesh: LabMesh, index: number) {
   const member = await mesh.waitForConfig(node);
   await waitForReachability(listPairs([...mesh.members.values()], member), 60_000, 0.5);
   const ms = performance.now() - started;
-  if (process.env.BENCH_LAB_FRR_LOG === "1") {
-    // Where BGP's part of a join goes: the new node's bgpd log (neighbor changes).
-    const bgpd = readFileSync(join(agentStateDir(node), "logs", "frr-bgpd.log"), "utf8");
-    for (const line of bgpd.split("\n").filter((l) => /ADJCHANGE|BGP_ERR|Down|bfd/i.test(l)))
-      log(`    bgpd: ${line.slice(0, 160)}`);
-  }
+  // When each BGP session of the new node came up (ms after the start), from FRR's own
+  // uptime counters: the last step of a join, measured to the millisecond.
+  const now = Date.now();
+  const sessions = await vtyshJson<Record<string, { bgpTimerUpMsec?: number }>>(
+    node,
+    "show bgp neighbors json",
+  );
+  const upMs = Object.values(sessions)
+    .map((neighbor) => neighbor.bgpTimerUpMsec)
+    .filter((value): value is number => typeof value === "number")
+    .map((uptime) => now - uptime - startedEpoch);
   return {
     member,
     ms,
-    timeline: readJoinTimeline(member, startedEpoch),
+    timeline: {
+      ...readJoinTimeline(member, startedEpoch),
+      bgpUpMs: [Math.min(...upMs), Math.max(...upMs)],
+    },
   };
 }
 
@@ -86,9 +93,7 @@ function readJoinTimeline(member: TMeshMember, startedEpoch: number) {
     streamMs: at((l) => l.msg === "config stream connected"),
     configMs: at((l) => l.msg === "config received"),
     frrStartedMs: at((l) => l.msg === "managed FRR started"),
-    firstReconcileMs: at((l) => l.msg === "reconciled"),
-    firstBgpUpMs: at((l) => l.msg === "bgp state" && l.to === "Established"),
-    lastBgpUpMs: at((l) => l.msg === "bgp state" && l.to === "Established", true),
+    tunnelsBuiltMs: at((l) => l.msg === "reconciled" && (l.operations as number) > 0),
   };
 }
 
