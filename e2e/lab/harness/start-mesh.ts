@@ -217,8 +217,9 @@ export async function findUnreachablePairs(pairs: TPairProbe[], waitSec = 1) {
 
 /**
  * Wait until every pair in `pairs` answers a ping. Each pair is probed in its own loop (at most
- * 16 pings at a time), so `elapsedMs` is when the last pair first answered (the start of that
- * ping), not the end of a polling round; a final round then confirms that all pairs still do.
+ * 16 pings at a time), so `elapsedMs` is when the last pair first answered (when that ping
+ * returned with its reply), not the end of a polling round; a final round then confirms that
+ * all pairs still do (a pair that fails it is waited for again).
  */
 export async function waitForReachability(pairs: TPairProbe[], timeoutMs = 60_000, waitSec = 1) {
   const name = `reachability of ${pairs.length} directed pairs (IPv4+IPv6)`;
@@ -230,13 +231,13 @@ export async function waitForReachability(pairs: TPairProbe[], timeoutMs = 60_00
     await runLimited(
       pending.map((pair) => async () => {
         while (performance.now() < deadline) {
-          const sentAt = performance.now();
           const result = await ping(pair.from.node.netns, addressOf(pair.to, pair.family), {
             source: addressOf(pair.from, pair.family),
             waitSec,
           });
           if (result.isOk) {
-            firstReply.set(pair, sentAt - started);
+            // When the ping returned with its reply (a little after the reply itself).
+            firstReply.set(pair, performance.now() - started);
             return;
           }
           await sleep(50);
