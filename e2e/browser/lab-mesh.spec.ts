@@ -2,6 +2,8 @@
 // agent bundle) with its own controller on the lab's underlay bridge. The topology must show
 // the nodes and Established tunnels from the agents' own reports, and a key rotation started
 // in the browser must finish on every peer. Root only (namespaces), like the lab tier.
+import { existsSync } from "node:fs";
+import { basename, join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { setFrrPathspace } from "../lab/harness/observe-node";
 import { readAgentView } from "../lab/harness/run-agent";
@@ -42,6 +44,17 @@ test.afterAll(async () => {
     if (sshNode) await stopInstalledAgent(sshNode.node);
   } finally {
     await mesh?.destroy();
+  }
+});
+
+// On failure, the SSH node's install log (supervisor + agent) and sshd log go with the report.
+test.afterEach(async ({ browserName: _browser }, testInfo) => {
+  if (!sshNode || testInfo.status === testInfo.expectedStatus) return;
+  for (const file of [
+    join(sshNode.node.dir, "agent-log", "agent.log"),
+    join(sshNode.node.dir, "logs", `${sshNode.node.name}-sshd.log`),
+  ]) {
+    if (existsSync(file)) await testInfo.attach(basename(file), { path: file });
   }
 });
 
