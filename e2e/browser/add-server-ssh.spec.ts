@@ -1,7 +1,8 @@
 // Add a server over SSH against a real sshd this test starts on 127.0.0.1 (throwaway host key,
-// user and key): the fingerprint shown must be the server's, a pasted wrong one is refused,
-// a host key that changes after confirmation is refused by the controller, and preflight runs
-// for real (this unprivileged user has no sudo, so "root or sudo" must fail).
+// user, key and password): the fingerprint shown must be the server's, a pasted wrong one is
+// refused, a host key that changes after confirmation is refused by the controller, a wrong
+// password is refused, and preflight runs for real with a key and with a password (this
+// unprivileged user has no sudo, so "root or sudo" must fail).
 import { expect, test } from "@playwright/test";
 import { SCREENSHOT_DIR } from "./helpers/accounts";
 import { type TTestSshd, canStartSshd, startSshd } from "./helpers/start-sshd";
@@ -38,6 +39,20 @@ test("add a server over SSH: host key confirmation, changed key refused, preflig
   await expect(page.getByRole("button", { name: "Run preflight" })).toBeEnabled();
 
   await page.getByLabel("User", { exact: true }).fill(server.username);
+  // Without MESHOVER_PUBLIC_URL the server is told the address this page was loaded from.
+  await expect(page.getByLabel("Controller URL the server will use")).toHaveValue(
+    new URL(page.url()).origin,
+  );
+
+  // Password login: a wrong password is refused with what to check; nothing runs.
+  await page.getByRole("radio", { name: "Password" }).check();
+  await page.locator("#ssh-password").fill(`${server.password}-wrong`);
+  await page.getByRole("button", { name: "Run preflight" }).click();
+  await expect(page.getByTestId("ssh-job-error")).toContainText("SSH login refused");
+  await expect(page.getByTestId("ssh-job-error")).toContainText("password or key");
+  await expect(page.getByRole("list", { name: "Preflight checks" })).toHaveCount(0);
+
+  await page.getByRole("radio", { name: "Private key" }).check();
   await page.getByLabel("Private key (OpenSSH or PEM)").fill(server.privateKey);
 
   // The server is "reinstalled" after the admin confirmed its key: the controller must refuse.
@@ -67,4 +82,15 @@ test("add a server over SSH: host key confirmation, changed key refused, preflig
     steps.getByRole("listitem").filter({ hasText: "Connect and verify host key" }),
   ).toHaveAttribute("data-status", "done");
   await page.screenshot({ path: `${SCREENSHOT_DIR}add-server-ssh.png`, fullPage: true });
+
+  // The right password logs in just as well (preflight runs and fails "root or sudo" again).
+  await page.getByRole("radio", { name: "Password" }).check();
+  await page.locator("#ssh-password").fill(server.password);
+  await page.getByRole("button", { name: "Run preflight" }).click();
+  await expect(
+    checks.getByRole("listitem").filter({ hasText: "Root or passwordless sudo" }),
+  ).toHaveAttribute("data-status", "fail", { timeout: 20_000 });
+  await expect(
+    steps.getByRole("listitem").filter({ hasText: "Connect and verify host key" }),
+  ).toHaveAttribute("data-status", "done");
 });

@@ -1,7 +1,8 @@
 // A throwaway OpenSSH server on 127.0.0.1 for the "add server over SSH" tests: its own host
-// key, a throwaway unprivileged user with a throwaway key, a free port. Root only (sshd and
+// key, a throwaway unprivileged user with a throwaway key and password, a free port. Root only (sshd and
 // useradd). `stop()` kills sshd by its PID and deletes the user and files.
 import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -13,6 +14,8 @@ export type TTestSshd = {
   username: string;
   /** OpenSSH private key the user logs in with. */
   privateKey: string;
+  /** The user's throwaway password (password login is allowed too). */
+  password: string;
   /** The host key fingerprint as `ssh-keygen -l` prints it ("SHA256:..."). */
   hostFingerprint: string;
   /** Replace the host key (as a reinstalled server would) and restart sshd on the same port. */
@@ -70,8 +73,12 @@ export async function startSshd(): Promise<TTestSshd> {
   const hostFingerprint = execFileSync("ssh-keygen", ["-l", "-f", join(dir, "host_key.pub")])
     .toString()
     .split(" ")[1]!;
-  // "*" (not "!") as password field: no password login, but the account is not locked.
-  execFileSync("useradd", ["-M", "-d", dir, "-s", "/bin/sh", "-p", "*", username]);
+  // A throwaway password (sshd without PAM checks it against the shadow hash).
+  const password = randomBytes(12).toString("base64url");
+  const passwordHash = execFileSync("openssl", ["passwd", "-6", "-stdin"], { input: password })
+    .toString()
+    .trim();
+  execFileSync("useradd", ["-M", "-d", dir, "-s", "/bin/sh", "-p", passwordHash, username]);
   const port = await findFreePort();
   writeFileSync(
     join(dir, "sshd_config"),
@@ -82,7 +89,7 @@ export async function startSshd(): Promise<TTestSshd> {
       `PidFile ${join(dir, "sshd.pid")}`,
       `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
       "StrictModes no",
-      "PasswordAuthentication no",
+      "PasswordAuthentication yes",
       "KbdInteractiveAuthentication no",
       "UsePAM no",
       "PermitRootLogin no",
@@ -137,6 +144,7 @@ export async function startSshd(): Promise<TTestSshd> {
     port,
     username,
     privateKey: readFileSync(join(dir, "user_key"), "utf8"),
+    password,
     hostFingerprint,
     changeHostKey,
     stop,
