@@ -163,8 +163,8 @@ export async function runSshBootstrap(options: TRunSshBootstrapOptions): Promise
     current = "join";
     updateSshStep(job, "join", "running");
     const allowHttp = options.controllerUrl.startsWith("http://") ? " --allow-http" : "";
-    // The endpoints the preflight saw, passed explicitly: the agent's own lookup parses
-    // `ip -json`, which lists addresses outside the scope filter as `{}` and fails the join.
+    // The endpoints the preflight showed the admin, passed explicitly (agent bundles before
+    // da0ddf1 failed their own lookup on the `{}` entries of `ip -json addr show scope global`).
     const endpoints = facts.ipv6Addresses.map((address) => ` --endpoint ${quoteShell(address)}`);
     // The token is on the remote command line only (single use, 15 min); it is never written
     // to the job or the controller's log.
