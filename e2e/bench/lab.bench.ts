@@ -8,7 +8,7 @@
 //  - agent CPU and RSS in a steady 8-node mesh (30 s)
 //  - wall time of the whole lab test suite (skip with --no-suite)
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { REPO_ROOT } from "../lab/harness/lab-env";
@@ -16,6 +16,7 @@ import { hasRoute, readBfdPeers, readWireguard, vtyshJson } from "../lab/harness
 import { startProbes, summarizeProbes } from "../lab/harness/probe-mesh";
 import { saveArtifacts } from "../lab/harness/save-artifacts";
 import {
+  agentLogFile,
   createToken,
   findAgent,
   readAgentLog,
@@ -61,6 +62,12 @@ async function timeJoin(mesh: LabMesh, index: number) {
   );
   // Full reachability: when the last pair first answered (a final round confirmed all still do).
   const ms = probingFrom + reach.elapsedMs;
+  // BENCH_LAB_SAVE_LOGS=DIR keeps each joining agent's log (every command with its duration).
+  const saveDir = process.env.BENCH_LAB_SAVE_LOGS;
+  if (saveDir) {
+    mkdirSync(saveDir, { recursive: true });
+    copyFileSync(agentLogFile(node), join(saveDir, `join-${node.name}.log`));
+  }
   // When each BGP session of the new node came up (ms after the start), from FRR's own
   // uptime counters: the last step of a join, measured to the millisecond.
   const now = Date.now();

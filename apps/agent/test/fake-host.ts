@@ -78,6 +78,16 @@ export class FakeHost implements TRunner {
   /** Read a sysctl like /proc/sys would. */
   readSysctl = (key: string): string | undefined => this.sysctls[key];
 
+  /** Write a sysctl like /proc/sys would (recorded as the equivalent sysctl command). */
+  writeSysctl = (key: string, value: string): void => {
+    const device = /\.conf\.([^.]+)\./.exec(key)?.[1];
+    if (device !== undefined && !["all", "default"].includes(device) && !this.link(device)) {
+      throw new Error(`sysctl ${key}=${value}: ENOENT: no such file or directory`);
+    }
+    this.sysctls[key] = value;
+    this.mutations.push(`sysctl -q -w ${key}=${value}`);
+  };
+
   private link(name: string): TFakeLink | undefined {
     return this.links.find((link) => link.name === name);
   }
@@ -153,20 +163,28 @@ export class FakeHost implements TRunner {
       return publicKey ? ok(`${publicKey}\n`) : fail("invalid key");
     }
     const [tool, ...args] = argv;
+    if (text === "ip -batch -") return this.executeIpBatch(options.input ?? "");
     if (tool === "ip") return this.executeIp(argv, args);
     if (tool === "wg" && args[0] === "set") return this.executeWgSet(argv, args.slice(1));
-    if (tool === "sysctl" && args[0] === "-q" && args[1] === "-w" && args[2]) {
-      const [key = "", value = ""] = args[2].split("=");
-      if (/\.conf\.([^.]+)\./.test(key)) {
-        const device = /\.conf\.([^.]+)\./.exec(key)?.[1] ?? "";
-        if (!["all", "default"].includes(device) && !this.link(device)) {
-          return fail(`sysctl: cannot stat /proc/sys/${key}: No such file or directory`, 255);
-        }
-      }
-      this.sysctls[key] = value;
-      return this.mutate(argv, ok());
-    }
     return null;
+  }
+
+  // `ip -batch -`: one command per line, stopping at the first failure; each recorded as the
+  // `ip` command it stands for.
+  private executeIpBatch(input: string): TCommandResult | null {
+    for (const [index, line] of input.split("\n").filter(Boolean).entries()) {
+      const args = line.trim().split(/\s+/);
+      const text = ["ip", ...args].join(" ");
+      if (this.failNext && text.startsWith(this.failNext)) {
+        this.failNext = null;
+        return fail(`injected failure: ${text}\nCommand failed -:${index + 1}`);
+      }
+      const result = this.executeIp(["ip", ...args], args);
+      if (result === null) return null;
+      if (result.code !== 0)
+        return fail(`${result.stderr}\nCommand failed -:${index + 1}`, result.code);
+    }
+    return ok();
   }
 
   private executeIp(argv: string[], args: string[]): TCommandResult | null {
@@ -197,7 +215,7 @@ export class FakeHost implements TRunner {
       else link.mtu = Number(match[3]);
       return this.mutate(argv, ok());
     }
-    match = /^-[46] addr (add|del) (\S+) dev (\S+)( nodad)?$/.exec(text);
+    match = /^(?:-[46] )?addr (add|del) (\S+) dev (\S+)( nodad)?$/.exec(text);
     if (match?.[2] && match[3]) {
       const link = this.link(match[3]);
       if (!link) return fail(`Cannot find device "${match[3]}"`);
@@ -214,23 +232,32 @@ export class FakeHost implements TRunner {
     return null;
   }
 
+  // `wg set DEV [private-key FILE] [listen-port N] [peer KEY [remove | endpoint E | allowed-ips A
+  // | persistent-keepalive K]...]...`, as wg(8) takes it.
   private executeWgSet(argv: string[], args: string[]): TCommandResult | null {
     const [device = "", ...rest] = args;
     const wireguard = this.link(device)?.wireguard;
     if (!wireguard) return fail(`Unable to modify interface: No such device`);
-    if (rest[0] === "private-key" && rest[1]) {
-      wireguard.privateKey = readFileSync(rest[1], "utf8").trim();
-      return this.mutate([...argv.slice(0, -1), "<keyfile>"], ok());
+    const shown = [...argv];
+    let index = 0;
+    while (index < rest.length && rest[index] !== "peer") {
+      const [option, value] = [rest[index], rest[index + 1]];
+      if (value === undefined) return null;
+      if (option === "private-key") {
+        wireguard.privateKey = readFileSync(value, "utf8").trim();
+        shown[3 + index + 1] = "<keyfile>";
+      } else if (option === "listen-port") wireguard.listenPort = Number(value);
+      else return null;
+      index += 2;
     }
-    if (rest[0] === "listen-port" && rest[1]) {
-      wireguard.listenPort = Number(rest[1]);
-      return this.mutate(argv, ok());
-    }
-    if (rest[0] === "peer" && rest[1]) {
-      const publicKey = rest[1];
-      if (rest[2] === "remove") {
+    while (index < rest.length) {
+      const publicKey = rest[index + 1];
+      if (rest[index] !== "peer" || !publicKey) return null;
+      index += 2;
+      if (rest[index] === "remove") {
         wireguard.peers = wireguard.peers.filter((peer) => peer.publicKey !== publicKey);
-        return this.mutate(argv, ok());
+        index += 1;
+        continue;
       }
       const peer: TFakePeer = wireguard.peers.find((p) => p.publicKey === publicKey) ?? {
         publicKey,
@@ -238,18 +265,18 @@ export class FakeHost implements TRunner {
         allowedIps: "(none)",
         keepalive: 0,
       };
-      for (let index = 2; index < rest.length; index += 2) {
+      while (index < rest.length && rest[index] !== "peer") {
         const value = rest[index + 1] ?? "";
         if (rest[index] === "endpoint") peer.endpoint = value;
         else if (rest[index] === "allowed-ips") peer.allowedIps = value;
         else if (rest[index] === "persistent-keepalive")
           peer.keepalive = value === "off" ? 0 : Number(value);
         else return null;
+        index += 2;
       }
       wireguard.peers = [...wireguard.peers.filter((p) => p.publicKey !== publicKey), peer];
-      return this.mutate(argv, ok());
     }
-    return null;
+    return this.mutate(shown, ok());
   }
 
   private renderLinks(): unknown[] {

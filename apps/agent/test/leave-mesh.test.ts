@@ -102,6 +102,7 @@ async function setUpJoinedHost(controller: string) {
     logger,
     store,
     readSysctl: fake.readSysctl,
+    writeSysctl: fake.writeSysctl,
     socketDir: join(dir, "wireguard"),
     isAlive: fake.isAlive,
     pollMs: 1,

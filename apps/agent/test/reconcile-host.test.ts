@@ -59,6 +59,7 @@ function setUp(options: { hasKernelWireguard: boolean; hasDummy?: boolean }) {
     logger,
     store,
     readSysctl: fake.readSysctl,
+    writeSysctl: fake.writeSysctl,
     socketDir: join(dir, "wireguard"),
     isAlive: fake.isAlive,
     pollMs: 1,
@@ -112,15 +113,13 @@ describe("reconcileHost on a fake host", () => {
     const outcome = await reconcile(makeConfig([makeTestPeer(2)]));
     expect(outcome.error).toBeNull();
     expect(fake.takeMutations()).toMatchInlineSnapshot(`
-      "ip -4 addr add 10.128.0.1/32 dev lo
+      "ip addr add 10.128.0.1/32 dev lo
+      ip addr add fd00::1/128 dev lo nodad
       spawn wireguard-go -f mo2
       sysctl -q -w net.ipv6.conf.mo2.addr_gen_mode=1
-      ip -6 addr add fd00::1/128 dev lo nodad
-      wg set mo2 private-key <keyfile>
-      wg set mo2 listen-port 51822
-      wg set mo2 peer AAAAAwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= endpoint [2001:db8::2]:51821 allowed-ips 0.0.0.0/0,::/0 persistent-keepalive 25
+      wg set mo2 private-key <keyfile> listen-port 51822 peer AAAAAwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= endpoint [2001:db8::2]:51821 allowed-ips 0.0.0.0/0,::/0 persistent-keepalive 25
       ip link set dev mo2 mtu 1420
-      ip -6 addr add fe80::1/64 dev mo2 nodad
+      ip addr add fe80::1/64 dev mo2 nodad
       ip link set dev mo2 up
       sysctl -q -w net.ipv4.conf.mo2.rp_filter=2
       sysctl -q -w net.ipv4.ip_forward=1

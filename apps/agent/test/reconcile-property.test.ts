@@ -91,6 +91,7 @@ describe("reconcileHost (property, fake host)", () => {
               logger,
               store,
               readSysctl: fake.readSysctl,
+              writeSysctl: fake.writeSysctl,
               socketDir: join(dir, "wg"),
               isAlive: fake.isAlive,
               pollMs: 1,

@@ -150,7 +150,9 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
         "reconciled",
       );
       if (outcome.operations.length > 0 || outcome.error) {
-        void report("change");
+        // At once, without probes (pings to every peer cost a process each, while the whole
+        // mesh is busy with the same change); the settle report a few seconds later probes.
+        void report("change", false);
         // Sessions on new tunnels come up a few seconds later: report that change too.
         if (settleTimer) clearTimeout(settleTimer);
         settleTimer = setTimeout(() => void report("settle"), SETTLE_REPORT_MS);
@@ -170,6 +172,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     return true;
   };
 
+  const lastProbes = new Map<string, { rttMs: number | null; mtuMeasured: number | null }>();
   const collect = async (isProbing: boolean): Promise<THealthReport | null> => {
     const keys = store.readKeys();
     if (!keys) return null;
@@ -187,6 +190,16 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
         mtuCache,
         isProbing,
         now: Date.now(),
+      });
+      // A report without probes repeats each peer's last measured RTT and MTU, so the
+      // dashboard does not blank them between probing reports.
+      peers = peers.map((peer) => {
+        if (isProbing) {
+          lastProbes.set(peer.peerId, { rttMs: peer.rttMs, mtuMeasured: peer.mtuMeasured });
+          return peer;
+        }
+        const last = lastProbes.get(peer.peerId);
+        return last && peer.handshakeAt !== null ? { ...peer, ...last } : peer;
       });
     }
     return {
@@ -265,7 +278,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     }
   };
 
-  const report = (reason: string) => enqueue(() => sendReport(reason, true));
+  const report = (reason: string, isProbing = true) => enqueue(() => sendReport(reason, isProbing));
 
   // The config this stream delivered last: deltas apply to it (a new stream starts with a full one).
   let streamConfig: TDesiredNodeConfig | null = null;

@@ -25,6 +25,8 @@ export type TFrrMode = "system" | "managed" | "none";
 export const MANAGED_DAEMONS = ["zebra", "bgpd", "bfdd", "staticd"] as const;
 
 const FRR_BIN = "/usr/lib/frr";
+/** How long a read FRR version is reused. */
+const VERSION_CACHE_MS = 10 * 60_000;
 const FRR_RELOAD = `${FRR_BIN}/frr-reload.py`;
 const SYSTEM_LOCK = "/run/lock/meshover-frr.lock";
 const BLOCK_BEGIN = "! meshover begin (managed by meshover-agent; do not edit)";
@@ -60,6 +62,7 @@ export class FrrDriver {
    * round trip; periodic resyncs read FRR again to catch drift.
    */
   private known: TFrrState | null = null;
+  private version: { value: string; at: number } | null = null;
   private readonly etcDir: string;
   private readonly runRoot: string;
 
@@ -100,8 +103,14 @@ export class FrrDriver {
   /** FRR's version string (e.g. `8.4.4`), null when unknown. */
   async readVersion(): Promise<string | null> {
     if (this.mode === "none") return null;
+    // Every health report carries it: ask vtysh (a process that connects to every daemon) once
+    // every 10 minutes, not every 5 seconds; an upgrade shows up within that.
+    const now = Date.now();
+    if (this.version && now - this.version.at < VERSION_CACHE_MS) return this.version.value;
     try {
-      return /FRRouting (\S+)/.exec(await this.show("show version"))?.[1] ?? null;
+      const value = /FRRouting (\S+)/.exec(await this.show("show version"))?.[1] ?? null;
+      this.version = value === null ? null : { value, at: now };
+      return value;
     } catch {
       return null;
     }
@@ -134,9 +143,10 @@ export class FrrDriver {
       this.logger.warn({ daemon, pid }, "managed FRR daemon gone: restarting FRR");
       await stopProcess(pid, this.pathspace);
     }
-    for (const dir of [this.configDir, this.runDir]) {
-      await runChecked(this.runner, ["install", "-d", "-o", "frr", "-g", "frr", "-m", "0755", dir]);
-    }
+    await runChecked(this.runner, [
+      ...["install", "-d", "-o", "frr", "-g", "frr", "-m", "0755"],
+      ...[this.configDir, this.runDir],
+    ]);
     this.writeManagedConfig(model);
     writeFileSync(`${this.configDir}/vtysh.conf`, "service integrated-vtysh-config\n", {
       mode: 0o640,

@@ -1,8 +1,13 @@
 // Observes the host (links, addresses, WireGuard, sysctls) and applies the planner's host
 // operations through the executor. WireGuard devices are kernel ones when the kernel can make
 // them, else wireguard-go processes the agent starts and supervises by PID.
-import { existsSync, readFileSync } from "node:fs";
-import type { THostState, TLinkState, TOperation } from "@meshover/netcfg";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  describeOperation,
+  type THostState,
+  type TLinkState,
+  type TOperation,
+} from "@meshover/netcfg";
 import { CommandError, runChecked, type TRunner } from "../exec/run-command";
 import type { TLogger } from "../log";
 import type { StateStore } from "../state/state-store";
@@ -16,6 +21,36 @@ import {
 
 /** How WireGuard devices are made on this host. */
 export type TWireguardMode = "kernel" | "wireguard-go";
+
+/** The operations one `wg set` can carry. */
+export type TWireguardOperation = Extract<
+  TOperation,
+  { op: "wg-set-private-key" | "wg-set-listen-port" | "wg-set-peer" | "wg-remove-peer" }
+>;
+
+/** A sysctl write. */
+export type TSysctlOperation = Extract<TOperation, { op: "sysctl-set" }>;
+
+/** A link or address change `ip` makes. */
+export type TIpOperation = Extract<
+  TOperation,
+  { op: "link-set-mtu" | "link-set-up" | "address-add" | "address-delete" }
+>;
+
+/** Whether `operation` is a link or address change that `ip -batch` can carry. */
+export function isIpOperation(operation: TOperation): operation is TIpOperation {
+  return (
+    operation.op === "link-set-mtu" ||
+    operation.op === "link-set-up" ||
+    operation.op === "address-add" ||
+    operation.op === "address-delete"
+  );
+}
+
+/** Whether `operation` is one `wg set` can carry. */
+export function isWireguardOperation(operation: TOperation): operation is TWireguardOperation {
+  return operation.op.startsWith("wg-");
+}
 
 /** Where wireguard-go keeps its control sockets. */
 export const WIREGUARD_SOCKET_DIR = "/var/run/wireguard";
@@ -35,12 +70,53 @@ export interface THostDriverOptions {
   store: StateStore;
   /** Read a sysctl; defaults to /proc/sys (tests substitute the fake host's). */
   readSysctl?: (key: string) => string | undefined;
+  /** Write a sysctl (tests substitute the fake host); throws when it cannot. */
+  writeSysctl?: (key: string, value: string) => void;
   /** Wait between polls while a wireguard-go device appears. */
   pollMs?: number;
   /** Folder of wireguard-go control sockets (tests use a temporary one). */
   socketDir?: string;
   /** Liveness check for started processes (tests substitute the fake host's). */
   isAlive?: (pid: number, marker: string) => boolean;
+}
+
+function writeProcSysctl(key: string, value: string): void {
+  try {
+    writeFileSync(`/proc/sys/${key.replaceAll(".", "/")}`, value);
+  } catch (error) {
+    throw new Error(
+      `sysctl ${key}=${value}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+/** The `ip` arguments of one link or address change (the family flag only outside a batch). */
+function toIpArgs(operation: TIpOperation, isFamilyFlagged: boolean): string[] {
+  switch (operation.op) {
+    case "link-set-mtu":
+      return ["link", "set", "dev", operation.device, "mtu", String(operation.mtu)];
+    case "link-set-up":
+      return ["link", "set", "dev", operation.device, "up"];
+    case "address-add":
+    case "address-delete": {
+      const isV6 = operation.cidr.includes(":");
+      return [
+        // `ip -batch` takes no options per line; the address says its family anyway.
+        ...(isFamilyFlagged ? [isV6 ? "-6" : "-4"] : []),
+        "addr",
+        operation.op === "address-add" ? "add" : "del",
+        operation.cidr,
+        "dev",
+        operation.device,
+        ...(operation.op === "address-add" && isV6 ? ["nodad"] : []),
+      ];
+    }
+  }
 }
 
 function readProcSysctl(key: string): string | undefined {
@@ -57,6 +133,7 @@ export class HostDriver {
   private readonly logger: TLogger;
   private readonly store: StateStore;
   private readonly readSysctl: (key: string) => string | undefined;
+  private readonly writeSysctl: (key: string, value: string) => void;
   private readonly pollMs: number;
   private readonly socketDir: string;
   private readonly isAlive: (pid: number, marker: string) => boolean;
@@ -69,6 +146,7 @@ export class HostDriver {
     this.logger = options.logger;
     this.store = options.store;
     this.readSysctl = options.readSysctl ?? readProcSysctl;
+    this.writeSysctl = options.writeSysctl ?? writeProcSysctl;
     this.pollMs = options.pollMs ?? 20;
     this.socketDir = options.socketDir ?? WIREGUARD_SOCKET_DIR;
     this.isAlive = options.isAlive ?? isProcessAlive;
@@ -167,89 +245,94 @@ export class HostDriver {
       case "link-delete":
         return this.deleteLink(operation.device);
       case "link-set-mtu":
-        await runChecked(this.runner, [
-          "ip",
-          "link",
-          "set",
-          "dev",
-          operation.device,
-          "mtu",
-          String(operation.mtu),
-        ]);
-        return;
       case "link-set-up":
-        await runChecked(this.runner, ["ip", "link", "set", "dev", operation.device, "up"]);
-        return;
       case "address-add":
-      case "address-delete": {
-        const verb = operation.op === "address-add" ? "add" : "del";
-        const family = operation.cidr.includes(":") ? "-6" : "-4";
-        const extra = verb === "add" && family === "-6" ? ["nodad"] : [];
-        await runChecked(this.runner, [
-          "ip",
-          family,
-          "addr",
-          verb,
-          operation.cidr,
-          "dev",
-          operation.device,
-          ...extra,
-        ]);
-        return;
-      }
-      case "wg-set-private-key": {
-        const keys = this.store.readKeys();
-        if (keys?.publicKey !== operation.publicKey) {
-          throw new Error(`no private key for public key ${operation.publicKey}`);
-        }
-        const file = this.store.writePrivateKeyFile(keys);
-        await runChecked(this.runner, ["wg", "set", operation.device, "private-key", file]);
-        return;
-      }
+      case "address-delete":
+        return this.applyIp([operation]);
+      case "wg-set-private-key":
       case "wg-set-listen-port":
-        await runChecked(this.runner, [
-          "wg",
-          "set",
-          operation.device,
-          "listen-port",
-          String(operation.port),
-        ]);
-        return;
       case "wg-set-peer":
-        await runChecked(this.runner, [
-          "wg",
-          "set",
-          operation.device,
-          "peer",
-          operation.publicKey,
-          ...(operation.endpoint ? ["endpoint", operation.endpoint] : []),
-          "allowed-ips",
-          operation.allowedIps.join(","),
-          "persistent-keepalive",
-          operation.keepaliveSec === 0 ? "off" : String(operation.keepaliveSec),
-        ]);
-        return;
       case "wg-remove-peer":
-        await runChecked(this.runner, [
-          "wg",
-          "set",
-          operation.device,
-          "peer",
-          operation.publicKey,
-          "remove",
-        ]);
-        return;
+        return this.applyWireguard(operation.device, [operation]);
       case "sysctl-set":
-        await runChecked(this.runner, [
-          "sysctl",
-          "-q",
-          "-w",
-          `${operation.key}=${operation.value}`,
-        ]);
-        return;
+        return this.applySysctls([operation]);
       default:
         throw new Error(`not a host operation: ${operation.op}`);
     }
+  }
+
+  /**
+   * Several WireGuard settings of one device in one `wg set` (interface settings first, then
+   * each peer): one process instead of one per setting, which matters on a small host building
+   * many tunnels at once.
+   */
+  async applyWireguard(device: string, operations: readonly TWireguardOperation[]): Promise<void> {
+    const interfaceArgs: string[] = [];
+    const peerArgs: string[] = [];
+    for (const operation of operations) {
+      if (operation.device !== device)
+        throw new Error(`${describeOperation(operation)}: not ${device}`);
+      switch (operation.op) {
+        case "wg-set-private-key": {
+          const keys = this.store.readKeys();
+          if (keys?.publicKey !== operation.publicKey) {
+            throw new Error(`no private key for public key ${operation.publicKey}`);
+          }
+          interfaceArgs.push("private-key", this.store.writePrivateKeyFile(keys));
+          break;
+        }
+        case "wg-set-listen-port":
+          interfaceArgs.push("listen-port", String(operation.port));
+          break;
+        case "wg-set-peer":
+          peerArgs.push(
+            "peer",
+            operation.publicKey,
+            ...(operation.endpoint ? ["endpoint", operation.endpoint] : []),
+            "allowed-ips",
+            operation.allowedIps.join(","),
+            "persistent-keepalive",
+            operation.keepaliveSec === 0 ? "off" : String(operation.keepaliveSec),
+          );
+          break;
+        case "wg-remove-peer":
+          peerArgs.push("peer", operation.publicKey, "remove");
+          break;
+      }
+    }
+    await runChecked(this.runner, ["wg", "set", device, ...interfaceArgs, ...peerArgs]);
+  }
+
+  /**
+   * Link and address changes: one `ip` command, or several as one `ip -batch -` (one process
+   * instead of one per change; it stops at the first failure).
+   */
+  async applyIp(operations: readonly TIpOperation[]): Promise<void> {
+    const [only] = operations;
+    if (operations.length === 1 && only) {
+      await runChecked(this.runner, ["ip", ...toIpArgs(only, true)]);
+      return;
+    }
+    if (operations.length === 0) return;
+    const input = operations.map((operation) => toIpArgs(operation, false).join(" ")).join("\n");
+    await runChecked(this.runner, ["ip", "-batch", "-"], { input: `${input}\n` });
+  }
+
+  /**
+   * Sysctls, written to /proc/sys directly: no process per key (a join sets several per
+   * tunnel). Every key is tried; the first failure is thrown after.
+   */
+  applySysctls(operations: readonly TSysctlOperation[]): Promise<void> {
+    let failure: unknown = null;
+    for (const operation of operations) {
+      try {
+        this.writeSysctl(operation.key, operation.value);
+        this.logger.debug({ key: operation.key, value: operation.value }, "sysctl set");
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    return failure === null ? Promise.resolve() : Promise.reject(toError(failure));
   }
 
   private async createLink(device: string, kind: "wireguard" | "dummy"): Promise<void> {
@@ -273,7 +356,11 @@ export class HostDriver {
       await this.waitForWireguardGo(device, pid);
     }
     // No kernel-generated link-local on tunnels: each end has exactly its fe80::<index>.
-    await this.runner.run(["sysctl", "-q", "-w", `net.ipv6.conf.${device}.addr_gen_mode=1`]);
+    await this.applySysctls([
+      { op: "sysctl-set", key: `net.ipv6.conf.${device}.addr_gen_mode`, value: "1" },
+    ]).catch((error: unknown) =>
+      this.logger.warn({ device, error: String(error) }, "cannot turn off the kernel link-local"),
+    );
   }
 
   private async waitForWireguardGo(device: string, pid: number): Promise<void> {

@@ -15,7 +15,14 @@ import {
   type TPlanConflict,
 } from "@meshover/netcfg";
 import type { FrrDriver, TFrrOperation } from "../frr/frr-driver";
-import type { HostDriver, TObservation } from "../host/host-driver";
+import {
+  isIpOperation,
+  isWireguardOperation,
+  type HostDriver,
+  type TIpOperation,
+  type TObservation,
+  type TWireguardOperation,
+} from "../host/host-driver";
 import type { TLogger } from "../log";
 import type { StateStore, TOwnedRecord } from "../state/state-store";
 
@@ -103,6 +110,49 @@ function groupByDevice(operations: readonly TOperation[]) {
   return { perDevice: [...byDevice.values()], global };
 }
 
+/** One step of a device's work: one operation, or a run of them that one command carries. */
+type TStep =
+  | { kind: "one"; operation: TOperation }
+  | { kind: "wg"; operations: TWireguardOperation[] }
+  | { kind: "ip"; operations: TIpOperation[] };
+
+/**
+ * One device's operations with each run of consecutive WireGuard settings as one step (one
+ * `wg set`) and each run of link and address changes as one step (one `ip -batch`): on a small
+ * host building many tunnels at once, every process spawned costs.
+ */
+function mergeRuns(operations: readonly TOperation[]): TStep[] {
+  const steps: TStep[] = [];
+  for (const operation of operations) {
+    const last = steps.at(-1);
+    if (isWireguardOperation(operation)) {
+      if (last?.kind === "wg") last.operations.push(operation);
+      else steps.push({ kind: "wg", operations: [operation] });
+    } else if (isIpOperation(operation)) {
+      if (last?.kind === "ip") last.operations.push(operation);
+      else steps.push({ kind: "ip", operations: [operation] });
+    } else {
+      steps.push({ kind: "one", operation });
+    }
+  }
+  return steps;
+}
+
+/** Run one step, keeping the ownership record true (intents before adds, removals after). */
+async function applyStep(step: TStep, host: HostDriver, store: StateStore): Promise<void> {
+  if (step.kind === "one") return applyRecorded(step.operation, host, store);
+  if (step.kind === "wg") return host.applyWireguard(step.operations[0]!.device, step.operations);
+  const record = (owned: TOwnedRecord, operation: TOperation): TOwnedRecord => {
+    const after = updateOwnedState(owned, operation);
+    return { ...owned, links: after.links, addresses: after.addresses };
+  };
+  const adds = step.operations.filter((operation) => operation.op === "address-add");
+  const deletes = step.operations.filter((operation) => operation.op === "address-delete");
+  if (adds.length > 0) store.updateOwned((owned) => adds.reduce(record, owned));
+  await host.applyIp(step.operations);
+  if (deletes.length > 0) store.updateOwned((owned) => deletes.reduce(record, owned));
+}
+
 /** Apply one host operation, keeping the ownership record true before and after it. */
 async function applyRecorded(operation: TOperation, host: HostDriver, store: StateStore) {
   const record = (owned: TOwnedRecord): TOwnedRecord => {
@@ -173,11 +223,15 @@ export async function reconcileHost(options: TReconcileOptions): Promise<TReconc
     const hostWork = (async () => {
       await runLimited(
         perDevice.map((list) => async () => {
-          for (const operation of list) await applyRecorded(operation, host, store);
+          for (const step of mergeRuns(list)) await applyStep(step, host, store);
         }),
         DEVICE_CONCURRENCY,
       );
-      for (const operation of global) await applyRecorded(operation, host, store);
+      const sysctls = global.filter((operation) => operation.op === "sysctl-set");
+      await host.applySysctls(sysctls);
+      for (const operation of global) {
+        if (operation.op !== "sysctl-set") await applyRecorded(operation, host, store);
+      }
     })();
     // Both finish (and record what they made) before the pass ends, even when one fails.
     const [hostResult, frrResult] = await Promise.allSettled([hostWork, frrStart]);
