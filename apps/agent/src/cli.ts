@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // meshover-agent: join | run | status | leave. See docs/agent.md.
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { leaveMesh, type TLeaveControllerOutcome } from "./commands/leave-mesh";
 import { joinMesh } from "./commands/join-mesh";
@@ -15,7 +16,7 @@ import { AGENT_VERSION } from "./version";
 
 const USAGE = `meshover-agent ${AGENT_VERSION}
 usage:
-  meshover-agent join --controller URL --token TOKEN [--name NAME] [--endpoint ADDR]...
+  meshover-agent join --controller URL (--token TOKEN | --token-file PATH|-) [--name NAME] [--endpoint ADDR]...
                       [--allow-http] [--pin-sha256 DIGEST] [--state-dir DIR]
   meshover-agent run [--frr system|managed|none] [--frr-pathspace NAME] [--resync-sec N]
                      [--cleanup-on-exit] [--state-dir DIR]
@@ -67,6 +68,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       controller: { type: "string" },
       token: { type: "string" },
+      "token-file": { type: "string" },
       name: { type: "string" },
       endpoint: { type: "string", multiple: true },
       "allow-http": { type: "boolean", default: false },
@@ -85,15 +87,23 @@ async function main(argv: string[]): Promise<number> {
   const host = new HostDriver({ runner, logger, store });
   const frrMode = parseFrrMode(values.frr);
 
-  const join = () => {
-    if (!values.controller || !values.token) throw new Error("join needs --controller and --token");
+  const tokenFile = values["token-file"];
+  const hasToken = values.token !== undefined || tokenFile !== undefined;
+  const join = async () => {
+    // --token-file keeps the token out of the process list (`-` reads it from stdin).
+    const token =
+      tokenFile === undefined
+        ? values.token
+        : (tokenFile === "-" ? await readStdin() : readFileSync(tokenFile, "utf8")).trim();
+    if (!values.controller || !token)
+      throw new Error("join needs --controller and --token (or --token-file)");
     return joinMesh({
       store,
       runner,
       logger,
       host,
       controller: values.controller,
-      token: values.token,
+      token,
       name: values.name ?? null,
       endpoints: values.endpoint ?? [],
       isHttpAllowed: values["allow-http"],
@@ -114,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
       // `run --controller URL --token T` joins first when this host has not joined yet (one
       // command for cloud-init and containers; a token is single-use, so a restart must not
       // redeem it again: once joined, the token is ignored).
-      if (values.token !== undefined) {
+      if (hasToken) {
         const joined = store.readIdentity();
         if (joined) logger.info({ node: joined.name }, "already joined: --token ignored");
         else await join();

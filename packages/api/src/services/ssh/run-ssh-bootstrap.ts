@@ -166,12 +166,13 @@ export async function runSshBootstrap(options: TRunSshBootstrapOptions): Promise
     // The endpoints the preflight showed the admin, passed explicitly (agent bundles before
     // da0ddf1 failed their own lookup on the `{}` entries of `ip -json addr show scope global`).
     const endpoints = facts.ipv6Addresses.map((address) => ` --endpoint ${quoteShell(address)}`);
-    // The token is on the remote command line only (single use, 15 min); it is never written
-    // to the job or the controller's log.
+    // The token goes over the SSH channel's stdin (`--token-file -`): never on a command line
+    // (visible in the server's process list), in the job or in the controller's log.
     await runChecked(
       session,
-      `${sudo}node ${REMOTE_AGENT} join --controller ${quoteShell(options.controllerUrl)} --token ${quoteShell(token)} --name ${quoteShell(nodeName)} --frr ${frrMode}${endpoints.join("")}${allowHttp}`,
+      `${sudo}node ${REMOTE_AGENT} join --controller ${quoteShell(options.controllerUrl)} --token-file - --name ${quoteShell(nodeName)} --frr ${frrMode}${endpoints.join("")}${allowHttp}`,
       "Joining the mesh",
+      `${token}\n`,
     );
     updateSshStep(job, "join", "done", `joined as ${nodeName}`);
 
