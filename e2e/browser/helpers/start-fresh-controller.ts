@@ -3,9 +3,9 @@
 // database of the E2E PostgreSQL server, with no MESHOVER_ADMIN_*: it prints a one-time setup
 // link, which this helper reads from its output. `stop()` kills it by PID and drops the database.
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { findFreePort } from "./find-free-port";
 
 const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -16,17 +16,6 @@ export type TFreshController = {
   setupLink: string;
   stop: () => Promise<void>;
 };
-
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 async function runSql(serverUrl: string, sql: string) {
   const client = new pg.Client({ connectionString: serverUrl });

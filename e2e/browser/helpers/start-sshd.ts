@@ -4,9 +4,9 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { findFreePort } from "./find-free-port";
 
 /** A running test sshd. */
 export type TTestSshd = {
@@ -22,17 +22,6 @@ export type TTestSshd = {
   changeHostKey: () => Promise<string>;
   stop: () => void;
 };
-
-async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 async function waitForPort(port: number, timeoutMs: number) {
   const { connect } = await import("node:net");
