@@ -8,6 +8,13 @@ import { parseCidr, type TParsedCidr } from "./parse-cidr";
 import { sortCidrs } from "./validate-prefixes";
 
 /** Name of the BGP peer group every tunnel neighbor belongs to. */
+/**
+ * Send a newly established peer its routes after 100 ms. FRR's default batches peers that come
+ * up together by waiting 1 s plus 50 ms per configured peer (10 s from 180 peers on), which
+ * made a joining node wait for routes long after its sessions were up.
+ */
+export const FRR_COALESCE_TIME_MS = 100;
+
 export const FRR_PEER_GROUP = "MESH";
 /** Name of the BFD profile holding the mesh's BFD timers (plan/parse-frr-running-config reads it too). */
 export const FRR_BFD_PROFILE_NAME = "meshover";
@@ -61,6 +68,8 @@ export interface TFrrConfig {
   routerId: string;
   peerGroup: string;
   bfd: { profile: string; intervalMs: number; multiplier: number };
+  /** BGP update-group coalesce time: how long before a newly established peer gets routes. */
+  coalesceTimeMs: number;
   /** Blackhole routes (distance FRR_ANCHOR_DISTANCE) that let `network` match advertised prefixes. */
   anchorRoutes: string[];
   interfaces: TFrrInterface[];
@@ -131,6 +140,7 @@ export function deriveFrrConfig(
     asn: config.self.asn,
     routerId: config.self.ipv4,
     peerGroup: FRR_PEER_GROUP,
+    coalesceTimeMs: FRR_COALESCE_TIME_MS,
     bfd: {
       profile: FRR_BFD_PROFILE_NAME,
       intervalMs: config.settings.bfd.intervalMs,

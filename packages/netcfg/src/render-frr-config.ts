@@ -62,10 +62,7 @@ export function renderFrrConfig(model: TFrrConfig): string {
     ` bgp router-id ${model.routerId}`,
     // Equal-cost paths through different ASNs (anycast prefixes) are used together.
     " bgp bestpath as-path multipath-relax",
-    // Send a newly established peer its routes after 100 ms. FRR's default batches peers that
-    // come up together by waiting 1 s plus 50 ms per configured peer (10 s from 180 peers on),
-    // which made a joining node wait for routes long after its sessions were up.
-    " coalesce-time 100",
+    ` coalesce-time ${model.coalesceTimeMs}`,
     ` neighbor ${group} peer-group`,
     ` neighbor ${group} remote-as external`,
     ` neighbor ${group} bfd`,

@@ -80,6 +80,7 @@ export function deriveFrrState(config: TDesiredNodeConfig, devices: readonly str
     ipv4Networks: model.ipv4.networks.map(canonicalizeCidr).sort(),
     ipv6Networks: model.ipv6.networks.map(canonicalizeCidr).sort(),
     bfd: { intervalMs: model.bfd.intervalMs, multiplier: model.bfd.multiplier },
+    coalesceTimeMs: model.coalesceTimeMs,
     policy: policy.sort(),
     neighbors: [...devices].sort(),
   };

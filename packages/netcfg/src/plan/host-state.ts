@@ -51,6 +51,8 @@ export interface TFrrState {
   /** Networks announced in the IPv6 unicast address family (canonical, sorted). */
   ipv6Networks: string[];
   bfd: TBfdTimers;
+  /** BGP `coalesce-time` in ms; null when FRR runs its default (the line is absent). */
+  coalesceTimeMs: number | null;
   /**
    * Routing policy as FRR prints it: the top-level `ip|ipv6 prefix-list` and `ip|ipv6 route`
    * (blackhole anchor) lines, sorted. They change with any node's advertised prefixes.

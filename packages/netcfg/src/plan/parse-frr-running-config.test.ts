@@ -19,6 +19,7 @@ exit
 !
 router bgp 4200000001
  bgp router-id 10.128.0.1
+ coalesce-time 100
  neighbor MESHOVER peer-group
  neighbor MESHOVER remote-as external
  neighbor MESHOVER bfd
@@ -60,9 +61,15 @@ describe("parseFrrRunningConfig", () => {
       ipv4Networks: ["10.128.0.1/32", "192.168.50.0/24"],
       ipv6Networks: ["fd00::1/128"],
       bfd: { intervalMs: 100, multiplier: 3 },
+      coalesceTimeMs: 100,
       policy: [],
       neighbors: ["mo2", "mo3"],
     });
+  });
+
+  it("reads an absent coalesce-time as FRR's default (null), so the planner sets it", () => {
+    const withoutLine = RUNNING.replace(" coalesce-time 100\n", "");
+    expect(parseFrrRunningConfig(withoutLine)?.coalesceTimeMs).toBeNull();
   });
 
   // fixtures/: frr-mo-nc-a.conf is what netcfg renders and FRR was given; vtysh-running-config.txt

@@ -36,6 +36,7 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
   let receiveMs = BFD_DEFAULT_INTERVAL_MS;
   let transmitMs = BFD_DEFAULT_INTERVAL_MS;
   let multiplier = BFD_DEFAULT_MULTIPLIER;
+  let coalesceTimeMs: number | null = null;
   let section: "none" | "bgp" | "bgp-v4" | "bgp-v6" | "bgp-other" | "bfd" | "bfd-profile" = "none";
 
   for (const raw of text.split("\n")) {
@@ -61,6 +62,8 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
       else if (words[0] === "address-family") section = "bgp-other";
       else if (section === "bgp" && words[0] === "bgp" && words[1] === "router-id") {
         routerId = words[2] ?? "";
+      } else if (section === "bgp" && words[0] === "coalesce-time") {
+        coalesceTimeMs = Number(words[1]);
       } else if (section === "bgp" && words[0] === "neighbor" && words[2] === "interface") {
         neighbors.add(words[1] ?? "");
       } else if ((section === "bgp-v4" || section === "bgp-v6") && words[0] === "network") {
@@ -88,6 +91,7 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
     ipv6Networks: [...ipv6Networks].sort(),
     // Unequal timers are not what meshover sets: report 0 so the planner rewrites them.
     bfd: { intervalMs: receiveMs === transmitMs ? receiveMs : 0, multiplier },
+    coalesceTimeMs,
     policy: policy.sort(),
     neighbors: [...neighbors].sort(),
   };

@@ -60,6 +60,7 @@ function isSameFrrBase(a: TFrrState, b: TFrrState): boolean {
     a.routerId === b.routerId &&
     a.bfd.intervalMs === b.bfd.intervalMs &&
     a.bfd.multiplier === b.bfd.multiplier &&
+    a.coalesceTimeMs === b.coalesceTimeMs &&
     a.ipv4Networks.join(" ") === b.ipv4Networks.join(" ") &&
     a.ipv6Networks.join(" ") === b.ipv6Networks.join(" ") &&
     a.policy.join("\n") === b.policy.join("\n")
