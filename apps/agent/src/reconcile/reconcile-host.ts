@@ -142,23 +142,22 @@ function mergeRuns(operations: readonly TOperation[]): TStep[] {
 async function applyStep(step: TStep, host: HostDriver, store: StateStore): Promise<void> {
   if (step.kind === "one") return applyRecorded(step.operation, host, store);
   if (step.kind === "wg") return host.applyWireguard(step.operations[0]!.device, step.operations);
-  const record = (owned: TOwnedRecord, operation: TOperation): TOwnedRecord => {
-    const after = updateOwnedState(owned, operation);
-    return { ...owned, links: after.links, addresses: after.addresses };
-  };
   const adds = step.operations.filter((operation) => operation.op === "address-add");
   const deletes = step.operations.filter((operation) => operation.op === "address-delete");
-  if (adds.length > 0) store.updateOwned((owned) => adds.reduce(record, owned));
+  if (adds.length > 0) store.updateOwned((owned) => adds.reduce(recordOperation, owned));
   await host.applyIp(step.operations);
-  if (deletes.length > 0) store.updateOwned((owned) => deletes.reduce(record, owned));
+  if (deletes.length > 0) store.updateOwned((owned) => deletes.reduce(recordOperation, owned));
+}
+
+/** The ownership record after `operation` (the links and addresses it adds or removes). */
+function recordOperation(owned: TOwnedRecord, operation: TOperation): TOwnedRecord {
+  const after = updateOwnedState(owned, operation);
+  return { ...owned, links: after.links, addresses: after.addresses };
 }
 
 /** Apply one host operation, keeping the ownership record true before and after it. */
 async function applyRecorded(operation: TOperation, host: HostDriver, store: StateStore) {
-  const record = (owned: TOwnedRecord): TOwnedRecord => {
-    const after = updateOwnedState(owned, operation);
-    return { ...owned, links: after.links, addresses: after.addresses };
-  };
+  const record = (owned: TOwnedRecord) => recordOperation(owned, operation);
   const isAdding = operation.op === "link-create" || operation.op === "address-add";
   // Record the intent first: a crash mid-create still leaves a record to clean up.
   if (isAdding) store.updateOwned(record);
