@@ -15,6 +15,7 @@ import { REPO_ROOT } from "../lab/harness/lab-env";
 import { hasRoute, readBfdPeers, readWireguard, vtyshJson } from "../lab/harness/observe-node";
 import { startProbes, summarizeProbes } from "../lab/harness/probe-mesh";
 import { saveArtifacts } from "../lab/harness/save-artifacts";
+import { watchRoutes } from "../lab/harness/watch-routes";
 import {
   agentLogFile,
   createToken,
@@ -139,9 +140,14 @@ async function timeFailover(mesh: LabMesh, cut: TMeshMember) {
     return { isDone: isUp, state: `${peers.length} BFD peers` };
   });
   const others = members.filter((m) => m !== cut);
+  const monitor = await watchRoutes(
+    mesh.lab,
+    others.map((m) => m.node),
+  );
+  const cutAt = Date.now();
   await mesh.lab.setUnderlay(cut.node, false);
   try {
-    const { elapsedMs } = await waitUntil(
+    const { elapsedMs: polledMs } = await waitUntil(
       { name: "withdrawal", timeoutMs: 15_000, intervalMs: 20 },
       async () => {
         const routed = await Promise.all(
@@ -150,7 +156,8 @@ async function timeFailover(mesh: LabMesh, cut: TMeshMember) {
         return { isDone: !routed.some(Boolean), state: "" };
       },
     );
-    return elapsedMs;
+    // The kernel's route events say when the last route went; polling only bounds it.
+    return (await monitor.finish([cut.view.ipv4, cut.view.ipv6], cutAt)) ?? polledMs;
   } finally {
     await mesh.lab.setUnderlay(cut.node, true);
     await waitForReachability(listPairs(members, cut), 60_000);

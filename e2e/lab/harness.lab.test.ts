@@ -13,6 +13,7 @@ import { isProcessAlive, readStartTime } from "./harness/manage-process";
 import { hasRoute, ping, readBfdPeers, readBgpNeighbors, readLinks } from "./harness/observe-node";
 import { runCommand } from "./harness/run-command";
 import { saveArtifacts } from "./harness/save-artifacts";
+import { findFinalRemoval, parseRouteEvents } from "./harness/watch-routes";
 import { startController } from "./harness/start-controller";
 import { waitUntil } from "./harness/wait-until";
 
@@ -309,5 +310,29 @@ describe.skipIf(!isLabEnabled)("lab controller", () => {
     } finally {
       await lab.destroy();
     }
+  });
+});
+
+// Pure: no namespaces needed, so it runs wherever the lab tier runs.
+describe("route event parsing (failover timing)", () => {
+  it("finds when a destination was removed for good, across flaps and multipath lines", () => {
+    const text = [
+      "[2026-11-26T11:57:58.663954] 10.128.0.3 nhid 40 proto bgp metric 20 ",
+      "\tnexthop via inet6 fe80::3 dev mo3 weight 1 ",
+      "[2026-11-26T11:57:59.100000] Deleted 10.128.0.3 nhid 40 proto bgp metric 20 ",
+      "[2026-11-26T11:57:59.150000] 10.128.0.3 nhid 41 via inet6 fe80::5 dev mo5 proto bgp ",
+      "[2026-11-26T11:57:59.400123] Deleted 10.128.0.3 nhid 41 via inet6 fe80::5 dev mo5 ",
+      "[2026-11-26T11:57:59.350000] Deleted fd00::3 nhid 42 proto bgp metric 20 pref medium",
+      "[2026-11-26T11:57:59.500000] 10.128.0.4 nhid 43 proto bgp metric 20 ",
+    ].join("\n");
+    const events = parseRouteEvents(text);
+    expect(events).toHaveLength(6);
+    expect(findFinalRemoval(events, "10.128.0.3")).toBe(
+      new Date("2026-11-26T11:57:59.400").getTime(),
+    );
+    expect(findFinalRemoval(events, "fd00::3")).toBe(new Date("2026-11-26T11:57:59.350").getTime());
+    // Present at the end, or never seen: not removed.
+    expect(findFinalRemoval(events, "10.128.0.4")).toBeNull();
+    expect(findFinalRemoval(events, "10.128.0.9")).toBeNull();
   });
 });
