@@ -1,6 +1,8 @@
 // A stand-in controller for agent tests: the same `agent` router shape as
 // packages/api/src/routers/agent/router.ts, with handlers the test supplies (no database).
+import type { AddressInfo } from "node:net";
 import { initTRPC, tracked } from "@trpc/server";
+import { createHTTPServer } from "@trpc/server/adapters/standalone";
 import superjson from "superjson";
 import { z } from "zod";
 import {
@@ -75,3 +77,17 @@ export function createAgentProtocolRouter(handlers: TAgentProtocolHandlers) {
 
 /** The agent protocol router type. */
 export type TAgentRouter = ReturnType<typeof createAgentProtocolRouter>;
+
+/** Serve `createAgentProtocolRouter(handlers)` over HTTP on a free loopback port. */
+export async function serveAgentProtocol(
+  handlers: TAgentProtocolHandlers,
+): Promise<{ url: string; close: () => void }> {
+  const server = createHTTPServer({
+    router: createAgentProtocolRouter(handlers),
+    basePath: "/api/trpc/",
+    createContext: ({ req }) => ({ authorization: req.headers.authorization ?? null }),
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
+}

@@ -1,30 +1,14 @@
-import type { AddressInfo } from "node:net";
-import { createHTTPServer } from "@trpc/server/adapters/standalone";
 import { afterEach, describe, expect, it } from "vitest";
-import type { TDesiredNodeConfig, THealthReport } from "@meshover/netcfg";
+import type { THealthReport } from "@meshover/netcfg";
 import {
   createControllerClient,
   normalizePin,
   resolveTrpcUrl,
 } from "../src/controller/controller-client";
-import { createAgentProtocolRouter } from "./agent-protocol-router";
-import { TEST_MESH_SETTINGS } from "./test-config";
+import { serveAgentProtocol } from "./agent-protocol-router";
+import { makeTestConfig } from "./test-config";
 
-const CONFIG: TDesiredNodeConfig = {
-  version: 7,
-  self: {
-    id: "00000000-0000-4000-8000-000000000001",
-    name: "node1",
-    index: 1,
-    asn: 4200000001,
-    ipv4: "10.128.0.1",
-    ipv6: "fd00::1",
-    advertisedPrefixes: [],
-  },
-  peers: [],
-  settings: TEST_MESH_SETTINGS,
-  rotation: null,
-};
+const CONFIG = makeTestConfig([], { version: 7 });
 
 const REPORT: THealthReport = {
   agentVersion: "0.1.0",
@@ -49,7 +33,7 @@ afterEach(() => close?.());
 
 async function startController() {
   const seen: { procedure: string; authorization: string | null }[] = [];
-  const router = createAgentProtocolRouter({
+  const served = await serveAgentProtocol({
     enroll: () => Promise.reject(new Error("not used")),
     whoami: () => Promise.reject(new Error("not used")),
     async *configs(authorization, signal) {
@@ -62,15 +46,8 @@ async function startController() {
       return Promise.resolve({ meshVersion: 7 });
     },
   });
-  const server = createHTTPServer({
-    router,
-    basePath: "/api/trpc/",
-    createContext: ({ req }) => ({ authorization: req.headers.authorization ?? null }),
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  close = () => server.close();
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, seen };
+  close = served.close;
+  return { url: served.url, seen };
 }
 
 describe("controller client", () => {

@@ -3,6 +3,9 @@
 // as text for assertions (in the spirit of tailscale's TestRouterStates).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { TCommandResult, TRunner, TRunOptions } from "../src/exec/run-command";
+import { HostDriver } from "../src/host/host-driver";
+import type { TLogger } from "../src/log";
+import type { StateStore } from "../src/state/state-store";
 
 interface TFakePeer {
   publicKey: string;
@@ -359,4 +362,21 @@ export class FakeHost implements TRunner {
     this.mutations = [];
     return text;
   }
+}
+
+/** A HostDriver whose every command, sysctl and process goes to `fake` (pollMs 1). */
+export function createFakeHostDriver(
+  fake: FakeHost,
+  options: { store: StateStore; logger: TLogger },
+): HostDriver {
+  return new HostDriver({
+    runner: fake,
+    logger: options.logger,
+    store: options.store,
+    readSysctl: fake.readSysctl,
+    writeSysctl: fake.writeSysctl,
+    socketDir: fake.options.socketDir,
+    isAlive: fake.isAlive,
+    pollMs: 1,
+  });
 }

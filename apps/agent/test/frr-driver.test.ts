@@ -3,32 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { deriveFrrConfig, deriveFrrState, type TDesiredNodeConfig } from "@meshover/netcfg";
+import { deriveFrrConfig, deriveFrrState } from "@meshover/netcfg";
 import type { TCommandResult, TRunner } from "../src/exec/run-command";
 import { FrrDriver } from "../src/frr/frr-driver";
 import { StateStore } from "../src/state/state-store";
-import { makeTestPeer, TEST_MESH_SETTINGS } from "./test-config";
+import { makeTestConfig, makeTestPeer } from "./test-config";
 
-function makeConfig(peerIndexes: number[]): TDesiredNodeConfig {
-  return {
-    version: 1,
-    self: {
-      id: "00000000-0000-4000-8000-000000000001",
-      name: "node1",
-      index: 1,
-      asn: 4200000001,
-      ipv4: "10.128.0.1",
-      ipv6: "fd00::1",
-      advertisedPrefixes: [],
-    },
-    peers: peerIndexes.map((index) => makeTestPeer(index)),
-
-    settings: TEST_MESH_SETTINGS,
-    rotation: null,
-  };
-}
-
-const CONFIG = makeConfig([3, 4]);
+const CONFIG = makeTestConfig([3, 4].map((index) => makeTestPeer(index)));
 const MODEL = deriveFrrConfig(CONFIG);
 const STATE = deriveFrrState(CONFIG, ["mo3", "mo4"]);
 

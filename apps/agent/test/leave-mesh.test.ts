@@ -1,41 +1,23 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TRPCError } from "@trpc/server";
-import { createHTTPServer } from "@trpc/server/adapters/standalone";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { TDesiredNodeConfig } from "@meshover/netcfg";
 import { leaveMesh } from "../src/commands/leave-mesh";
 import { FrrDriver } from "../src/frr/frr-driver";
-import { HostDriver } from "../src/host/host-driver";
 import { reconcileHost } from "../src/reconcile/reconcile-host";
 import { StateStore } from "../src/state/state-store";
-import { createAgentProtocolRouter } from "./agent-protocol-router";
-import { FakeHost } from "./fake-host";
-import { makeTestKey, makeTestPeer, TEST_MESH_SETTINGS } from "./test-config";
+import { serveAgentProtocol } from "./agent-protocol-router";
+import { createFakeHostDriver, FakeHost } from "./fake-host";
+import { makeTestConfig, makeTestKey, makeTestPeer } from "./test-config";
 
 const PRIVATE = makeTestKey(1000);
 const PUBLIC = makeTestKey(2000);
 const NODE_ID = "00000000-0000-4000-8000-000000000001";
 const CREDENTIAL = "mo_node_leave-test-credential";
 
-const CONFIG: TDesiredNodeConfig = {
-  version: 1,
-  self: {
-    id: NODE_ID,
-    name: "node1",
-    index: 1,
-    asn: 4200000001,
-    ipv4: "10.128.0.1",
-    ipv6: "fd00::1",
-    advertisedPrefixes: [],
-  },
-  peers: [makeTestPeer(2)],
-  settings: TEST_MESH_SETTINGS,
-  rotation: null,
-};
+const CONFIG = makeTestConfig([makeTestPeer(2)]);
 
 const logger = pino({ level: "silent" });
 let dir: string;
@@ -57,7 +39,7 @@ afterEach(() => {
 /** A stand-in controller whose agent.leave answers with `leave`; records the credentials seen. */
 async function startController(leave: () => Promise<{ id: string; name: string }>) {
   const seen: (string | null)[] = [];
-  const router = createAgentProtocolRouter({
+  const served = await serveAgentProtocol({
     enroll: () => Promise.reject(new Error("not used")),
     whoami: () => Promise.reject(new Error("not used")),
     configs: () => {
@@ -69,15 +51,8 @@ async function startController(leave: () => Promise<{ id: string; name: string }
       return leave();
     },
   });
-  const server = createHTTPServer({
-    router,
-    basePath: "/api/trpc/",
-    createContext: ({ req }) => ({ authorization: req.headers.authorization ?? null }),
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  closeServer = () => server.close();
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, seen };
+  closeServer = served.close;
+  return { url: served.url, seen };
 }
 
 /** A fake host with one tunnel built by the real reconciler, and an identity for `controller`. */
@@ -97,16 +72,7 @@ async function setUpJoinedHost(controller: string) {
     keys: { [PRIVATE]: PUBLIC },
     socketDir: join(dir, "wireguard"),
   });
-  const host = new HostDriver({
-    runner: fake,
-    logger,
-    store,
-    readSysctl: fake.readSysctl,
-    writeSysctl: fake.writeSysctl,
-    socketDir: join(dir, "wireguard"),
-    isAlive: fake.isAlive,
-    pollMs: 1,
-  });
+  const host = createFakeHostDriver(fake, { store, logger });
   const frr = new FrrDriver({ mode: "none", runner: fake, logger, store, pathspace: "test" });
   const outcome = await reconcileHost({ config: CONFIG, host, frr, store, logger });
   expect(outcome.error).toBeNull();

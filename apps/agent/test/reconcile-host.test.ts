@@ -6,11 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TDesiredNodeConfig, TPeerConfig } from "@meshover/netcfg";
 import { teardownHost } from "../src/commands/teardown-host";
 import { FrrDriver } from "../src/frr/frr-driver";
-import { HostDriver } from "../src/host/host-driver";
 import { reconcileHost } from "../src/reconcile/reconcile-host";
 import { StateStore } from "../src/state/state-store";
-import { FakeHost } from "./fake-host";
-import { makeTestKey, makeTestPeer, TEST_MESH_SETTINGS } from "./test-config";
+import { createFakeHostDriver, FakeHost } from "./fake-host";
+import { makeTestConfig, makeTestKey, makeTestPeer } from "./test-config";
 
 const PRIVATE = makeTestKey(1000);
 const PUBLIC = makeTestKey(2000);
@@ -18,21 +17,7 @@ const ROTATED_PRIVATE = makeTestKey(1001);
 const ROTATED_PUBLIC = makeTestKey(2001);
 
 function makeConfig(peers: TPeerConfig[], version = 1): TDesiredNodeConfig {
-  return {
-    version,
-    self: {
-      id: "00000000-0000-4000-8000-000000000001",
-      name: "node1",
-      index: 1,
-      asn: 4200000001,
-      ipv4: "10.128.0.1",
-      ipv6: "fd00::1",
-      advertisedPrefixes: [],
-    },
-    peers,
-    settings: TEST_MESH_SETTINGS,
-    rotation: null,
-  };
+  return makeTestConfig(peers, { version });
 }
 
 const logger = pino({ level: "silent" });
@@ -54,16 +39,7 @@ function setUp(options: { hasKernelWireguard: boolean; hasDummy?: boolean }) {
     keys: { [PRIVATE]: PUBLIC, [ROTATED_PRIVATE]: ROTATED_PUBLIC },
     socketDir: join(dir, "wireguard"),
   });
-  const host = new HostDriver({
-    runner: fake,
-    logger,
-    store,
-    readSysctl: fake.readSysctl,
-    writeSysctl: fake.writeSysctl,
-    socketDir: join(dir, "wireguard"),
-    isAlive: fake.isAlive,
-    pollMs: 1,
-  });
+  const host = createFakeHostDriver(fake, { store, logger });
   const frr = new FrrDriver({ mode: "none", runner: fake, logger, store, pathspace: "test" });
   const reconcile = async (config: TDesiredNodeConfig) => {
     const outcome = await reconcileHost({ config, host, frr, store, logger });

@@ -6,11 +6,10 @@ import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import type { TDesiredNodeConfig } from "@meshover/netcfg";
 import { FrrDriver } from "../src/frr/frr-driver";
-import { HostDriver } from "../src/host/host-driver";
 import { reconcileHost } from "../src/reconcile/reconcile-host";
 import { StateStore } from "../src/state/state-store";
-import { makeTestPeer } from "./test-config";
-import { FakeHost } from "./fake-host";
+import { makeTestConfig, makeTestPeer, TEST_MESH_SETTINGS } from "./test-config";
+import { createFakeHostDriver, FakeHost } from "./fake-host";
 
 const key = (seed: number) => {
   const bytes = Buffer.alloc(32);
@@ -22,35 +21,14 @@ function makeConfig(
   peers: { index: number; endpoint: number }[],
   mtu: number | null,
 ): TDesiredNodeConfig {
-  return {
-    version: 1,
-    self: {
-      id: "00000000-0000-4000-8000-000000000001",
-      name: "node1",
-      index: 1,
-      asn: 4200000001,
-      ipv4: "10.128.0.1",
-      ipv6: "fd00::1",
-      advertisedPrefixes: [],
-    },
-    peers: peers.map(({ index, endpoint }) => ({
+  return makeTestConfig(
+    peers.map(({ index, endpoint }) => ({
       ...makeTestPeer(index),
       publicKey: key(index),
       endpoints: endpoint === 0 ? [] : [`2001:db8::${endpoint.toString(16)}`],
     })),
-
-    settings: {
-      ipv4Pool: "10.128.0.0/16",
-      ipv6Pool: "fd00::/48",
-      basePort: 51820,
-      underlayMtu: 1500,
-      tunnelMtu: mtu,
-      healthIntervalSec: 5,
-      keepaliveSec: 25,
-      bfd: { intervalMs: 300, multiplier: 3 },
-    },
-    rotation: null,
-  };
+    { settings: { ...TEST_MESH_SETTINGS, tunnelMtu: mtu } },
+  );
 }
 
 const arbConfig = fc
@@ -86,16 +64,7 @@ describe("reconcileHost (property, fake host)", () => {
               keys: { [privateKey]: key(6000) },
               socketDir: join(dir, "wg"),
             });
-            const host = new HostDriver({
-              runner: fake,
-              logger,
-              store,
-              readSysctl: fake.readSysctl,
-              writeSysctl: fake.writeSysctl,
-              socketDir: join(dir, "wg"),
-              isAlive: fake.isAlive,
-              pollMs: 1,
-            });
+            const host = createFakeHostDriver(fake, { store, logger });
             const frr = new FrrDriver({
               mode: "none",
               runner: fake,

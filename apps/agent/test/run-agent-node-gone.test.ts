@@ -1,17 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TRPCError } from "@trpc/server";
-import { createHTTPServer } from "@trpc/server/adapters/standalone";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { TDesiredNodeConfig } from "@meshover/netcfg";
 import { runAgent } from "../src/commands/run-agent";
 import { StateStore } from "../src/state/state-store";
-import { createAgentProtocolRouter } from "./agent-protocol-router";
+import { serveAgentProtocol } from "./agent-protocol-router";
 import { FakeHost } from "./fake-host";
-import { TEST_MESH_SETTINGS } from "./test-config";
+import { makeTestConfig } from "./test-config";
 
 const NODE_ID = "00000000-0000-4000-8000-000000000001";
 const REVOKED = "mo_node_revoked-credential";
@@ -19,21 +16,7 @@ const ROTATED = "mo_node_rotated-credential";
 
 // Names another node, so the agent rejects it without touching the host: enough to show the
 // stream delivers again after the credential was replaced.
-const OTHER_NODE_CONFIG: TDesiredNodeConfig = {
-  version: 9,
-  self: {
-    id: "00000000-0000-4000-8000-000000000009",
-    name: "node9",
-    index: 9,
-    asn: 4200000009,
-    ipv4: "10.128.0.9",
-    ipv6: "fd00::9",
-    advertisedPrefixes: [],
-  },
-  peers: [],
-  settings: TEST_MESH_SETTINGS,
-  rotation: null,
-};
+const OTHER_NODE_CONFIG = makeTestConfig([], { version: 9, index: 9 });
 
 interface TLogLine {
   level: number;
@@ -63,7 +46,7 @@ afterEach(() => {
 /** A controller that refuses the revoked credential with `code` and streams for the rotated one. */
 async function startController(code: "UNAUTHORIZED" | "NOT_FOUND") {
   const attempts: (string | null)[] = [];
-  const router = createAgentProtocolRouter({
+  const served = await serveAgentProtocol({
     enroll: () => Promise.reject(new Error("not used")),
     whoami: () => Promise.reject(new Error("not used")),
     async *configs(authorization, signal) {
@@ -76,15 +59,8 @@ async function startController(code: "UNAUTHORIZED" | "NOT_FOUND") {
     },
     report: () => Promise.reject(new Error("not used")),
   });
-  const server = createHTTPServer({
-    router,
-    basePath: "/api/trpc/",
-    createContext: ({ req }) => ({ authorization: req.headers.authorization ?? null }),
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  closeServer = () => server.close();
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, attempts };
+  closeServer = served.close;
+  return { url: served.url, attempts };
 }
 
 /** Start runAgent against `controller` on a fake host; logs are collected as parsed lines. */

@@ -1,5 +1,10 @@
 // Mesh settings and peers shared by the agent's tests and benchmark configs.
-import type { TMeshSettings, TPeerConfig } from "@meshover/netcfg";
+import type {
+  TDesiredNodeConfig,
+  TMeshSettings,
+  TNodeIdentity,
+  TPeerConfig,
+} from "@meshover/netcfg";
 
 /** Default mesh settings (10.128.0.0/16, fd00::/48, base port 51820, BFD 300 ms × 3). */
 export const TEST_MESH_SETTINGS: TMeshSettings = {
@@ -20,8 +25,8 @@ export function makeTestKey(seed: number): string {
   return bytes.toString("base64");
 }
 
-/** Peer `index` of the test mesh (node ids, addresses and ASN derived from the index). */
-export function makeTestPeer(index: number, endpoint = `2001:db8::${index}`): TPeerConfig {
+/** Identity of the test mesh's node `index` (id, addresses and ASN derived from the index). */
+export function makeTestIdentity(index: number): TNodeIdentity {
   return {
     id: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`,
     name: `node${index}`,
@@ -30,7 +35,24 @@ export function makeTestPeer(index: number, endpoint = `2001:db8::${index}`): TP
     ipv4: `10.128.0.${index}`,
     ipv6: `fd00::${index}`,
     advertisedPrefixes: [],
-    publicKey: makeTestKey(index),
-    endpoints: [endpoint],
+  };
+}
+
+/** Peer `index` of the test mesh. */
+export function makeTestPeer(index: number, endpoint = `2001:db8::${index}`): TPeerConfig {
+  return { ...makeTestIdentity(index), publicKey: makeTestKey(index), endpoints: [endpoint] };
+}
+
+/** The config node `index` (1 unless given) of the test mesh gets, with these peers. */
+export function makeTestConfig(
+  peers: TPeerConfig[] = [],
+  options: { version?: number; index?: number; settings?: TMeshSettings } = {},
+): TDesiredNodeConfig {
+  return {
+    version: options.version ?? 1,
+    self: makeTestIdentity(options.index ?? 1),
+    peers,
+    settings: options.settings ?? TEST_MESH_SETTINGS,
+    rotation: null,
   };
 }

@@ -9,7 +9,7 @@ import { readHostInfo } from "../health/read-host-info";
 import { generateKeyPair } from "../host/generate-keys";
 import { HostDriver } from "../host/host-driver";
 import type { TLogger } from "../log";
-import { resolveConfigUpdate, validateIncomingConfig } from "../reconcile/validate-config";
+import { checkConfigFor, resolveConfigUpdate } from "../reconcile/validate-config";
 import { reconcileHost, type TReconcileOutcome } from "../reconcile/reconcile-host";
 import type { StateStore } from "../state/state-store";
 import { AGENT_VERSION } from "../version";
@@ -296,11 +296,8 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
       return;
     }
     streamConfig = resolved.config;
-    const checked = validateIncomingConfig(
-      resolved.config,
-      identity.nodeId,
-      config?.version ?? null,
-    );
+    // Parsed (and a delta applied) once above; here only whose and how new it is.
+    const checked = checkConfigFor(resolved.config, identity.nodeId, config?.version ?? null);
     if ("error" in checked) {
       logger[checked.isStale ? "warn" : "error"](
         { error: checked.error },

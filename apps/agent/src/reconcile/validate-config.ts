@@ -57,22 +57,20 @@ export function resolveConfigUpdate(
   }
 }
 
-/** Check an incoming config against the schema, this node's id and the current version. */
-export function validateIncomingConfig(
-  raw: unknown,
+/** Check a parsed config against this node's id and the version the agent already has. */
+export function checkConfigFor(
+  config: TDesiredNodeConfig,
   nodeId: string,
   currentVersion: number | null,
 ): TConfigVerdict {
-  const parsed = ZDesiredNodeConfig.safeParse(raw);
-  if (!parsed.success) return { error: describeIssues(parsed.error), isStale: false };
-  if (parsed.data.self.id !== nodeId) {
-    return { error: `config is for node ${parsed.data.self.id}, not this node`, isStale: false };
+  if (config.self.id !== nodeId) {
+    return { error: `config is for node ${config.self.id}, not this node`, isStale: false };
   }
-  if (currentVersion !== null && parsed.data.version < currentVersion) {
+  if (currentVersion !== null && config.version < currentVersion) {
     return {
-      error: `config version ${parsed.data.version} is older than ${currentVersion}`,
+      error: `config version ${config.version} is older than ${currentVersion}`,
       isStale: true,
     };
   }
-  return { config: parsed.data };
+  return { config };
 }
