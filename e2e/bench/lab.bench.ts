@@ -12,10 +12,9 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { REPO_ROOT } from "../lab/harness/lab-env";
-import { hasRoute, readBfdPeers, readWireguard, vtyshJson } from "../lab/harness/observe-node";
+import { readWireguard, vtyshJson } from "../lab/harness/observe-node";
 import { startProbes, summarizeProbes } from "../lab/harness/probe-mesh";
 import { saveArtifacts } from "../lab/harness/save-artifacts";
-import { watchRoutes } from "../lab/harness/watch-routes";
 import {
   agentLogFile,
   createToken,
@@ -28,6 +27,8 @@ import {
 import {
   LabMesh,
   listPairs,
+  timeWithdrawal,
+  waitForBfdUp,
   waitForReachability,
   waitForSessions,
   type TMeshMember,
@@ -132,34 +133,10 @@ async function removeMember(mesh: LabMesh, member: TMeshMember) {
 /** Cut `cut`'s underlay; time until every other member withdrew its addresses. */
 async function timeFailover(mesh: LabMesh, cut: TMeshMember) {
   const members = [...mesh.members.values()];
-  await waitUntil({ name: "every BFD peer up", timeoutMs: 30_000 }, async () => {
-    const peers = (await Promise.all(members.map((m) => readBfdPeers(m.node)))).flat();
-    const isUp =
-      peers.length === members.length * (members.length - 1) &&
-      peers.every((p) => p.status === "up");
-    return { isDone: isUp, state: `${peers.length} BFD peers` };
-  });
-  const others = members.filter((m) => m !== cut);
-  const monitor = await watchRoutes(
-    mesh.lab,
-    others.map((m) => m.node),
-  );
-  const cutAt = Date.now();
-  await mesh.lab.setUnderlay(cut.node, false);
+  await waitForBfdUp(members);
   try {
-    const { elapsedMs: polledMs } = await waitUntil(
-      { name: "withdrawal", timeoutMs: 15_000, intervalMs: 20 },
-      async () => {
-        const routed = await Promise.all(
-          others.flatMap((m) => [hasRoute(m.node, cut.view.ipv4), hasRoute(m.node, cut.view.ipv6)]),
-        );
-        return { isDone: !routed.some(Boolean), state: "" };
-      },
-    );
-    // The kernel's route events say when the last route went; polling only bounds it.
-    return (await monitor.finish([cut.view.ipv4, cut.view.ipv6], cutAt)) ?? polledMs;
+    return (await timeWithdrawal(mesh, cut, 15_000)).elapsedMs;
   } finally {
-    await mesh.lab.setUnderlay(cut.node, true);
     await waitForReachability(listPairs(members, cut), 60_000);
     await waitForSessions(members, 60_000);
   }

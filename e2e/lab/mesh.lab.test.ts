@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { REPO_ROOT, isLabEnabled } from "./harness/lab-env";
-import { hasRoute, ping, readBfdPeers, readWireguard } from "./harness/observe-node";
+import { hasRoute, ping, readWireguard } from "./harness/observe-node";
 import { startProbes, summarizeProbes } from "./harness/probe-mesh";
 import {
   createToken,
@@ -18,7 +18,6 @@ import {
   stopAgent,
 } from "./harness/run-agent";
 import { saveArtifacts } from "./harness/save-artifacts";
-import { watchRoutes } from "./harness/watch-routes";
 import { runController, stopController } from "./harness/start-controller";
 import {
   LabMesh,
@@ -29,6 +28,8 @@ import {
   findSessionProblems,
   listPairs,
   readSessionCounters,
+  timeWithdrawal,
+  waitForBfdUp,
   waitForReachability,
   waitForSessions,
 } from "./harness/start-mesh";
@@ -169,57 +170,14 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
   });
 
   it("withdraws a node whose underlay is cut within 1.5 s (BFD), and recovers when restored", async () => {
-    await waitUntil({ name: "every BFD peer up", timeoutMs: 20_000 }, async () => {
-      const peers = (await Promise.all(members().map((m) => readBfdPeers(m.node)))).flat();
-      const down = peers.filter((p) => p.status !== "up").map((p) => `${p.interface}:${p.status}`);
-      return {
-        isDone: peers.length === NODE_COUNT * (NODE_COUNT - 1) && down.length === 0,
-        state: `${peers.length} peers; not up: ${down.join(" ")}`,
-      };
-    });
+    await waitForBfdUp(members(), 20_000);
     const cut = mesh.member("n3");
-    const others = members().filter((m) => m !== cut);
-    const monitor = await watchRoutes(
-      mesh.lab,
-      others.map((m) => m.node),
+    const { elapsedMs, polledMs } = await timeWithdrawal(mesh, cut);
+    figures.failoverMs = Math.round(elapsedMs);
+    console.log(
+      `[lab] failover: ${elapsedMs.toFixed(0)} ms (route events; polling saw it at ${polledMs.toFixed(0)} ms)`,
     );
-    const cutAt = Date.now();
-    await mesh.lab.setUnderlay(cut.node, false);
-    try {
-      const { elapsedMs: polledMs } = await waitUntil(
-        {
-          name: `every other node withdrawing ${cut.node.name}'s routes`,
-          timeoutMs: 10_000,
-          intervalMs: 20,
-        },
-        async () => {
-          const still: string[] = [];
-          await Promise.all(
-            others.map(async (m) => {
-              if (
-                (await hasRoute(m.node, cut.view.ipv4)) ||
-                (await hasRoute(m.node, cut.view.ipv6))
-              )
-                still.push(m.node.name);
-            }),
-          );
-          return {
-            isDone: still.length === 0,
-            state: `still routed on ${still.sort().join(", ")}`,
-          };
-        },
-      );
-      // The kernel's route events say when the last route went; polling only bounds it.
-      const eventMs = await monitor.finish([cut.view.ipv4, cut.view.ipv6], cutAt);
-      const elapsedMs = eventMs ?? polledMs;
-      figures.failoverMs = Math.round(elapsedMs);
-      console.log(
-        `[lab] failover: ${elapsedMs.toFixed(0)} ms (route events; polling saw it at ${polledMs.toFixed(0)} ms)`,
-      );
-      expect(elapsedMs).toBeLessThanOrEqual(1500);
-    } finally {
-      await mesh.lab.setUnderlay(cut.node, true);
-    }
+    expect(elapsedMs).toBeLessThanOrEqual(1500);
     const back = await waitForReachability(listPairs(members(), cut), 60_000);
     figures.recoveryMs = Math.round(back.elapsedMs);
     await waitForSessions(members(), 30_000);

@@ -3,11 +3,20 @@
 // session Established on both sides, all-pairs reachability, tunnel MTU and DF probes.
 import { Lab, type TLabNode } from "./create-lab";
 import { ApiClient } from "./call-api";
-import { ping, readBgpNeighbors, readLinks, readWireguard, runLimited } from "./observe-node";
+import {
+  hasRoute,
+  ping,
+  readBfdPeers,
+  readBgpNeighbors,
+  readLinks,
+  readWireguard,
+  runLimited,
+} from "./observe-node";
 import { createToken, joinAgent, readAgentView, startAgent, type TAgentView } from "./run-agent";
 import { saveArtifacts } from "./save-artifacts";
 import { startController, type TLabController } from "./start-controller";
 import { LabTimeoutError, sleep, waitUntil } from "./wait-until";
+import { watchRoutes } from "./watch-routes";
 
 /** A node with a running agent, and who the controller says it is. */
 export interface TMeshMember {
@@ -173,6 +182,53 @@ export async function waitForSessions(members: TMeshMember[], timeoutMs = 60_000
       return { isDone: problems.length === 0, state: problems.join("; ") };
     },
   );
+}
+
+/** Wait until every BFD session among `members` is up on both sides. */
+export async function waitForBfdUp(members: TMeshMember[], timeoutMs = 30_000) {
+  return waitUntil({ name: "every BFD peer up", timeoutMs }, async () => {
+    const peers = (await Promise.all(members.map((m) => readBfdPeers(m.node)))).flat();
+    const down = peers.filter((p) => p.status !== "up").map((p) => `${p.interface}:${p.status}`);
+    return {
+      isDone: peers.length === members.length * (members.length - 1) && down.length === 0,
+      state: `${peers.length} peers; not up: ${down.join(" ")}`,
+    };
+  });
+}
+
+/**
+ * Cut `cut`'s underlay and time until every other member has no route to its addresses left:
+ * `elapsedMs` from the kernel's route events (polling only bounds it: `polledMs`). The underlay
+ * is restored before this returns or throws.
+ */
+export async function timeWithdrawal(mesh: LabMesh, cut: TMeshMember, timeoutMs = 10_000) {
+  const others = [...mesh.members.values()].filter((m) => m !== cut);
+  const monitor = await watchRoutes(
+    mesh.lab,
+    others.map((m) => m.node),
+  );
+  const cutAt = Date.now();
+  await mesh.lab.setUnderlay(cut.node, false);
+  try {
+    const { elapsedMs: polledMs } = await waitUntil(
+      { name: `every other node withdrawing ${cut.node.name}'s routes`, timeoutMs, intervalMs: 20 },
+      async () => {
+        const still: string[] = [];
+        await Promise.all(
+          others.map(async (m) => {
+            const isRouted =
+              (await hasRoute(m.node, cut.view.ipv4)) || (await hasRoute(m.node, cut.view.ipv6));
+            if (isRouted) still.push(m.node.name);
+          }),
+        );
+        return { isDone: still.length === 0, state: `still routed on ${still.sort().join(", ")}` };
+      },
+    );
+    const eventMs = await monitor.finish([cut.view.ipv4, cut.view.ipv6], cutAt);
+    return { elapsedMs: eventMs ?? polledMs, polledMs };
+  } finally {
+    await mesh.lab.setUnderlay(cut.node, true);
+  }
 }
 
 /** One directed probe between two members. */
