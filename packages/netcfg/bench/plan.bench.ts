@@ -10,6 +10,7 @@ import {
   type THostState,
   type TPlanTunnel,
 } from "../src/plan";
+import { TEST_MESH_SETTINGS } from "../src/test-fixtures";
 
 function makeKey(seed: number): string {
   const bytes = Buffer.alloc(32);
@@ -40,16 +41,7 @@ function makeDesired(peerCount: number, endpointVariant: number): TDesiredHost {
       publicKey: makeKey(i),
       endpoints: [`2001:db8::${(i + 2 + (i === 0 ? endpointVariant : 0)).toString(16)}`],
     })),
-    settings: {
-      ipv4Pool: "10.128.0.0/16",
-      ipv6Pool: "fd00::/48",
-      basePort: 51820,
-      underlayMtu: 1500,
-      tunnelMtu: null,
-      healthIntervalSec: 5,
-      keepaliveSec: 25,
-      bfd: { intervalMs: 300, multiplier: 3 },
-    },
+    settings: { ...TEST_MESH_SETTINGS, ipv6Pool: "fd00::/48" },
     rotation: null,
   };
   const tunnels: TPlanTunnel[] = config.peers.map((peer) => ({

@@ -6,17 +6,9 @@ import type { TMeshSettings } from "../src/config";
 import { deriveFrrConfig } from "../src/derive-frr-config";
 import { deriveTunnels } from "../src/derive-tunnels";
 import { renderFrrConfig } from "../src/render-frr-config";
+import { TEST_MESH_SETTINGS } from "../src/test-fixtures";
 
-const settings: TMeshSettings = {
-  ipv4Pool: "10.128.0.0/16",
-  ipv6Pool: "fd12:3456:789a::/48",
-  basePort: 51820,
-  underlayMtu: 1500,
-  tunnelMtu: null,
-  healthIntervalSec: 5,
-  keepaliveSec: 25,
-  bfd: { intervalMs: 300, multiplier: 3 },
-};
+const settings: TMeshSettings = TEST_MESH_SETTINGS;
 
 function makeKey(seed: number): string {
   const bytes = Buffer.alloc(32);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ZDesiredNodeConfig, ZWireguardKey } from "./config";
+import { TEST_MESH_SETTINGS } from "./test-fixtures";
 
 const base = {
   version: 3,
@@ -13,16 +14,7 @@ const base = {
     advertisedPrefixes: ["192.168.50.0/24"],
   },
   peers: [],
-  settings: {
-    ipv4Pool: "10.128.0.0/16",
-    ipv6Pool: "fd12:3456:789a::/48",
-    basePort: 51820,
-    underlayMtu: 1500,
-    tunnelMtu: null,
-    healthIntervalSec: 5,
-    keepaliveSec: 25,
-    bfd: { intervalMs: 300, multiplier: 3 },
-  },
+  settings: TEST_MESH_SETTINGS,
   rotation: null,
 };
 

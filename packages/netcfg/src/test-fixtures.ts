@@ -1,4 +1,4 @@
-// Mesh settings shared by netcfg's tests (not exported from the package).
+// Mesh settings shared by netcfg's tests, benchmarks and fixture scripts (not exported from the package).
 import type { TMeshSettings } from "./config";
 
 /** Default mesh settings with a fixed ULA pool, so golden files stay stable. */

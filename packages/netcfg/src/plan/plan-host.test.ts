@@ -7,6 +7,7 @@ import { formatEndpoint } from "./normalize-address";
 import { describeOperation, getOperationDevice, type TOperation } from "./operations";
 import { planHost } from "./plan-host";
 import { simulatePlan } from "./simulate-plan";
+import { TEST_MESH_SETTINGS } from "../test-fixtures";
 
 const SELF_KEY = "c2VsZi1rZXktc2VsZi1rZXktc2VsZi1rZXktc2VsZjA=";
 
@@ -44,16 +45,7 @@ function makeConfig(peerIndices: readonly number[], selfIndex = 1): TDesiredNode
       advertisedPrefixes: ["192.168.50.0/24"],
     },
     peers: peerIndices.map((index) => makePeer(index)),
-    settings: {
-      ipv4Pool: "10.128.0.0/16",
-      ipv6Pool: "fd00::/48",
-      basePort: 51820,
-      underlayMtu: 1500,
-      tunnelMtu: null,
-      healthIntervalSec: 5,
-      keepaliveSec: 25,
-      bfd: { intervalMs: 300, multiplier: 3 },
-    },
+    settings: { ...TEST_MESH_SETTINGS, ipv6Pool: "fd00::/48" },
     rotation: null,
   };
 }
