@@ -22,6 +22,12 @@ function normalizeFingerprint(input: string): string {
 }
 
 /** The SSH tab of the Add server page. */
+/** The ways to log in, in the order the form offers them. */
+const AUTH_KINDS = [
+  { kind: "key", label: "Private key" },
+  { kind: "password", label: "Password" },
+] as const;
+
 export function AddWithSsh() {
   const trpc = useTRPC();
   const [host, setHost] = useState("");
@@ -186,24 +192,17 @@ export function AddWithSsh() {
               Authenticate with
             </legend>
             <div className="flex gap-4 pt-1.5 text-sm">
-              <label className="flex items-center gap-1.5">
-                <input
-                  type="radio"
-                  name="auth"
-                  checked={authKind === "key"}
-                  onChange={() => setAuthKind("key")}
-                />
-                Private key
-              </label>
-              <label className="flex items-center gap-1.5">
-                <input
-                  type="radio"
-                  name="auth"
-                  checked={authKind === "password"}
-                  onChange={() => setAuthKind("password")}
-                />
-                Password
-              </label>
+              {AUTH_KINDS.map((option) => (
+                <label key={option.kind} className="flex items-center gap-1.5">
+                  <input
+                    type="radio"
+                    name="auth"
+                    checked={authKind === option.kind}
+                    onChange={() => setAuthKind(option.kind)}
+                  />
+                  {option.label}
+                </label>
+              ))}
             </div>
           </fieldset>
           {authKind === "password" ? (
