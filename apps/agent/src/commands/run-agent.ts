@@ -4,7 +4,7 @@
 import { type TDesiredNodeConfig, type THealthReport, type TPeerHealth } from "@meshover/netcfg";
 import type { TRunner } from "../exec/run-command";
 import { FrrDriver, type TFrrMode } from "../frr/frr-driver";
-import { collectPeerHealth, PathMtuCache, readRoutingHealth } from "../health/collect-health";
+import { collectPeerHealth, PeerProbeCache, readRoutingHealth } from "../health/collect-health";
 import { readHostInfo } from "../health/read-host-info";
 import { generateKeyPair } from "../host/generate-keys";
 import { HostDriver } from "../host/host-driver";
@@ -72,7 +72,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     store,
     pathspace: options.frrPathspace ?? `meshover-${identity.nodeId.slice(0, 8)}`,
   });
-  const mtuCache = new PathMtuCache();
+  const probes = new PeerProbeCache();
   let config: TDesiredNodeConfig | null = store.readCachedConfig();
   let appliedVersion: number | null = null;
   let lastError: string | null = null;
@@ -172,7 +172,6 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     return true;
   };
 
-  const lastProbes = new Map<string, { rttMs: number | null; mtuMeasured: number | null }>();
   const collect = async (isProbing: boolean): Promise<THealthReport | null> => {
     const keys = store.readKeys();
     if (!keys) return null;
@@ -187,19 +186,9 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
         observation,
         routing,
         runner,
-        mtuCache,
+        probes,
         isProbing,
         now: Date.now(),
-      });
-      // A report without probes repeats each peer's last measured RTT and MTU, so the
-      // dashboard does not blank them between probing reports.
-      peers = peers.map((peer) => {
-        if (isProbing) {
-          lastProbes.set(peer.peerId, { rttMs: peer.rttMs, mtuMeasured: peer.mtuMeasured });
-          return peer;
-        }
-        const last = lastProbes.get(peer.peerId);
-        return last && peer.handshakeAt !== null ? { ...peer, ...last } : peer;
       });
     }
     return {

@@ -116,13 +116,17 @@ interface TMtuCacheEntry {
   measuredAt: number;
 }
 
-/** Measured path MTU per tunnel, re-measured when stale or when endpoint/MTU change. */
-export class PathMtuCache {
+/**
+ * What the probes measured per tunnel: the path MTU (re-measured when stale or when endpoint or
+ * MTU change) and the last RTT, so a report sent without probing repeats them.
+ */
+export class PeerProbeCache {
   private readonly entries = new Map<string, TMtuCacheEntry>();
+  private readonly rtts = new Map<string, number | null>();
   constructor(private readonly maxAgeMs = 300_000) {}
 
-  /** The cached value, or a fresh measurement. */
-  async get(
+  /** The cached path MTU, or a fresh measurement. */
+  async measureMtu(
     runner: TRunner,
     device: string,
     peerLinkLocal: string,
@@ -138,6 +142,18 @@ export class PathMtuCache {
     else this.entries.set(device, { key, mtu, measuredAt: now });
     return mtu;
   }
+
+  /** A fresh RTT probe, remembered for reports without probes. */
+  async measureRtt(runner: TRunner, device: string, peerLinkLocal: string): Promise<number | null> {
+    const rttMs = await probeRtt(runner, device, peerLinkLocal);
+    this.rtts.set(device, rttMs);
+    return rttMs;
+  }
+
+  /** What the last probes of `device` measured (nulls when never probed). */
+  recall(device: string): [rttMs: number | null, mtuMeasured: number | null] {
+    return [this.rtts.get(device) ?? null, this.entries.get(device)?.mtu ?? null];
+  }
 }
 
 /** Options of collectPeerHealth. */
@@ -146,8 +162,11 @@ export interface TCollectHealthOptions {
   observation: TObservation;
   routing: TRoutingHealth;
   runner: TRunner;
-  mtuCache: PathMtuCache;
-  /** Probe RTT and MTU (off in unit tests). */
+  probes: PeerProbeCache;
+  /**
+   * Probe RTT and MTU now; otherwise repeat what the last probes measured (a report right
+   * after a change skips the pings, and the dashboard should not blank RTT and MTU meanwhile).
+   */
   isProbing: boolean;
   now: number;
 }
@@ -162,20 +181,22 @@ export async function collectPeerHealth(options: TCollectHealthOptions): Promise
       const counters = observation.wireguard.counters.find((c) => c.device === device);
       const peerLinkLocal = getLinkLocalAddress(tunnel.peerIndex);
       const hasHandshake = (counters?.latestHandshake ?? 0) > 0;
-      const isProbing = options.isProbing && link !== undefined && hasHandshake;
-      const [rttMs, mtuMeasured] = isProbing
-        ? [
-            await probeRtt(runner, device, peerLinkLocal),
-            await options.mtuCache.get(
-              runner,
-              device,
-              peerLinkLocal,
-              link.mtu,
-              counters?.endpoint ?? null,
-              options.now,
-            ),
-          ]
-        : [null, null];
+      const isUsable = link !== undefined && hasHandshake;
+      const [rttMs, mtuMeasured] = !isUsable
+        ? [null, null]
+        : options.isProbing
+          ? [
+              await options.probes.measureRtt(runner, device, peerLinkLocal),
+              await options.probes.measureMtu(
+                runner,
+                device,
+                peerLinkLocal,
+                link.mtu,
+                counters?.endpoint ?? null,
+                options.now,
+              ),
+            ]
+          : options.probes.recall(device);
       const bgp = routing.bgp.get(device);
       return {
         peerId: tunnel.peerId,
