@@ -16,6 +16,8 @@ import {
   getMeshFanout,
   handleTrpcRequest,
   installFastTextEncoderStream,
+  logTrpcErrors,
+  pruneLoginAttempts,
   pruneSamples,
   readControllerEnv,
   writeFetchResponse,
@@ -23,6 +25,7 @@ import {
 import { closeDb, getDb } from "@meshover/api/db";
 import { startEmbeddedDatabase, type TEmbeddedDatabase } from "@meshover/prisma/embedded";
 import { applyMigrations } from "@meshover/prisma/migrate";
+import { listSecurityHeaders } from "./security-headers";
 
 const WEB_DIR = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -58,6 +61,9 @@ async function main() {
       pruneSamples({ db, retentionHours: env.MESHOVER_SAMPLE_RETENTION_HOURS }).catch(
         (error: unknown) => log.warn({ error: String(error) }, "pruning health samples failed"),
       );
+      pruneLoginAttempts({ db }).catch((error: unknown) =>
+        log.warn({ error: String(error) }, "pruning login attempts failed"),
+      );
     },
     60 * 60 * 1000,
   );
@@ -69,6 +75,7 @@ async function main() {
   const app = next({ dev: false, dir: WEB_DIR, hostname: env.HOST, port: env.PORT });
   const handle = app.getRequestHandler();
   await app.prepare();
+  const logApiError = logTrpcErrors(log);
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     if (env.MESHOVER_TRUST_PROXY !== "1") {
       // We are the edge: what the socket says is the truth, whatever the client claims.
@@ -76,11 +83,18 @@ async function main() {
       req.headers["x-forwarded-proto"] = isTls ? "https" : "http";
       delete req.headers["x-forwarded-host"];
     }
+    const isHttps = req.headers["x-forwarded-proto"]?.toString().split(",")[0]?.trim() === "https";
+    for (const [name, value] of listSecurityHeaders({ isHttps })) res.setHeader(name, value);
     // The API (agents' long-lived config streams included) goes straight to the tRPC handler:
     // the same function as the Next route, without Next's per-request overhead.
     if (req.url?.startsWith(`${TRPC_ENDPOINT}/`)) {
       const request = incomingMessageToRequest(req, res, { maxBodySize: null });
-      handleTrpcRequest({ req: request, db, publicUrl: env.MESHOVER_PUBLIC_URL })
+      handleTrpcRequest({
+        req: request,
+        db,
+        publicUrl: env.MESHOVER_PUBLIC_URL,
+        onError: logApiError,
+      })
         .then((response) => writeFetchResponse(response, res))
         .catch((error: unknown) => {
           log.error({ error: String(error) }, "tRPC request failed");
