@@ -26,3 +26,4 @@ export { pruneSamples } from "./services/health/prune-samples";
 export { pruneLoginAttempts } from "./services/auth/prune-login-attempts";
 export { handleMetricsRequest } from "./http/handle-metrics-request";
 export { installFastTextEncoderStream } from "./http/install-fast-text-encoder-stream";
+export { readCertificatePins, type TCertificatePins } from "./lib/read-certificate-pins";
