@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { describeLink, type TLinkDirection } from "./describe-link";
 
 const NOW = Date.parse("2026-01-01T12:00:00Z");
-const ago = (s: number) => new Date(NOW - s * 1000).toISOString();
+const ago = (s: number) => new Date(NOW - s * 1000);
 
 function healthy(overrides: Partial<TLinkDirection> = {}): TLinkDirection {
   return {

@@ -12,8 +12,8 @@ function describeRows(dir: TLinkDirection | null, now: number): string[] {
   if (!dir) return Array<string>(10).fill("—");
   return [
     dir.handshakeAt ? formatAgo(dir.handshakeAt, now) : "never",
-    formatBytes(BigInt(dir.rxBytes)),
-    formatBytes(BigInt(dir.txBytes)),
+    formatBytes(dir.rxBytes),
+    formatBytes(dir.txBytes),
     dir.bgpState ?? "—",
     dir.bgpUptimeSec == null ? "—" : formatDuration(dir.bgpUptimeSec),
     dir.bfdState ?? "—",
