@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ZPeerMetrics, type THealthReport } from "@meshover/netcfg";
+import { type z } from "zod";
+import { ZPeerMetrics, type ZHealthReport } from "@meshover/netcfg";
 import type { TTestDatabase } from "@meshover/prisma/testing";
 import { createToken } from "../src/services/token/create-token";
 import { callAs, createApiTestDatabase, signInAs } from "./helpers";
@@ -26,7 +27,9 @@ async function enrollPair() {
   const b = await anonymous.agent.enroll(makeEnrollRequest(token, "b"));
   const node = await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } });
   const agent = callAs(testDb.db, { authorization: `Bearer ${a.credential}` });
-  const report = (peer: Partial<THealthReport["peers"][number]> = {}): THealthReport => ({
+  // The input type: an agent may leave out metrics it does not know (they default to null).
+  type TReport = z.input<typeof ZHealthReport>;
+  const report = (peer: Partial<TReport["peers"][number]> = {}): TReport => ({
     agentVersion: "0.1.0-test",
     hostInfo: makeEnrollRequest("x".repeat(16), "h").hostInfo,
     endpoints: node.endpoints,

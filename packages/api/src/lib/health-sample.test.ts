@@ -1,14 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { ZPeerMetrics } from "@meshover/netcfg";
 import { readStoredMetrics } from "./health-sample";
 
-const NONE = {
-  bgpState: null,
-  bgpUptimeSec: null,
-  bfdState: null,
-  prefixesReceived: null,
-  mtuConfigured: null,
-  mtuMeasured: null,
-};
+/** Every metric unknown (each defaults to null). */
+const NONE = ZPeerMetrics.parse({});
 
 describe("readStoredMetrics", () => {
   it("reads metrics stored before they existed as null", () => {
