@@ -88,13 +88,21 @@ describe("agent.report", () => {
 
   it("stores every metric of the record and serves it back through topology.get", async () => {
     const { a, b, agent, report } = await enrollPair();
-    // As the record reads it: metrics the fixture leaves out are null.
-    const sent = ZHealthReport.parse(report()).peers[0]!;
-    await agent.agent.report(report());
+    // A non-null value for every metric of the record, whatever metrics it has: the first
+    // candidate its schema accepts.
+    const metrics = Object.keys(ZPeerMetrics.shape) as (keyof typeof ZPeerMetrics.shape)[];
+    const filled = Object.fromEntries(
+      metrics.map((name) => [
+        name,
+        [7, "Established"].find((value) => ZPeerMetrics.shape[name].safeParse(value).success),
+      ]),
+    );
+    expect(Object.values(filled)).not.toContain(undefined);
+    const sent = ZHealthReport.parse(report(filled)).peers[0]!;
+    await agent.agent.report(report(filled));
     const viewer = await signInAs(testDb.db, { email: "viewer@example.com", role: "viewer" });
     const topology = await viewer.topology.get();
     const edge = topology.edges.find((e) => e.source === a.nodeId && e.target === b.nodeId)!;
-    const metrics = Object.keys(ZPeerMetrics.shape) as (keyof typeof ZPeerMetrics.shape)[];
     expect(Object.fromEntries(metrics.map((name) => [name, edge.sourceToTarget?.[name]]))).toEqual(
       Object.fromEntries(metrics.map((name) => [name, sent[name]])),
     );
