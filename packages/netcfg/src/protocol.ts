@@ -86,6 +86,11 @@ export const ZPeerMetrics = z.object({
   bgpUptimeSec: z.number().int().nonnegative().nullable().default(null),
   bfdState: z.string().max(32).nullable().default(null),
   prefixesReceived: z.number().int().nonnegative().nullable().default(null),
+  /**
+   * Prefixes this node advertises to the peer (after its outbound policy): with the peer's
+   * prefixesReceived it tells whether a missing route was never sent or was filtered on arrival.
+   */
+  prefixesSent: z.number().int().nonnegative().nullable().default(null),
   mtuConfigured: z.number().int().min(0).max(65535).nullable().default(null),
   /** Path MTU measured through the tunnel with DF probes. */
   mtuMeasured: z.number().int().min(0).max(65535).nullable().default(null),
