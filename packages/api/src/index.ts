@@ -18,7 +18,7 @@ export {
   type TContext,
   type TCreateContextOptions,
 } from "./trpc";
-export { handleTrpcRequest, TRPC_ENDPOINT, MAX_BODY_BYTES } from "./http/handle-trpc-request";
+export { handleTrpcRequest, MAX_BODY_BYTES } from "./http/handle-trpc-request";
 export { createServerCaller } from "./server-caller";
 export { getMeshFanout, MeshFanout, MESH_CHANNEL } from "./lib/mesh-fanout";
 export { SESSION_COOKIE } from "./lib/session-cookie";
