@@ -2,6 +2,7 @@
 export * from "./config";
 export * from "./input-bounds";
 export * from "./protocol";
+export * from "./trpc-path";
 export * from "./netcfg-error";
 export * from "./parse-cidr";
 export * from "./allocate-identity";

@@ -4,15 +4,13 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { TRPC_PATH } from "@meshover/netcfg";
 import type { TPrismaClient } from "@meshover/prisma";
 import { appRouter } from "../root";
 import { createTRPCContext } from "../trpc";
 
 /** Largest request body accepted (an agent report with 1024 peers fits in about 400 KiB). */
 export const MAX_BODY_BYTES = 512 * 1024;
-
-/** Where tRPC is mounted. */
-export const TRPC_ENDPOINT = "/api/trpc";
 
 /** Options for {@link handleTrpcRequest}. */
 export interface THandleTrpcRequestOptions {
@@ -105,7 +103,7 @@ export async function handleTrpcRequest({
     });
   }
   const response = await fetchRequestHandler({
-    endpoint: TRPC_ENDPOINT,
+    endpoint: TRPC_PATH,
     req: request,
     router: appRouter,
     createContext: ({ resHeaders }) => {
