@@ -2,6 +2,7 @@
 // (and SSE) against it. The controller itself serves the same handler through Next's route.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { TRPCError } from "@trpc/server";
 import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 import type { TPrismaClient } from "@meshover/prisma";
 import { handleTrpcRequest, type TTrpcErrorHook } from "./handle-trpc-request";
@@ -86,8 +87,13 @@ export async function serveApi({
     handleTrpcRequest({ req: request, db, onError })
       .then((response) => writeFetchResponse(response, res))
       .catch((error: unknown) => {
+        // Details go to the error hook's log, never into the body.
+        onError?.(new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: error }), {
+          requestId: "-",
+          path: undefined,
+        });
         if (!res.headersSent) res.writeHead(500);
-        res.end(String(error));
+        res.end();
       });
   });
   server.keepAliveTimeout = 60_000;
