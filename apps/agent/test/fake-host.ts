@@ -69,6 +69,8 @@ export class FakeHost implements TRunner {
   mutations: string[] = [];
   /** Commands the fake did not understand; each also threw at the call. */
   unexpected: string[] = [];
+  /** Unix seconds of every up tunnel's latest handshake (0: peers never answered). */
+  handshakeAt = 0;
   /** Make the next command whose text starts with this prefix fail once. */
   failNext: string | null = null;
   private nextPid = 90001;
@@ -195,6 +197,7 @@ export class FakeHost implements TRunner {
     if (text === "ip -batch -") return this.executeIpBatch(options.input ?? "");
     if (tool === "ip") return this.executeIp(argv, args);
     if (tool === "wg" && args[0] === "set") return this.executeWgSet(argv, args.slice(1));
+    if (tool === "ping") return this.executePing(args);
     if (tool === "install" && args[0] === "-d") {
       for (const path of args.filter((arg) => arg.startsWith("/")))
         mkdirSync(path, { recursive: true });
@@ -206,6 +209,16 @@ export class FakeHost implements TRunner {
       return this.mutate(argv, ok());
     }
     return null;
+  }
+
+  // `ping -6 -n -c 1 ... <address>%<device>`: answers over a tunnel that is up with a peer
+  // (the far end is not modelled: every peer answers in 0.1 ms, any size fits).
+  private executePing(args: string[]): TCommandResult {
+    const device = args.at(-1)?.split("%")[1] ?? "";
+    const link = this.link(device);
+    if (!link?.isUp || !link.wireguard?.peers.length)
+      return fail("1 packets transmitted, 0 received");
+    return ok("64 bytes from peer: icmp_seq=1 ttl=64 time=0.10 ms\n");
   }
 
   // `ip -batch -`: one command per line, stopping at the first failure; each recorded as the
@@ -359,7 +372,7 @@ export class FakeHost implements TRunner {
             "(none)",
             peer.endpoint ?? "(none)",
             peer.allowedIps,
-            "0",
+            link.isUp ? String(this.handshakeAt) : "0",
             "0",
             "0",
             peer.keepalive === 0 ? "off" : String(peer.keepalive),

@@ -230,4 +230,19 @@ describe("reconcileHost on a fake host", () => {
     `);
     expect(store.readOwned()).toMatchObject({ links: [], addresses: [], wireguardGo: {} });
   });
+
+  it("teardown stops a wireguard-go whose link is already gone (through the runner)", async () => {
+    const { fake, host, frr, reconcile } = setUp({ hasKernelWireguard: false });
+    await reconcile(makeConfig([makeTestPeer(2)]));
+    const pid = store.readOwned().wireguardGo.mo2;
+    expect(pid).toBeDefined();
+    // The tun vanished but the process lingers (e.g. after a crash mid-teardown).
+    fake.links = fake.links.filter((link) => link.name !== "mo2");
+    fake.takeMutations();
+    const errors = await teardownHost({ store, runner: fake, logger, frr, host });
+    expect(errors).toEqual([]);
+    expect(fake.takeMutations()).toContain(`kill -TERM ${pid}`);
+    expect(fake.processes.size).toBe(0);
+    expect(store.readOwned()).toMatchObject({ links: [], wireguardGo: {} });
+  });
 });
