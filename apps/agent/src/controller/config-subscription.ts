@@ -5,6 +5,7 @@
 // the node again (e.g. after set-credential).
 import { resolveConfigUpdate, type TDesiredNodeConfig } from "@meshover/netcfg";
 import type { TLogger } from "../log";
+import { checkConfigFor } from "./check-config";
 import { isNodeGoneError } from "./controller-client";
 
 /** Default slow retry after NOT_FOUND / UNAUTHORIZED: nothing changes until an operator acts. */
@@ -18,27 +19,6 @@ export const NODE_GONE_RETRY_MS = 60_000;
 export function getReconnectDelayMs(attempt: number, random: () => number = Math.random): number {
   const base = Math.min(8000, 1000 * 2 ** Math.min(attempt - 1, 3));
   return Math.round(base * (0.5 + random()));
-}
-
-/** The verdict on one incoming config. */
-export type TConfigVerdict = { config: TDesiredNodeConfig } | { error: string; isStale: boolean };
-
-/** Check a parsed config against this node's id and the version the agent already has. */
-export function checkConfigFor(
-  config: TDesiredNodeConfig,
-  nodeId: string,
-  currentVersion: number | null,
-): TConfigVerdict {
-  if (config.self.id !== nodeId) {
-    return { error: `config is for node ${config.self.id}, not this node`, isStale: false };
-  }
-  if (currentVersion !== null && config.version < currentVersion) {
-    return {
-      error: `config version ${config.version} is older than ${currentVersion}`,
-      isStale: true,
-    };
-  }
-  return { config };
 }
 
 /** Callbacks of one stream subscription (the shape of tRPC's subscribe options). */
