@@ -1,25 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { compileNodeConfigs, type TMeshNode } from "./compile-node-configs";
+import { compileNodeConfigs } from "./compile-node-configs";
 import { deriveFrrConfig } from "./derive-frr-config";
 import { isNetcfgError } from "./netcfg-error";
 import { renderAddNeighborCommands, renderRemoveNeighborCommands } from "./render-frr-commands";
 import { renderFrrConfig } from "./render-frr-config";
-import { TEST_MESH_SETTINGS } from "./test-fixtures";
+import { makeTestMeshNode, TEST_MESH_SETTINGS } from "./test-fixtures";
 
-function makeNode(index: number): TMeshNode {
-  return {
-    id: `00000000-0000-4000-8000-${index.toString().padStart(12, "0")}`,
-    name: `node${index}`,
-    index,
-    asn: 4200000000 + index,
-    ipv4: `10.128.0.${index}`,
-    ipv6: `fd12:3456:789a::${index.toString(16)}`,
-    publicKey: "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=",
-    endpoints: [`2001:db8::${index}`],
-    advertisedPrefixes: [],
-    pendingRotationId: null,
-  };
-}
+const makeNode = (index: number) => makeTestMeshNode(index);
 
 const model = deriveFrrConfig(
   compileNodeConfigs({
