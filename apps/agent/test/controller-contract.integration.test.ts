@@ -21,6 +21,7 @@ import {
 } from "@meshover/api";
 import { createTestDatabase, type TTestDatabase } from "@meshover/prisma/testing";
 import { joinMesh } from "../src/commands/join-mesh";
+import { leaveMesh } from "../src/commands/leave-mesh";
 import { runAgent } from "../src/commands/run-agent";
 import { StateStore } from "../src/state/state-store";
 import { createFakeHostDriver, FakeHost } from "./fake-host";
@@ -115,6 +116,7 @@ async function startNode(name: string, seed: number, controller = api.url) {
   return {
     ...joined,
     fake,
+    host,
     store,
     logs,
     count,
@@ -257,6 +259,31 @@ describe("agent ↔ controller contract (real HTTP, real Postgres, fake hosts)",
     } finally {
       await d.stop();
       proxy.server.close();
+    }
+  });
+
+  it("leaves: tears the host down, and the controller removes the node for every peer", async () => {
+    const g = await startNode("golf", 0x700);
+    const h = await startNode("hotel", 0x800);
+    try {
+      const indexH = await indexOf(h.nodeId);
+      await waitFor(() => expect(tunnels(g.fake)).toContain(`mo${indexH}`));
+      await h.stop();
+      const outcome = await leaveMesh({
+        store: h.store,
+        runner: h.fake,
+        logger,
+        frr: null,
+        host: h.host,
+      });
+      expect(outcome).toEqual({ errors: [], controller: { status: "removed" } });
+      expect(tunnels(h.fake)).toEqual([]);
+      expect(h.fake.dump()).not.toContain("meshover0");
+      expect(h.store.readIdentity()).toBeNull();
+      expect(await testDb.db.node.findUnique({ where: { id: h.nodeId } })).toBeNull();
+      await waitFor(() => expect(tunnels(g.fake)).not.toContain(`mo${indexH}`));
+    } finally {
+      await g.stop();
     }
   });
 });
