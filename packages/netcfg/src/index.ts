@@ -12,6 +12,7 @@ export * from "./diff-node-config";
 export * from "./derive-tunnels";
 export * from "./derive-frr-config";
 export * from "./render-frr-config";
+export * from "./render-frr-commands";
 export * from "./parse-tool-json";
 export * from "./parse-ip-json";
 export * from "./parse-wg-dump";
