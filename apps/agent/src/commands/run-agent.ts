@@ -54,6 +54,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
   const client = createControllerClient({
     controller: identity.controller,
     credential: () => store.readIdentity()?.credential ?? identity.credential,
+    pinSha256: identity.pinSha256,
   });
 
   const queue: ReconcileQueue = new ReconcileQueue({
