@@ -91,7 +91,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     send: sendReportWith(client),
     controllerError: () => subscription.nodeGoneError,
     onDelivered: () => subscription.resubscribeIfWaiting(),
-    onNodeGone: (message) => subscription.markNodeGone(message),
+    onNodeGone: (message) => subscription.refusedElsewhere(message),
   });
 
   if (queue.config) {
