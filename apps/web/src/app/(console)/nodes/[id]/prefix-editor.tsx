@@ -4,7 +4,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button } from "~/components/ui/button";
-import { Card } from "~/components/ui/page-header";
+import { Card } from "~/components/ui/card";
 import { useTRPC } from "~/trpc/react";
 
 type TPrefixRow = { key: number; cidr: string; isAnycast: boolean; description: string };

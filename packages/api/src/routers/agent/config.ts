@@ -7,7 +7,7 @@ import { readCompiledMesh } from "../../services/mesh/read-node-config";
 import { agentProcedure } from "../../trpc";
 
 /** `agent.config` input: tRPC passes the last event id back when the stream reconnects. */
-export const ZStreamConfigInput = z
+export const ZConfigInput = z
   .object({ lastEventId: z.string().max(32).nullish() })
   .strict()
   .optional();
@@ -19,23 +19,24 @@ export const ZStreamConfigInput = z
  * A reconnecting agent always gets the full current config first, so nothing is lost while it
  * was away, and an agent that cannot apply a delta resubscribes.
  */
-export const streamConfigProcedure = agentProcedure
-  .input(ZStreamConfigInput)
-  .subscription(async function* ({ ctx, signal }) {
-    let sent: TCompiledMesh | null = null;
-    while (!signal?.aborted) {
-      const mesh = await readCompiledMesh({ db: ctx.db, fanout: ctx.fanout });
-      const config = mesh.configs.get(ctx.agent.nodeId);
-      if (!config) throw new TRPCError({ code: "NOT_FOUND", message: "this node was removed" });
-      if (!sent || mesh.version > sent.version) {
-        const update = sent
-          ? markPlainJson(
-              makeConfigDelta(Number(sent.version), config, diffCompiledMeshes(sent, mesh)),
-            )
-          : config;
-        sent = mesh;
-        yield tracked(String(config.version), update);
-      }
-      await ctx.fanout.waitForVersionAfter(sent.version, signal);
+export const configProcedure = agentProcedure.input(ZConfigInput).subscription(async function* ({
+  ctx,
+  signal,
+}) {
+  let sent: TCompiledMesh | null = null;
+  while (!signal?.aborted) {
+    const mesh = await readCompiledMesh({ db: ctx.db, fanout: ctx.fanout });
+    const config = mesh.configs.get(ctx.agent.nodeId);
+    if (!config) throw new TRPCError({ code: "NOT_FOUND", message: "this node was removed" });
+    if (!sent || mesh.version > sent.version) {
+      const update = sent
+        ? markPlainJson(
+            makeConfigDelta(Number(sent.version), config, diffCompiledMeshes(sent, mesh)),
+          )
+        : config;
+      sent = mesh;
+      yield tracked(String(config.version), update);
     }
-  });
+    await ctx.fanout.waitForVersionAfter(sent.version, signal);
+  }
+});
