@@ -1,7 +1,7 @@
 // In-memory progress of SSH bootstrap jobs. Only progress lives here (step states, preflight
 // results, the fingerprint) — never the credential, which exists only inside the running job.
 // Jobs are per controller process: the dashboard polls the replica that started the job
-// (fine for one process; with several replicas this needs sticky sessions, see the report).
+// (fine for one process; several replicas would need sticky sessions or jobs in the database).
 import { randomUUID } from "node:crypto";
 import type { TPreflightCheck } from "./evaluate-preflight";
 
