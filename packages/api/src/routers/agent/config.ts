@@ -18,6 +18,12 @@ export const ZConfigInput = z
  * changed peers only; a config at 500 nodes is 120 KB, a one-node change's delta about 1 KB).
  * A reconnecting agent always gets the full current config first, so nothing is lost while it
  * was away, and an agent that cannot apply a delta resubscribes.
+ *
+ * No `.output()`: tRPC validates a subscription only by wrapping the generator in a zod
+ * transform (its `zAsyncIterable` recipe), which would re-parse and copy every event for every
+ * subscriber (a 120 KB config per agent at 500 nodes) and drop the plain-JSON mark that lets
+ * configs skip superjson. Both event shapes are typed by netcfg (`ZDesiredNodeConfig`, and the
+ * delta from `makeConfigDelta`), and the agent validates what it receives.
  */
 export const configProcedure = agentProcedure.input(ZConfigInput).subscription(async function* ({
   ctx,
