@@ -157,6 +157,10 @@ describe("topology, settings, audit", () => {
     expect(edge.source).toBe(a!.nodeId);
     expect(edge.sourceToTarget).toMatchObject({ rttMs: 2, bgpState: "Established" });
     expect(edge.targetToSource).toMatchObject({ rttMs: 3 });
+    // The dashboard judges staleness by the settings, which come with the graph.
+    expect(topology.staleAfterSec).toBe(
+      (await testDb.db.setting.findUniqueOrThrow({ where: { id: 1 } })).staleAfterSec,
+    );
   });
 
   it("updates settings and refuses changes that orphan allocations", async () => {
