@@ -3,6 +3,7 @@
 // and writer directly from its own server, also without Next.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { TRPCError } from "@trpc/server";
 import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 import type { TPrismaClient } from "@meshover/prisma";
 import { handleTrpcRequest, type TTrpcErrorHook } from "./handle-trpc-request";
@@ -38,8 +39,13 @@ export async function serveApi({
     handleTrpcRequest({ req: request, db, onError })
       .then((response) => writeFetchResponse(response, res))
       .catch((error: unknown) => {
+        // Details go to the error hook's log, never into the body.
+        onError?.(new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: error }), {
+          requestId: "-",
+          path: undefined,
+        });
         if (!res.headersSent) res.writeHead(500);
-        res.end(String(error));
+        res.end();
       });
   });
   server.keepAliveTimeout = 60_000;
