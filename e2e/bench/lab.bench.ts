@@ -12,7 +12,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { REPO_ROOT } from "../lab/harness/lab-env";
-import { readWireguard, vtyshJson } from "../lab/harness/observe-node";
+import { readBgpNeighbors, readWireguard } from "../lab/harness/observe-node";
 import { startProbes, summarizeProbes } from "../lab/harness/probe-mesh";
 import { saveArtifacts } from "../lab/harness/save-artifacts";
 import {
@@ -73,12 +73,9 @@ async function timeJoin(mesh: LabMesh, index: number) {
   // When each BGP session of the new node came up (ms after the start), from FRR's own
   // uptime counters: the last step of a join, measured to the millisecond.
   const now = Date.now();
-  const sessions = await vtyshJson<Record<string, { bgpTimerUpMsec?: number }>>(
-    node,
-    "show bgp neighbors json",
-  );
-  const upMs = Object.values(sessions)
-    .map((neighbor) => neighbor.bgpTimerUpMsec)
+  const sessions = await readBgpNeighbors(node);
+  const upMs = [...sessions.values()]
+    .map((neighbor) => neighbor.uptimeMsec)
     .filter((value): value is number => typeof value === "number")
     .map((uptime) => now - uptime - startedEpoch);
   return {
