@@ -24,7 +24,7 @@ import {
 } from "../lab/harness/configure-by-hand";
 import type { TLabNode } from "../lab/harness/create-lab";
 import { REPO_ROOT } from "../lab/harness/lab-env";
-import { readWireguard, vtyshJson } from "../lab/harness/observe-node";
+import { readBfdPeers, readWireguard, vtyshJson } from "../lab/harness/observe-node";
 import { startProbes, summarizeProbes } from "../lab/harness/probe-mesh";
 import { saveArtifacts } from "../lab/harness/save-artifacts";
 import {
@@ -239,10 +239,14 @@ const EARLY_CUT_MS = 2000;
  * when the cut actually happened (later than planned if the confirming ping round was slow).
  */
 async function timeEarlyFailover(mesh: LabMesh, cut: TMeshMember, reachedAt: number) {
+  // The node's BFD sessions just before the cut (read ~100 ms early): were they up yet?
+  await sleep(Math.max(0, reachedAt + EARLY_CUT_MS - 100 - performance.now()));
+  const bfd = await readBfdPeers(cut.node);
+  const bfdUp = `${bfd.filter((peer) => peer.status === "up").length}/${bfd.length}`;
   await sleep(Math.max(0, reachedAt + EARLY_CUT_MS - performance.now()));
   const cutAfterMs = performance.now() - reachedAt;
   try {
-    return { ms: (await timeWithdrawal(mesh, cut, 15_000)).elapsedMs, cutAfterMs };
+    return { ms: (await timeWithdrawal(mesh, cut, 15_000)).elapsedMs, cutAfterMs, bfdUp };
   } finally {
     const members = [...mesh.members.values()];
     await waitForReachability(listPairs(members, cut), 60_000);
@@ -281,7 +285,7 @@ async function main() {
   }
   const results: Record<string, unknown> = {};
   const joins: { n: number; medianMs: number; trialsMs: number[] }[] = [];
-  const earlyFailovers: { ms: number; cutAfterMs: number }[] = [];
+  const earlyFailovers: { ms: number; cutAfterMs: number; bfdUp: string }[] = [];
   const colds: { n: number; handMs: number; agentMs: number }[] = [];
   for (const n of COLD_SIZES) {
     console.log(`\ncold mesh of ${n}: hand-built, then ${n} agents at once`);
@@ -316,7 +320,7 @@ async function main() {
           const early = await timeEarlyFailover(mesh, member, reachedAt);
           earlyFailovers.push(early);
           log(
-            `early failover (cut ${early.cutAfterMs.toFixed(0)} ms after first ping): ${early.ms.toFixed(0)} ms`,
+            `early failover (cut ${early.cutAfterMs.toFixed(0)} ms after first ping, BFD up just before: ${early.bfdUp}): ${early.ms.toFixed(0)} ms`,
           );
         }
         if (n === 8 && trial === TRIALS - 1 && process.env.BENCH_LAB_JOINS_ONLY !== "1") {
