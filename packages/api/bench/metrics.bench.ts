@@ -1,5 +1,5 @@
 // Metrics scrape benchmark: a throwaway database with a seeded 150-node full mesh (22,350
-// directed tunnels, 3 samples each), then `GET /api/metrics` through its handler: the size of a
+// directed tunnels, 6 samples each: 5 minutes of history), then `GET /api/metrics` through its handler: the size of a
 // scrape, its time (median of several), and the series count — default and `?edges=detail`.
 // Uses DATABASE_URL's server when set, else starts a throwaway PostgreSQL.
 // Run: npm run bench -- metrics   (BENCH_METRICS_NODES=50 for another size)
@@ -12,6 +12,8 @@ import { startThrowawayPostgres } from "../../../scripts/lib/postgres.mjs";
 
 const NODES = Number(process.env.BENCH_METRICS_NODES ?? 150);
 const RUNS = 7;
+/** Minutes of stored samples per direction (one a minute); a real week holds far more. */
+const HISTORY_MINUTES = Number(process.env.BENCH_METRICS_HISTORY_MINUTES ?? 5);
 
 function median(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -28,7 +30,12 @@ async function main() {
   try {
     await ensureSettings({ db: testDb.db });
     const seeded = performance.now();
-    await seedMesh({ databaseUrl: testDb.url, count: NODES, prefix: "bench", historyMinutes: 2 });
+    await seedMesh({
+      databaseUrl: testDb.url,
+      count: NODES,
+      prefix: "bench",
+      historyMinutes: HISTORY_MINUTES,
+    });
     await testDb.db.$executeRawUnsafe('ANALYZE "HealthSample"');
     console.log(
       `metrics scrape, ${NODES} nodes / ${NODES * (NODES - 1)} tunnel directions (seeded in ${((performance.now() - seeded) / 1000).toFixed(1)} s):`,

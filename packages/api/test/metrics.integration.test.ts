@@ -39,6 +39,17 @@ describe("/api/metrics", () => {
     const a = await callAs(testDb.db).agent.enroll(makeEnrollRequest(token, "a"));
     const b = await callAs(testDb.db).agent.enroll(makeEnrollRequest(token, "b"));
     await testDb.db.node.update({ where: { id: b.nodeId }, data: { lastSeenAt: new Date(0) } });
+    // An older sample of the same direction: only the newest may count.
+    await testDb.db.healthSample.create({
+      data: {
+        nodeId: a.nodeId,
+        peerId: b.nodeId,
+        at: new Date(Date.now() - 60_000),
+        rttMs: 9,
+        rxBytes: 1,
+        metrics: { bgpState: "Idle", bfdState: "Down" },
+      },
+    });
     await testDb.db.healthSample.create({
       data: {
         nodeId: a.nodeId,
