@@ -82,6 +82,9 @@ describe("/api/metrics", () => {
     expect(text).toContain('meshover_node_rtt_max_seconds{node="a"} 0.0025');
     expect(text).toContain('meshover_node_receive_bytes_total{node="a"} 4096');
     expect(text).toContain("# TYPE meshover_node_receive_bytes_total counter");
+    expect(text).toContain('meshover_node_mtu_measured_min_bytes{node="a"} 1420');
+    expect(text).toMatch(/meshover_node_handshake_age_max_seconds\{node="a"\} [5-9]/);
+    expect(text).toContain('meshover_node_tunnels{node="b"} 0');
     // Per-direction series only on request.
     expect(text).not.toContain("meshover_edge_");
     const detail = await (

@@ -1,33 +1,20 @@
 // Prometheus metrics of the mesh, computed from the database on each scrape (any replica
 // answers the same). A scrape stays bounded as the mesh grows: series per node, plus one
 // series per tunnel (node pair) for Grafana's Node Graph, whose ids are the short node indexes.
-// The nine per-direction series per tunnel (N·(N-1)·9, 27.8 MB at 153 nodes) only with
+// The nine per-direction series per tunnel (N·(N-1)·9: 51 MB at 150 nodes) only with
 // `?edges=detail`. Base units (seconds, bytes); byte counters are counters with `_total`.
 import { Counter, Gauge, Registry } from "prom-client";
 import type { TPrismaClient } from "@meshover/prisma";
 import type { TDirectedSample } from "../../lib/health-sample";
 import { isNodeOnline } from "../node/list-nodes";
 import { readLatestSamples } from "../topology/read-latest-samples";
+import { readMeshHealth } from "./read-mesh-health";
 
 /** The Prometheus text exposition content type. */
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 const isBgpUp = (sample: TDirectedSample) => sample.bgpState === "Established";
 const isBfdUp = (sample: TDirectedSample) => sample.bfdState?.toLowerCase() === "up";
-
-/** Per-node sums and extremes over the node's own reports (its tunnel directions). */
-type TNodeTunnels = {
-  tunnels: number;
-  bgp: number;
-  bfd: number;
-  rttMaxSec: number | null;
-  handshakeMaxAgeSec: number | null;
-  mtuMin: number | null;
-  rx: number;
-  tx: number;
-};
-
-const max = (a: number | null, b: number) => (a === null ? b : Math.max(a, b));
 
 /** Render every meshover metric in the Prometheus text format. */
 export async function renderMetrics({
@@ -40,7 +27,7 @@ export async function renderMetrics({
   /** Add the per-direction `meshover_edge_*` series (grows as N·(N-1)). */
   edgeDetail?: boolean;
 }): Promise<string> {
-  const [settings, nodes, samples] = await Promise.all([
+  const [settings, nodes, health, samples] = await Promise.all([
     db.setting.findUniqueOrThrow({
       where: { id: 1 },
       select: { staleAfterSec: true, meshVersion: true },
@@ -57,7 +44,8 @@ export async function renderMetrics({
       },
       orderBy: { index: "asc" },
     }),
-    readLatestSamples({ db }),
+    readMeshHealth({ db }),
+    edgeDetail ? readLatestSamples({ db }) : null,
   ]);
   const registry = new Registry();
   const gauge = (name: string, help: string, labelNames: string[] = []) =>
@@ -121,49 +109,6 @@ export async function renderMetrics({
     ["id", "source", "target"],
   );
 
-  const byId = new Map(nodes.map((row) => [row.id, row]));
-  const tunnels = new Map<string, TNodeTunnels>();
-  const pairs = new Map<string, { source: number; target: number; up: number; seen: number }>();
-  for (const sample of samples) {
-    const from = byId.get(sample.nodeId);
-    const to = byId.get(sample.peerId);
-    if (!from || !to) continue;
-    const sum = tunnels.get(from.id) ?? {
-      tunnels: 0,
-      bgp: 0,
-      bfd: 0,
-      rttMaxSec: null,
-      handshakeMaxAgeSec: null,
-      mtuMin: null,
-      rx: 0,
-      tx: 0,
-    };
-    tunnels.set(from.id, sum);
-    sum.tunnels++;
-    if (isBgpUp(sample)) sum.bgp++;
-    if (isBfdUp(sample)) sum.bfd++;
-    if (sample.rttMs !== null) sum.rttMaxSec = max(sum.rttMaxSec, sample.rttMs / 1000);
-    // A tunnel without a handshake yet counts as -1 only while no other tunnel has an age.
-    sum.handshakeMaxAgeSec = max(
-      sum.handshakeMaxAgeSec,
-      sample.handshakeAt ? ageSec(sample.handshakeAt) : -1,
-    );
-    if (sample.mtuMeasured !== null) {
-      sum.mtuMin =
-        sum.mtuMin === null ? sample.mtuMeasured : Math.min(sum.mtuMin, sample.mtuMeasured);
-    }
-    sum.rx += sample.rxBytes;
-    sum.tx += sample.txBytes;
-
-    const [source, target] =
-      from.index < to.index ? [from.index, to.index] : [to.index, from.index];
-    const key = `${source}-${target}`;
-    const pair = pairs.get(key) ?? { source, target, up: 0, seen: 0 };
-    pairs.set(key, pair);
-    pair.seen++;
-    if (isBgpUp(sample) && isBfdUp(sample)) pair.up++;
-  }
-
   let up = 0;
   for (const row of nodes) {
     const isOnline = isNodeOnline(row.lastSeenAt, settings.staleAfterSec, now);
@@ -179,26 +124,34 @@ export async function renderMetrics({
     );
     nodeError.set(labels, row.applyError ? 1 : 0);
     graphNode.set({ id: String(row.index), title: row.name, subtitle: row.ipv4 }, isOnline ? 1 : 0);
-    const sum = tunnels.get(row.id);
+    const sum = health.nodes.get(row.id);
     nodeTunnels.set(labels, sum?.tunnels ?? 0);
-    nodeBgp.set(labels, sum?.bgp ?? 0);
-    nodeBfd.set(labels, sum?.bfd ?? 0);
-    if (sum?.rttMaxSec != null) nodeRtt.set(labels, sum.rttMaxSec);
-    if (sum?.handshakeMaxAgeSec != null) nodeHandshake.set(labels, sum.handshakeMaxAgeSec);
-    if (sum?.mtuMin != null) nodeMtu.set(labels, sum.mtuMin);
-    nodeRx.inc(labels, sum?.rx ?? 0);
-    nodeTx.inc(labels, sum?.tx ?? 0);
+    nodeBgp.set(labels, sum?.bgpEstablished ?? 0);
+    nodeBfd.set(labels, sum?.bfdUp ?? 0);
+    if (sum?.rttMaxMs != null) nodeRtt.set(labels, sum.rttMaxMs / 1000);
+    // -1 when the node reported tunnels but none has had a handshake yet.
+    if (sum) nodeHandshake.set(labels, sum.oldestHandshakeAt ? ageSec(sum.oldestHandshakeAt) : -1);
+    if (sum?.mtuMeasuredMin != null) nodeMtu.set(labels, sum.mtuMeasuredMin);
+    nodeRx.inc(labels, sum?.rxBytes ?? 0);
+    nodeTx.inc(labels, sum?.txBytes ?? 0);
   }
   nodesTotal.set(nodes.length);
   nodesUp.set(up);
-  for (const [id, pair] of pairs) {
+  for (const pair of health.pairs) {
     graphEdge.set(
-      { id, source: String(pair.source), target: String(pair.target) },
+      {
+        id: `${pair.source}-${pair.target}`,
+        source: String(pair.source),
+        target: String(pair.target),
+      },
       pair.seen === 2 && pair.up === 2 ? 1 : 0,
     );
   }
 
-  if (edgeDetail) renderEdgeDetail({ registry, samples, byId, ageSec });
+  if (samples) {
+    const byId = new Map(nodes.map((row) => [row.id, row]));
+    renderEdgeDetail({ registry, samples, byId, ageSec });
+  }
   return registry.metrics();
 }
 
