@@ -283,6 +283,14 @@ async function main() {
     console.log("bench:lab needs root (network namespaces); nothing measured");
     return;
   }
+  // Agents run as installed: the bundle (what npm test builds), not TypeScript compiled at
+  // start, which adds seconds per agent on a loaded machine and would swamp the cold figure.
+  if (process.env.MESHOVER_LAB_AGENT !== "source") {
+    spawnSync("npm", ["run", "--silent", "build", "-w", "@meshover/agent"], {
+      cwd: REPO_ROOT,
+      stdio: "inherit",
+    });
+  }
   const results: Record<string, unknown> = {};
   const joins: { n: number; medianMs: number; trialsMs: number[] }[] = [];
   const earlyFailovers: { ms: number; cutAfterMs: number; bfdUp: string }[] = [];
