@@ -1,17 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { formatJoinCommand } from "./format-join-command";
+import { formatInstallCommand, isLoopbackUrl } from "./format-join-command";
 
-describe("formatJoinCommand", () => {
-  it("adds --allow-http only for a plain-http controller", () => {
-    expect(formatJoinCommand({ controllerUrl: "https://mesh.example/", token: "mo_T" })).toBe(
-      [
-        "curl -fsSL -o meshover-agent.mjs https://mesh.example/downloads/meshover-agent.mjs",
-        "sudo node meshover-agent.mjs join --controller https://mesh.example --token mo_T",
-        "sudo node meshover-agent.mjs run",
-      ].join("\n"),
+describe("formatInstallCommand", () => {
+  it("pipes the controller's install.sh into sudo sh with the controller URL, and no token", () => {
+    expect(formatInstallCommand({ controllerUrl: "https://mesh.example/" })).toBe(
+      "curl -fsSL https://mesh.example/install.sh | sudo sh -s -- --controller https://mesh.example",
     );
-    expect(formatJoinCommand({ controllerUrl: "http://10.0.0.1:3000", token: "x" })).toContain(
-      "--token x --allow-http",
-    );
+  });
+});
+
+describe("isLoopbackUrl", () => {
+  it("knows the browser's loopback addresses from reachable ones", () => {
+    expect(isLoopbackUrl("http://127.0.0.1:3000")).toBe(true);
+    expect(isLoopbackUrl("http://localhost:3000")).toBe(true);
+    expect(isLoopbackUrl("http://[::1]:3000")).toBe(true);
+    expect(isLoopbackUrl("http://[2001:db8::1]:3000")).toBe(false);
+    expect(isLoopbackUrl("https://mesh.example")).toBe(false);
+    expect(isLoopbackUrl("not a url")).toBe(false);
   });
 });

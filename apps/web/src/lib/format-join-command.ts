@@ -1,13 +1,22 @@
-// The commands an admin pastes on a new server. Kept in one place so the "Join command" tab,
-// the tokens page and the docs agree.
+// The command an admin pastes on a new server. Kept in one place so the Add server page, the
+// tokens page and the docs agree.
 
-/** Shell lines to download the agent, join with `token` and start it. */
-export function formatJoinCommand(options: { controllerUrl: string; token: string }): string {
-  const url = options.controllerUrl.replace(/\/+$/, "");
-  const allowHttp = url.startsWith("http://") ? " --allow-http" : "";
-  return [
-    `curl -fsSL -o meshover-agent.mjs ${url}/downloads/meshover-agent.mjs`,
-    `sudo node meshover-agent.mjs join --controller ${url} --token ${options.token}${allowHttp}`,
-    `sudo node meshover-agent.mjs run`,
-  ].join("\n");
+/**
+ * The one-line install: fetch install.sh from the controller and run it as root. The token is
+ * not in it: the installer asks for it on the terminal, so it stays out of the shell history and
+ * the process list.
+ */
+export function formatInstallCommand(options: { controllerUrl: string }): string {
+  const url = options.controllerUrl.trim().replace(/\/+$/, "");
+  return `curl -fsSL ${url}/install.sh | sudo sh -s -- --controller ${url}`;
+}
+
+/** Whether `url` names this machine's loopback: a server elsewhere cannot reach it. */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+    return host === "localhost" || host === "::1" || host.startsWith("127.");
+  } catch {
+    return false;
+  }
 }

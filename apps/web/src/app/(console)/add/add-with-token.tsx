@@ -1,27 +1,32 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button } from "~/components/ui/button";
 import { CodeBlock } from "~/components/ui/copy-button";
 import { TextField } from "~/components/ui/form-field";
 import { Card } from "~/components/ui/page-header";
-import { formatJoinCommand } from "~/lib/format-join-command";
+import { formatInstallCommand, isLoopbackUrl } from "~/lib/format-join-command";
 import { readFieldErrors } from "~/lib/read-field-errors";
 import { useTRPC } from "~/trpc/react";
 
-/** Create a single-use token and show the exact commands to paste on the server. */
+/** Create a single-use token and show the one-line install to paste on the server. */
 export function AddWithToken() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [nodeName, setNodeName] = useState("");
+  const [origin] = useState(() => (typeof window === "undefined" ? "" : window.location.origin));
+  // null until the admin edits it: then the controller's public URL (or this page's origin).
+  const [editedControllerUrl, setControllerUrl] = useState<string | null>(null);
+  const defaults = useQuery(trpc.ssh.defaults.queryOptions());
+  const publicUrl = defaults.data?.controllerUrl?.replace(/\/+$/, "") ?? null;
+  const controllerUrl = editedControllerUrl ?? publicUrl ?? origin;
   const create = useMutation(
     trpc.token.create.mutationOptions({
       onSuccess: () => queryClient.invalidateQueries(trpc.token.list.queryFilter()),
     }),
   );
   const fields = readFieldErrors(create.error);
-  const origin = typeof window === "undefined" ? "" : window.location.origin;
   return (
     <div className="space-y-4">
       <Card title="1. Create a single-use enrollment token">
@@ -52,19 +57,38 @@ export function AddWithToken() {
         )}
       </Card>
       {create.data && (
-        <Card title="2. Run this on the new server">
-          <p className="mb-2 text-sm text-slate-600">
-            The token is shown once, works once and expires{" "}
-            {new Date(create.data.expiresAt).toLocaleString()}. The server needs Node.js 20+,
-            WireGuard and FRR.
-          </p>
-          <CodeBlock
-            testId="join-command"
-            text={formatJoinCommand({ controllerUrl: origin, token: create.data.token })}
+        <Card title="2. Run this on the new server (Debian 12, Ubuntu 22.04 or 24.04)">
+          <TextField
+            id="install-controller-url"
+            label="Controller URL the server will use"
+            value={controllerUrl}
+            onChange={(e) => setControllerUrl(e.target.value)}
+            hint={
+              publicUrl
+                ? "Must be reachable from the new server. Default: the controller's public URL (MESHOVER_PUBLIC_URL)."
+                : "Must be reachable from the new server. Default: this page's address (set MESHOVER_PUBLIC_URL on the controller to change it)."
+            }
           />
+          {isLoopbackUrl(controllerUrl) && (
+            <p role="alert" data-testid="loopback-warning" className="mt-2 text-sm text-amber-700">
+              {controllerUrl} is this browser&apos;s own machine: another server cannot reach it.
+              Enter the address servers reach the controller at (or set MESHOVER_PUBLIC_URL).
+            </p>
+          )}
+          <div className="mt-3">
+            <CodeBlock testId="join-command" text={formatInstallCommand({ controllerUrl })} />
+          </div>
+          <p className="mt-3 mb-2 text-sm text-slate-600">
+            Paste this token when the installer asks for it (it is not shown on the screen, not kept
+            in the shell history). It is shown once, works once and expires{" "}
+            {new Date(create.data.expiresAt).toLocaleString()}.
+          </p>
+          <CodeBlock testId="join-token" text={create.data.token} />
           <p className="mt-3 text-xs text-slate-500">
-            To run the agent as a service, see the systemd unit in the docs. The node appears on the
-            Nodes page as soon as it reports in.
+            The installer installs WireGuard tools, FRR and the meshover-agent package, joins, and
+            starts meshover-agent.service; the node appears on the Nodes page when it reports in.
+            Unattended: save the token to a file and run{" "}
+            <code>sudo sh install.sh --token-file FILE</code>. See docs/agent.md.
           </p>
         </Card>
       )}
