@@ -205,7 +205,7 @@ test("add a server over SSH installs a real agent that joins the mesh", async ({
   for (const label of [
     "Connect and verify host key",
     "Preflight checks",
-    "Upload agent",
+    "Upload the installer",
     "Create single-use enrollment token",
     "Join the mesh",
     "Start the agent",

@@ -34,7 +34,7 @@ export type TSshJob = {
 const STEP_LABELS: Record<TSshStep["id"], string> = {
   connect: "Connect and verify host key",
   preflight: "Preflight checks",
-  upload: "Upload agent",
+  upload: "Upload the installer",
   token: "Create single-use enrollment token",
   join: "Join the mesh",
   start: "Start the agent",
