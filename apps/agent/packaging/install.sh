@@ -122,8 +122,12 @@ check_os() {
 	esac
 }
 
-# Global IPv6 addresses (not lo), from the kernel's table: no tool needed.
+# Global IPv6 addresses (not lo): from ip, else the kernel's table.
 global_ipv6() {
+	if has ip; then
+		ip -6 -o addr show scope global 2>/dev/null | awk '$2 != "lo" {sub(/\/.*/, "", $4); print $4}'
+		return 0
+	fi
 	[ -r /proc/net/if_inet6 ] || return 0
 	while read -r hex _ _ scope _ dev; do
 		[ "$scope" = 00 ] && [ "$dev" != lo ] || continue
@@ -363,7 +367,14 @@ join_mesh() {
 		return
 	fi
 	read_token
-	set -- join --controller "$CONTROLLER_URL" --token-file - --state-dir "$STATE_DIR"
+	if [ -z "$node_name" ]; then
+		# The token may name the node; otherwise the host name, made DNS-label-like (as the
+		# SSH install does).
+		node_name=$(hostname 2>/dev/null || uname -n)
+		node_name=$(printf '%s' "${node_name%%.*}" | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9-]\{1,\}/-/g; s/^-*//; s/-*$//' | cut -c1-63)
+		[ -n "$node_name" ] || node_name=node
+	fi
+	set -- join --controller "$CONTROLLER_URL" --token-file - --state-dir "$STATE_DIR" --frr "$frr_mode"
 	[ -n "$node_name" ] && set -- "$@" --name "$node_name"
 	for address in $endpoints; do set -- "$@" --endpoint "$address"; done
 	[ "$allow_http" = 1 ] && set -- "$@" --allow-http
@@ -371,11 +382,12 @@ join_mesh() {
 	# The token goes over a pipe, never on a command line.
 	# shellcheck disable=SC2086
 	if ! output=$(printf '%s\n' "$token" | $agent_cmd "$@" 2>&1); then
-		fail "the controller refused the join: $(echo "$output" | tail -n 2 | tr '\n' ' ')" \
-			"tokens work once and expire: create a new one on the Add server page and run the installer again"
+		# The agent's JSON log lines are for the journal; its last plain line says why.
+		fail "joining failed: $(echo "$output" | grep -v '^{' | tail -n 2 | tr '\n' ' ')" \
+			"if the token was used or expired, create a new one on the Add server page (a name taken by another node: pass --name); then run the installer again"
 	fi
 	token=""
-	ok "joined"
+	ok "joined as $node_name"
 }
 
 run_options() {
