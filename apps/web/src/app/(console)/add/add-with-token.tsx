@@ -1,26 +1,22 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button } from "~/components/ui/button";
 import { CodeBlock } from "~/components/ui/copy-button";
 import { TextField } from "~/components/ui/form-field";
 import { Card } from "~/components/ui/page-header";
-import { formatInstallCommand, isLoopbackUrl } from "~/lib/format-join-command";
+import { formatInstallCommand } from "~/lib/format-join-command";
 import { readFieldErrors } from "~/lib/read-field-errors";
 import { useTRPC } from "~/trpc/react";
+import { ControllerUrlField, useControllerUrl } from "./controller-url-field";
 
 /** Create a single-use token and show the one-line install to paste on the server. */
 export function AddWithToken() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [nodeName, setNodeName] = useState("");
-  const [origin] = useState(() => (typeof window === "undefined" ? "" : window.location.origin));
-  // null until the admin edits it: then the controller's public URL (or this page's origin).
-  const [editedControllerUrl, setControllerUrl] = useState<string | null>(null);
-  const defaults = useQuery(trpc.ssh.defaults.queryOptions());
-  const publicUrl = defaults.data?.controllerUrl?.replace(/\/+$/, "") ?? null;
-  const controllerUrl = editedControllerUrl ?? publicUrl ?? origin;
+  const url = useControllerUrl();
   const create = useMutation(
     trpc.token.create.mutationOptions({
       onSuccess: () => queryClient.invalidateQueries(trpc.token.list.queryFilter()),
@@ -58,25 +54,12 @@ export function AddWithToken() {
       </Card>
       {create.data && (
         <Card title="2. Run this on the new server (Debian 12, Ubuntu 22.04 or 24.04)">
-          <TextField
-            id="install-controller-url"
-            label="Controller URL the server will use"
-            value={controllerUrl}
-            onChange={(e) => setControllerUrl(e.target.value)}
-            hint={
-              publicUrl
-                ? "Must be reachable from the new server. Default: the controller's public URL (MESHOVER_PUBLIC_URL)."
-                : "Must be reachable from the new server. Default: this page's address (set MESHOVER_PUBLIC_URL on the controller to change it)."
-            }
-          />
-          {isLoopbackUrl(controllerUrl) && (
-            <p role="alert" data-testid="loopback-warning" className="mt-2 text-sm text-amber-700">
-              {controllerUrl} is this browser&apos;s own machine: another server cannot reach it.
-              Enter the address servers reach the controller at (or set MESHOVER_PUBLIC_URL).
-            </p>
-          )}
+          <ControllerUrlField id="install-controller-url" state={url} />
           <div className="mt-3">
-            <CodeBlock testId="join-command" text={formatInstallCommand({ controllerUrl })} />
+            <CodeBlock
+              testId="join-command"
+              text={formatInstallCommand({ controllerUrl: url.controllerUrl })}
+            />
           </div>
           <p className="mt-3 mb-2 text-sm text-slate-600">
             Paste this token when the installer asks for it (it is not shown on the screen, not kept
