@@ -1,6 +1,8 @@
 // @meshover/netcfg: the pure network model shared by the controller and the agent.
 export * from "./config";
+export * from "./input-bounds";
 export * from "./protocol";
+export * from "./trpc-path";
 export * from "./netcfg-error";
 export * from "./parse-cidr";
 export * from "./allocate-identity";
@@ -10,6 +12,7 @@ export * from "./diff-node-config";
 export * from "./derive-tunnels";
 export * from "./derive-frr-config";
 export * from "./render-frr-config";
+export * from "./render-frr-commands";
 export * from "./parse-tool-json";
 export * from "./parse-ip-json";
 export * from "./parse-wg-dump";

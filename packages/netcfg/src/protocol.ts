@@ -2,6 +2,7 @@
 // router and the agent, so both validate the same shapes. Config itself is ZDesiredNodeConfig.
 import { z } from "zod";
 import { ZWireguardKey } from "./config";
+import { ZSaneDateTime, ZUint32Column, zText } from "./input-bounds";
 
 /** Longest accepted free-text error in a report; longer text is a malformed report. */
 export const MAX_ERROR_LENGTH = 4000;
@@ -17,13 +18,13 @@ export const ZNodeName = z
 /** Facts about the host the agent runs on. */
 export const ZHostInfo = z
   .object({
-    hostname: z.string().max(255),
-    kernel: z.string().max(255),
+    hostname: zText().max(255),
+    kernel: zText().max(255),
     /** How WireGuard runs there: the kernel module or the userspace wireguard-go. */
     wireguard: z.enum(["kernel", "wireguard-go", "unknown"]),
     /** FRR mode the agent runs with, and FRR's version when known. */
     frrMode: z.enum(["system", "managed", "none"]),
-    frrVersion: z.string().max(64).nullable(),
+    frrVersion: zText().max(64).nullable(),
     /** Where the node addresses live: the meshover0 dummy device, or lo where dummy is missing. */
     addressDevice: z.enum(["meshover0", "lo"]),
   })
@@ -32,12 +33,12 @@ export const ZHostInfo = z
 /** `agent.enroll` input: redeem an enrollment token. */
 export const ZEnrollRequest = z
   .object({
-    token: z.string().min(16).max(256),
+    token: zText().min(16).max(256),
     /** Requested node name; the token's preset name wins, else the host name. */
     name: ZNodeName.optional(),
     publicKey: ZWireguardKey,
     endpoints: z.array(ZEndpoint).max(16),
-    agentVersion: z.string().min(1).max(64),
+    agentVersion: zText().min(1).max(64),
     hostInfo: ZHostInfo,
   })
   .strict();
@@ -52,33 +53,59 @@ export const ZEnrollResponse = z
   })
   .strict();
 
-/** What one node observed of its tunnel to one peer. */
+/** Which tunnel a peer sample is about (not stored; the peer public key drives rotations). */
+export const ZPeerTunnel = z.object({
+  peerId: z.uuid(),
+  interface: zText().min(1).max(15),
+  /** The public key this tunnel currently uses for the peer (key-rotation progress). */
+  peerPublicKey: ZWireguardKey.nullable(),
+});
+
+/**
+ * The figures of a tunnel the controller keeps as their own HealthSample columns, because SQL
+ * aggregates them into the history charts. Add new figures to ZPeerMetrics, not here.
+ */
+export const ZPeerCounters = z.object({
+  /** Latest WireGuard handshake (ISO time), null when none yet. */
+  handshakeAt: ZSaneDateTime.nullable(),
+  rxBytes: z.number().int().nonnegative(),
+  txBytes: z.number().int().nonnegative(),
+  /** Round-trip time to the peer's link-local address through the tunnel. */
+  rttMs: z.number().nonnegative().max(600000).nullable(),
+});
+
+/**
+ * Every other figure of a tunnel: stored as they come in one JSONB column (HealthSample.metrics)
+ * and passed through the topology API to the dashboard. A new metric is one field here, its
+ * value in the agent's collector and its row in the view, with no migration. Each defaults to
+ * null, so samples stored before the metric existed and agents that do not send it yet read as
+ * "unknown".
+ */
+export const ZPeerMetrics = z.object({
+  /** FRR's BGP state name (Established, Active, Connect, ...), null without FRR. */
+  bgpState: zText().max(32).nullable().default(null),
+  bgpUptimeSec: ZUint32Column.nullable().default(null),
+  bfdState: zText().max(32).nullable().default(null),
+  prefixesReceived: ZUint32Column.nullable().default(null),
+  /**
+   * Prefixes this node advertises to the peer (after its outbound policy): with the peer's
+   * prefixesReceived it tells whether a missing route was never sent or was filtered on arrival.
+   */
+  prefixesSent: ZUint32Column.nullable().default(null),
+  mtuConfigured: z.number().int().min(0).max(65535).nullable().default(null),
+  /** Path MTU measured through the tunnel with DF probes. */
+  mtuMeasured: z.number().int().min(0).max(65535).nullable().default(null),
+});
+
+/** What one node observed of its tunnel to one peer: the record, flat on the wire. */
 export const ZPeerHealth = z
-  .object({
-    peerId: z.uuid(),
-    interface: z.string().min(1).max(15),
-    /** The public key this tunnel currently uses for the peer (key-rotation progress). */
-    peerPublicKey: ZWireguardKey.nullable(),
-    /** Latest WireGuard handshake (ISO time), null when none yet. */
-    handshakeAt: z.iso.datetime().nullable(),
-    rxBytes: z.number().int().nonnegative(),
-    txBytes: z.number().int().nonnegative(),
-    /** FRR's BGP state name (Established, Active, Connect, ...), null without FRR. */
-    bgpState: z.string().max(32).nullable(),
-    bgpUptimeSec: z.number().int().nonnegative().nullable(),
-    bfdState: z.string().max(32).nullable(),
-    prefixesReceived: z.number().int().nonnegative().nullable(),
-    mtuConfigured: z.number().int().min(0).max(65535).nullable(),
-    /** Path MTU measured through the tunnel with DF probes. */
-    mtuMeasured: z.number().int().min(0).max(65535).nullable(),
-    rttMs: z.number().nonnegative().max(600000).nullable(),
-  })
+  .object({ ...ZPeerTunnel.shape, ...ZPeerCounters.shape, ...ZPeerMetrics.shape })
   .strict();
 
 /** `agent.report` input: the node's health and what it applied. */
 export const ZHealthReport = z
   .object({
-    agentVersion: z.string().min(1).max(64),
+    agentVersion: zText().min(1).max(64),
     hostInfo: ZHostInfo,
     endpoints: z.array(ZEndpoint).max(16),
     /** The node's current WireGuard public key. */
@@ -86,7 +113,7 @@ export const ZHealthReport = z
     /** The rotation this key answers, when it was made for one. */
     rotationId: z.uuid().nullable(),
     appliedVersion: z.number().int().min(0).nullable(),
-    applyError: z.string().max(MAX_ERROR_LENGTH).nullable(),
+    applyError: zText().max(MAX_ERROR_LENGTH).nullable(),
     peers: z.array(ZPeerHealth).max(1024),
   })
   .strict();
@@ -99,5 +126,9 @@ export type TEnrollRequest = z.infer<typeof ZEnrollRequest>;
 export type TEnrollResponse = z.infer<typeof ZEnrollResponse>;
 /** What one node observed of its tunnel to one peer. */
 export type TPeerHealth = z.infer<typeof ZPeerHealth>;
+/** The figures stored as HealthSample columns. */
+export type TPeerCounters = z.infer<typeof ZPeerCounters>;
+/** The figures stored in HealthSample.metrics. */
+export type TPeerMetrics = z.infer<typeof ZPeerMetrics>;
 /** `agent.report` input. */
 export type THealthReport = z.infer<typeof ZHealthReport>;

@@ -9,26 +9,36 @@ import {
   type TPeerHealth,
 } from "@meshover/netcfg";
 import type { TRunner } from "../exec/run-command";
-import type { FrrDriver } from "../frr/frr-driver";
-import type { TObservation } from "../host/host-driver";
+import type { TFrrAdapter } from "../frr/frr-adapter";
+import type { TObservation } from "../host/observe-host";
 
 /** BGP and BFD state per tunnel interface. */
 export interface TRoutingHealth {
-  bgp: Map<string, { state: string; uptimeSec: number | null; prefixes: number | null }>;
+  bgp: Map<
+    string,
+    {
+      state: string;
+      uptimeSec: number | null;
+      prefixes: number | null;
+      prefixesSent: number | null;
+    }
+  >;
   bfd: Map<string, string>;
 }
 
 /** Read BGP neighbor and BFD peer state from FRR (empty maps when FRR is off or down). */
-export async function readRoutingHealth(frr: FrrDriver): Promise<TRoutingHealth> {
+export async function readRoutingHealth(frr: TFrrAdapter | null): Promise<TRoutingHealth> {
   const health: TRoutingHealth = { bgp: new Map(), bfd: new Map() };
-  if (frr.mode === "none") return health;
+  if (!frr) return health;
   try {
     for (const neighbor of parseBgpNeighbors(await frr.show("show bgp neighbors json"))) {
-      const { ipv4, ipv6 } = neighbor.prefixesAccepted;
+      const sum = ({ ipv4, ipv6 }: { ipv4: number | null; ipv6: number | null }) =>
+        ipv4 === null && ipv6 === null ? null : (ipv4 ?? 0) + (ipv6 ?? 0);
       health.bgp.set(neighbor.name, {
         state: neighbor.state,
         uptimeSec: neighbor.uptimeMsec === null ? null : Math.floor(neighbor.uptimeMsec / 1000),
-        prefixes: ipv4 === null && ipv6 === null ? null : (ipv4 ?? 0) + (ipv6 ?? 0),
+        prefixes: sum(neighbor.prefixesAccepted),
+        prefixesSent: sum(neighbor.prefixesSent),
       });
     }
   } catch {
@@ -211,6 +221,7 @@ export async function collectPeerHealth(options: TCollectHealthOptions): Promise
         bgpUptimeSec: bgp?.uptimeSec ?? null,
         bfdState: routing.bfd.get(device) ?? null,
         prefixesReceived: bgp?.prefixes ?? null,
+        prefixesSent: bgp?.prefixesSent ?? null,
         mtuConfigured: link?.mtu ?? null,
         mtuMeasured,
         rttMs,

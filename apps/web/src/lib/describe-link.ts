@@ -1,20 +1,12 @@
 // How the dashboard judges one tunnel from what both ends reported. Pure (time is an input) so
 // the colours and warnings on the topology graph are unit-tested, not eyeballed.
 
+import type { RouterOutputs } from "@meshover/api";
+
 /** What one node last reported about its tunnel to one peer (one direction of a link). */
-export type TLinkDirection = {
-  at: Date | string;
-  handshakeAt: Date | string | null;
-  rxBytes: number | bigint | string;
-  txBytes: number | bigint | string;
-  bgpState: string | null;
-  bgpUptimeSec: number | null;
-  bfdState: string | null;
-  prefixesReceived: number | null;
-  mtuConfigured: number | null;
-  mtuMeasured: number | null;
-  rttMs: number | null;
-};
+export type TLinkDirection = NonNullable<
+  RouterOutputs["topology"]["get"]["edges"][number]["sourceToTarget"]
+>;
 
 /** The overall BGP state of a link, which colours its edge. */
 export type TLinkState = "established" | "connecting" | "down";
@@ -64,7 +56,7 @@ export function describeLink(options: {
   ];
   const fresh = named.filter(
     (d): d is { dir: TLinkDirection; name: string } =>
-      d.dir != null && now - new Date(d.dir.at).getTime() <= staleAfterSec * 1000,
+      d.dir != null && now - d.dir.at.getTime() <= staleAfterSec * 1000,
   );
   const issues: TLinkIssue[] = [];
 
@@ -87,8 +79,7 @@ export function describeLink(options: {
       });
     if (dir.bfdState != null && dir.bfdState.toLowerCase() !== "up")
       issues.push({ kind: "bfd", message: `${name}: BFD ${dir.bfdState}` });
-    const handshakeAge =
-      dir.handshakeAt == null ? null : (now - new Date(dir.handshakeAt).getTime()) / 1000;
+    const handshakeAge = dir.handshakeAt == null ? null : (now - dir.handshakeAt.getTime()) / 1000;
     if (handshakeAge == null)
       issues.push({ kind: "handshake", message: `${name}: no WireGuard handshake yet` });
     else if (handshakeAge > STALE_HANDSHAKE_SEC)

@@ -7,6 +7,16 @@ describe("formatInstallCommand", () => {
       "curl -fsSL https://mesh.example/install.sh | sudo sh -s -- --controller https://mesh.example",
     );
   });
+
+  it("pins a self-signed https controller for curl and the installer, never plain http", () => {
+    const pins = { certSha256: "ab".repeat(32), spkiSha256: "c2Vj+cmV0/=" };
+    expect(formatInstallCommand({ controllerUrl: "https://10.0.0.1:3000", pins })).toBe(
+      `curl -fsSL -k --pinnedpubkey sha256//c2Vj+cmV0/= https://10.0.0.1:3000/install.sh | sudo sh -s -- --controller https://10.0.0.1:3000 --pin-sha256 ${"ab".repeat(32)}`,
+    );
+    expect(formatInstallCommand({ controllerUrl: "http://10.0.0.1:3000", pins })).not.toContain(
+      "pin",
+    );
+  });
 });
 
 describe("isLoopbackUrl", () => {

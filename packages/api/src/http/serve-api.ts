@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 import type { TPrismaClient } from "@meshover/prisma";
-import { handleTrpcRequest } from "./handle-trpc-request";
+import { handleTrpcRequest, type TTrpcErrorHook } from "./handle-trpc-request";
 import { installFastTextEncoderStream } from "./install-fast-text-encoder-stream";
 
 /** A running API server. */
@@ -70,17 +70,20 @@ export async function serveApi({
   db,
   host = "127.0.0.1",
   port = 0,
+  onError,
 }: {
   db: TPrismaClient;
   host?: string;
   port?: number;
+  /** Where API errors are reported (the controller logs them; tests collect them). */
+  onError?: TTrpcErrorHook;
 }): Promise<TApiServer> {
   installFastTextEncoderStream();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     // Like a proxy would: the handler reads the client address from X-Forwarded-For.
     req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
     const request = incomingMessageToRequest(req, res, { maxBodySize: null });
-    handleTrpcRequest({ req: request, db })
+    handleTrpcRequest({ req: request, db, onError })
       .then((response) => writeFetchResponse(response, res))
       .catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500);

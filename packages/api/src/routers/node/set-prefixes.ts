@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { zText } from "@meshover/netcfg";
 import { setPrefixes } from "../../services/node/set-prefixes";
 import { adminProcedure } from "../../trpc";
-import { ZPrefixView } from "./schemas";
+import { ZPrefixView } from "../../services/node/node-schemas";
 
 /** `node.setPrefixes` input: the node's complete list (replaces the old one). */
 export const ZSetPrefixesInput = z
@@ -11,9 +12,9 @@ export const ZSetPrefixesInput = z
       .array(
         z
           .object({
-            cidr: z.string().trim().min(3).max(43),
+            cidr: zText().trim().min(3).max(43),
             isAnycast: z.boolean().default(false),
-            description: z.string().trim().max(200).nullable().default(null),
+            description: zText().trim().max(200).nullable().default(null),
           })
           .strict(),
       )

@@ -1,29 +1,16 @@
 import type { TPrismaClient } from "@meshover/prisma";
-
-/** The latest health sample of one tunnel direction (what `nodeId` saw of `peerId`). */
-export interface TLatestSample {
-  nodeId: string;
-  peerId: string;
-  at: Date;
-  handshakeAt: Date | null;
-  rxBytes: bigint;
-  txBytes: bigint;
-  bgpState: string | null;
-  bgpUptimeSec: number | null;
-  bfdState: string | null;
-  prefixesReceived: number | null;
-  mtuConfigured: number | null;
-  mtuMeasured: number | null;
-  rttMs: number | null;
-}
+import {
+  DIRECTED_SAMPLE_COLUMNS,
+  toDirectedSample,
+  type TDirectedSample,
+  type TSampleRow,
+} from "../../lib/health-sample";
 
 /** The newest sample per (node, peer) direction, from the (nodeId, peerId, at) index. */
-export async function readLatestSamples({ db }: { db: TPrismaClient }): Promise<TLatestSample[]> {
-  return db.$queryRaw<TLatestSample[]>`
-    SELECT DISTINCT ON ("nodeId", "peerId")
-      "nodeId"::text AS "nodeId", "peerId"::text AS "peerId", at, "handshakeAt", "rxBytes",
-      "txBytes", "bgpState", "bgpUptimeSec", "bfdState", "prefixesReceived", "mtuConfigured",
-      "mtuMeasured", "rttMs"
+export async function readLatestSamples({ db }: { db: TPrismaClient }): Promise<TDirectedSample[]> {
+  const rows = await db.$queryRaw<TSampleRow[]>`
+    SELECT DISTINCT ON ("nodeId", "peerId") ${DIRECTED_SAMPLE_COLUMNS}
     FROM "HealthSample"
     ORDER BY "nodeId", "peerId", at DESC`;
+  return rows.map(toDirectedSample);
 }

@@ -6,13 +6,16 @@ import { Button } from "~/components/ui/button";
 import { CodeBlock } from "~/components/ui/copy-button";
 import { TextField } from "~/components/ui/form-field";
 import { Card } from "~/components/ui/page-header";
-import { formatInstallCommand } from "~/lib/format-join-command";
+import { type TCertificatePins, formatInstallCommand } from "~/lib/format-join-command";
 import { readFieldErrors } from "~/lib/read-field-errors";
 import { useTRPC } from "~/trpc/react";
 import { ControllerUrlField, useControllerUrl } from "./controller-url-field";
 
+/** Pins of the controller's self-signed certificate for the install command. */
+export type TJoinPins = TCertificatePins;
+
 /** Create a single-use token and show the one-line install to paste on the server. */
-export function AddWithToken() {
+export function AddWithToken({ pins = null }: { pins?: TJoinPins | null }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [nodeName, setNodeName] = useState("");
@@ -58,7 +61,7 @@ export function AddWithToken() {
           <div className="mt-3">
             <CodeBlock
               testId="join-command"
-              text={formatInstallCommand({ controllerUrl: url.controllerUrl })}
+              text={formatInstallCommand({ controllerUrl: url.controllerUrl, pins })}
             />
           </div>
           <p className="mt-3 mb-2 text-sm text-slate-600">

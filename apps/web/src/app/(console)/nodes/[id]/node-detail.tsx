@@ -17,29 +17,12 @@ import { PeerCharts } from "./peer-charts";
 import { PrefixEditor } from "./prefix-editor";
 import { RotationPanel } from "./rotation-panel";
 
-const DEFAULT_STALE_AFTER_SEC = 60;
-
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
     <div>
       <dt className="text-xs text-slate-500">{label}</dt>
       <dd className="mt-0.5 text-sm text-slate-900">{children}</dd>
     </div>
-  );
-}
-
-/** Host facts the agent reported (shape owned by the agent protocol; shown defensively). */
-function readHostInfo(info: unknown): Record<string, string> {
-  if (!info || typeof info !== "object") return {};
-  return Object.fromEntries(
-    Object.entries(info as Record<string, unknown>).map(([k, v]) => [
-      k,
-      typeof v === "string" || typeof v === "number" || typeof v === "boolean"
-        ? String(v)
-        : v == null
-          ? "—"
-          : JSON.stringify(v),
-    ]),
   );
 }
 
@@ -50,7 +33,6 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
   const { canEdit } = useCurrentUser();
   const node = useQuery(trpc.node.get.queryOptions({ nodeId }, { refetchInterval: 5_000 }));
   const topology = useQuery(trpc.topology.get.queryOptions(undefined, { refetchInterval: 3_000 }));
-  const settings = useQuery(trpc.settings.get.queryOptions(undefined, { staleTime: 60_000 }));
   const [isRemoving, setIsRemoving] = useState(false);
   const remove = useMutation(
     trpc.node.remove.mutationOptions({ onSuccess: () => router.push("/nodes") }),
@@ -93,7 +75,7 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
     );
   }
   const n = node.data;
-  const host = readHostInfo(n.hostInfo);
+  const host = n.hostInfo;
   return (
     <div className="px-8 py-6">
       <Link href="/nodes" className="text-xs text-slate-500 hover:text-slate-800">
@@ -138,13 +120,13 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
               <span className="font-mono text-xs">{n.endpoints.join(", ") || "—"}</span>
             </Fact>
             <Fact label="Agent">{n.agentVersion ?? "—"}</Fact>
-            <Fact label="WireGuard">{host.wireguard ?? "—"}</Fact>
+            <Fact label="WireGuard">{host?.wireguard ?? "—"}</Fact>
             <Fact label="FRR">
-              {host.frrMode ?? "—"}
-              {host.frrVersion && host.frrVersion !== "—" ? ` ${host.frrVersion}` : ""}
+              {host?.frrMode ?? "—"}
+              {host?.frrVersion ? ` ${host.frrVersion}` : ""}
             </Fact>
-            <Fact label="Kernel">{host.kernel ?? "—"}</Fact>
-            <Fact label="Addresses on">{host.addressDevice ?? "—"}</Fact>
+            <Fact label="Kernel">{host?.kernel ?? "—"}</Fact>
+            <Fact label="Addresses on">{host?.addressDevice ?? "—"}</Fact>
             <Fact label="Joined">{formatTimestamp(n.createdAt)}</Fact>
             <Fact label="Public key">
               <span data-testid="node-public-key" className="font-mono text-[11px] break-all">
@@ -166,7 +148,7 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
           <BgpSessions
             rows={sessions}
             now={now}
-            staleAfterSec={settings.data?.staleAfterSec ?? DEFAULT_STALE_AFTER_SEC}
+            staleAfterSec={topology.data?.staleAfterSec ?? 0}
           />
         </div>
         <div className="xl:col-span-2">
