@@ -56,7 +56,12 @@ interface TFrrNeighborJson {
 
 /** BGP neighbours of node from `show bgp neighbors json` (FRR 8.4), by name. */
 export async function readBgpNeighbors(node: TNodeRef) {
-  const json = await vtyshJson<Record<string, TFrrNeighborJson>>(node, "show bgp neighbors json");
+  return parseBgpNeighbors(await vtyshJson(node, "show bgp neighbors json"));
+}
+
+/** The neighbours in FRR 8.4's `show bgp neighbors json` output, by name. */
+export function parseBgpNeighbors(output: unknown) {
+  const json = output as Record<string, TFrrNeighborJson>;
   const neighbors = new Map<string, TBgpNeighbor>();
   for (const [name, value] of Object.entries(json)) {
     if (typeof value !== "object" || value === null || !("bgpState" in value)) continue;
