@@ -122,15 +122,16 @@ check_os() {
 	esac
 }
 
-# Global IPv6 addresses (not lo): from ip, else the kernel's table.
+# Global IPv6 addresses (not lo, not the mesh's own meshover0): from ip, else the kernel's table.
 global_ipv6() {
 	if has ip; then
-		ip -6 -o addr show scope global 2>/dev/null | awk '$2 != "lo" {sub(/\/.*/, "", $4); print $4}'
+		ip -6 -o addr show scope global 2>/dev/null |
+			awk '$2 != "lo" && $2 != "meshover0" {sub(/\/.*/, "", $4); print $4}'
 		return 0
 	fi
 	[ -r /proc/net/if_inet6 ] || return 0
 	while read -r hex _ _ scope _ dev; do
-		[ "$scope" = 00 ] && [ "$dev" != lo ] || continue
+		[ "$scope" = 00 ] && [ "$dev" != lo ] && [ "$dev" != meshover0 ] || continue
 		echo "$hex" | sed 's/\(....\)/\1:/g; s/:$//'
 	done </proc/net/if_inet6
 }
