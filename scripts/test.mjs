@@ -27,6 +27,8 @@ const SYSTEM_PACKAGES = [
   "iputils-ping",
   "openssh-server",
   "postgresql",
+  // promtool, for the metrics test's `promtool check metrics`.
+  "prometheus",
   // The VM tier: Debian guests under qemu, their image built with debootstrap.
   "qemu-system-x86",
   "debootstrap",

@@ -279,10 +279,10 @@ describe.runIf(isLabEnabled)(
         const peerAfter = await readGuestBgp(net, vm2);
         for (const [name, neighbor] of before) {
           expect(after.get(name)?.state).toBe("Established");
-          expect(after.get(name)?.established).toBe(neighbor.established);
+          expect(after.get(name)?.connectionsEstablished).toBe(neighbor.connectionsEstablished);
         }
         for (const [name, neighbor] of peerBefore) {
-          expect(peerAfter.get(name)?.established).toBe(neighbor.established);
+          expect(peerAfter.get(name)?.connectionsEstablished).toBe(neighbor.connectionsEstablished);
         }
       },
       10 * MINUTE,
@@ -303,7 +303,7 @@ describe.runIf(isLabEnabled)(
         expect(again.stdout).toContain("ok: all present");
         const after = await readGuestBgp(net, vm1);
         for (const [name, neighbor] of before) {
-          expect(after.get(name)?.established).toBe(neighbor.established);
+          expect(after.get(name)?.connectionsEstablished).toBe(neighbor.connectionsEstablished);
         }
         const { lines } = await readAgentJournal(net, vm1, cursor);
         expect(findModifying(lines)).toEqual([]);

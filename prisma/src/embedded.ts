@@ -93,8 +93,8 @@ export async function startEmbeddedDatabase({
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   restrictTree(dataDir);
   const db = await PGlite.create(join(dataDir, "pglite"));
-  // PGlite chmods what it creates to 0666 whatever the umask: tighten again. Files it adds
-  // later stay inside the 0700 folder (and are tightened at the next stop).
+  // PGlite chmods the files of a new database to 0666 whatever the umask: tighten again.
+  // Files it creates while running follow the umask (the access test checks both).
   restrictTree(dataDir);
   const { folder, isTemporary } = makeSocketFolder(dataDir);
   const server = await servePglite({ db, path: join(folder, SOCKET_NAME) });

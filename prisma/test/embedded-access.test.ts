@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { startEmbeddedDatabase } from "../src/embedded";
 
@@ -38,6 +39,13 @@ describe.skipIf(!isRoot)("embedded database access", () => {
   it("is reachable by no other local user: socket and files are private", async () => {
     const embedded = await startEmbeddedDatabase({ dataDir });
     try {
+      // Files PGlite creates while running (a new table) are private too.
+      const client = new pg.Client({ connectionString: embedded.url });
+      await client.connect();
+      await client.query("CREATE TABLE secret (id int PRIMARY KEY, value text)");
+      await client.query("INSERT INTO secret VALUES (1, 'session token')");
+      await client.query("CHECKPOINT");
+      await client.end();
       const files = listTree(dataDir);
       expect(files.length).toBeGreaterThan(100);
       expect(statSync(dataDir).mode & 0o777).toBe(0o700);

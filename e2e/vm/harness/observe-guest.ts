@@ -1,6 +1,6 @@
 // Read-only looks into a guest over ssh: links, BGP/BFD from the system FRR, the agent's journal.
 import { isModifyingCommand } from "../../lab/harness/run-agent";
-import { parseBgpNeighbors } from "../../lab/harness/observe-node";
+import { parseBfdPeers, parseBgpNeighbors } from "@meshover/netcfg";
 import type { TGuest, TGuestNet } from "./start-guests";
 
 /** One link of `ip -d -j link show`. */
@@ -35,19 +35,16 @@ export async function readGuestAddresses(net: TGuestNet, guest: TGuest, device: 
   return parsed.flatMap((link) => link.addr_info ?? []).map((info) => info.local);
 }
 
-/** BGP neighbours of the guest's system FRR (`vtysh` without a path space). */
+/** BGP neighbours of the guest's system FRR (`vtysh` without a path space), by name. */
 export async function readGuestBgp(net: TGuestNet, guest: TGuest) {
   const { stdout } = await net.ssh(guest, "vtysh -c 'show bgp neighbors json'");
-  return parseBgpNeighbors(JSON.parse(stdout));
+  return new Map(parseBgpNeighbors(stdout).map((neighbor) => [neighbor.name, neighbor]));
 }
 
-/** BFD peers of the guest's system FRR: interface and status. */
+/** BFD peers of the guest's system FRR. */
 export async function readGuestBfd(net: TGuestNet, guest: TGuest) {
   const { stdout } = await net.ssh(guest, "vtysh -c 'show bfd peers json'");
-  return (JSON.parse(stdout) as { interface?: string; status?: string }[]).map((peer) => ({
-    interface: peer.interface ?? "?",
-    status: peer.status ?? "?",
-  }));
+  return parseBfdPeers(stdout);
 }
 
 /** One JSON log line of the agent (pino). */

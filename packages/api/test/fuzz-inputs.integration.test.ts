@@ -10,7 +10,7 @@ import { FUZZ_PARAMETERS, mutateJson } from "@meshover/netcfg/fuzz-helpers";
 import type { TTestDatabase } from "@meshover/prisma/testing";
 import { createToken } from "../src/services/token/create-token";
 import { callAs, createApiTestDatabase, signInAs } from "./helpers";
-import { makeEnrollRequest } from "./http-client";
+import { makeEnrollRequest, makeHealthReport } from "./http-client";
 
 let testDb: TTestDatabase;
 let admin: Awaited<ReturnType<typeof signInAs>>;
@@ -42,36 +42,6 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-function makeReport() {
-  const { hostInfo, agentVersion, publicKey, endpoints } = makeEnrollRequest("x".repeat(16), "h");
-  return {
-    agentVersion,
-    hostInfo,
-    endpoints,
-    publicKey,
-    rotationId: null,
-    appliedVersion: 1,
-    applyError: null,
-    peers: [
-      {
-        peerId,
-        interface: "mo1",
-        peerPublicKey: null,
-        handshakeAt: "2026-12-06T08:00:00.000Z",
-        rxBytes: 1,
-        txBytes: 1,
-        bgpState: "Established",
-        bgpUptimeSec: 10,
-        bfdState: "Up",
-        prefixesReceived: 1,
-        mtuConfigured: 1420,
-        mtuMeasured: 1420,
-        rttMs: 1,
-      },
-    ],
-  };
-}
-
 type TCall = (input: never) => Promise<unknown>;
 const CASES: { path: string; call: () => TCall; input: () => unknown }[] = [
   {
@@ -84,7 +54,7 @@ const CASES: { path: string; call: () => TCall; input: () => unknown }[] = [
     call: () => callAs(testDb.db).agent.enroll,
     input: () => makeEnrollRequest(enrollToken, "gamma"),
   },
-  { path: "agent.report", call: () => agent.agent.report, input: makeReport },
+  { path: "agent.report", call: () => agent.agent.report, input: () => makeHealthReport([peerId]) },
   {
     path: "node.setPrefixes",
     call: () => admin.node.setPrefixes,
@@ -110,11 +80,15 @@ const CASES: { path: string; call: () => TCall; input: () => unknown }[] = [
     input: () => ({ limit: 10, cursor: "5", action: "node.", targetId: nodeId }),
   },
   {
-    path: "history.peers",
-    call: () => admin.history.peers,
+    path: "history.readPeerHistory",
+    call: () => admin.history.readPeerHistory,
     input: () => ({ nodeId, minutes: 60 }),
   },
-  { path: "key.rotations", call: () => admin.key.rotations, input: () => ({ nodeId, limit: 5 }) },
+  {
+    path: "key.listRotations",
+    call: () => admin.key.listRotations,
+    input: () => ({ nodeId, limit: 5 }),
+  },
 ];
 
 describe("tRPC inputs under fuzzing", () => {

@@ -13,7 +13,7 @@ import { MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_IP } from "../src/services/aut
 import { rotateCredential } from "../src/services/key/rotate-credential";
 import { createToken } from "../src/services/token/create-token";
 import { TEST_PASSWORD, callAs, createApiTestDatabase, readSessionCookie } from "./helpers";
-import { makeEnrollRequest } from "./http-client";
+import { makeEnrollRequest, makeHealthReport } from "./http-client";
 
 let testDb: TTestDatabase;
 let api: TApiServer;
@@ -100,35 +100,8 @@ interface TTrpcBody {
 }
 
 function makeReport(overrides: Record<string, unknown> = {}, peer: Record<string, unknown> = {}) {
-  const { hostInfo, agentVersion, publicKey, endpoints } = makeEnrollRequest("x".repeat(16), "h");
-  return {
-    agentVersion,
-    hostInfo,
-    endpoints,
-    publicKey,
-    rotationId: null,
-    appliedVersion: 1,
-    applyError: null,
-    peers: [
-      {
-        peerId,
-        interface: "mo1",
-        peerPublicKey: null,
-        handshakeAt: new Date().toISOString(),
-        rxBytes: 1,
-        txBytes: 1,
-        bgpState: "Established",
-        bgpUptimeSec: 10,
-        bfdState: "Up",
-        prefixesReceived: 1,
-        mtuConfigured: 1420,
-        mtuMeasured: 1420,
-        rttMs: 1,
-        ...peer,
-      },
-    ],
-    ...overrides,
-  };
+  const report = makeHealthReport([peerId]);
+  return { ...report, ...overrides, peers: [{ ...report.peers[0], ...peer }] };
 }
 
 describe("login limit", () => {

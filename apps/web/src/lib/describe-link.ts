@@ -9,7 +9,7 @@ export type TLinkDirection = NonNullable<
 >;
 
 /** The overall BGP state of a link, which colours its edge. */
-export type TLinkState = "established" | "connecting" | "down";
+export type TLinkVerdict = "established" | "connecting" | "down";
 
 /** One problem worth a warning on the edge. */
 export type TLinkIssue = {
@@ -19,7 +19,7 @@ export type TLinkIssue = {
 
 /** The verdict on a link: state, issues and the figures for its label. */
 export type TLinkSummary = {
-  state: TLinkState;
+  state: TLinkVerdict;
   issues: TLinkIssue[];
   mtuConfigured: number | null;
   mtuMeasured: number | null;
@@ -60,7 +60,7 @@ export function describeLink(options: {
   );
   const issues: TLinkIssue[] = [];
 
-  let state: TLinkState;
+  let state: TLinkVerdict;
   if (fresh.length === 0) state = "down";
   else if (fresh.every((d) => isEstablished(d.dir.bgpState))) state = "established";
   else if (fresh.every((d) => isDownState(d.dir.bgpState))) state = "down";

@@ -1,17 +1,29 @@
+import { z } from "zod";
 import type { Prisma, TPrismaClient } from "@meshover/prisma";
 
 /** One audit log entry. */
-export interface TAuditEventView {
-  id: string;
-  at: Date;
-  actorId: string | null;
-  actorEmail: string | null;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  change: Prisma.JsonValue;
-  ip: string | null;
-}
+export const ZAuditEventView = z.object({
+  id: z.string(),
+  at: z.date(),
+  actorId: z.string().nullable(),
+  actorEmail: z.string().nullable(),
+  action: z.string(),
+  targetType: z.string(),
+  targetId: z.string().nullable(),
+  /** What changed, as the action recorded it (JSON the controller wrote itself). */
+  change: z.custom<Prisma.JsonValue>(),
+  ip: z.string().nullable(),
+});
+
+/** A page of the audit log. */
+export const ZAuditEventPage = z.object({
+  items: z.array(ZAuditEventView),
+  /** Pass back as `cursor` for the next page; null on the last one. */
+  nextCursor: z.string().nullable(),
+});
+
+/** One audit log entry. */
+export type TAuditEventView = z.infer<typeof ZAuditEventView>;
 
 /** A page of the audit log, newest first; pass `nextCursor` back for the next page. */
 export async function listAuditEvents({
@@ -26,7 +38,7 @@ export async function listAuditEvents({
   limit: number;
   action?: string;
   targetId?: string;
-}): Promise<{ items: TAuditEventView[]; nextCursor: string | null }> {
+}): Promise<z.infer<typeof ZAuditEventPage>> {
   const rows = await db.auditEvent.findMany({
     where: {
       ...(cursor ? { id: { lt: BigInt(cursor) } } : {}),

@@ -12,7 +12,7 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
-import { Card } from "~/components/ui/page-header";
+import { Card } from "~/components/ui/card";
 import { EmptyState, ErrorState, LoadingState } from "~/components/ui/states";
 import { formatBytes } from "~/lib/format-values";
 import { useTRPC } from "~/trpc/react";
@@ -79,7 +79,7 @@ function SmallChart({
 export function PeerCharts({ nodeId }: { nodeId: string }) {
   const trpc = useTRPC();
   const history = useQuery(
-    trpc.history.peers.queryOptions({ nodeId, minutes: 60 }, { refetchInterval: 15_000 }),
+    trpc.history.readPeerHistory.queryOptions({ nodeId, minutes: 60 }, { refetchInterval: 15_000 }),
   );
   const [peerId, setPeerId] = useState<string | null>(null);
   const peers = history.data ?? [];
