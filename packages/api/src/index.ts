@@ -18,3 +18,6 @@ export { serveApi, writeFetchResponse, type TApiServer } from "./http/serve-api"
 export { pruneSamples } from "./services/health/prune-samples";
 export { handleMetricsRequest } from "./http/handle-metrics-request";
 export { installFastTextEncoderStream } from "./http/install-fast-text-encoder-stream";
+export type { TTopologyUpdate, TDirectionUpdate } from "./services/topology/watch-topology";
+export type { TNodeLive, TNodeSession } from "./services/node/watch-node";
+export type { TTopology, TTopologyEdge, TEdgeDirection } from "./services/topology/read-topology";

@@ -1,39 +1,58 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useMemo } from "react";
+import { useSubscription } from "@trpc/tanstack-react-query";
+import { useMemo, useState } from "react";
+import type { TTopology } from "@meshover/api";
 import { TopologyView } from "~/components/topology/topology-view";
 import type { TTopologyLink, TTopologyNode } from "~/components/topology/topology-types";
+import { applyTopologyUpdate } from "~/lib/apply-topology-update";
+import { useLiveStatus, useResubscribe } from "~/lib/use-live-subscription";
 import { useTRPC } from "~/trpc/react";
 
 /** Reports older than this count as stale when judging a link (the settings' default). */
 const DEFAULT_STALE_AFTER_SEC = 60;
+/** The settings' default report interval. */
+const DEFAULT_HEALTH_INTERVAL_SEC = 5;
 
-/** Fetches the topology every 3 s and adapts it to the graph's view model. */
+/** Subscribes to the live topology (SSE) and adapts it to the graph's view model. */
 export function TopologyPage() {
   const trpc = useTRPC();
-  const topology = useQuery(trpc.topology.get.queryOptions(undefined, { refetchInterval: 3_000 }));
+  const [topology, setTopology] = useState<TTopology | undefined>(undefined);
   const settings = useQuery(trpc.settings.get.queryOptions(undefined, { staleTime: 60_000 }));
+  const { live, handlers, onEvent } = useLiveStatus();
+  const subscription = useSubscription(
+    trpc.topology.watch.subscriptionOptions(undefined, {
+      ...handlers,
+      onData: (update) => {
+        onEvent(update.serverTime);
+        setTopology((current) => applyTopologyUpdate(current, update));
+      },
+    }),
+  );
+  useResubscribe(subscription);
   const staleAfterSec = settings.data?.staleAfterSec ?? DEFAULT_STALE_AFTER_SEC;
+  const healthIntervalSec = settings.data?.healthIntervalSec ?? DEFAULT_HEALTH_INTERVAL_SEC;
   const data = useMemo(() => {
-    if (!topology.data) return undefined;
-    const nodes: TTopologyNode[] = topology.data.nodes;
-    const links: TTopologyLink[] = topology.data.edges.map((edge) => ({
+    if (!topology) return undefined;
+    const nodes: TTopologyNode[] = topology.nodes;
+    const links: TTopologyLink[] = topology.edges.map((edge) => ({
       id: edge.id,
       sourceId: edge.source,
       targetId: edge.target,
       forward: edge.sourceToTarget,
       reverse: edge.targetToSource,
     }));
-    return { nodes, links, staleAfterSec };
-  }, [topology.data, staleAfterSec]);
+    return { nodes, links, staleAfterSec, healthIntervalSec };
+  }, [topology, staleAfterSec, healthIntervalSec]);
   return (
     <TopologyView
       data={data}
-      error={topology.error}
-      isLoading={topology.isLoading}
-      onRetry={() => void topology.refetch()}
-      updatedAt={topology.dataUpdatedAt}
+      // Before the first event only: afterwards the last state stays, marked stale.
+      error={topology ? null : subscription.error}
+      isLoading={!topology}
+      onRetry={subscription.reset}
+      live={live}
     />
   );
 }

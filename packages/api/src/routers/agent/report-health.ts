@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZHealthReport } from "@meshover/netcfg";
+import { announceReport } from "../../lib/mesh-fanout";
 import { ingestReport } from "../../services/agent/ingest-report";
 import { agentProcedure } from "../../trpc";
 
@@ -7,6 +8,9 @@ import { agentProcedure } from "../../trpc";
 export const reportHealthProcedure = agentProcedure
   .input(ZHealthReport)
   .output(z.object({ meshVersion: z.number().int().nullable() }))
-  .mutation(({ ctx, input }) =>
-    ingestReport({ db: ctx.db, nodeId: ctx.agent.nodeId, report: input }),
-  );
+  .mutation(async ({ ctx, input }) => {
+    const result = await ingestReport({ db: ctx.db, nodeId: ctx.agent.nodeId, report: input });
+    // Open dashboards redraw from it (topology.watch, node.watch).
+    await announceReport(ctx.db, ctx.agent.nodeId);
+    return result;
+  });

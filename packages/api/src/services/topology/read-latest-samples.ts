@@ -27,3 +27,27 @@ export async function readLatestSamples({ db }: { db: TPrismaClient }): Promise<
     FROM "HealthSample"
     ORDER BY "nodeId", "peerId", at DESC`;
 }
+
+/**
+ * The newest sample of each given (node, peer) direction: one index probe per pair, so a live
+ * view that needs one node's tunnels reads O(n) rows, not the whole mesh's.
+ */
+export async function readLatestSamplesFor({
+  db,
+  pairs,
+}: {
+  db: TPrismaClient;
+  pairs: readonly { nodeId: string; peerId: string }[];
+}): Promise<TLatestSample[]> {
+  if (pairs.length === 0) return [];
+  return db.$queryRaw<TLatestSample[]>`
+    SELECT s."nodeId"::text AS "nodeId", s."peerId"::text AS "peerId", s.at, s."handshakeAt",
+      s."rxBytes", s."txBytes", s."bgpState", s."bgpUptimeSec", s."bfdState",
+      s."prefixesReceived", s."mtuConfigured", s."mtuMeasured", s."rttMs"
+    FROM json_to_recordset(${JSON.stringify(pairs)}::json) AS p("nodeId" uuid, "peerId" uuid)
+    CROSS JOIN LATERAL (
+      SELECT * FROM "HealthSample" h
+      WHERE h."nodeId" = p."nodeId" AND h."peerId" = p."peerId"
+      ORDER BY h.at DESC LIMIT 1
+    ) s`;
+}

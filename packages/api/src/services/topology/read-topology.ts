@@ -34,7 +34,8 @@ export interface TTopology {
   meshVersion: number;
 }
 
-function toDirection(sample: TLatestSample | undefined): TEdgeDirection | null {
+/** A stored sample as a graph direction (byte counters as numbers). */
+export function toDirection(sample: TLatestSample | undefined): TEdgeDirection | null {
   if (!sample) return null;
   const { nodeId: _node, peerId: _peer, ...rest } = sample;
   return { ...rest, rxBytes: Number(sample.rxBytes), txBytes: Number(sample.txBytes) };

@@ -1,9 +1,11 @@
 "use client";
 
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
+import type { TNodeLive } from "@meshover/api";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useMemo, useState } from "react";
+import { useState } from "react";
 import { ConfigDriftBadge, NodeStatusBadge } from "~/components/node-status";
 import { useCurrentUser } from "~/components/shell/app-shell";
 import { Button } from "~/components/ui/button";
@@ -11,13 +13,17 @@ import { ConfirmDialog } from "~/components/ui/dialog";
 import { Card, PageHeader } from "~/components/ui/page-header";
 import { ErrorState, LoadingState } from "~/components/ui/states";
 import { formatAgo, formatTimestamp } from "~/lib/format-values";
+import { isSeenRecently } from "~/lib/judge-freshness";
+import { useNow } from "~/lib/use-now";
+import { useLiveStatus, useResubscribe } from "~/lib/use-live-subscription";
 import { useTRPC } from "~/trpc/react";
-import { BgpSessions, type TSessionRow } from "./bgp-sessions";
+import { BgpSessions } from "./bgp-sessions";
 import { PeerCharts } from "./peer-charts";
 import { PrefixEditor } from "./prefix-editor";
 import { RotationPanel } from "./rotation-panel";
 
 const DEFAULT_STALE_AFTER_SEC = 60;
+const DEFAULT_HEALTH_INTERVAL_SEC = 5;
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -48,37 +54,40 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const { canEdit } = useCurrentUser();
-  const node = useQuery(trpc.node.get.queryOptions({ nodeId }, { refetchInterval: 5_000 }));
-  const topology = useQuery(trpc.topology.get.queryOptions(undefined, { refetchInterval: 3_000 }));
+  const queryClient = useQueryClient();
+  // This node and its tunnels, pushed on every report (its own or a peer's) and mesh change:
+  // O(n) per event instead of polling the whole O(n²) topology.
+  const [state, setState] = useState<TNodeLive | undefined>(undefined);
+  const { live, handlers, onEvent } = useLiveStatus();
+  const subscription = useSubscription(
+    trpc.node.watch.subscriptionOptions(
+      { nodeId },
+      {
+        ...handlers,
+        onData: (data) => {
+          onEvent(data.serverTime);
+          setState(data);
+          // A report may carry rotation progress: the rotation card reads it at once.
+          void queryClient.invalidateQueries(trpc.key.rotations.queryFilter({ nodeId }));
+        },
+      },
+    ),
+  );
+  useResubscribe(subscription);
   const settings = useQuery(trpc.settings.get.queryOptions(undefined, { staleTime: 60_000 }));
   const [isRemoving, setIsRemoving] = useState(false);
   const remove = useMutation(
     trpc.node.remove.mutationOptions({ onSuccess: () => router.push("/nodes") }),
   );
-  const now = Math.max(node.dataUpdatedAt, topology.dataUpdatedAt);
-  const sessions = useMemo<TSessionRow[]>(() => {
-    if (!topology.data) return [];
-    const names = new Map(topology.data.nodes.map((n) => [n.id, n.name]));
-    return topology.data.edges
-      .filter((e) => e.source === nodeId || e.target === nodeId)
-      .map((e) => {
-        const isSource = e.source === nodeId;
-        const peerId = isSource ? e.target : e.source;
-        return {
-          peerId,
-          peerName: names.get(peerId) ?? peerId,
-          mine: isSource ? e.sourceToTarget : e.targetToSource,
-          theirs: isSource ? e.targetToSource : e.sourceToTarget,
-        };
-      })
-      .sort((a, b) => a.peerName.localeCompare(b.peerName));
-  }, [topology.data, nodeId]);
+  const now = useNow(1_000) + live.clockOffsetMs;
+  const sessions = state?.sessions ?? [];
+  const node = { error: state ? null : subscription.error, data: state?.node };
 
   if (node.error) {
     return (
       <div className="px-8 py-6">
         <PageHeader title="Node" />
-        <ErrorState error={node.error} onRetry={() => void node.refetch()} />
+        <ErrorState error={node.error} onRetry={subscription.reset} />
         <Link href="/nodes" className="mt-4 inline-block text-sm text-blue-700 hover:underline">
           ← All nodes
         </Link>
@@ -94,6 +103,8 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
   }
   const n = node.data;
   const host = readHostInfo(n.hostInfo);
+  const healthIntervalSec = settings.data?.healthIntervalSec ?? DEFAULT_HEALTH_INTERVAL_SEC;
+  const isOnline = isSeenRecently(n.lastSeenAt, now, healthIntervalSec);
   return (
     <div className="px-8 py-6">
       <Link href="/nodes" className="text-xs text-slate-500 hover:text-slate-800">
@@ -103,10 +114,26 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
         title={
           <span className="flex items-center gap-3">
             {n.name}
-            <NodeStatusBadge isOnline={n.isOnline} lastSeenAt={n.lastSeenAt} />
+            <NodeStatusBadge isOnline={isOnline} lastSeenAt={n.lastSeenAt} />
           </span>
         }
-        description={`Node #${n.index} · last seen ${formatAgo(n.lastSeenAt, now)}`}
+        description={
+          <>
+            Node #{n.index} · last seen {formatAgo(n.lastSeenAt, now)}
+            {live.staleSince !== null && (
+              <span
+                role="status"
+                data-testid="live-status"
+                data-live="false"
+                className="text-amber-700"
+              >
+                {" "}
+                · connection lost: state as of {new Date(live.staleSince).toLocaleTimeString()}{" "}
+                (stale), reconnecting…
+              </span>
+            )}
+          </>
+        }
         actions={
           canEdit && (
             <Button variant="danger" onClick={() => setIsRemoving(true)}>
