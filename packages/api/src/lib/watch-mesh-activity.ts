@@ -32,7 +32,7 @@ export function watchMeshActivity(
   fanout: MeshFanout,
   signal: AbortSignal,
   coalesceMs = 200,
-): AsyncGenerator<TMeshActivity> {
+): AsyncGenerator<TMeshActivity, void> {
   const reported = new Set<string>();
   let wake: (() => void) | null = null;
   const off = fanout.onReport((nodeId) => {
@@ -41,7 +41,7 @@ export function watchMeshActivity(
   });
   signal.addEventListener("abort", off, { once: true });
   let version = fanout.latestVersion;
-  async function* batches(): AsyncGenerator<TMeshActivity> {
+  async function* batches(): AsyncGenerator<TMeshActivity, void> {
     try {
       while (!signal.aborted) {
         if (reported.size === 0 && fanout.latestVersion <= version) {
