@@ -195,6 +195,8 @@ export function TopologyGraph({
       edgeTypes={EDGE_TYPES}
       nodesDraggable={false}
       nodesConnectable={false}
+      colorMode="system"
+      style={{ backgroundColor: "transparent" }}
       fitView
       fitViewOptions={{ padding: 0.15 }}
       minZoom={0.05}
@@ -203,7 +205,7 @@ export function TopologyGraph({
       onEdgeClick={(_, edge) => onSelectLink(edge.id)}
       onPaneClick={() => onSelectLink(null)}
     >
-      <Background gap={24} color="#e2e8f0" />
+      <Background gap={24} color="var(--color-slate-200)" />
       <Controls showInteractive={false} position="bottom-left" />
     </ReactFlow>
   );

@@ -69,7 +69,7 @@ export function TopologyView({
 
   return (
     <div className="flex h-full flex-col">
-      <div className="px-8 pt-6">
+      <div className="px-4 md:px-8 pt-6">
         <PageHeader
           title="Topology"
           description={<LiveNote live={live} />}
@@ -88,7 +88,7 @@ export function TopologyView({
           }
         />
       </div>
-      <div className="min-h-0 flex-1 px-8 pb-6">
+      <div className="min-h-0 flex-1 px-4 md:px-8 pb-6">
         {error ? (
           <ErrorState error={error} onRetry={onRetry} />
         ) : isLoading || !data ? (
@@ -173,7 +173,7 @@ function FirstNodeState() {
       action={
         <Link
           href="/add"
-          className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700"
+          className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-slate-50 hover:bg-slate-700"
         >
           Add server
         </Link>

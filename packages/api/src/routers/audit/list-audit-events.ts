@@ -10,6 +10,8 @@ export const ZListAuditEventsInput = z
     /** Action prefix, e.g. "node." */
     action: z.string().max(64).optional(),
     targetId: z.string().max(64).optional(),
+    /** Free-text search. */
+    query: z.string().max(100).optional(),
   })
   .strict()
   .default({ limit: 50 });
@@ -30,6 +32,7 @@ export const listAuditEventsProcedure = protectedProcedure
           targetId: z.string().nullable(),
           change: z.unknown(),
           ip: z.string().nullable(),
+          targetName: z.string().nullable(),
         }),
       ),
       nextCursor: z.string().nullable(),

@@ -30,7 +30,7 @@ export function NodesView() {
   );
   const now = nodes.dataUpdatedAt || 0;
   return (
-    <div className="px-8 py-6">
+    <div className="px-4 md:px-8 py-6">
       <PageHeader
         title="Nodes"
         description="Servers in the mesh, their addresses and whether they run the config they should."
@@ -38,7 +38,7 @@ export function NodesView() {
           canEdit && (
             <Link
               href="/add"
-              className="inline-flex h-8 items-center rounded-md bg-slate-900 px-3 text-sm font-medium text-white hover:bg-slate-700"
+              className="inline-flex h-8 items-center rounded-md bg-slate-900 px-3 text-sm font-medium text-slate-50 hover:bg-slate-700"
             >
               Add server
             </Link>

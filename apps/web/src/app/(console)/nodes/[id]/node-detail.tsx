@@ -85,7 +85,7 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
 
   if (node.error) {
     return (
-      <div className="px-8 py-6">
+      <div className="px-4 md:px-8 py-6">
         <PageHeader title="Node" />
         <ErrorState error={node.error} onRetry={subscription.reset} />
         <Link href="/nodes" className="mt-4 inline-block text-sm text-blue-700 hover:underline">
@@ -96,7 +96,7 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
   }
   if (!node.data) {
     return (
-      <div className="px-8 py-6">
+      <div className="px-4 md:px-8 py-6">
         <LoadingState rows={8} label="Loading node" />
       </div>
     );
@@ -106,7 +106,7 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
   const healthIntervalSec = settings.data?.healthIntervalSec ?? DEFAULT_HEALTH_INTERVAL_SEC;
   const isOnline = isSeenRecently(n.lastSeenAt, now, healthIntervalSec);
   return (
-    <div className="px-8 py-6">
+    <div className="px-4 md:px-8 py-6">
       <Link href="/nodes" className="text-xs text-slate-500 hover:text-slate-800">
         ← Nodes
       </Link>

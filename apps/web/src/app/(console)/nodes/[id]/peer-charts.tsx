@@ -36,25 +36,29 @@ function SmallChart({
       <div className="h-40">
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
-            <CartesianGrid stroke="#f1f5f9" vertical={false} />
+            <CartesianGrid stroke="var(--color-slate-100)" vertical={false} />
             <XAxis
               dataKey="t"
               type="number"
               domain={["dataMin", "dataMax"]}
               tickFormatter={(t: number) => TIME.format(t)}
-              tick={{ fontSize: 10, fill: "#64748b" }}
-              stroke="#cbd5e1"
+              tick={{ fontSize: 10, fill: "var(--color-slate-500)" }}
+              stroke="var(--color-slate-300)"
             />
             <YAxis
               tickFormatter={format}
-              tick={{ fontSize: 10, fill: "#64748b" }}
+              tick={{ fontSize: 10, fill: "var(--color-slate-500)" }}
               width={68}
-              stroke="#cbd5e1"
+              stroke="var(--color-slate-300)"
             />
             <Tooltip
               labelFormatter={(t) => TIME.format(Number(t))}
               formatter={(value) => format(Number(value))}
-              contentStyle={{ fontSize: 12 }}
+              contentStyle={{
+                fontSize: 12,
+                background: "var(--surface)",
+                borderColor: "var(--color-slate-200)",
+              }}
             />
             {lines.map((line) => (
               <Line
