@@ -7,6 +7,8 @@ import type { TTopology } from "@meshover/api";
 import { TopologyView } from "~/components/topology/topology-view";
 import type { TTopologyLink, TTopologyNode } from "~/components/topology/topology-types";
 import { applyTopologyUpdate } from "~/lib/apply-topology-update";
+import { rememberEstablished } from "~/lib/classify-link-state";
+import { offlineAfterSec } from "~/lib/judge-freshness";
 import { useLiveStatus, useResubscribe } from "~/lib/use-live-subscription";
 import { useTRPC } from "~/trpc/react";
 
@@ -19,6 +21,7 @@ const DEFAULT_HEALTH_INTERVAL_SEC = 5;
 export function TopologyPage() {
   const trpc = useTRPC();
   const [topology, setTopology] = useState<TTopology | undefined>(undefined);
+  const [wasEstablished, setWasEstablished] = useState<ReadonlySet<string>>(() => new Set());
   const settings = useQuery(trpc.settings.get.queryOptions(undefined, { staleTime: 60_000 }));
   const { live, handlers, onEvent } = useLiveStatus();
   const subscription = useSubscription(
@@ -27,12 +30,32 @@ export function TopologyPage() {
       onData: (update) => {
         onEvent(update.serverTime);
         setTopology((current) => applyTopologyUpdate(current, update));
+        const directions =
+          update.kind === "full"
+            ? update.topology.edges.flatMap((edge) => [
+                {
+                  nodeId: edge.source,
+                  peerId: edge.target,
+                  bgpState: edge.sourceToTarget?.bgpState ?? null,
+                },
+                {
+                  nodeId: edge.target,
+                  peerId: edge.source,
+                  bgpState: edge.targetToSource?.bgpState ?? null,
+                },
+              ])
+            : update.directions.map((d) => ({ ...d, bgpState: d.direction.bgpState }));
+        setWasEstablished((seen) => rememberEstablished(seen, directions));
       },
     }),
   );
   useResubscribe(subscription);
-  const staleAfterSec = settings.data?.staleAfterSec ?? DEFAULT_STALE_AFTER_SEC;
   const healthIntervalSec = settings.data?.healthIntervalSec ?? DEFAULT_HEALTH_INTERVAL_SEC;
+  // A tunnel report is as fresh as its node: three missed intervals and it no longer counts.
+  const staleAfterSec = Math.min(
+    settings.data?.staleAfterSec ?? DEFAULT_STALE_AFTER_SEC,
+    offlineAfterSec(healthIntervalSec),
+  );
   const data = useMemo(() => {
     if (!topology) return undefined;
     const nodes: TTopologyNode[] = topology.nodes;
@@ -43,8 +66,8 @@ export function TopologyPage() {
       forward: edge.sourceToTarget,
       reverse: edge.targetToSource,
     }));
-    return { nodes, links, staleAfterSec, healthIntervalSec };
-  }, [topology, staleAfterSec, healthIntervalSec]);
+    return { nodes, links, staleAfterSec, healthIntervalSec, wasEstablished };
+  }, [topology, staleAfterSec, healthIntervalSec, wasEstablished]);
   return (
     <TopologyView
       data={data}

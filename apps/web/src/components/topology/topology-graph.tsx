@@ -19,14 +19,15 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useRouter } from "next/navigation";
-import { memo, useMemo } from "react";
-import { describeLink, type TLinkSummary } from "~/lib/describe-link";
-import { formatMs } from "~/lib/format-values";
+import { memo, useEffect, useMemo, useRef } from "react";
+import { describeLink, formatLinkLabel, type TLinkSummary } from "~/lib/describe-link";
+import { linkKey } from "~/lib/classify-link-state";
+import { formatAgo, formatMs } from "~/lib/format-values";
 import { NODE_HEIGHT, NODE_WIDTH, layoutTopology } from "~/lib/layout-topology";
 import type { TTopologyLink, TTopologyNode } from "./topology-types";
 
-type TMeshNode = Node<{ node: TTopologyNode }, "mesh">;
-type TLinkEdge = Edge<{ summary: TLinkSummary; isLabelled: boolean }, "link">;
+type TMeshNode = Node<{ node: TTopologyNode; now: number; isStale: boolean }, "mesh">;
+type TLinkEdge = Edge<{ summary: TLinkSummary; isLabelled: boolean; isStale: boolean }, "link">;
 // isLabelled is false only on big meshes: there healthy edges also fade so problems stand out.
 
 /** Above this many edges only edges with issues (or the selected one) carry a label. */
@@ -52,14 +53,19 @@ const CENTRE_HANDLE = {
 } as const;
 
 const MeshNode = memo(function MeshNode({ data, selected }: NodeProps<TMeshNode>) {
-  const { node } = data;
+  const { node, now, isStale } = data;
   return (
     <div
       data-testid={`topology-node-${node.name}`}
+      data-online={node.isOnline ? "true" : "false"}
       style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}
       className={`flex cursor-pointer flex-col justify-center rounded-lg border bg-white px-3 shadow-sm transition-shadow hover:shadow-md ${
-        selected ? "border-blue-500 ring-2 ring-blue-200" : "border-slate-300"
-      }`}
+        selected
+          ? "border-blue-500 ring-2 ring-blue-200"
+          : node.isOnline
+            ? "border-slate-300"
+            : "border-dashed border-red-400"
+      } ${isStale ? "opacity-60" : ""}`}
     >
       <Handle type="target" position={Position.Top} style={CENTRE_HANDLE} isConnectable={false} />
       <Handle type="source" position={Position.Top} style={CENTRE_HANDLE} isConnectable={false} />
@@ -70,7 +76,13 @@ const MeshNode = memo(function MeshNode({ data, selected }: NodeProps<TMeshNode>
         />
         <span className="truncate text-[13px] font-semibold text-slate-900">{node.name}</span>
       </div>
-      <span className="truncate font-mono text-[11px] text-slate-500">{node.ipv4}</span>
+      {node.isOnline ? (
+        <span className="truncate font-mono text-[11px] text-slate-500">{node.ipv4}</span>
+      ) : (
+        <span className="truncate text-[11px] text-red-700">
+          {node.lastSeenAt ? `last seen ${formatAgo(node.lastSeenAt, now)}` : "never seen"}
+        </span>
+      )}
     </div>
   );
 });
@@ -86,14 +98,12 @@ const LinkEdge = memo(function LinkEdge({
 }: EdgeProps<TLinkEdge>) {
   const [path, labelX, labelY] = getStraightPath({ sourceX, sourceY, targetX, targetY });
   if (!data) return null;
-  const { summary } = data;
+  const { summary, isStale } = data;
   const hasIssues = summary.issues.length > 0;
-  const colour = LINK_COLOURS[summary.state];
-  const showLabel = data.isLabelled || selected || hasIssues;
-  const mtu =
-    summary.mtuConfigured == null
-      ? null
-      : `MTU ${summary.mtuMeasured ?? "?"}/${summary.mtuConfigured}`;
+  const isDown = summary.state === "down";
+  // Stale data (the live stream is lost) is drawn grey and dashed: known once, not now.
+  const colour = isStale ? "#94a3b8" : LINK_COLOURS[summary.state];
+  const showLabel = data.isLabelled || selected || hasIssues || isDown;
   return (
     <>
       <BaseEdge
@@ -103,7 +113,7 @@ const LinkEdge = memo(function LinkEdge({
         style={{
           stroke: colour,
           strokeWidth: selected ? 3 : hasIssues ? 2 : 1.5,
-          strokeDasharray: summary.state === "connecting" ? "6 4" : undefined,
+          strokeDasharray: isStale ? "2 4" : summary.state === "connecting" ? "6 4" : undefined,
           opacity:
             selected || hasIssues || summary.state !== "established"
               ? 1
@@ -115,17 +125,19 @@ const LinkEdge = memo(function LinkEdge({
       {showLabel && (
         <EdgeLabelRenderer>
           <div
+            data-testid={`link-label-${id}`}
+            data-state={summary.state}
             className={`nodrag nopan pointer-events-none absolute rounded border px-1.5 py-0.5 font-mono text-[10px] leading-tight whitespace-nowrap shadow-sm ${
-              hasIssues
-                ? "border-amber-400 bg-amber-50 text-amber-900"
-                : "border-slate-200 bg-white text-slate-600"
+              isDown
+                ? "border-red-400 bg-red-50 text-red-800"
+                : hasIssues
+                  ? "border-amber-400 bg-amber-50 text-amber-900"
+                  : "border-slate-200 bg-white text-slate-600"
             }`}
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
           >
-            {hasIssues && <span aria-label="warning">⚠ </span>}
-            {[mtu, summary.rttMs == null ? null : formatMs(summary.rttMs)]
-              .filter(Boolean)
-              .join(" · ") || summary.state}
+            {(hasIssues || isDown) && <span aria-label="warning">⚠ </span>}
+            {formatLinkLabel(summary, formatMs)}
           </div>
         </EdgeLabelRenderer>
       )}
@@ -144,6 +156,8 @@ export function TopologyGraph({
   staleAfterSec,
   selectedLinkId,
   onSelectLink,
+  isStale,
+  wasEstablished,
 }: {
   nodes: TTopologyNode[];
   links: TTopologyLink[];
@@ -151,62 +165,87 @@ export function TopologyGraph({
   staleAfterSec: number;
   selectedLinkId: string | null;
   onSelectLink: (id: string | null) => void;
+  /** The live stream is lost: everything drawn is the last known state. */
+  isStale: boolean;
+  /** Links this page has seen Established (Connect/Active on them now means broken). */
+  wasEstablished: ReadonlySet<string>;
 }) {
   const router = useRouter();
   const names = useMemo(() => new Map(nodes.map((n) => [n.id, n.name])), [nodes]);
+  // Enter on a focused node opens it (xyflow focuses nodes with Tab but only selects them).
+  const containerRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const container = containerRef.current;
+    if (!container) return;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== "Enter") return;
+      const target = event.target as HTMLElement;
+      const id = target.classList.contains("react-flow__node") ? target.dataset.id : undefined;
+      if (id) router.push(`/nodes/${id}`);
+    };
+    container.addEventListener("keydown", onKeyDown);
+    return () => container.removeEventListener("keydown", onKeyDown);
+  }, [router]);
   const flowNodes = useMemo<TMeshNode[]>(() => {
     const positions = layoutTopology(nodes);
     return nodes.map((node) => ({
       id: node.id,
       type: "mesh",
       position: positions.get(node.id) ?? { x: 0, y: 0 },
-      data: { node },
+      data: { node, now, isStale },
+      ariaLabel: `${node.name}, ${node.isOnline ? "online" : "offline"}: press Enter to open`,
       width: NODE_WIDTH,
       height: NODE_HEIGHT,
     }));
-  }, [nodes]);
+  }, [nodes, now, isStale]);
   const flowEdges = useMemo<TLinkEdge[]>(() => {
     const isLabelled = links.length <= MAX_LABELLED_EDGES;
-    return links.map((link) => ({
-      id: link.id,
-      type: "link",
-      source: link.sourceId,
-      target: link.targetId,
-      selected: link.id === selectedLinkId,
-      data: {
-        isLabelled,
-        summary: describeLink({
-          forward: link.forward,
-          reverse: link.reverse,
-          now,
-          staleAfterSec,
-          sourceName: names.get(link.sourceId),
-          targetName: names.get(link.targetId),
-        }),
-      },
-    }));
-  }, [links, now, staleAfterSec, names, selectedLinkId]);
+    return links.map((link) => {
+      const sourceName = names.get(link.sourceId) ?? "?";
+      const targetName = names.get(link.targetId) ?? "?";
+      const summary = describeLink({
+        forward: link.forward,
+        reverse: link.reverse,
+        now,
+        staleAfterSec,
+        sourceName,
+        targetName,
+        wasEstablished: wasEstablished.has(linkKey(link.sourceId, link.targetId)),
+      });
+      return {
+        id: link.id,
+        type: "link",
+        source: link.sourceId,
+        target: link.targetId,
+        selected: link.id === selectedLinkId,
+        ariaLabel: `Link ${sourceName} to ${targetName}: ${formatLinkLabel(summary, formatMs)}`,
+        data: { isLabelled, isStale, summary },
+      };
+    });
+  }, [links, now, staleAfterSec, names, selectedLinkId, isStale, wasEstablished]);
 
   return (
-    <ReactFlow
-      nodes={flowNodes}
-      edges={flowEdges}
-      nodeTypes={NODE_TYPES}
-      edgeTypes={EDGE_TYPES}
-      nodesDraggable={false}
-      nodesConnectable={false}
-      colorMode="system"
-      style={{ backgroundColor: "transparent" }}
-      fitView
-      fitViewOptions={{ padding: 0.15 }}
-      minZoom={0.05}
-      proOptions={{ hideAttribution: true }}
-      onNodeClick={(_, node) => router.push(`/nodes/${node.id}`)}
-      onEdgeClick={(_, edge) => onSelectLink(edge.id)}
-      onPaneClick={() => onSelectLink(null)}
-    >
-      <Background gap={24} color="var(--color-slate-200)" />
-      <Controls showInteractive={false} position="bottom-left" />
-    </ReactFlow>
+    <div ref={containerRef} className="h-full w-full">
+      <ReactFlow
+        nodes={flowNodes}
+        edges={flowEdges}
+        nodeTypes={NODE_TYPES}
+        edgeTypes={EDGE_TYPES}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        colorMode="system"
+        style={{ backgroundColor: "transparent" }}
+        fitView
+        fitViewOptions={{ padding: 0.15 }}
+        minZoom={0.05}
+        proOptions={{ hideAttribution: true }}
+        onNodeClick={(_, node) => router.push(`/nodes/${node.id}`)}
+        onEdgeClick={(_, edge) => onSelectLink(edge.id)}
+        onPaneClick={() => onSelectLink(null)}
+      >
+        <Background gap={24} color="var(--color-slate-200)" />
+        <Controls showInteractive={false} position="bottom-left" />
+      </ReactFlow>
+    </div>
   );
 }

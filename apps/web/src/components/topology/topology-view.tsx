@@ -9,6 +9,7 @@ import { Badge } from "~/components/ui/badge";
 import { PageHeader } from "~/components/ui/page-header";
 import { EmptyState, ErrorState, LoadingState } from "~/components/ui/states";
 import { describeLink } from "~/lib/describe-link";
+import { linkKey } from "~/lib/classify-link-state";
 import { isSeenRecently } from "~/lib/judge-freshness";
 import { useNow } from "~/lib/use-now";
 import type { TLiveStatus } from "~/lib/use-live-subscription";
@@ -31,6 +32,7 @@ export function TopologyView({
         links: TTopologyLink[];
         staleAfterSec: number;
         healthIntervalSec: number;
+        wasEstablished: ReadonlySet<string>;
       }
     | undefined;
   error: unknown;
@@ -52,15 +54,23 @@ export function TopologyView({
   const stats = useMemo(() => {
     if (!data) return null;
     let established = 0;
+    let down = 0;
     let issues = 0;
     for (const link of data.links) {
-      const summary = describeLink({ ...link, now, staleAfterSec: data.staleAfterSec });
+      const summary = describeLink({
+        ...link,
+        now,
+        staleAfterSec: data.staleAfterSec,
+        wasEstablished: data.wasEstablished.has(linkKey(link.sourceId, link.targetId)),
+      });
       if (summary.state === "established") established += 1;
+      if (summary.state === "down") down += 1;
       if (summary.issues.length > 0) issues += 1;
     }
     return {
       online: data.nodes.filter((n) => n.isOnline).length,
       established,
+      down,
       issues,
     };
   }, [data, now]);
@@ -82,6 +92,7 @@ export function TopologyView({
                 <Badge tone={stats.established === data?.links.length ? "green" : "amber"}>
                   {stats.established}/{data?.links.length} links established
                 </Badge>
+                {stats.down > 0 && <Badge tone="red">{stats.down} down</Badge>}
                 {stats.issues > 0 && <Badge tone="amber">{stats.issues} with warnings</Badge>}
               </div>
             )
@@ -105,6 +116,8 @@ export function TopologyView({
                 staleAfterSec={data.staleAfterSec}
                 selectedLinkId={selectedLinkId}
                 onSelectLink={setSelectedLinkId}
+                isStale={live.staleSince !== null}
+                wasEstablished={data.wasEstablished}
               />
               <div className="pointer-events-none absolute top-3 left-3">
                 <TopologyLegend />
