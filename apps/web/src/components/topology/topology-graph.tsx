@@ -1,8 +1,9 @@
 "use client";
 // The mesh as a graph. Positions come from the nodes' mesh indices (layoutTopology), never
 // from a force simulation, so a live refresh changes colours and labels but never moves a
-// node. Edges are straight chords between node centres; at 50+ nodes (1,000+ edges) labels
-// are drawn only for edges that need attention or are selected, to keep it readable and fast.
+// node. Edges are chords between anchors on a ring with the boxes outside it (no edge under a
+// node); labels go where they hide nothing (placeEdgeLabels). Above 21 edges (7 nodes) only
+// edges that need attention or are selected carry a label, to keep it readable and fast.
 import {
   Background,
   BaseEdge,
@@ -23,15 +24,34 @@ import { memo, useEffect, useMemo, useRef } from "react";
 import { describeLink, formatLinkLabel, type TLinkSummary } from "~/lib/describe-link";
 import { linkKey } from "~/lib/classify-link-state";
 import { formatAgo, formatMs } from "~/lib/format-values";
-import { NODE_HEIGHT, NODE_WIDTH, layoutTopology } from "~/lib/layout-topology";
+import {
+  NODE_HEIGHT,
+  NODE_WIDTH,
+  estimateLabelSize,
+  layoutTopology,
+  placeEdgeLabels,
+  type TPosition,
+} from "~/lib/layout-topology";
 import type { TTopologyLink, TTopologyNode } from "./topology-types";
 
-type TMeshNode = Node<{ node: TTopologyNode; now: number; isStale: boolean }, "mesh">;
-type TLinkEdge = Edge<{ summary: TLinkSummary; isLabelled: boolean; isStale: boolean }, "link">;
+type TMeshNode = Node<
+  { node: TTopologyNode; now: number; isStale: boolean; anchor: TPosition },
+  "mesh"
+>;
+type TLinkEdge = Edge<
+  {
+    summary: TLinkSummary;
+    isLabelled: boolean;
+    isStale: boolean;
+    label: string;
+    labelAt: TPosition | null;
+  },
+  "link"
+>;
 // isLabelled is false only on big meshes: there healthy edges also fade so problems stand out.
 
 /** Above this many edges only edges with issues (or the selected one) carry a label. */
-const MAX_LABELLED_EDGES = 60;
+const MAX_LABELLED_EDGES = 21;
 
 /** Edge colours per BGP state; also used by the legend. */
 export const LINK_COLOURS = {
@@ -40,9 +60,7 @@ export const LINK_COLOURS = {
   down: "#ef4444",
 } as const;
 
-const CENTRE_HANDLE = {
-  top: "50%",
-  left: "50%",
+const ANCHOR_HANDLE = {
   transform: "translate(-50%, -50%)",
   opacity: 0,
   width: 1,
@@ -53,7 +71,8 @@ const CENTRE_HANDLE = {
 } as const;
 
 const MeshNode = memo(function MeshNode({ data, selected }: NodeProps<TMeshNode>) {
-  const { node, now, isStale } = data;
+  const { node, now, isStale, anchor } = data;
+  const handleStyle = { ...ANCHOR_HANDLE, left: anchor.x, top: anchor.y };
   return (
     <div
       data-testid={`topology-node-${node.name}`}
@@ -67,8 +86,8 @@ const MeshNode = memo(function MeshNode({ data, selected }: NodeProps<TMeshNode>
             : "border-dashed border-red-400"
       } ${isStale ? "opacity-60" : ""}`}
     >
-      <Handle type="target" position={Position.Top} style={CENTRE_HANDLE} isConnectable={false} />
-      <Handle type="source" position={Position.Top} style={CENTRE_HANDLE} isConnectable={false} />
+      <Handle type="target" position={Position.Top} style={handleStyle} isConnectable={false} />
+      <Handle type="source" position={Position.Top} style={handleStyle} isConnectable={false} />
       <div className="flex items-center gap-1.5">
         <span
           aria-label={node.isOnline ? "online" : "offline"}
@@ -96,14 +115,16 @@ const LinkEdge = memo(function LinkEdge({
   data,
   selected,
 }: EdgeProps<TLinkEdge>) {
-  const [path, labelX, labelY] = getStraightPath({ sourceX, sourceY, targetX, targetY });
+  const [path, midX, midY] = getStraightPath({ sourceX, sourceY, targetX, targetY });
   if (!data) return null;
   const { summary, isStale } = data;
+  const labelX = data.labelAt?.x ?? midX;
+  const labelY = data.labelAt?.y ?? midY;
   const hasIssues = summary.issues.length > 0;
   const isDown = summary.state === "down";
   // Stale data (the live stream is lost) is drawn grey and dashed: known once, not now.
   const colour = isStale ? "#94a3b8" : LINK_COLOURS[summary.state];
-  const showLabel = data.isLabelled || selected || hasIssues || isDown;
+  const showLabel = data.isLabelled;
   return (
     <>
       <BaseEdge
@@ -137,7 +158,7 @@ const LinkEdge = memo(function LinkEdge({
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
           >
             {(hasIssues || isDown) && <span aria-label="warning">⚠ </span>}
-            {formatLinkLabel(summary, formatMs)}
+            {data.label}
           </div>
         </EdgeLabelRenderer>
       )}
@@ -186,21 +207,21 @@ export function TopologyGraph({
     container.addEventListener("keydown", onKeyDown);
     return () => container.removeEventListener("keydown", onKeyDown);
   }, [router]);
+  const layout = useMemo(() => layoutTopology(nodes), [nodes]);
   const flowNodes = useMemo<TMeshNode[]>(() => {
-    const positions = layoutTopology(nodes);
     return nodes.map((node) => ({
       id: node.id,
       type: "mesh",
-      position: positions.get(node.id) ?? { x: 0, y: 0 },
-      data: { node, now, isStale },
+      position: layout.get(node.id)?.position ?? { x: 0, y: 0 },
+      data: { node, now, isStale, anchor: layout.get(node.id)?.anchor ?? { x: 0, y: 0 } },
       ariaLabel: `${node.name}, ${node.isOnline ? "online" : "offline"}: press Enter to open`,
       width: NODE_WIDTH,
       height: NODE_HEIGHT,
     }));
-  }, [nodes, now, isStale]);
+  }, [nodes, now, isStale, layout]);
   const flowEdges = useMemo<TLinkEdge[]>(() => {
     const isLabelled = links.length <= MAX_LABELLED_EDGES;
-    return links.map((link) => {
+    const edges = links.map((link) => {
       const sourceName = names.get(link.sourceId) ?? "?";
       const targetName = names.get(link.targetId) ?? "?";
       const summary = describeLink({
@@ -212,17 +233,53 @@ export function TopologyGraph({
         targetName,
         wasEstablished: wasEstablished.has(linkKey(link.sourceId, link.targetId)),
       });
-      return {
-        id: link.id,
-        type: "link",
-        source: link.sourceId,
-        target: link.targetId,
-        selected: link.id === selectedLinkId,
-        ariaLabel: `Link ${sourceName} to ${targetName}: ${formatLinkLabel(summary, formatMs)}`,
-        data: { isLabelled, isStale, summary },
-      };
+      const label = formatLinkLabel(summary, formatMs);
+      const isSelected = link.id === selectedLinkId;
+      const isShown =
+        isLabelled || isSelected || summary.issues.length > 0 || summary.state === "down";
+      return { link, summary, label, isSelected, isShown, sourceName, targetName };
     });
-  }, [links, now, staleAfterSec, names, selectedLinkId, isStale, wasEstablished]);
+    // Label spots: problems first (down, then warnings), so they get the free places.
+    const rank = (e: (typeof edges)[number]) =>
+      e.isSelected ? 0 : e.summary.state === "down" ? 1 : e.summary.issues.length > 0 ? 2 : 3;
+    const anchorOf = (id: string) => {
+      const at = layout.get(id);
+      return at
+        ? { x: at.position.x + at.anchor.x, y: at.position.y + at.anchor.y }
+        : { x: 0, y: 0 };
+    };
+    const spots = placeEdgeLabels(
+      edges
+        .filter((e) => e.isShown)
+        .sort((a, b) => rank(a) - rank(b))
+        .map((e) => ({
+          id: e.link.id,
+          from: anchorOf(e.link.sourceId),
+          to: anchorOf(e.link.targetId),
+          size: estimateLabelSize(`⚠ ${e.label}`),
+        })),
+      [...layout.values()].map((at) => ({
+        ...at.position,
+        width: NODE_WIDTH,
+        height: NODE_HEIGHT,
+      })),
+    );
+    return edges.map((e) => ({
+      id: e.link.id,
+      type: "link",
+      source: e.link.sourceId,
+      target: e.link.targetId,
+      selected: e.isSelected,
+      ariaLabel: `Link ${e.sourceName} to ${e.targetName}: ${e.label}`,
+      data: {
+        isLabelled: e.isShown,
+        isStale,
+        summary: e.summary,
+        label: e.label,
+        labelAt: spots.get(e.link.id) ?? null,
+      },
+    }));
+  }, [links, now, staleAfterSec, names, selectedLinkId, isStale, wasEstablished, layout]);
 
   return (
     <div ref={containerRef} className="h-full w-full">
