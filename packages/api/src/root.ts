@@ -2,6 +2,7 @@
 import { agentRouter } from "./routers/agent/router";
 import { auditRouter } from "./routers/audit/router";
 import { authRouter } from "./routers/auth/router";
+import { eventsRouter } from "./routers/events/router";
 import { keyRouter } from "./routers/key/router";
 import { nodeRouter } from "./routers/node/router";
 import { settingsRouter } from "./routers/settings/router";
@@ -23,6 +24,7 @@ export const appRouter = createTRPCRouter({
   agent: agentRouter,
   ssh: sshRouter,
   history: historyRouter,
+  events: eventsRouter,
 });
 
 /** The API's type, for typed clients (dashboard, agent). */
