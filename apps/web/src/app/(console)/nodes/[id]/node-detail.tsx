@@ -6,6 +6,7 @@ import type { TNodeLive } from "@meshover/api";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { EventList } from "~/components/events/event-list";
 import { ConfigDriftBadge, NodeStatusBadge } from "~/components/node-status";
 import { useCurrentUser } from "~/components/shell/app-shell";
 import { Button } from "~/components/ui/button";
@@ -75,6 +76,9 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
   );
   useResubscribe(subscription);
   const settings = useQuery(trpc.settings.get.queryOptions(undefined, { staleTime: 60_000 }));
+  const events = useQuery(
+    trpc.events.list.queryOptions({ nodeId, minutes: 60 }, { refetchInterval: 5_000 }),
+  );
   const [isRemoving, setIsRemoving] = useState(false);
   const remove = useMutation(
     trpc.node.remove.mutationOptions({ onSuccess: () => router.push("/nodes") }),
@@ -187,7 +191,7 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
         </Card>
         <RotationPanel nodeId={nodeId} canEdit={canEdit} />
         <div className="xl:col-span-3">
-          <PeerCharts nodeId={nodeId} />
+          <PeerCharts nodeId={nodeId} events={events.data ?? []} />
         </div>
         <div className="xl:col-span-3">
           <BgpSessions
@@ -195,6 +199,15 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
             now={now}
             staleAfterSec={settings.data?.staleAfterSec ?? DEFAULT_STALE_AFTER_SEC}
           />
+        </div>
+        <div className="xl:col-span-3">
+          <Card title="Events (last hour)">
+            {events.data ? (
+              <EventList events={events.data} showNode={false} />
+            ) : (
+              <LoadingState rows={3} label="Loading events" />
+            )}
+          </Card>
         </div>
         <div className="xl:col-span-2">
           <PrefixEditor nodeId={nodeId} prefixes={n.prefixes} canEdit={canEdit} />
