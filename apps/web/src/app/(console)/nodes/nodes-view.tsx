@@ -106,6 +106,7 @@ export function NodesView() {
                     applied={node.appliedConfigVersion}
                     desired={node.desiredConfigVersion}
                     applyError={node.applyError}
+                    isOnline={node.isOnline}
                   />
                 </Td>
                 {canEdit && (

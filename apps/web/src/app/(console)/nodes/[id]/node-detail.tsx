@@ -163,6 +163,7 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
                 applied={n.appliedConfigVersion}
                 desired={n.desiredConfigVersion}
                 applyError={n.applyError}
+                isOnline={isOnline}
               />
             </Fact>
             <Fact label="Endpoints">
