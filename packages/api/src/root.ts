@@ -4,6 +4,7 @@ import { auditRouter } from "./routers/audit/router";
 import { authRouter } from "./routers/auth/router";
 import { eventsRouter } from "./routers/events/router";
 import { keyRouter } from "./routers/key/router";
+import { routesRouter } from "./routers/routes/router";
 import { nodeRouter } from "./routers/node/router";
 import { settingsRouter } from "./routers/settings/router";
 import { historyRouter } from "./routers/history/router";
@@ -25,6 +26,7 @@ export const appRouter = createTRPCRouter({
   ssh: sshRouter,
   history: historyRouter,
   events: eventsRouter,
+  routes: routesRouter,
 });
 
 /** The API's type, for typed clients (dashboard, agent). */

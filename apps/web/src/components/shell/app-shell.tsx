@@ -21,6 +21,7 @@ export function useCurrentUser(): TShellUser & { canEdit: boolean } {
 const NAV = [
   { href: "/", label: "Topology", icon: NAV_ICONS.topology },
   { href: "/nodes", label: "Nodes", icon: NAV_ICONS.nodes },
+  { href: "/routes", label: "Routes", icon: NAV_ICONS.routes },
   { href: "/events", label: "Events", icon: NAV_ICONS.events },
   { href: "/add", label: "Add server", icon: NAV_ICONS.add },
   { href: "/tokens", label: "Tokens", icon: NAV_ICONS.tokens },
