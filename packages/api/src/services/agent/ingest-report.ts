@@ -1,6 +1,7 @@
 import type { THealthReport } from "@meshover/netcfg";
 import type { Prisma, TPrismaClient } from "@meshover/prisma";
 import { ServiceError, isUniqueViolation } from "../../lib/service-error";
+import { isHandshakeSince } from "../key/is-handshake-since";
 import { commitMeshChange } from "../mesh/commit-mesh-change";
 
 function isSameList(a: readonly string[], b: readonly string[]) {
@@ -139,7 +140,7 @@ async function recordRotationProgress(
   for (const rotation of rotations) {
     const peer = seen.find((candidate) => candidate.peerId === rotation.nodeId);
     if (!peer || peer.peerPublicKey !== rotation.newPublicKey || !rotation.reportedAt) continue;
-    if (new Date(peer.handshakeAt!) < rotation.reportedAt) continue;
+    if (!isHandshakeSince(new Date(peer.handshakeAt!), rotation.reportedAt)) continue;
     await tx.$executeRaw`
       UPDATE "KeyRotation"
       SET "peerProgress" = jsonb_set("peerProgress", ARRAY[${nodeId}]::text[], '"done"'::jsonb)
