@@ -14,7 +14,7 @@ import {
   ensureWebBuild,
   step,
 } from "./lib/setup.mjs";
-import { startThrowawayPostgres } from "./lib/postgres.mjs";
+import { createFreshDatabase, startThrowawayPostgres } from "./lib/postgres.mjs";
 
 const SYSTEM_PACKAGES = [
   "chromium",
@@ -103,21 +103,6 @@ function playwright(name, env) {
   record(name, { passed: expected + flaky, failed, skipped });
 }
 
-async function createDatabase(url, name) {
-  const { default: pg } = await import("pg");
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end();
-  }
-  const next = new URL(url);
-  next.pathname = `/${name}`;
-  return next.toString();
-}
-
 async function main() {
   checkNode();
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -174,7 +159,7 @@ async function main() {
   }
 
   if (existsSync("/usr/bin/chromium")) {
-    const e2eUrl = await createDatabase(databaseUrl, "meshover_e2e");
+    const e2eUrl = await createFreshDatabase(databaseUrl, "meshover_e2e");
     playwright("browser tests", { ...env, E2E_DATABASE_URL: e2eUrl });
   } else {
     const note = "browser tests need /usr/bin/chromium (apt-get install chromium)";

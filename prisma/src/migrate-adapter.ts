@@ -2,7 +2,7 @@
 // Each one is a known upstream defect; delete it when the defect is fixed.
 import { randomUUID } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
+import { createFreshDatabase, dropDatabase } from "../../scripts/lib/postgres.mjs";
 
 // Without these the CLI keeps its pool open and idles 10 s before it exits.
 const POOL_OPTIONS = { allowExitOnIdle: true, idleTimeoutMillis: 200 } as const;
@@ -64,20 +64,15 @@ class PrismaPgMigrate extends PrismaPg {
   // 3) The stock shadow database is dropped while its own pool still holds connections
   //    ("being accessed by other users"): create our own and force-drop it after closing.
   override async connectToShadowDb() {
-    const admin = new pg.Client({ connectionString: this.url });
-    await admin.connect();
     const name = `prisma_shadow_${randomUUID().replaceAll("-", "")}`;
-    await admin.query(`CREATE DATABASE "${name}"`);
-    const shadowUrl = new URL(this.url);
-    shadowUrl.pathname = `/${name}`;
+    const shadowUrl = await createFreshDatabase(this.url, name);
     const shadow = remapCatalogTypes(
-      await new PrismaPg({ connectionString: shadowUrl.toString(), ...POOL_OPTIONS }).connect(),
+      await new PrismaPg({ connectionString: shadowUrl, ...POOL_OPTIONS }).connect(),
     );
     const dispose = shadow.dispose.bind(shadow);
     shadow.dispose = async () => {
       await dispose();
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
+      await dropDatabase(this.url, name);
     };
     return shadow;
   }

@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { createFreshDatabase, dropDatabase } from "../../scripts/lib/postgres.mjs";
 import { createPrismaClient, type TPrismaClient } from "./index";
 import { applyMigrations } from "./migrate";
 
@@ -29,12 +30,6 @@ function migrationsDigest() {
   return hash.digest("hex").slice(0, 16);
 }
 
-function withDatabase(url: string, name: string) {
-  const next = new URL(url);
-  next.pathname = `/${name}`;
-  return next.toString();
-}
-
 /** The server URL tests run against (npm test starts a throwaway PostgreSQL and sets it). */
 export function requireTestServerUrl(): string {
   const url = process.env.DATABASE_URL;
@@ -49,33 +44,28 @@ export async function createTestDatabase(): Promise<TTestDatabase> {
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   const name = `meshover_test_${randomUUID().replaceAll("-", "").slice(0, 20)}`;
+  let url: string;
   try {
     // One migrator at a time across parallel test workers.
     await admin.query("SELECT pg_advisory_lock(4242)");
     const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [template]);
     if (exists.rowCount === 0) {
       const building = `${template}_build`;
-      await admin.query(`DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`);
-      await admin.query(`CREATE DATABASE "${building}"`);
-      await applyMigrations({ url: withDatabase(serverUrl, building) });
+      await applyMigrations({ url: await createFreshDatabase(serverUrl, building) });
       await admin.query(`ALTER DATABASE "${building}" RENAME TO "${template}"`);
     }
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+    url = await createFreshDatabase(serverUrl, name, { template });
   } finally {
     await admin.query("SELECT pg_advisory_unlock(4242)").catch(() => undefined);
     await admin.end();
   }
-  const url = withDatabase(serverUrl, name);
   const db = createPrismaClient({ url });
   return {
     url,
     db,
     async drop() {
       await db.$disconnect();
-      const cleanup = new pg.Client({ connectionString: serverUrl });
-      await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await cleanup.end();
+      await dropDatabase(serverUrl, name);
     },
   };
 }

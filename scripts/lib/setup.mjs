@@ -54,8 +54,11 @@ export function ensureDebianPackages(names) {
   }
   step(`installing system packages: ${missing.join(" ")}`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  run("apt-get", ["update", "-qq"], { env });
-  run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], { env });
+  // Another apt run (unattended upgrades, a second checkout's setup) holds dpkg's lock for a
+  // while: wait for it instead of failing the whole run.
+  const wait = ["-o", "DPkg::Lock::Timeout=600"];
+  run("apt-get", [...wait, "update", "-qq"], { env });
+  run("apt-get", [...wait, "install", "-y", "-qq", "--no-install-recommends", ...missing], { env });
   return [];
 }
 

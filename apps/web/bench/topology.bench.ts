@@ -5,11 +5,10 @@
 // dev PostgreSQL. Run: npm run bench -- topology
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { chromium } from "@playwright/test";
-import pg from "pg";
 import { seedMesh } from "../../../e2e/browser/helpers/seed-mesh";
+import { createFreshDatabase, dropDatabase, findFreePort } from "../../../scripts/lib/postgres.mjs";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const NODES = 50;
@@ -18,27 +17,6 @@ const ADMIN = { email: "bench@meshover.test", password: "bench-admin-password" }
 // eslint-disable-next-line no-restricted-properties -- a bench script, like tests, reads its own env
 const SERVER_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:43495/postgres";
 const DB_NAME = `meshover_bench_topology_${process.pid}`;
-
-async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-async function adminQuery(sql: string) {
-  const client = new pg.Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 function median(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -49,11 +27,7 @@ async function main() {
   if (!existsSync(`${ROOT}apps/web/.next/BUILD_ID`)) {
     throw new Error("no web build: run `npx next build` in apps/web first (npm test does)");
   }
-  await adminQuery(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
-  await adminQuery(`CREATE DATABASE "${DB_NAME}"`);
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${DB_NAME}`;
-  const databaseUrl = url.toString();
+  const databaseUrl = await createFreshDatabase(SERVER_URL, DB_NAME);
   const port = await findFreePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const server = spawn("node", ["--import", "tsx", "apps/web/src/server/main.ts"], {
@@ -159,7 +133,7 @@ async function main() {
       server.kill("SIGTERM");
       await new Promise((r) => server.once("exit", r));
     }
-    await adminQuery(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
+    await dropDatabase(SERVER_URL, DB_NAME);
   }
 }
 

@@ -86,8 +86,14 @@ export async function seedMesh(options: {
             // Counters grow with time: ~40-80 KB/s each way.
             (historyMinutes - minute) * 60 * (40_000 + ((a * 13 + minute * 7) % 40) * 1000),
             (historyMinutes - minute) * 60 * (30_000 + ((b * 11 + minute * 5) % 50) * 1000),
-            isBfdDown ? "down" : "up",
-            isMtuLow ? 1380 : 1420,
+            JSON.stringify({
+              bgpState: "Established",
+              bgpUptimeSec: 3600,
+              bfdState: isBfdDown ? "down" : "up",
+              prefixesReceived: 1,
+              mtuConfigured: 1420,
+              mtuMeasured: isMtuLow ? 1380 : 1420,
+            }),
             4 + ((a * 7 + b * 13) % 40) + Math.sin(minute / 5) * 2,
           ]);
         }
@@ -97,15 +103,15 @@ export async function seedMesh(options: {
       const batch = rows.slice(start, start + 500);
       const values = batch
         .map((_, j) => {
-          const p = j * 9;
+          const p = j * 8;
           return `($${p + 1}::uuid, $${p + 2}::uuid, now() at time zone 'utc' - make_interval(secs => $${p + 3}),
             now() at time zone 'utc' - make_interval(secs => $${p + 4}), $${p + 5}, $${p + 6},
-            'Established', 3600, $${p + 7}, 1, 1420, $${p + 8}, $${p + 9})`;
+            $${p + 7}::jsonb, $${p + 8})`;
         })
         .join(",");
       await client.query(
         `INSERT INTO "HealthSample" ("nodeId", "peerId", at, "handshakeAt", "rxBytes", "txBytes",
-           "bgpState", "bgpUptimeSec", "bfdState", "prefixesReceived", "mtuConfigured", "mtuMeasured", "rttMs")
+           metrics, "rttMs")
          VALUES ${values}`,
         batch.flat(),
       );

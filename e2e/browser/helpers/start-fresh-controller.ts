@@ -4,8 +4,7 @@
 // link, which this helper reads from its output. `stop()` kills it by PID and drops the database.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
-import { findFreePort } from "./find-free-port";
+import { createFreshDatabase, dropDatabase, findFreePort } from "../../../scripts/lib/postgres.mjs";
 
 const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -17,16 +16,6 @@ export type TFreshController = {
   stop: () => Promise<void>;
 };
 
-async function runSql(serverUrl: string, sql: string) {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Start a controller on a fresh database `name` (only `mo_e2e_*` names) of `serverUrl`. */
 export async function startFreshController(options: {
   serverUrl: string;
@@ -34,16 +23,12 @@ export async function startFreshController(options: {
   timeoutMs?: number;
 }): Promise<TFreshController> {
   if (!/^mo_e2e_[a-z0-9_]+$/.test(options.name)) throw new Error(`bad database ${options.name}`);
-  const drop = `DROP DATABASE IF EXISTS "${options.name}" WITH (FORCE)`;
-  await runSql(options.serverUrl, drop);
-  await runSql(options.serverUrl, `CREATE DATABASE "${options.name}"`);
-  const databaseUrl = new URL(options.serverUrl);
-  databaseUrl.pathname = `/${options.name}`;
+  const databaseUrl = await createFreshDatabase(options.serverUrl, options.name);
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    DATABASE_URL: databaseUrl.toString(),
+    DATABASE_URL: databaseUrl,
     HOST: "127.0.0.1",
     PORT: String(port),
     NODE_ENV: "production",
@@ -67,7 +52,7 @@ export async function startFreshController(options: {
       await exited;
       clearTimeout(timer);
     }
-    await runSql(options.serverUrl, drop);
+    await dropDatabase(options.serverUrl, options.name);
   };
   try {
     const setupLink = await new Promise<string>((resolve, reject) => {

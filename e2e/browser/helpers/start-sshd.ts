@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findFreePort } from "./find-free-port";
+import { findFreePort } from "../../../scripts/lib/postgres.mjs";
 
 /** A running test sshd. */
 export type TTestSshd = {

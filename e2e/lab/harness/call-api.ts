@@ -1,6 +1,7 @@
 // A small tRPC-over-HTTP client for the lab: the same requests a browser sends (superjson
 // envelope, session cookie, Origin header on mutations), without depending on the router's
 // TypeScript types, so the lab keeps compiling while the API grows.
+import { TRPC_PATH } from "@meshover/netcfg";
 
 /** An error answer from the API, with tRPC's code. */
 export class ApiError extends Error {
@@ -50,7 +51,7 @@ export class ApiClient {
     const envelope = JSON.stringify(input === undefined ? {} : { json: input });
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (this.cookie) headers.cookie = this.cookie;
-    const url = `${this.baseUrl}/api/trpc/${path}`;
+    const url = `${this.baseUrl}${TRPC_PATH}/${path}`;
     if (kind === "query") {
       const query = input === undefined ? "" : `?input=${encodeURIComponent(envelope)}`;
       return fetch(`${url}${query}`, {

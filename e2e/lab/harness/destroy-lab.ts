@@ -3,7 +3,7 @@
 // links, drop the databases, remove the folder. Used by a run on exit, by `lab down`, and by the
 // leftover sweeper; safe to call twice.
 import { rm } from "node:fs/promises";
-import pg from "pg";
+import { dropDatabase } from "../../../scripts/lib/postgres.mjs";
 import { isProcessAlive, readStartTime, stopProcess } from "./manage-process";
 import { LAB_PREFIX, listLabRecords, type TLabRecord } from "./record-lab";
 import { runCommand } from "./run-command";
@@ -52,7 +52,7 @@ export async function destroyLab(record: TLabRecord, options: { keepDir?: boolea
     });
   }
   for (const database of record.databases) {
-    await attempt(`drop database ${database.name}`, () => dropDatabase(database));
+    await attempt(`drop database ${database.name}`, () => dropLabDatabase(database));
   }
   if (!options.keepDir) {
     await attempt(`remove ${record.dir}`, () => rm(record.dir, { recursive: true, force: true }));
@@ -88,15 +88,9 @@ async function stopNamespaceProcesses(netns: string) {
   await Promise.all(refs.map((ref) => stopProcess(ref)));
 }
 
-async function dropDatabase(database: { serverUrl: string; name: string }) {
+async function dropLabDatabase(database: { serverUrl: string; name: string }) {
   assertDatabaseName(database.name);
-  const client = new pg.Client({ connectionString: database.serverUrl });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${database.name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+  await dropDatabase(database.serverUrl, database.name);
 }
 
 /** Refuse to touch anything that is not a lab object. */

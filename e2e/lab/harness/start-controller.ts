@@ -4,9 +4,8 @@
 // environment so tests can sign in through the API.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
-import pg from "pg";
+import { createFreshDatabase, findFreePort } from "../../../scripts/lib/postgres.mjs";
 import type { Lab } from "./create-lab";
 import { assertDatabaseName } from "./destroy-lab";
 import { waitForExec, type TLabProcess } from "./manage-process";
@@ -155,28 +154,5 @@ async function createLabDatabase(lab: Lab, serverUrl: string) {
   const name = `mo_lab_${lab.runId}`;
   assertDatabaseName(name);
   lab.addDatabase({ serverUrl, name });
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-/** A port nothing listens on at `host` right now. */
-export function findFreePort(host: string) {
-  return new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+  return createFreshDatabase(serverUrl, name);
 }

@@ -12,6 +12,7 @@ import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import superjson from "superjson";
 import {
   applyConfigUpdate,
+  TRPC_PATH,
   type TDesiredNodeConfig,
   type TNodeConfigUpdate,
 } from "@meshover/netcfg";
@@ -41,7 +42,7 @@ async function readEventIds(
   onId: (id: number) => void,
 ) {
   try {
-    const response = await fetch(`${baseUrl}/api/trpc/agent.config`, {
+    const response = await fetch(`${baseUrl}${TRPC_PATH}/agent.config`, {
       headers: { authorization: `Bearer ${credential}`, accept: "text/event-stream" },
       signal,
     });
@@ -178,14 +179,14 @@ async function main() {
       const admin = createTRPCClient<AppRouter>({
         links: [
           httpBatchLink({
-            url: `${started.url}/api/trpc`,
+            url: `${started.url}${TRPC_PATH}`,
             transformer: superjson,
             headers: () => (cookie ? { cookie } : {}),
           }),
         ],
       });
       let cookie = "";
-      const loginResponse = await fetch(`${started.url}/api/trpc/auth.login`, {
+      const loginResponse = await fetch(`${started.url}${TRPC_PATH}/auth.login`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({
@@ -253,7 +254,7 @@ async function main() {
         client: createTRPCClient<AppRouter>({
           links: [
             httpBatchLink({
-              url: `${started.url}/api/trpc`,
+              url: `${started.url}${TRPC_PATH}`,
               transformer: superjson,
               headers: { authorization: `Bearer ${credentials[i]}` },
             }),
@@ -327,7 +328,7 @@ async function main() {
       const logins: number[] = [];
       for (let i = 0; i < 20; i++) {
         const begin = performance.now();
-        const response = await fetch(`${started.url}/api/trpc/auth.login`, {
+        const response = await fetch(`${started.url}${TRPC_PATH}/auth.login`, {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: JSON.stringify({

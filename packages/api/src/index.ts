@@ -3,14 +3,22 @@ export { readControllerEnv, type TControllerEnv } from "./env";
 export { checkDatabase, type TDatabaseHealth } from "./services/health/check-database";
 export { bootstrapAdmin, type TBootstrapResult } from "./services/auth/bootstrap-admin";
 export { ensureSettings, generateUlaPrefix } from "./services/settings/ensure-settings";
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "./root";
+
 export { appRouter, createCaller, type AppRouter } from "./root";
+
+/** Inputs of every procedure, by path: `RouterInputs["node"]["rename"]`. */
+export type RouterInputs = inferRouterInputs<AppRouter>;
+/** Outputs of every procedure, by path: `RouterOutputs["topology"]["get"]`. */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export {
   createContextInner,
   createTRPCContext,
   type TContext,
   type TCreateContextOptions,
 } from "./trpc";
-export { handleTrpcRequest, TRPC_ENDPOINT, MAX_BODY_BYTES } from "./http/handle-trpc-request";
+export { handleTrpcRequest, MAX_BODY_BYTES } from "./http/handle-trpc-request";
 export { createServerCaller } from "./server-caller";
 export { getMeshFanout, MeshFanout, MESH_CHANNEL } from "./lib/mesh-fanout";
 export { SESSION_COOKIE } from "./lib/session-cookie";
@@ -20,4 +28,5 @@ export { handleMetricsRequest } from "./http/handle-metrics-request";
 export { installFastTextEncoderStream } from "./http/install-fast-text-encoder-stream";
 export type { TTopologyUpdate, TDirectionUpdate } from "./services/topology/watch-topology";
 export type { TNodeLive, TNodeSession } from "./services/node/watch-node";
-export type { TTopology, TTopologyEdge, TEdgeDirection } from "./services/topology/read-topology";
+export type { TTopology } from "./services/topology/read-topology";
+export type { THealthSample as TEdgeDirection } from "./lib/health-sample";

@@ -166,11 +166,10 @@ describe("agent protocol", () => {
       expect(samples).toHaveLength(1);
       expect(samples[0]).toMatchObject({
         peerId: b.nodeId,
-        bgpState: "Established",
         rttMs: 1.5,
         rxBytes: 100n,
-        mtuMeasured: 1420,
       });
+      expect(samples[0]!.metrics).toMatchObject({ bgpState: "Established", mtuMeasured: 1420 });
       expect(samples[0]!.handshakeAt?.toISOString()).toBe(report.peers[0]!.handshakeAt);
       expect(Math.abs(samples[0]!.at.getTime() - Date.now())).toBeLessThan(60_000);
       const node = await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } });

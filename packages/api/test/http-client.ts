@@ -4,11 +4,12 @@ import { generateKeyPairSync } from "node:crypto";
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { EventSource } from "eventsource";
 import superjson from "superjson";
+import { TRPC_PATH } from "@meshover/netcfg";
 import type { AppRouter } from "../src/root";
 
 /** A client for `baseUrl` sending `headers` (e.g. Authorization: Bearer <credential>). */
 export function createHttpClient(baseUrl: string, headers: Record<string, string> = {}) {
-  const url = `${baseUrl}/api/trpc`;
+  const url = `${baseUrl}${TRPC_PATH}`;
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({

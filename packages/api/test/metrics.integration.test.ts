@@ -31,11 +31,13 @@ describe("/api/metrics", () => {
         nodeId: a.nodeId,
         peerId: b.nodeId,
         handshakeAt: new Date(Date.now() - 5000),
-        bgpState: "Established",
-        bfdState: "Up",
-        mtuConfigured: 1420,
-        mtuMeasured: 1420,
         rttMs: 2.5,
+        metrics: {
+          bgpState: "Established",
+          bfdState: "Up",
+          mtuConfigured: 1420,
+          mtuMeasured: 1420,
+        },
       },
     });
 

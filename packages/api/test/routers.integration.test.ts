@@ -145,7 +145,7 @@ describe("topology, settings, audit", () => {
           peerId: b!.nodeId,
           at: new Date(2000),
           rttMs: 2,
-          bgpState: "Established",
+          metrics: { bgpState: "Established" },
         },
         { nodeId: b!.nodeId, peerId: a!.nodeId, at: new Date(1500), rttMs: 3 },
       ],

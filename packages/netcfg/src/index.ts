@@ -1,6 +1,7 @@
 // @meshover/netcfg: the pure network model shared by the controller and the agent.
 export * from "./config";
 export * from "./protocol";
+export * from "./trpc-path";
 export * from "./netcfg-error";
 export * from "./parse-cidr";
 export * from "./allocate-identity";

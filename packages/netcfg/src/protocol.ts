@@ -52,27 +52,53 @@ export const ZEnrollResponse = z
   })
   .strict();
 
-/** What one node observed of its tunnel to one peer. */
+/** Which tunnel a peer sample is about (not stored; the peer public key drives rotations). */
+export const ZPeerTunnel = z.object({
+  peerId: z.uuid(),
+  interface: z.string().min(1).max(15),
+  /** The public key this tunnel currently uses for the peer (key-rotation progress). */
+  peerPublicKey: ZWireguardKey.nullable(),
+});
+
+/**
+ * The figures of a tunnel the controller keeps as their own HealthSample columns, because SQL
+ * aggregates them into the history charts. Add new figures to ZPeerMetrics, not here.
+ */
+export const ZPeerCounters = z.object({
+  /** Latest WireGuard handshake (ISO time), null when none yet. */
+  handshakeAt: z.iso.datetime().nullable(),
+  rxBytes: z.number().int().nonnegative(),
+  txBytes: z.number().int().nonnegative(),
+  /** Round-trip time to the peer's link-local address through the tunnel. */
+  rttMs: z.number().nonnegative().max(600000).nullable(),
+});
+
+/**
+ * Every other figure of a tunnel: stored as they come in one JSONB column (HealthSample.metrics)
+ * and passed through the topology API to the dashboard. A new metric is one field here, its
+ * value in the agent's collector and its row in the view, with no migration. Each defaults to
+ * null, so samples stored before the metric existed and agents that do not send it yet read as
+ * "unknown".
+ */
+export const ZPeerMetrics = z.object({
+  /** FRR's BGP state name (Established, Active, Connect, ...), null without FRR. */
+  bgpState: z.string().max(32).nullable().default(null),
+  bgpUptimeSec: z.number().int().nonnegative().nullable().default(null),
+  bfdState: z.string().max(32).nullable().default(null),
+  prefixesReceived: z.number().int().nonnegative().nullable().default(null),
+  /**
+   * Prefixes this node advertises to the peer (after its outbound policy): with the peer's
+   * prefixesReceived it tells whether a missing route was never sent or was filtered on arrival.
+   */
+  prefixesSent: z.number().int().nonnegative().nullable().default(null),
+  mtuConfigured: z.number().int().min(0).max(65535).nullable().default(null),
+  /** Path MTU measured through the tunnel with DF probes. */
+  mtuMeasured: z.number().int().min(0).max(65535).nullable().default(null),
+});
+
+/** What one node observed of its tunnel to one peer: the record, flat on the wire. */
 export const ZPeerHealth = z
-  .object({
-    peerId: z.uuid(),
-    interface: z.string().min(1).max(15),
-    /** The public key this tunnel currently uses for the peer (key-rotation progress). */
-    peerPublicKey: ZWireguardKey.nullable(),
-    /** Latest WireGuard handshake (ISO time), null when none yet. */
-    handshakeAt: z.iso.datetime().nullable(),
-    rxBytes: z.number().int().nonnegative(),
-    txBytes: z.number().int().nonnegative(),
-    /** FRR's BGP state name (Established, Active, Connect, ...), null without FRR. */
-    bgpState: z.string().max(32).nullable(),
-    bgpUptimeSec: z.number().int().nonnegative().nullable(),
-    bfdState: z.string().max(32).nullable(),
-    prefixesReceived: z.number().int().nonnegative().nullable(),
-    mtuConfigured: z.number().int().min(0).max(65535).nullable(),
-    /** Path MTU measured through the tunnel with DF probes. */
-    mtuMeasured: z.number().int().min(0).max(65535).nullable(),
-    rttMs: z.number().nonnegative().max(600000).nullable(),
-  })
+  .object({ ...ZPeerTunnel.shape, ...ZPeerCounters.shape, ...ZPeerMetrics.shape })
   .strict();
 
 /** `agent.report` input: the node's health and what it applied. */
@@ -99,5 +125,9 @@ export type TEnrollRequest = z.infer<typeof ZEnrollRequest>;
 export type TEnrollResponse = z.infer<typeof ZEnrollResponse>;
 /** What one node observed of its tunnel to one peer. */
 export type TPeerHealth = z.infer<typeof ZPeerHealth>;
+/** The figures stored as HealthSample columns. */
+export type TPeerCounters = z.infer<typeof ZPeerCounters>;
+/** The figures stored in HealthSample.metrics. */
+export type TPeerMetrics = z.infer<typeof ZPeerMetrics>;
 /** `agent.report` input. */
 export type THealthReport = z.infer<typeof ZHealthReport>;

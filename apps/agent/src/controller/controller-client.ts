@@ -14,8 +14,7 @@ import { EventSource } from "eventsource";
 import superjson from "superjson";
 import type { AppRouter } from "@meshover/api";
 
-/** Path of the tRPC endpoint on the controller. */
-export const TRPC_PATH = "/api/trpc";
+import { TRPC_PATH } from "@meshover/netcfg";
 
 /** The typed client. */
 export type TControllerClient = ReturnType<typeof createTRPCClient<AppRouter>>;

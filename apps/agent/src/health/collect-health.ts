@@ -14,7 +14,15 @@ import type { TObservation } from "../host/host-driver";
 
 /** BGP and BFD state per tunnel interface. */
 export interface TRoutingHealth {
-  bgp: Map<string, { state: string; uptimeSec: number | null; prefixes: number | null }>;
+  bgp: Map<
+    string,
+    {
+      state: string;
+      uptimeSec: number | null;
+      prefixes: number | null;
+      prefixesSent: number | null;
+    }
+  >;
   bfd: Map<string, string>;
 }
 
@@ -24,11 +32,13 @@ export async function readRoutingHealth(frr: FrrDriver): Promise<TRoutingHealth>
   if (frr.mode === "none") return health;
   try {
     for (const neighbor of parseBgpNeighbors(await frr.show("show bgp neighbors json"))) {
-      const { ipv4, ipv6 } = neighbor.prefixesAccepted;
+      const sum = ({ ipv4, ipv6 }: { ipv4: number | null; ipv6: number | null }) =>
+        ipv4 === null && ipv6 === null ? null : (ipv4 ?? 0) + (ipv6 ?? 0);
       health.bgp.set(neighbor.name, {
         state: neighbor.state,
         uptimeSec: neighbor.uptimeMsec === null ? null : Math.floor(neighbor.uptimeMsec / 1000),
-        prefixes: ipv4 === null && ipv6 === null ? null : (ipv4 ?? 0) + (ipv6 ?? 0),
+        prefixes: sum(neighbor.prefixesAccepted),
+        prefixesSent: sum(neighbor.prefixesSent),
       });
     }
   } catch {
@@ -211,6 +221,7 @@ export async function collectPeerHealth(options: TCollectHealthOptions): Promise
         bgpUptimeSec: bgp?.uptimeSec ?? null,
         bfdState: routing.bfd.get(device) ?? null,
         prefixesReceived: bgp?.prefixes ?? null,
+        prefixesSent: bgp?.prefixesSent ?? null,
         mtuConfigured: link?.mtu ?? null,
         mtuMeasured,
         rttMs,

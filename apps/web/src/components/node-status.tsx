@@ -6,7 +6,7 @@ export function NodeStatusBadge({
   lastSeenAt,
 }: {
   isOnline: boolean;
-  lastSeenAt: Date | string | null;
+  lastSeenAt: Date | null;
 }) {
   if (isOnline)
     return (

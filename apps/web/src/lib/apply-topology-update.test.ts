@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { TEdgeDirection, TTopology } from "@meshover/api";
+import { ZPeerMetrics } from "@meshover/netcfg";
 import { applyTopologyUpdate } from "./apply-topology-update";
 
 const at = new Date("2026-01-01T12:00:00Z");
 const direction = (bgpState: string): TEdgeDirection => ({
+  ...ZPeerMetrics.parse({}),
   at,
   handshakeAt: at,
   rxBytes: 1,
@@ -27,6 +29,7 @@ const base: TTopology = {
     { id: "b:c", source: "b", target: "c", sourceToTarget: null, targetToSource: null },
   ],
   meshVersion: 3,
+  staleAfterSec: 60,
 };
 
 describe("applyTopologyUpdate", () => {

@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { ZPeerMetrics } from "@meshover/netcfg";
 import { describeLink, type TLinkDirection } from "./describe-link";
 
 const NOW = Date.parse("2026-01-01T12:00:00Z");
-const ago = (s: number) => new Date(NOW - s * 1000).toISOString();
+const ago = (s: number) => new Date(NOW - s * 1000);
 
 function healthy(overrides: Partial<TLinkDirection> = {}): TLinkDirection {
   return {
+    // Every metric unknown unless set below, so a new metric needs no change here.
+    ...ZPeerMetrics.parse({}),
     at: ago(2),
     handshakeAt: ago(30),
     rxBytes: 100,

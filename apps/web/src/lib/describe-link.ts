@@ -1,25 +1,16 @@
 // How the dashboard judges one tunnel from what both ends reported. Pure (time is an input) so
 // the colours and warnings on the topology graph are unit-tested, not eyeballed.
 
-/** What one node last reported about its tunnel to one peer (one direction of a link). */
-export type TLinkDirection = {
-  at: Date | string;
-  handshakeAt: Date | string | null;
-  rxBytes: number | bigint | string;
-  txBytes: number | bigint | string;
-  bgpState: string | null;
-  bgpUptimeSec: number | null;
-  bfdState: string | null;
-  prefixesReceived: number | null;
-  mtuConfigured: number | null;
-  mtuMeasured: number | null;
-  rttMs: number | null;
-};
-
-import { formatDuration } from "./format-values";
+import type { RouterOutputs } from "@meshover/api";
 import { classifyLinkState, type TLinkState } from "./classify-link-state";
+import { formatDuration } from "./format-values";
 
 export type { TLinkState } from "./classify-link-state";
+
+/** What one node last reported about its tunnel to one peer (one direction of a link). */
+export type TLinkDirection = NonNullable<
+  RouterOutputs["topology"]["get"]["edges"][number]["sourceToTarget"]
+>;
 
 /** One problem worth a warning on the edge. */
 export type TLinkIssue = {
@@ -62,7 +53,7 @@ export function describeLink(options: {
   ];
   const fresh = named.filter(
     (d): d is { dir: TLinkDirection; name: string } =>
-      d.dir != null && now - new Date(d.dir.at).getTime() <= staleAfterSec * 1000,
+      d.dir != null && now - d.dir.at.getTime() <= staleAfterSec * 1000,
   );
   const issues: TLinkIssue[] = [];
 
@@ -98,8 +89,7 @@ export function describeLink(options: {
         message: `${name}: BFD ${dir.bfdState}`,
         label: `BFD ${dir.bfdState.toLowerCase()}`,
       });
-    const handshakeAge =
-      dir.handshakeAt == null ? null : (now - new Date(dir.handshakeAt).getTime()) / 1000;
+    const handshakeAge = dir.handshakeAt == null ? null : (now - dir.handshakeAt.getTime()) / 1000;
     if (handshakeAge == null)
       issues.push({
         kind: "handshake",

@@ -10,7 +10,6 @@ import next from "next";
 import { pino } from "pino";
 import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 import {
-  TRPC_ENDPOINT,
   bootstrapAdmin,
   ensureSettings,
   getMeshFanout,
@@ -21,6 +20,7 @@ import {
   writeFetchResponse,
 } from "@meshover/api";
 import { closeDb, getDb } from "@meshover/api/db";
+import { TRPC_PATH } from "@meshover/netcfg";
 import { startEmbeddedDatabase, type TEmbeddedDatabase } from "@meshover/prisma/embedded";
 import { applyMigrations } from "@meshover/prisma/migrate";
 
@@ -78,7 +78,7 @@ async function main() {
     }
     // The API (agents' long-lived config streams included) goes straight to the tRPC handler:
     // the same function as the Next route, without Next's per-request overhead.
-    if (req.url?.startsWith(`${TRPC_ENDPOINT}/`)) {
+    if (req.url?.startsWith(`${TRPC_PATH}/`)) {
       const request = incomingMessageToRequest(req, res, { maxBodySize: null });
       handleTrpcRequest({ req: request, db, publicUrl: env.MESHOVER_PUBLIC_URL })
         .then((response) => writeFetchResponse(response, res))

@@ -13,6 +13,7 @@ import {
 } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { AppRouter } from "@meshover/api";
+import { TRPC_PATH } from "@meshover/netcfg/trpc-path";
 import { type ReactNode, useState } from "react";
 import superjson from "superjson";
 
@@ -60,8 +61,8 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
         // Live views (topology.watch, node.watch) are SSE streams; everything else is batched.
         splitLink({
           condition: (op) => op.type === "subscription",
-          true: httpSubscriptionLink({ url: "/api/trpc", transformer: superjson }),
-          false: httpBatchLink({ url: "/api/trpc", transformer: superjson }),
+          true: httpSubscriptionLink({ url: TRPC_PATH, transformer: superjson }),
+          false: httpBatchLink({ url: TRPC_PATH, transformer: superjson }),
         }),
       ],
     }),

@@ -2,15 +2,13 @@
 // the Next.js route (/api/trpc/[trpc]) and the node http servers tests and benchmarks start.
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { TRPC_PATH } from "@meshover/netcfg";
 import type { TPrismaClient } from "@meshover/prisma";
 import { appRouter } from "../root";
 import { createTRPCContext } from "../trpc";
 
 /** Largest request body accepted (an agent report with 1024 peers fits in about 400 KiB). */
 export const MAX_BODY_BYTES = 512 * 1024;
-
-/** Where tRPC is mounted. */
-export const TRPC_ENDPOINT = "/api/trpc";
 
 /** Options for {@link handleTrpcRequest}. */
 export interface THandleTrpcRequestOptions {
@@ -66,7 +64,7 @@ export async function handleTrpcRequest({
     });
   }
   return fetchRequestHandler({
-    endpoint: TRPC_ENDPOINT,
+    endpoint: TRPC_PATH,
     req: request,
     router: appRouter,
     createContext: ({ resHeaders }) => {

@@ -12,7 +12,7 @@ import { offlineAfterSec } from "~/lib/judge-freshness";
 import { useLiveStatus, useResubscribe } from "~/lib/use-live-subscription";
 import { useTRPC } from "~/trpc/react";
 
-/** Reports older than this count as stale when judging a link (the settings' default). */
+/** Reports older than this count as stale when judging a link (the settings' default, until the topology says). */
 const DEFAULT_STALE_AFTER_SEC = 60;
 /** The settings' default report interval. */
 const DEFAULT_HEALTH_INTERVAL_SEC = 5;
@@ -53,7 +53,7 @@ export function TopologyPage() {
   const healthIntervalSec = settings.data?.healthIntervalSec ?? DEFAULT_HEALTH_INTERVAL_SEC;
   // A tunnel report is as fresh as its node: three missed intervals and it no longer counts.
   const staleAfterSec = Math.min(
-    settings.data?.staleAfterSec ?? DEFAULT_STALE_AFTER_SEC,
+    topology?.staleAfterSec ?? DEFAULT_STALE_AFTER_SEC,
     offlineAfterSec(healthIntervalSec),
   );
   const data = useMemo(() => {

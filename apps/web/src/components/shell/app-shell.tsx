@@ -4,6 +4,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import type { RouterOutputs } from "@meshover/api";
 import { type ReactNode, createContext, use, useEffect, useState } from "react";
 import { cx } from "~/components/ui/class-names";
 import { useTRPC } from "~/trpc/react";
@@ -33,8 +34,8 @@ function isActive(pathname: string, href: string) {
   return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
 }
 
-/** The signed-in user as the shell shows it. */
-export type TShellUser = { id: string; email: string; role: "admin" | "viewer" };
+/** The signed-in user as the shell shows it (`auth.me` of a signed-in session). */
+export type TShellUser = NonNullable<RouterOutputs["auth"]["me"]>;
 
 function UserMenu({ user }: { user: TShellUser }) {
   const trpc = useTRPC();

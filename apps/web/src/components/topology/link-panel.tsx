@@ -9,15 +9,16 @@ import type { TTopologyLink, TTopologyNode } from "./topology-types";
 const STATE_TONES = { established: "green", connecting: "amber", down: "red" } as const;
 
 function describeRows(dir: TLinkDirection | null, now: number): string[] {
-  if (!dir) return Array<string>(10).fill("—");
+  if (!dir) return Array<string>(ROW_LABELS.length).fill("—");
   return [
     dir.handshakeAt ? formatAgo(dir.handshakeAt, now) : "never",
-    formatBytes(BigInt(dir.rxBytes)),
-    formatBytes(BigInt(dir.txBytes)),
+    formatBytes(dir.rxBytes),
+    formatBytes(dir.txBytes),
     dir.bgpState ?? "—",
     dir.bgpUptimeSec == null ? "—" : formatDuration(dir.bgpUptimeSec),
     dir.bfdState ?? "—",
     dir.prefixesReceived == null ? "—" : String(dir.prefixesReceived),
+    dir.prefixesSent == null ? "—" : String(dir.prefixesSent),
     `${dir.mtuMeasured ?? "?"} / ${dir.mtuConfigured ?? "?"}`,
     formatMs(dir.rttMs),
     formatAgo(dir.at, now),
@@ -32,6 +33,7 @@ const ROW_LABELS = [
   "BGP uptime",
   "BFD",
   "Prefixes received",
+  "Prefixes sent",
   "MTU measured / conf.",
   "RTT",
   "Reported",

@@ -1,17 +1,13 @@
-// The topology view model the graph draws. Pages adapt the API's answer to it, so the graph
-// does not change when a router's shape does.
+// The topology view model the graph draws: the API's own types (tRPC's inferred outputs), with
+// edges renamed for what the graph asks (forward/reverse of a link).
+import type { RouterOutputs } from "@meshover/api";
 import type { TLinkDirection } from "~/lib/describe-link";
 
 /** A mesh node as the graph shows it. */
-export type TTopologyNode = {
-  id: string;
-  name: string;
-  index: number;
-  ipv4: string;
-  ipv6: string;
-  isOnline: boolean;
-  lastSeenAt: Date | string | null;
-};
+export type TTopologyNode = Pick<
+  RouterOutputs["topology"]["get"]["nodes"][number],
+  "id" | "name" | "index" | "ipv4" | "ipv6" | "isOnline" | "lastSeenAt"
+>;
 
 /** A tunnel between two nodes with what each end last reported about it. */
 export type TTopologyLink = {

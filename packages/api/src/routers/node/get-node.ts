@@ -1,6 +1,7 @@
-import { getNode } from "../../services/node/list-nodes";
+import { getNode } from "../../services/node/get-node";
+import { ZNodeDetail } from "../../services/node/node-schemas";
 import { protectedProcedure } from "../../trpc";
-import { ZNodeDetail, ZNodeIdInput } from "./schemas";
+import { ZNodeIdInput } from "./schemas";
 
 /** One node with host facts and credential metadata. */
 export const getNodeProcedure = protectedProcedure

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { setPrefixes } from "../../services/node/set-prefixes";
 import { adminProcedure } from "../../trpc";
-import { ZPrefixView } from "./schemas";
+import { ZPrefixView } from "../../services/node/node-schemas";
 
 /** `node.setPrefixes` input: the node's complete list (replaces the old one). */
 export const ZSetPrefixesInput = z

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ZNodeName } from "@meshover/netcfg";
 import { writeAuditEvent } from "../../lib/audit";
 import { ServiceError } from "../../lib/service-error";
-import { normalizeFingerprint } from "../../services/ssh/fingerprint-host-key";
+import { normalizeFingerprint } from "../../lib/normalize-fingerprint";
 import { runSshBootstrap } from "../../services/ssh/run-ssh-bootstrap";
 import { createSshJob } from "../../services/ssh/ssh-jobs";
 import { createToken } from "../../services/token/create-token";

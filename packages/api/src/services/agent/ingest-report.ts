@@ -1,5 +1,6 @@
 import type { THealthReport } from "@meshover/netcfg";
 import type { Prisma, TPrismaClient } from "@meshover/prisma";
+import { insertHealthSamples } from "../../lib/health-sample";
 import { ServiceError, isUniqueViolation } from "../../lib/service-error";
 import { isHandshakeSince } from "../key/is-handshake-since";
 import { commitMeshChange } from "../mesh/commit-mesh-change";
@@ -12,7 +13,7 @@ function isSameList(a: readonly string[], b: readonly string[]) {
  * Store an agent's health report: node facts (last seen, version, host info, endpoints,
  * applied version, apply error), one HealthSample per known peer, and key-rotation progress.
  * A new public key or new endpoints change the peers' configs, so those go through a mesh
- * change (version bump + NOTIFY); everything else is a plain write.
+ * change (version bump + NOTIFY). All of it is one transaction: a rejected report changes nothing.
  */
 export async function ingestReport({
   db,
@@ -48,26 +49,11 @@ export async function ingestReport({
       select: { id: true },
     });
     if (isKeyChanged) await recordNewKey(tx, { nodeId, report, now });
-    const samples = report.peers.filter((peer) => peer.peerId !== nodeId);
-    if (samples.length > 0) {
-      // One statement for all samples; the join skips peers the controller no longer knows
-      // (removed meanwhile) instead of failing the report. Times are UTC like Prisma's.
-      const rows = JSON.stringify(
-        samples.map((peer) => ({ ...peer, handshakeAt: peer.handshakeAt?.replace(/Z$/, "") })),
-      );
-      await tx.$executeRaw`
-        INSERT INTO "HealthSample" ("nodeId", "peerId", at, "handshakeAt", "rxBytes", "txBytes",
-          "bgpState", "bgpUptimeSec", "bfdState", "prefixesReceived", "mtuConfigured",
-          "mtuMeasured", "rttMs")
-        SELECT ${nodeId}::uuid, n.id, ${now.toISOString().replace(/Z$/, "")}::timestamp,
-          s."handshakeAt", s."rxBytes", s."txBytes", s."bgpState", s."bgpUptimeSec",
-          s."bfdState", s."prefixesReceived", s."mtuConfigured", s."mtuMeasured", s."rttMs"
-        FROM json_to_recordset(${rows}::json) AS s("peerId" uuid, "handshakeAt" timestamp,
-          "rxBytes" bigint, "txBytes" bigint, "bgpState" text, "bgpUptimeSec" int,
-          "bfdState" text, "prefixesReceived" int, "mtuConfigured" int, "mtuMeasured" int,
-          "rttMs" double precision)
-        JOIN "Node" n ON n.id = s."peerId"`;
-    }
+    await insertHealthSamples(tx, {
+      nodeId,
+      at: now,
+      peers: report.peers.filter((peer) => peer.peerId !== nodeId),
+    });
     await recordRotationProgress(tx, { nodeId, report });
   };
 
@@ -83,9 +69,9 @@ export async function ingestReport({
       });
       return { meshVersion: Number(version) };
     }
-    // The common case (every few seconds per node) needs no transaction: each write stands on
-    // its own, and skipping the interactive transaction keeps pool connections free.
-    await write(db);
+    // One transaction for the common case too: a report that fails part-way (a sample or a
+    // rotation update refused) must not leave the node's facts half updated.
+    await db.$transaction(write);
     return { meshVersion: null };
   } catch (error) {
     if (isUniqueViolation(error)) {

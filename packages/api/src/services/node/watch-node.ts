@@ -2,8 +2,11 @@ import type { TPrismaClient } from "@meshover/prisma";
 import type { MeshFanout } from "../../lib/mesh-fanout";
 import { watchMeshActivity } from "../../lib/watch-mesh-activity";
 import { readLatestSamplesFor } from "../topology/read-latest-samples";
-import { toDirection, type TEdgeDirection } from "../topology/read-topology";
-import { getNode, listNodes, type TNodeDetail } from "./list-nodes";
+import type { THealthSample as TEdgeDirection } from "../../lib/health-sample";
+import { toDirection } from "../topology/read-topology";
+import { getNode } from "./get-node";
+import { listNodes } from "./list-nodes";
+import type { TNodeDetail } from "./node-schemas";
 
 /** One of the node's tunnels: what it reported of the peer, and what the peer reported of it. */
 export interface TNodeSession {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fingerprintHostKey, normalizeFingerprint, readHostKeyType } from "./fingerprint-host-key";
+import { normalizeFingerprint } from "../../lib/normalize-fingerprint";
+import { fingerprintHostKey, readHostKeyType } from "./fingerprint-host-key";
 
 // An ed25519 host key blob: string "ssh-ed25519" then a 32-byte key.
 const BLOB = Buffer.concat([

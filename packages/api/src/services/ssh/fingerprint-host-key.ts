@@ -14,16 +14,3 @@ export function readHostKeyType(key: Buffer): string {
   if (length <= 0 || length > 64 || key.length < 4 + length) return "unknown";
   return key.subarray(4, 4 + length).toString("ascii");
 }
-
-/**
- * Normalise a pasted fingerprint for comparison: trims, accepts it with or without the
- * "SHA256:" prefix and base64 padding. Returns null when it cannot be a SHA256 fingerprint.
- */
-export function normalizeFingerprint(input: string): string | null {
-  const body = input
-    .trim()
-    .replace(/^SHA256:/i, "")
-    .replace(/=+$/, "");
-  if (!/^[A-Za-z0-9+/]{43}$/.test(body)) return null;
-  return `SHA256:${body}`;
-}

@@ -4,7 +4,8 @@
 // stores or logs them (ssh2's debug output stays off).
 import { Client, type ConnectConfig } from "ssh2";
 import { ServiceError } from "../../lib/service-error";
-import { fingerprintHostKey, normalizeFingerprint, readHostKeyType } from "./fingerprint-host-key";
+import { normalizeFingerprint } from "../../lib/normalize-fingerprint";
+import { fingerprintHostKey, readHostKeyType } from "./fingerprint-host-key";
 
 /** How to log in: a password or a private key (optionally encrypted). */
 export type TSshAuth =

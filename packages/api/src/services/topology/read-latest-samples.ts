@@ -1,31 +1,18 @@
 import type { TPrismaClient } from "@meshover/prisma";
-
-/** The latest health sample of one tunnel direction (what `nodeId` saw of `peerId`). */
-export interface TLatestSample {
-  nodeId: string;
-  peerId: string;
-  at: Date;
-  handshakeAt: Date | null;
-  rxBytes: bigint;
-  txBytes: bigint;
-  bgpState: string | null;
-  bgpUptimeSec: number | null;
-  bfdState: string | null;
-  prefixesReceived: number | null;
-  mtuConfigured: number | null;
-  mtuMeasured: number | null;
-  rttMs: number | null;
-}
+import {
+  DIRECTED_SAMPLE_COLUMNS,
+  toDirectedSample,
+  type TDirectedSample,
+  type TSampleRow,
+} from "../../lib/health-sample";
 
 /** The newest sample per (node, peer) direction, from the (nodeId, peerId, at) index. */
-export async function readLatestSamples({ db }: { db: TPrismaClient }): Promise<TLatestSample[]> {
-  return db.$queryRaw<TLatestSample[]>`
-    SELECT DISTINCT ON ("nodeId", "peerId")
-      "nodeId"::text AS "nodeId", "peerId"::text AS "peerId", at, "handshakeAt", "rxBytes",
-      "txBytes", "bgpState", "bgpUptimeSec", "bfdState", "prefixesReceived", "mtuConfigured",
-      "mtuMeasured", "rttMs"
+export async function readLatestSamples({ db }: { db: TPrismaClient }): Promise<TDirectedSample[]> {
+  const rows = await db.$queryRaw<TSampleRow[]>`
+    SELECT DISTINCT ON ("nodeId", "peerId") ${DIRECTED_SAMPLE_COLUMNS}
     FROM "HealthSample"
     ORDER BY "nodeId", "peerId", at DESC`;
+  return rows.map(toDirectedSample);
 }
 
 /**
@@ -38,16 +25,15 @@ export async function readLatestSamplesFor({
 }: {
   db: TPrismaClient;
   pairs: readonly { nodeId: string; peerId: string }[];
-}): Promise<TLatestSample[]> {
+}): Promise<TDirectedSample[]> {
   if (pairs.length === 0) return [];
-  return db.$queryRaw<TLatestSample[]>`
-    SELECT s."nodeId"::text AS "nodeId", s."peerId"::text AS "peerId", s.at, s."handshakeAt",
-      s."rxBytes", s."txBytes", s."bgpState", s."bgpUptimeSec", s."bfdState",
-      s."prefixesReceived", s."mtuConfigured", s."mtuMeasured", s."rttMs"
+  const rows = await db.$queryRaw<TSampleRow[]>`
+    SELECT s.*
     FROM json_to_recordset(${JSON.stringify(pairs)}::json) AS p("nodeId" uuid, "peerId" uuid)
     CROSS JOIN LATERAL (
-      SELECT * FROM "HealthSample" h
+      SELECT ${DIRECTED_SAMPLE_COLUMNS} FROM "HealthSample" h
       WHERE h."nodeId" = p."nodeId" AND h."peerId" = p."peerId"
       ORDER BY h.at DESC LIMIT 1
     ) s`;
+  return rows.map(toDirectedSample);
 }

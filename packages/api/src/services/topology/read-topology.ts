@@ -1,44 +1,37 @@
+import { z } from "zod";
 import type { TPrismaClient } from "@meshover/prisma";
-import { listNodes, type TNodeSummary } from "../node/list-nodes";
-import { readLatestSamples, type TLatestSample } from "./read-latest-samples";
+import { ZHealthSample, type TDirectedSample, type THealthSample } from "../../lib/health-sample";
+import { listNodes, readStaleness } from "../node/list-nodes";
+import { ZNodeSummary } from "../node/node-schemas";
+import { readLatestSamples } from "./read-latest-samples";
 
-/** One direction of a tunnel as the graph shows it. */
-export interface TEdgeDirection {
-  at: Date;
-  handshakeAt: Date | null;
-  rxBytes: number;
-  txBytes: number;
-  bgpState: string | null;
-  bgpUptimeSec: number | null;
-  bfdState: string | null;
-  prefixesReceived: number | null;
-  mtuConfigured: number | null;
-  mtuMeasured: number | null;
-  rttMs: number | null;
-}
+/** The mesh graph: nodes, and tunnel edges with both directions' latest sample. */
+export const ZTopology = z.object({
+  nodes: z.array(ZNodeSummary),
+  /** Every pair of nodes that have keys (the mesh is full); source has the lower index. */
+  edges: z.array(
+    z.object({
+      id: z.string(),
+      source: z.uuid(),
+      target: z.uuid(),
+      /** What `source` saw of its tunnel to `target`; null before any report. */
+      sourceToTarget: ZHealthSample.nullable(),
+      targetToSource: ZHealthSample.nullable(),
+    }),
+  ),
+  meshVersion: z.number().int(),
+  /** How old a report may be before the dashboard counts it as stale (the mesh settings). */
+  staleAfterSec: z.number().int(),
+});
 
-/** A tunnel between two nodes (source has the lower index) and both ends' latest view. */
-export interface TTopologyEdge {
-  id: string;
-  source: string;
-  target: string;
-  /** What `source` saw of its tunnel to `target`; null before any report. */
-  sourceToTarget: TEdgeDirection | null;
-  targetToSource: TEdgeDirection | null;
-}
+/** The mesh as a graph for the dashboard. */
+export type TTopology = z.infer<typeof ZTopology>;
 
-/** Nodes and tunnel edges (every pair of nodes that have keys: the mesh is full). */
-export interface TTopology {
-  nodes: TNodeSummary[];
-  edges: TTopologyEdge[];
-  meshVersion: number;
-}
-
-/** A stored sample as a graph direction (byte counters as numbers). */
-export function toDirection(sample: TLatestSample | undefined): TEdgeDirection | null {
+/** A stored sample as one direction of an edge (without its node ids). */
+export function toDirection(sample: TDirectedSample | undefined): THealthSample | null {
   if (!sample) return null;
-  const { nodeId: _node, peerId: _peer, ...rest } = sample;
-  return { ...rest, rxBytes: Number(sample.rxBytes), txBytes: Number(sample.txBytes) };
+  const { nodeId: _node, peerId: _peer, ...direction } = sample;
+  return direction;
 }
 
 /** The mesh as a graph for the dashboard. */
@@ -49,10 +42,14 @@ export async function readTopology({
   db: TPrismaClient;
   now?: Date;
 }): Promise<TTopology> {
-  const [nodes, samples] = await Promise.all([listNodes({ db, now }), readLatestSamples({ db })]);
+  const [nodes, samples, settings] = await Promise.all([
+    listNodes({ db, now }),
+    readLatestSamples({ db }),
+    readStaleness(db),
+  ]);
   const byDirection = new Map(samples.map((s) => [`${s.nodeId}>${s.peerId}`, s]));
   const keyed = nodes.filter((node) => node.publicKey !== null);
-  const edges: TTopologyEdge[] = [];
+  const edges: TTopology["edges"] = [];
   for (let i = 0; i < keyed.length; i++) {
     for (let j = i + 1; j < keyed.length; j++) {
       const a = keyed[i]!;
@@ -66,5 +63,10 @@ export async function readTopology({
       });
     }
   }
-  return { nodes, edges, meshVersion: nodes[0]?.desiredConfigVersion ?? 0 };
+  return {
+    nodes,
+    edges,
+    meshVersion: Number(settings.meshVersion),
+    staleAfterSec: settings.staleAfterSec,
+  };
 }

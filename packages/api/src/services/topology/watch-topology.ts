@@ -1,9 +1,11 @@
 import type { TPrismaClient } from "@meshover/prisma";
 import type { MeshFanout } from "../../lib/mesh-fanout";
 import { watchMeshActivity } from "../../lib/watch-mesh-activity";
-import { listNodes, type TNodeSummary } from "../node/list-nodes";
+import { listNodes } from "../node/list-nodes";
+import type { TNodeSummary } from "../node/node-schemas";
 import { readLatestSamplesFor } from "./read-latest-samples";
-import { readTopology, toDirection, type TEdgeDirection, type TTopology } from "./read-topology";
+import type { THealthSample as TEdgeDirection } from "../../lib/health-sample";
+import { readTopology, toDirection, type TTopology } from "./read-topology";
 
 /** One direction's newest sample, addressed by who reported it about whom. */
 export interface TDirectionUpdate {

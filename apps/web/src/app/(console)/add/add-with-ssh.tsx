@@ -2,6 +2,7 @@
 // Add a server over SSH in three steps: read and confirm its host key, give a credential,
 // then preflight or install with live progress. The credential stays in this component's
 // state and is sent only with the start request; the server keeps no copy.
+import { normalizeFingerprint } from "@meshover/api/normalize-fingerprint";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
@@ -13,21 +14,13 @@ import { StepList } from "~/components/ui/step-list";
 import { readFieldErrors } from "~/lib/read-field-errors";
 import { useTRPC } from "~/trpc/react";
 
-/** Normalise a fingerprint like the server does, to compare before sending anything. */
-function normalizeFingerprint(input: string): string {
-  return `SHA256:${input
-    .trim()
-    .replace(/^SHA256:/i, "")
-    .replace(/=+$/, "")}`;
-}
-
-/** The SSH tab of the Add server page. */
 /** The ways to log in, in the order the form offers them. */
 const AUTH_KINDS = [
   { kind: "key", label: "Private key" },
   { kind: "password", label: "Password" },
 ] as const;
 
+/** The SSH tab of the Add server page. */
 export function AddWithSsh() {
   const trpc = useTRPC();
   const [host, setHost] = useState("");

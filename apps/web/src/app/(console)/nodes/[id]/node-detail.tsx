@@ -14,7 +14,7 @@ import { ConfirmDialog } from "~/components/ui/dialog";
 import { Card, PageHeader } from "~/components/ui/page-header";
 import { ErrorState, LoadingState } from "~/components/ui/states";
 import { formatAgo, formatTimestamp } from "~/lib/format-values";
-import { isSeenRecently } from "~/lib/judge-freshness";
+import { isSeenRecently, offlineAfterSec } from "~/lib/judge-freshness";
 import { useNow } from "~/lib/use-now";
 import { useLiveStatus, useResubscribe } from "~/lib/use-live-subscription";
 import { useTRPC } from "~/trpc/react";
@@ -32,21 +32,6 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
       <dt className="text-xs text-slate-500">{label}</dt>
       <dd className="mt-0.5 text-sm text-slate-900">{children}</dd>
     </div>
-  );
-}
-
-/** Host facts the agent reported (shape owned by the agent protocol; shown defensively). */
-function readHostInfo(info: unknown): Record<string, string> {
-  if (!info || typeof info !== "object") return {};
-  return Object.fromEntries(
-    Object.entries(info as Record<string, unknown>).map(([k, v]) => [
-      k,
-      typeof v === "string" || typeof v === "number" || typeof v === "boolean"
-        ? String(v)
-        : v == null
-          ? "—"
-          : JSON.stringify(v),
-    ]),
   );
 }
 
@@ -106,7 +91,7 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
     );
   }
   const n = node.data;
-  const host = readHostInfo(n.hostInfo);
+  const host = n.hostInfo;
   const healthIntervalSec = settings.data?.healthIntervalSec ?? DEFAULT_HEALTH_INTERVAL_SEC;
   const isOnline = isSeenRecently(n.lastSeenAt, now, healthIntervalSec);
   return (
@@ -170,13 +155,13 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
               <span className="font-mono text-xs">{n.endpoints.join(", ") || "—"}</span>
             </Fact>
             <Fact label="Agent">{n.agentVersion ?? "—"}</Fact>
-            <Fact label="WireGuard">{host.wireguard ?? "—"}</Fact>
+            <Fact label="WireGuard">{host?.wireguard ?? "—"}</Fact>
             <Fact label="FRR">
-              {host.frrMode ?? "—"}
-              {host.frrVersion && host.frrVersion !== "—" ? ` ${host.frrVersion}` : ""}
+              {host?.frrMode ?? "—"}
+              {host?.frrVersion ? ` ${host.frrVersion}` : ""}
             </Fact>
-            <Fact label="Kernel">{host.kernel ?? "—"}</Fact>
-            <Fact label="Addresses on">{host.addressDevice ?? "—"}</Fact>
+            <Fact label="Kernel">{host?.kernel ?? "—"}</Fact>
+            <Fact label="Addresses on">{host?.addressDevice ?? "—"}</Fact>
             <Fact label="Joined">{formatTimestamp(n.createdAt)}</Fact>
             <Fact label="Public key">
               <span data-testid="node-public-key" className="font-mono text-[11px] break-all">
@@ -198,7 +183,10 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
           <BgpSessions
             rows={sessions}
             now={now}
-            staleAfterSec={settings.data?.staleAfterSec ?? DEFAULT_STALE_AFTER_SEC}
+            staleAfterSec={Math.min(
+              settings.data?.staleAfterSec ?? DEFAULT_STALE_AFTER_SEC,
+              offlineAfterSec(healthIntervalSec),
+            )}
           />
         </div>
         <div className="xl:col-span-3">
