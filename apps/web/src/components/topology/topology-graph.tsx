@@ -291,7 +291,8 @@ export function TopologyGraph({
         nodesDraggable={false}
         nodesConnectable={false}
         colorMode="system"
-        style={{ backgroundColor: "transparent" }}
+        // The card's surface shows through (xyflow's dark mode paints its own grey otherwise).
+        style={{ "--xy-background-color": "transparent" } as React.CSSProperties}
         fitView
         fitViewOptions={{ padding: 0.15 }}
         minZoom={0.05}

@@ -1,6 +1,6 @@
 import { LINK_COLOURS } from "./topology-graph";
 
-/** The key to edge colours and the warning mark, shown over the graph. */
+/** The key to edge colours, node marks and the warning labels, shown above the graph. */
 export function TopologyLegend() {
   const items = [
     ["Established", LINK_COLOURS.established, false],
@@ -9,7 +9,7 @@ export function TopologyLegend() {
     ["Stale (stream lost)", "#94a3b8", true],
   ] as const;
   return (
-    <div className="flex flex-wrap items-center gap-x-4 gap-y-1 rounded-md border border-slate-200 bg-white/95 px-3 py-1.5 text-xs text-slate-600 shadow-sm">
+    <div className="flex flex-wrap items-center gap-x-4 gap-y-1 px-1 text-xs text-slate-600">
       {items.map(([label, colour, isDashed]) => (
         <span key={label} className="flex items-center gap-1.5">
           <svg width="18" height="6" aria-hidden>

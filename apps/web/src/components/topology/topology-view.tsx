@@ -107,32 +107,32 @@ export function TopologyView({
         ) : data.nodes.length === 0 ? (
           <FirstNodeState />
         ) : (
-          <div className="flex h-full min-h-[28rem] overflow-hidden rounded-lg border border-slate-200 bg-white">
-            <div className="relative min-w-0 flex-1" data-testid="topology-graph">
-              <TopologyGraph
-                nodes={data.nodes}
-                links={data.links}
-                now={now}
-                staleAfterSec={data.staleAfterSec}
-                selectedLinkId={selectedLinkId}
-                onSelectLink={setSelectedLinkId}
-                isStale={live.staleSince !== null}
-                wasEstablished={data.wasEstablished}
-              />
-              <div className="pointer-events-none absolute top-3 left-3">
-                <TopologyLegend />
+          <div className="flex h-full flex-col gap-2">
+            <TopologyLegend />
+            <div className="flex min-h-[28rem] flex-1 overflow-hidden rounded-lg border border-slate-200 bg-white">
+              <div className="relative min-w-0 flex-1" data-testid="topology-graph">
+                <TopologyGraph
+                  nodes={data.nodes}
+                  links={data.links}
+                  now={now}
+                  staleAfterSec={data.staleAfterSec}
+                  selectedLinkId={selectedLinkId}
+                  onSelectLink={setSelectedLinkId}
+                  isStale={live.staleSince !== null}
+                  wasEstablished={data.wasEstablished}
+                />
               </div>
+              {selected && (
+                <LinkPanel
+                  link={selected}
+                  source={byId.get(selected.sourceId)}
+                  target={byId.get(selected.targetId)}
+                  now={now}
+                  staleAfterSec={data.staleAfterSec}
+                  onClose={() => setSelectedLinkId(null)}
+                />
+              )}
             </div>
-            {selected && (
-              <LinkPanel
-                link={selected}
-                source={byId.get(selected.sourceId)}
-                target={byId.get(selected.targetId)}
-                now={now}
-                staleAfterSec={data.staleAfterSec}
-                onClose={() => setSelectedLinkId(null)}
-              />
-            )}
           </div>
         )}
       </div>
