@@ -126,6 +126,8 @@ test("rotate a node's key in the browser and watch every peer finish", async ({ 
     "aria-valuenow",
     "100",
   );
+  // The figure for the record: how long the card says it took (click → every peer done).
+  console.log(`rotation: ${await page.getByTestId("rotation-timing").textContent()}`);
   // The node page is pushed the node's state on every report: wait for the new key.
   await expect(page.getByText(/^[A-Za-z0-9+/]{43}=$/).first()).not.toHaveText(oldKey!, {
     timeout: 15_000,
