@@ -18,6 +18,7 @@ import {
   type TSshLabNode,
 } from "../lab/harness/start-ssh-node";
 import { SCREENSHOT_DIR } from "./helpers/accounts";
+import { signInToLab } from "./helpers/sign-in-to-lab";
 
 const NODES = 3;
 const isRoot = process.getuid?.() === 0;
@@ -61,22 +62,10 @@ test.afterEach(async ({ browserName: _browser }, testInfo) => {
   }
 });
 
-async function signIn(page: Page, lab: LabMesh) {
-  await page.goto(`${lab.controller.url}/login`);
-  await page.getByLabel("E-mail").fill(lab.controller.adminEmail);
-  await page.getByLabel("Password").fill(lab.controller.adminPassword);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Topology" })).toBeVisible();
-}
-
 test("topology shows real agents' nodes and Established tunnels", async ({ page }) => {
   test.setTimeout(120_000);
   const lab = mesh!;
-  await page.goto(`${lab.controller.url}/login`);
-  await page.getByLabel("E-mail").fill(lab.controller.adminEmail);
-  await page.getByLabel("Password").fill(lab.controller.adminPassword);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Topology" })).toBeVisible();
+  await signInToLab(page, lab);
   for (const member of lab.members.values())
     await expect(page.getByTestId(`topology-node-${member.view.name}`)).toBeVisible();
   const links = (NODES * (NODES - 1)) / 2;
@@ -96,11 +85,7 @@ test("rotate a node's key in the browser and watch every peer finish", async ({ 
   test.setTimeout(360_000);
   const lab = mesh!;
   const [first] = [...lab.members.values()];
-  await page.goto(`${lab.controller.url}/login`);
-  await page.getByLabel("E-mail").fill(lab.controller.adminEmail);
-  await page.getByLabel("Password").fill(lab.controller.adminPassword);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Topology" })).toBeVisible();
+  await signInToLab(page, lab);
   await page.goto(`${lab.controller.url}/nodes/${first!.view.nodeId}`);
   await expect(page.getByRole("heading", { name: first!.view.name })).toBeVisible();
   const oldKey = await page
@@ -165,7 +150,7 @@ test("add a server over SSH installs a real agent that joins the mesh", async ({
   sshNode = await addSshNode(lab.lab, NODES + 1);
   const server = sshNode;
   const name = server.node.name;
-  await signIn(page, lab);
+  await signInToLab(page, lab);
   await fillSshForm(page, lab, server);
   // The default is the controller's public URL, which is what the server reaches.
   await expect(page.getByLabel("Controller URL the server will use")).toHaveValue(

@@ -9,6 +9,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { runController, stopController } from "../lab/harness/start-controller";
 import { LabMesh, waitForBfdUp, waitForSessions } from "../lab/harness/start-mesh";
 import { SCREENSHOT_DIR } from "./helpers/accounts";
+import { signInToLab } from "./helpers/sign-in-to-lab";
 
 const NODES = 3;
 /**
@@ -40,14 +41,6 @@ test.afterAll(async () => {
   await mesh?.destroy();
 });
 
-async function signIn(page: Page, lab: LabMesh) {
-  await page.goto(`${lab.controller.url}/login`);
-  await page.getByLabel("E-mail").fill(lab.controller.adminEmail);
-  await page.getByLabel("Password").fill(lab.controller.adminPassword);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Topology" })).toBeVisible();
-}
-
 async function waitForHealthyGraph(page: Page) {
   const links = (NODES * (NODES - 1)) / 2;
   await expect(page.getByTestId("live-status")).toHaveAttribute("data-live", "true", {
@@ -67,7 +60,7 @@ test("a cut node: its links red within BFD time plus one report, the node offlin
 }) => {
   test.setTimeout(180_000);
   const lab = mesh!;
-  await signIn(page, lab);
+  await signInToLab(page, lab);
   await waitForHealthyGraph(page);
   const cut = lab.member(`n${NODES}`);
   const labels = page.locator(`[data-testid^="link-label-"][data-testid*="${cut.view.nodeId}"]`);
@@ -105,7 +98,7 @@ test("a lost stream keeps the last state, marked stale; the page is live again a
 }) => {
   test.setTimeout(240_000);
   const lab = mesh!;
-  await signIn(page, lab);
+  await signInToLab(page, lab);
   await waitForHealthyGraph(page);
   await stopController(lab.lab, lab.controller);
   try {
@@ -151,7 +144,7 @@ test("every page in light and dark, wide and at 390 px, without sideways scrolli
   test.setTimeout(180_000);
   const lab = mesh!;
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await signIn(page, lab);
+  await signInToLab(page, lab);
   for (const size of [
     { label: "wide", width: 1440, height: 900 },
     { label: "390", width: 390, height: 844 },
