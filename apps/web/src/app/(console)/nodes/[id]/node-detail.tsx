@@ -26,6 +26,40 @@ import { RotationPanel } from "./rotation-panel";
 const DEFAULT_STALE_AFTER_SEC = 60;
 const DEFAULT_HEALTH_INTERVAL_SEC = 5;
 
+/**
+ * Desired vs observed: every other node should have a tunnel with a BGP session; the node's own
+ * latest report says which it has. Lists the peers whose tunnel is missing from its reports or
+ * whose session is not Established.
+ */
+function ObservedTunnels({
+  sessions,
+  now,
+  freshSec,
+}: {
+  sessions: TNodeLive["sessions"];
+  now: number;
+  freshSec: number;
+}) {
+  const reported = sessions.filter(
+    (s) => s.mine !== null && now - s.mine.at.getTime() <= freshSec * 1000,
+  );
+  const missing = sessions.filter((s) => !reported.includes(s)).map((s) => s.peerName);
+  const notUp = reported
+    .filter((s) => s.mine?.bgpState?.toLowerCase() !== "established")
+    .map((s) => s.peerName);
+  return (
+    <span className="text-xs" data-testid="observed-tunnels">
+      {reported.length} of {sessions.length} tunnels reported
+      {missing.length > 0 && (
+        <span className="block text-amber-700">missing: {missing.join(", ")}</span>
+      )}
+      {notUp.length > 0 && (
+        <span className="block text-amber-700">BGP not up: {notUp.join(", ")}</span>
+      )}
+    </span>
+  );
+}
+
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
     <div>
@@ -149,6 +183,13 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
                 desired={n.desiredConfigVersion}
                 applyError={n.applyError}
                 isOnline={isOnline}
+              />
+            </Fact>
+            <Fact label="Observed">
+              <ObservedTunnels
+                sessions={sessions}
+                now={now}
+                freshSec={offlineAfterSec(healthIntervalSec)}
               />
             </Fact>
             <Fact label="Endpoints">
