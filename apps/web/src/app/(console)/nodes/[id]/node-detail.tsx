@@ -95,6 +95,7 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
   );
   useResubscribe(subscription);
   const settings = useQuery(trpc.settings.get.queryOptions(undefined, { staleTime: 60_000 }));
+  const routes = useQuery(trpc.routes.list.queryOptions(undefined, { refetchInterval: 5_000 }));
   const events = useQuery(
     trpc.events.list.queryOptions({ nodeId, minutes: 60 }, { refetchInterval: 5_000 }),
   );
@@ -242,6 +243,24 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
         <div className="xl:col-span-2">
           <PrefixEditor nodeId={nodeId} prefixes={n.prefixes} canEdit={canEdit} />
         </div>
+        <Card title="Announcements">
+          {/* After a prefix change: how far each of this node's prefixes got (the Routes page's
+              view of them), so "saved" is followed by "announced to N of M". */}
+          <ul className="space-y-1 text-xs" data-testid="announcements">
+            {(routes.data ?? [])
+              .filter((row) => row.origins.some((origin) => origin.nodeId === nodeId))
+              .map((row) => (
+                <li key={row.cidr} className="flex flex-wrap justify-between gap-2">
+                  <span className="font-mono">{row.cidr}</span>
+                  <span className={row.warnings.length > 0 ? "text-amber-700" : "text-slate-600"}>
+                    {row.state === "received"
+                      ? `announced to ${row.receivedBy} of ${row.peerCount} peers`
+                      : row.state}
+                  </span>
+                </li>
+              ))}
+          </ul>
+        </Card>
       </div>
       <ConfirmDialog
         isOpen={isRemoving}
