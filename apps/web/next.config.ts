@@ -9,7 +9,6 @@ const config: NextConfig = {
     "@prisma/adapter-pg",
     "pg",
     "@electric-sql/pglite",
-    "@electric-sql/pglite-socket",
     "@node-rs/argon2",
   ],
   poweredByHeader: false,

@@ -54,3 +54,49 @@ test("an expired session sends the user to sign in and back again", async ({ pag
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/tokens$/);
 });
+
+test("pages forbid framing, sniffing and full referrers", async ({ page }) => {
+  const response = await page.goto("/login");
+  const headers = response!.headers();
+  expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(headers["x-frame-options"]).toBe("DENY");
+  expect(headers["x-content-type-options"]).toBe("nosniff");
+  expect(headers["referrer-policy"]).toBe("same-origin");
+  // Plain http here: no HSTS (it would pin browsers to an https that does not exist).
+  expect(headers["strict-transport-security"]).toBeUndefined();
+});
+
+test("a malformed session cookie is no session: sign-in still works", async ({
+  page,
+  context,
+  baseURL,
+}) => {
+  await context.addCookies([{ name: "meshover_session", value: "%E0%A4%A", url: baseURL! }]);
+  const response = await page.goto("/login");
+  expect(response!.status()).toBe(200);
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await page.goto("/nodes");
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("sign-in sends the user only to paths of this site", async ({ page, baseURL }) => {
+  const origin = new URL(baseURL!).origin;
+  const targets = ["/\\evil.example/", "/\t/evil.example/", "//evil.example/", "/\n/evil.example/"];
+  for (const next of targets) {
+    const response = await page.goto(`/login?next=${encodeURIComponent(next)}`);
+    expect(response!.status(), JSON.stringify(next)).toBe(200);
+  }
+  // After signing in, the crafted target becomes the console's start page.
+  await page.goto(`/login?next=${encodeURIComponent("/\\evil.example/")}`);
+  await page.getByLabel("E-mail").fill(ADMIN_EMAIL);
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Topology" })).toBeVisible();
+  expect(new URL(page.url()).origin).toBe(origin);
+  // Signed in, /login redirects at once: still only to our own paths.
+  for (const next of targets) {
+    await page.goto(`/login?next=${encodeURIComponent(next)}`);
+    await expect(page.getByRole("heading", { name: "Topology" })).toBeVisible();
+    expect(new URL(page.url()).origin, JSON.stringify(next)).toBe(origin);
+  }
+});

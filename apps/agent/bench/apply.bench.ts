@@ -13,7 +13,7 @@ import { pino } from "pino";
 import type { TDesiredNodeConfig, TPeerConfig } from "@meshover/netcfg";
 import { teardownHost } from "../src/commands/teardown-host";
 import { createExecutor } from "../src/exec/run-command";
-import { FrrDriver } from "../src/frr/frr-driver";
+import { createFrrAdapter } from "../src/frr/create-frr-adapter";
 import { generateKeyPair } from "../src/host/generate-keys";
 import { HostDriver } from "../src/host/host-driver";
 import { reconcileHost } from "../src/reconcile/reconcile-host";
@@ -77,8 +77,7 @@ async function benchApply(dir: string): Promise<void> {
     store.ensureDir();
     store.writeKeys(await generateKeyPair(runner, null));
     const host = new HostDriver({ runner, logger, store });
-    const frr = new FrrDriver({
-      mode: "managed",
+    const frr = createFrrAdapter("managed", {
       runner,
       logger,
       store,

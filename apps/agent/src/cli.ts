@@ -8,7 +8,8 @@ import { runAgent } from "./commands/run-agent";
 import { renderStatus } from "./commands/show-status";
 import { getChildEnv, readAgentEnv } from "./env";
 import { createExecutor } from "./exec/run-command";
-import { FrrDriver, type TFrrMode } from "./frr/frr-driver";
+import { createFrrAdapter } from "./frr/create-frr-adapter";
+import type { TFrrMode } from "./frr/frr-adapter";
 import { HostDriver } from "./host/host-driver";
 import { createLogger } from "./log";
 import { StateStore } from "./state/state-store";
@@ -165,8 +166,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "leave": {
       const identity = store.readIdentity();
-      const frr = new FrrDriver({
-        mode: frrMode,
+      const frr = createFrrAdapter(frrMode, {
         runner,
         logger,
         store,

@@ -1,11 +1,13 @@
-// A fake runner that models a Linux host (links, addresses, WireGuard devices, sysctls) well
-// enough for the agent's commands, fails on any command it does not know, and dumps its state
-// as text for assertions (in the spirit of tailscale's TestRouterStates).
+// A fake runner that models a Linux host (links, addresses, WireGuard devices, sysctls,
+// processes, and optionally a managed FRR) well enough for the agent's commands, THROWS at any
+// command it does not know (like tailscale's fakeOS), and dumps its state as text for
+// assertions (in the spirit of tailscale's TestRouterStates).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { TCommandResult, TRunner, TRunOptions } from "../src/exec/run-command";
 import { HostDriver } from "../src/host/host-driver";
 import type { TLogger } from "../src/log";
 import type { StateStore } from "../src/state/state-store";
+import type { FakeFrr } from "./fake-frr";
 
 interface TFakePeer {
   publicKey: string;
@@ -31,6 +33,8 @@ export interface TFakeHostOptions {
   keys: Record<string, string>;
   /** Folder where fake wireguard-go "creates" its control sockets. */
   socketDir: string;
+  /** A managed FRR living on this host (its commands and daemons go to it). */
+  frr?: FakeFrr;
 }
 
 const ok = (stdout = ""): TCommandResult => ({ code: 0, stdout, stderr: "" });
@@ -63,8 +67,10 @@ export class FakeHost implements TRunner {
   };
   /** Every command that changed something, in order. */
   mutations: string[] = [];
-  /** Commands the fake did not understand (a test fails when this is not empty). */
+  /** Commands the fake did not understand; each also threw at the call. */
   unexpected: string[] = [];
+  /** Unix seconds of every up tunnel's latest handshake (0: peers never answered). */
+  handshakeAt = 0;
   /** Make the next command whose text starts with this prefix fail once. */
   failNext: string | null = null;
   private nextPid = 90001;
@@ -75,8 +81,24 @@ export class FakeHost implements TRunner {
     mkdirSync(options.socketDir, { recursive: true });
   }
 
-  /** Liveness of fake processes (wireguard-go). */
-  isAlive = (pid: number): boolean => this.processes.has(pid);
+  /** Liveness of fake processes (wireguard-go, FRR daemons). */
+  isAlive(pid: number, marker: string): boolean {
+    return this.processes.get(pid)?.includes(marker) ?? false;
+  }
+
+  /** A signal to a fake process: it exits at once (recorded as a mutation). */
+  kill(pid: number, signal: "SIGTERM" | "SIGKILL"): boolean {
+    if (!this.processes.has(pid)) return false;
+    this.processes.delete(pid);
+    this.options.frr?.stopped(pid);
+    this.mutations.push(`kill -${signal.slice(3)} ${pid}`);
+    return true;
+  }
+
+  private reject(text: string): never {
+    this.unexpected.push(text);
+    throw new Error(`fake host: unexpected command ${text}`);
+  }
 
   /** Read a sysctl like /proc/sys would. */
   readSysctl = (key: string): string | undefined => this.sysctls[key];
@@ -115,7 +137,10 @@ export class FakeHost implements TRunner {
     for (const key of Object.keys(this.sysctls)) {
       if (key.includes(`.conf.${name}.`)) delete this.sysctls[key];
     }
-    for (const [pid, device] of this.processes) if (device === name) this.processes.delete(pid);
+    // wireguard-go exits once its tun is gone.
+    for (const [pid, argv] of this.processes) {
+      if (argv === `wireguard-go -f ${name}`) this.processes.delete(pid);
+    }
     rmSync(`${this.options.socketDir}/${name}.sock`, { force: true });
   }
 
@@ -125,22 +150,25 @@ export class FakeHost implements TRunner {
       this.failNext = null;
       return Promise.resolve(fail(`injected failure: ${text}`));
     }
-    const result = this.execute([...argv], options);
-    if (result === null) {
-      this.unexpected.push(text);
-      return Promise.resolve(fail(`fake host: unexpected command ${text}`, 99));
+    const result = this.execute([...argv], options) ?? this.options.frr?.execute(argv) ?? null;
+    if (result === null) return this.reject(text);
+    if (result.code === 0 && this.options.frr?.changes.length) {
+      this.mutations.push(...this.options.frr.changes.map((change) => `frr: ${change}`));
+      this.options.frr.changes = [];
     }
     return Promise.resolve(result);
   }
 
   spawnDaemon(argv: readonly string[]): Promise<number> {
     const [file, flag, device] = argv;
-    if (file !== "wireguard-go" || flag !== "-f" || !device) {
-      this.unexpected.push(argv.join(" "));
-      return Promise.reject(new Error(`fake host: unexpected daemon ${argv.join(" ")}`));
-    }
     const pid = this.nextPid++;
-    this.processes.set(pid, device);
+    if (this.options.frr?.spawn(argv, pid)) {
+      this.processes.set(pid, argv.join(" "));
+      this.mutations.push(`spawn ${argv.slice(0, 3).join(" ")}`);
+      return Promise.resolve(pid);
+    }
+    if (file !== "wireguard-go" || flag !== "-f" || !device) return this.reject(argv.join(" "));
+    this.processes.set(pid, argv.join(" "));
     this.addLink(device, "tun");
     writeFileSync(`${this.options.socketDir}/${device}.sock`, "");
     this.mutations.push(`spawn ${argv.join(" ")}`);
@@ -169,7 +197,28 @@ export class FakeHost implements TRunner {
     if (text === "ip -batch -") return this.executeIpBatch(options.input ?? "");
     if (tool === "ip") return this.executeIp(argv, args);
     if (tool === "wg" && args[0] === "set") return this.executeWgSet(argv, args.slice(1));
+    if (tool === "ping") return this.executePing(args);
+    if (tool === "install" && args[0] === "-d") {
+      for (const path of args.filter((arg) => arg.startsWith("/")))
+        mkdirSync(path, { recursive: true });
+      return ok();
+    }
+    if (tool === "chown" && args[0] === "frr:frr") return ok();
+    if (tool === "rm" && args[0] === "-rf" && args[1] === "--one-file-system" && args[2]) {
+      rmSync(args[2], { recursive: true, force: true });
+      return this.mutate(argv, ok());
+    }
     return null;
+  }
+
+  // `ping -6 -n -c 1 ... <address>%<device>`: answers over a tunnel that is up with a peer
+  // (the far end is not modelled: every peer answers in 0.1 ms, any size fits).
+  private executePing(args: string[]): TCommandResult {
+    const device = args.at(-1)?.split("%")[1] ?? "";
+    const link = this.link(device);
+    if (!link?.isUp || !link.wireguard?.peers.length)
+      return fail("1 packets transmitted, 0 received");
+    return ok("64 bytes from peer: icmp_seq=1 ttl=64 time=0.10 ms\n");
   }
 
   // `ip -batch -`: one command per line, stopping at the first failure; each recorded as the
@@ -283,7 +332,8 @@ export class FakeHost implements TRunner {
   }
 
   private renderLinks(): unknown[] {
-    return this.links.map((link) => ({
+    return this.links.map((link, index) => ({
+      ifindex: index + 1,
       ifname: link.name,
       flags: link.isUp ? ["UP", "LOWER_UP"] : [],
       mtu: link.mtu,
@@ -295,11 +345,12 @@ export class FakeHost implements TRunner {
   }
 
   private renderAddresses(): unknown[] {
-    return this.links.map((link) => ({
+    return this.links.map((link, index) => ({
+      ifindex: index + 1,
       ifname: link.name,
       addr_info: link.addresses.map((cidr) => {
         const [local, length] = cidr.split("/");
-        return { local, prefixlen: Number(length) };
+        return { family: cidr.includes(":") ? "inet6" : "inet", local, prefixlen: Number(length) };
       }),
     }));
   }
@@ -321,7 +372,7 @@ export class FakeHost implements TRunner {
             "(none)",
             peer.endpoint ?? "(none)",
             peer.allowedIps,
-            "0",
+            link.isUp ? String(this.handshakeAt) : "0",
             "0",
             "0",
             peer.keepalive === 0 ? "off" : String(peer.keepalive),
@@ -353,6 +404,7 @@ export class FakeHost implements TRunner {
     }
     for (const key of Object.keys(this.sysctls).sort())
       lines.push(`sysctl ${key}=${this.sysctls[key]}`);
+    if (this.options.frr) lines.push(this.options.frr.dump());
     return lines.join("\n");
   }
 
@@ -376,7 +428,6 @@ export function createFakeHostDriver(
     readSysctl: fake.readSysctl,
     writeSysctl: fake.writeSysctl,
     socketDir: fake.options.socketDir,
-    isAlive: fake.isAlive,
     pollMs: 1,
   });
 }

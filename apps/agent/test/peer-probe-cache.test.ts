@@ -16,6 +16,8 @@ function answeringPings() {
       });
     },
     spawnDaemon: () => Promise.reject(new Error("not used")),
+    isAlive: () => false,
+    kill: () => false,
   };
   return { runner, argvs };
 }

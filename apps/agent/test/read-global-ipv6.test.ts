@@ -7,6 +7,8 @@ function answering(stdout: string): TRunner {
   return {
     run: () => Promise.resolve({ code: 0, stdout, stderr: "", durationMs: 1 }),
     spawnDaemon: () => Promise.reject(new Error("not used")),
+    isAlive: () => false,
+    kill: () => false,
   };
 }
 

@@ -5,7 +5,6 @@ import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TDesiredNodeConfig, TPeerConfig } from "@meshover/netcfg";
 import { teardownHost } from "../src/commands/teardown-host";
-import { FrrDriver } from "../src/frr/frr-driver";
 import { reconcileHost } from "../src/reconcile/reconcile-host";
 import { StateStore } from "../src/state/state-store";
 import { createFakeHostDriver, FakeHost } from "./fake-host";
@@ -40,7 +39,7 @@ function setUp(options: { hasKernelWireguard: boolean; hasDummy?: boolean }) {
     socketDir: join(dir, "wireguard"),
   });
   const host = createFakeHostDriver(fake, { store, logger });
-  const frr = new FrrDriver({ mode: "none", runner: fake, logger, store, pathspace: "test" });
+  const frr = null;
   const reconcile = async (config: TDesiredNodeConfig) => {
     const outcome = await reconcileHost({ config, host, frr, store, logger });
     expect(fake.unexpected).toEqual([]);
@@ -89,9 +88,9 @@ describe("reconcileHost on a fake host", () => {
     const outcome = await reconcile(makeConfig([makeTestPeer(2)]));
     expect(outcome.error).toBeNull();
     expect(fake.takeMutations()).toMatchInlineSnapshot(`
-      "ip addr add 10.128.0.1/32 dev lo
+      "spawn wireguard-go -f mo2
+      ip addr add 10.128.0.1/32 dev lo
       ip addr add fd00::1/128 dev lo nodad
-      spawn wireguard-go -f mo2
       sysctl -q -w net.ipv6.conf.mo2.addr_gen_mode=1
       wg set mo2 private-key <keyfile> listen-port 51822 peer AAAAAwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= endpoint [2001:db8::2]:51821 allowed-ips 0.0.0.0/0,::/0 persistent-keepalive 25
       ip link set dev mo2 mtu 1420
@@ -179,7 +178,6 @@ describe("reconcileHost on a fake host", () => {
     expect(repaired.error).toBeNull();
     expect(fake.takeMutations()).toMatchInlineSnapshot(`
       "ip link set dev mo3 up
-      sysctl -q -w net.ipv4.conf.mo2.rp_filter=2
       sysctl -q -w net.ipv4.conf.mo3.rp_filter=2
       sysctl -q -w net.ipv4.ip_forward=1
       sysctl -q -w net.ipv6.conf.all.forwarding=1"
@@ -231,5 +229,20 @@ describe("reconcileHost on a fake host", () => {
       sysctl net.ipv6.conf.all.forwarding=1"
     `);
     expect(store.readOwned()).toMatchObject({ links: [], addresses: [], wireguardGo: {} });
+  });
+
+  it("teardown stops a wireguard-go whose link is already gone (through the runner)", async () => {
+    const { fake, host, frr, reconcile } = setUp({ hasKernelWireguard: false });
+    await reconcile(makeConfig([makeTestPeer(2)]));
+    const pid = store.readOwned().wireguardGo.mo2;
+    expect(pid).toBeDefined();
+    // The tun vanished but the process lingers (e.g. after a crash mid-teardown).
+    fake.links = fake.links.filter((link) => link.name !== "mo2");
+    fake.takeMutations();
+    const errors = await teardownHost({ store, runner: fake, logger, frr, host });
+    expect(errors).toEqual([]);
+    expect(fake.takeMutations()).toContain(`kill -TERM ${pid}`);
+    expect(fake.processes.size).toBe(0);
+    expect(store.readOwned()).toMatchObject({ links: [], wireguardGo: {} });
   });
 });

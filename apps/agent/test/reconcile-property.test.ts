@@ -5,10 +5,11 @@ import fc from "fast-check";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import type { TDesiredNodeConfig } from "@meshover/netcfg";
-import { FrrDriver } from "../src/frr/frr-driver";
 import { reconcileHost } from "../src/reconcile/reconcile-host";
 import { StateStore } from "../src/state/state-store";
 import { makeTestConfig, makeTestPeer, TEST_MESH_SETTINGS } from "./test-config";
+import { ManagedFrr } from "../src/frr/managed-frr";
+import { FakeFrr, makeFakeFrrOptions } from "./fake-frr";
 import { createFakeHostDriver, FakeHost } from "./fake-host";
 
 const key = (seed: number) => {
@@ -45,7 +46,7 @@ const arbConfig = fc
   .map(({ peers, mtu }) => makeConfig(peers, mtu));
 
 describe("reconcileHost (property, fake host)", () => {
-  it("converges any sequence of configs; a second pass never changes anything", async () => {
+  it("converges any sequence of configs (managed FRR on); a second pass changes nothing", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(arbConfig, { minLength: 1, maxLength: 4 }),
@@ -54,6 +55,7 @@ describe("reconcileHost (property, fake host)", () => {
           const dir = mkdtempSync(join(tmpdir(), "mo-agent-prop-"));
           try {
             const logger = pino({ level: "silent" });
+            const frrOptions = makeFakeFrrOptions(dir);
             const store = new StateStore(join(dir, "state"));
             store.ensureDir();
             const privateKey = key(5000);
@@ -63,15 +65,10 @@ describe("reconcileHost (property, fake host)", () => {
               hasDummy: false,
               keys: { [privateKey]: key(6000) },
               socketDir: join(dir, "wg"),
+              frr: new FakeFrr(frrOptions),
             });
             const host = createFakeHostDriver(fake, { store, logger });
-            const frr = new FrrDriver({
-              mode: "none",
-              runner: fake,
-              logger,
-              store,
-              pathspace: "p",
-            });
+            const frr = new ManagedFrr({ runner: fake, logger, store, ...frrOptions });
             for (const config of configs) {
               const first = await reconcileHost({ config, host, frr, store, logger });
               expect(first.error).toBeNull();

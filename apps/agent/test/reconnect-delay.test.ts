@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { getReconnectDelayMs } from "../src/commands/run-agent";
+import { getReconnectDelayMs } from "../src/controller/config-subscription";
 
 describe("getReconnectDelayMs", () => {
   it("doubles from 1 s to an 8 s cap with ±50 % jitter", () => {

@@ -13,8 +13,8 @@ export function getDb(): TPrismaClient {
     const { DATABASE_URL, MESHOVER_EMBEDDED_DB } = readControllerEnv();
     if (!DATABASE_URL) throw new Error("DATABASE_URL is not set: the server sets it at start");
     // Hundreds of agents report every few seconds; with a real Postgres the round trips, not
-    // the CPU, limit ingestion, so the pool is wider. The embedded socket multiplexes onto one
-    // PGlite connection and allows 16 clients in all (CLI and migrations included).
+    // the CPU, limit ingestion, so the pool is wider. The embedded socket gives its clients
+    // turns on one PGlite session, so a few connections are plenty.
     const maxConnections = MESHOVER_EMBEDDED_DB === "1" ? 8 : 25;
     holder[GLOBAL_KEY] = createPrismaClient({ url: DATABASE_URL, maxConnections });
   }

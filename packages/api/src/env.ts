@@ -18,6 +18,11 @@ const ZControllerEnv = z.object({
   MESHOVER_TLS_CERT: z.string().min(1).optional(),
   MESHOVER_TLS_KEY: z.string().min(1).optional(),
   /**
+   * "self-signed": without MESHOVER_TLS_CERT/KEY, create a certificate on first start (in the
+   * data folder) and serve https; the Add server command then carries its pin.
+   */
+  MESHOVER_TLS: z.enum(["off", "self-signed"]).default("off"),
+  /**
    * "1" behind a reverse proxy: trust its X-Forwarded-For/-Proto/-Host. Otherwise the server
    * overwrites them with what it sees, so clients cannot fake their address (rate limits,
    * localhost-only metrics) or https.

@@ -18,14 +18,22 @@ export {
   type TContext,
   type TCreateContextOptions,
 } from "./trpc";
-export { handleTrpcRequest, MAX_BODY_BYTES } from "./http/handle-trpc-request";
+export {
+  handleTrpcRequest,
+  MAX_BODY_BYTES,
+  REQUEST_ID_HEADER,
+  type TTrpcErrorHook,
+} from "./http/handle-trpc-request";
+export { logTrpcErrors, type TErrorLog } from "./http/log-trpc-error";
 export { createServerCaller } from "./server-caller";
 export { getMeshFanout, MeshFanout, MESH_CHANNEL } from "./lib/mesh-fanout";
 export { SESSION_COOKIE } from "./lib/session-cookie";
 export { serveApi, writeFetchResponse, type TApiServer } from "./http/serve-api";
 export { pruneSamples } from "./services/health/prune-samples";
+export { pruneLoginAttempts } from "./services/auth/prune-login-attempts";
 export { handleMetricsRequest } from "./http/handle-metrics-request";
 export { installFastTextEncoderStream } from "./http/install-fast-text-encoder-stream";
+export { readCertificatePins, type TCertificatePins } from "./lib/read-certificate-pins";
 export type { TTopologyUpdate, TDirectionUpdate } from "./services/topology/watch-topology";
 export type { TNodeLive, TNodeSession } from "./services/node/watch-node";
 export type { TTopology } from "./services/topology/read-topology";

@@ -6,7 +6,7 @@
 // Every mutation must come from our own origin (CSRF), whoever sends it.
 import { TRPCError, initTRPC } from "@trpc/server";
 import { ZodError } from "zod";
-import { isNetcfgError, type TNetcfgErrorCode } from "@meshover/netcfg";
+import { isNetcfgError, isStorableText, type TNetcfgErrorCode } from "@meshover/netcfg";
 import type { TPrismaClient } from "@meshover/prisma";
 import type { TActor } from "./lib/audit";
 import { getMeshFanout } from "./lib/mesh-fanout";
@@ -26,16 +26,25 @@ export interface TCreateContextOptions {
   resHeaders?: Headers;
   /** Public URL of the controller: its origin is accepted on mutations besides the Host. */
   publicUrl?: string;
+  /** The id the HTTP handler gave this request (logged with every error, sent back to the client). */
+  requestId?: string;
 }
 
 /** Build the context without an HTTP request (tests, server-side callers, the CLI). */
-export function createContextInner({ db, headers, resHeaders, publicUrl }: TCreateContextOptions) {
+export function createContextInner({
+  db,
+  headers,
+  resHeaders,
+  publicUrl,
+  requestId,
+}: TCreateContextOptions) {
   const requestHeaders = headers ?? new Headers();
   return {
     db,
     headers: requestHeaders,
     resHeaders: resHeaders ?? new Headers(),
     publicUrl,
+    requestId: requestId ?? null,
     fanout: getMeshFanout(db),
     ip: readClientIp(requestHeaders),
     isSecure: isSecureRequest(requestHeaders),
@@ -58,19 +67,26 @@ const t = initTRPC.context<TContext>().create({
     ping: { enabled: true, intervalMs: 15_000 },
     client: { reconnectAfterInactivityMs: 40_000 },
   },
-  errorFormatter({ shape, error }) {
-    // No stack traces to clients.
+  errorFormatter({ shape, error, ctx }) {
+    // No stack traces to clients, and no text of unexpected errors either: a database error's
+    // message names tables, columns and values. The log has it, under the same request id.
     const { stack: _stack, ...data } = shape.data;
+    const isInternal = error.code === "INTERNAL_SERVER_ERROR";
     return {
       ...shape,
+      message: isInternal ? INTERNAL_ERROR_MESSAGE : shape.message,
       data: {
         ...data,
+        requestId: ctx?.requestId ?? null,
         // Field-by-field reasons for bad input, so forms and agents can say what is wrong.
         zodError: error.cause instanceof ZodError ? error.cause.flatten() : null,
       },
     };
   },
 });
+
+/** What a client sees of an unexpected error instead of its text. */
+export const INTERNAL_ERROR_MESSAGE = "internal server error (the controller log has details)";
 
 /** Build a router. */
 export const createTRPCRouter = t.router;
@@ -103,6 +119,25 @@ const mapServiceErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+// Postgres cannot store a NUL byte or a lone surrogate; the schemas refuse them field by field
+// (zText), and this backstop refuses them anywhere in any input, so a field that a schema
+// forgot still answers 400, not a database error.
+function findUnstorableText(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return !isStorableText(value);
+  if (depth > 32 || value === null || typeof value !== "object") return false;
+  const children = Array.isArray(value) ? value : Object.entries(value).flat();
+  return children.some((child) => findUnstorableText(child, depth + 1));
+}
+const rejectUnstorableText = t.middleware(async ({ getRawInput, next }) => {
+  if (findUnstorableText(await getRawInput())) {
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: "input contains a NUL byte or an unpaired surrogate",
+    });
+  }
+  return next();
+});
+
 const checkOrigin = t.middleware(({ ctx, type, next }) => {
   if (type === "mutation" && !isSameOriginRequest(ctx.headers, ctx.publicUrl)) {
     throw new TRPCError({ code: "FORBIDDEN", message: "cross-origin request refused" });
@@ -111,7 +146,10 @@ const checkOrigin = t.middleware(({ ctx, type, next }) => {
 });
 
 /** Anyone may call it. */
-export const publicProcedure = t.procedure.use(mapServiceErrors).use(checkOrigin);
+export const publicProcedure = t.procedure
+  .use(mapServiceErrors)
+  .use(checkOrigin)
+  .use(rejectUnstorableText);
 
 /** A signed-in dashboard user; `ctx.session` and `ctx.actor` are set. */
 export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {

@@ -23,6 +23,7 @@ beforeEach(async () => {
   await testDb.db.user.deleteMany();
   await testDb.db.setupCode.deleteMany();
   await testDb.db.auditEvent.deleteMany();
+  await testDb.db.loginAttempt.deleteMany();
 });
 
 describe("auth", () => {

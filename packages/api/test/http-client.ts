@@ -54,3 +54,32 @@ export function makeEnrollRequest(token: string, name: string) {
     },
   };
 }
+
+/** A well-formed health report with one tunnel per peer id (all figures plausible). */
+export function makeHealthReport(peerIds: string[]) {
+  const { hostInfo, agentVersion, publicKey, endpoints } = makeEnrollRequest("x".repeat(16), "h");
+  return {
+    agentVersion,
+    hostInfo,
+    endpoints,
+    publicKey,
+    rotationId: null,
+    appliedVersion: 1,
+    applyError: null as string | null,
+    peers: peerIds.map((peerId, i) => ({
+      peerId,
+      interface: `mo${i + 1}`,
+      peerPublicKey: null,
+      handshakeAt: "2026-12-06T08:00:00.000Z",
+      rxBytes: 1,
+      txBytes: 1,
+      bgpState: "Established",
+      bgpUptimeSec: 10,
+      bfdState: "Up",
+      prefixesReceived: 1,
+      mtuConfigured: 1420,
+      mtuMeasured: 1420,
+      rttMs: 1,
+    })),
+  };
+}

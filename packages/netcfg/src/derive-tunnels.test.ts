@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compileNodeConfigs, type TMeshNode } from "./compile-node-configs";
-import { TEST_MESH_SETTINGS } from "./test-fixtures";
+import { compileNodeConfigs } from "./compile-node-configs";
+import { makeTestMeshNode, TEST_MESH_SETTINGS } from "./test-fixtures";
 import {
   chooseEndpoint,
   deriveTunnels,
@@ -13,20 +13,7 @@ import {
 
 const settings = TEST_MESH_SETTINGS;
 
-function makeNode(index: number, endpoints: string[]): TMeshNode {
-  return {
-    id: `00000000-0000-4000-8000-${index.toString().padStart(12, "0")}`,
-    name: `node${index}`,
-    index,
-    asn: 4200000000 + index,
-    ipv4: `10.128.0.${index}`,
-    ipv6: `fd12:3456:789a::${index.toString(16)}`,
-    publicKey: "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=",
-    endpoints,
-    advertisedPrefixes: [],
-    pendingRotationId: null,
-  };
-}
+const makeNode = (index: number, endpoints: string[]) => makeTestMeshNode(index, { endpoints });
 
 const nodes = [
   makeNode(1, ["198.51.100.1", "2001:db8::1"]),

@@ -4,11 +4,13 @@
 // small part of the config in full plus the changed peers. The controller diffs the mesh's peer
 // list once per version pair and cuts each node's delta from it; the agent applies it to the
 // config it last received on the same stream.
-import type {
-  TDesiredNodeConfig,
-  TDesiredNodeConfigDelta,
-  TNodeConfigUpdate,
-  TPeerConfig,
+import type { z } from "zod";
+import {
+  ZDesiredNodeConfig,
+  ZDesiredNodeConfigDelta,
+  type TDesiredNodeConfig,
+  type TDesiredNodeConfigDelta,
+  type TPeerConfig,
 } from "./config";
 import { NetcfgError } from "./netcfg-error";
 
@@ -110,17 +112,58 @@ export function applyConfigDelta(
   };
 }
 
+/** One stream event turned into a full config, or why it could not be. */
+export type TConfigUpdateResult =
+  { config: TDesiredNodeConfig } | { error: string; isResyncNeeded: boolean };
+
+function describeIssues(error: z.ZodError): string {
+  const issues = error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  return `malformed config (${issues.join("; ")})`;
+}
+
 /**
- * The config after one stream event: a full config replaces `current`, a delta is applied to
- * it. Throws NetcfgError DELTA_MISMATCH for a delta with no or the wrong config at hand.
+ * Turn one config stream event (untrusted: parsed here) into a full config: a full config as it
+ * is, a delta applied to `current` (the config this stream delivered last). A delta with no or
+ * another base asks for a resync; a malformed event is an error either way.
+ */
+export function resolveConfigUpdate(
+  raw: unknown,
+  current: TDesiredNodeConfig | null,
+): TConfigUpdateResult {
+  const isDelta = typeof raw === "object" && raw !== null && "kind" in raw;
+  if (!isDelta) {
+    const parsed = ZDesiredNodeConfig.safeParse(raw);
+    return parsed.success
+      ? { config: parsed.data }
+      : { error: describeIssues(parsed.error), isResyncNeeded: false };
+  }
+  const delta = ZDesiredNodeConfigDelta.safeParse(raw);
+  if (!delta.success) return { error: describeIssues(delta.error), isResyncNeeded: true };
+  if (!current) {
+    return { error: "config delta without a full config before it", isResyncNeeded: true };
+  }
+  try {
+    const merged = ZDesiredNodeConfig.safeParse(applyConfigDelta(current, delta.data));
+    return merged.success
+      ? { config: merged.data }
+      : { error: describeIssues(merged.error), isResyncNeeded: true };
+  } catch (error) {
+    if (error instanceof NetcfgError) return { error: error.message, isResyncNeeded: true };
+    throw error;
+  }
+}
+
+/**
+ * resolveConfigUpdate for callers that want the config or an exception (API tests, benches):
+ * throws NetcfgError DELTA_MISMATCH for an event that does not resolve.
  */
 export function applyConfigUpdate(
   current: TDesiredNodeConfig | null,
-  update: TNodeConfigUpdate,
+  update: unknown,
 ): TDesiredNodeConfig {
-  if (!("kind" in update)) return update;
-  if (!current) {
-    throw new NetcfgError("DELTA_MISMATCH", "config delta without a full config before it");
-  }
-  return applyConfigDelta(current, update);
+  const result = resolveConfigUpdate(update, current);
+  if ("error" in result) throw new NetcfgError("DELTA_MISMATCH", result.error);
+  return result.config;
 }

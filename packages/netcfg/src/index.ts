@@ -1,5 +1,6 @@
 // @meshover/netcfg: the pure network model shared by the controller and the agent.
 export * from "./config";
+export * from "./input-bounds";
 export * from "./protocol";
 export * from "./trpc-path";
 export * from "./netcfg-error";
@@ -11,6 +12,7 @@ export * from "./diff-node-config";
 export * from "./derive-tunnels";
 export * from "./derive-frr-config";
 export * from "./render-frr-config";
+export * from "./render-frr-commands";
 export * from "./parse-tool-json";
 export * from "./parse-ip-json";
 export * from "./parse-wg-dump";

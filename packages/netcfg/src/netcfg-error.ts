@@ -20,7 +20,9 @@ export type TNetcfgErrorCode =
   /** A tool (ip, wg, vtysh) printed something the parser does not understand. */
   | "INVALID_TOOL_OUTPUT"
   /** A config delta does not apply to the config at hand (other base version or node). */
-  | "DELTA_MISMATCH";
+  | "DELTA_MISMATCH"
+  /** A plan cannot be turned into commands (an FRR operation its model does not cover). */
+  | "INVALID_PLAN";
 
 /** The typed error every netcfg function throws on bad input. */
 export class NetcfgError extends Error {

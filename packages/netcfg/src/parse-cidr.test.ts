@@ -8,7 +8,7 @@ import {
   isCidrOverlap,
   isValidAddress,
   isValidCidr,
-  normalizeCidr,
+  normalizePrefix,
   parseAddress,
   parseCidr,
 } from "./parse-cidr";
@@ -56,7 +56,7 @@ describe("parseCidr", () => {
   it("refuses host bits by default and names the network", () => {
     expect(() => parseCidr("192.168.50.1/24")).toThrow(/192\.168\.50\.0\/24/);
     expect(parseCidr("192.168.50.1/24", { isHostBitsAllowed: true }).text).toBe("192.168.50.0/24");
-    expect(normalizeCidr("fd00::1/8")).toBe("fd00::/8");
+    expect(normalizePrefix("fd00::1/8")).toBe("fd00::/8");
   });
 
   it.each(["10.0.0.0", "10.0.0.0/33", "::/129", "10.0.0.0/-1", "10.0.0.0/08", "x/8", "10.0.0.0/"])(

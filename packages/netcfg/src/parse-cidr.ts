@@ -231,8 +231,8 @@ export function isValidCidr(text: string): boolean {
   }
 }
 
-/** Canonical text of a prefix, clearing host bits: ` FD00::1/8 ` → `fd00::/8`. */
-export function normalizeCidr(text: string): string {
+/** Canonical text of a network prefix, clearing host bits: ` FD00::1/8 ` → `fd00::/8`. */
+export function normalizePrefix(text: string): string {
   return parseCidr(text, { isHostBitsAllowed: true }).text;
 }
 

@@ -37,7 +37,14 @@ describe("parseIpAddresses (fixtures/ip-addr.json)", () => {
     ]);
     const tunnel = links.find((link) => link.name === "mo2")!;
     expect(tunnel.addresses).toEqual([
-      { family: "ipv6", address: "fe80::1", prefixLength: 64, cidr: "fe80::1/64", scope: "link" },
+      {
+        family: "ipv6",
+        address: "fe80::1",
+        prefixLength: 64,
+        cidr: "fe80::1/64",
+        scope: "link",
+        isStablePrivacy: false,
+      },
     ]);
     const underlay = links.find((link) => link.name === "ul0")!;
     expect(underlay.addresses.map((a) => a.cidr)).toContain("2001:db8:4e43::1/64");

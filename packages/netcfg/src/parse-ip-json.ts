@@ -1,8 +1,10 @@
-// Parsers for iproute2's JSON output (`ip -json link|addr|route show`), as printed by the
-// iproute2 of Debian 12 (fixtures/ holds real captures). Only the fields meshover uses are
-// typed; unknown fields are ignored so newer iproute2 versions still parse.
+// Parsers for iproute2's JSON output (`ip [-d] -json link|addr|route show`), as printed by the
+// iproute2 of Debian 12 (fixtures/ holds real captures). The agent observes the host with
+// them. Only the fields meshover uses are typed; unknown fields are ignored so newer iproute2
+// versions still parse.
 import { z } from "zod";
 import { parseToolJson } from "./parse-tool-json";
+import type { TLinkKind } from "./plan/host-state";
 
 const ZLinkBase = z.object({
   ifindex: z.number().int(),
@@ -13,6 +15,8 @@ const ZLinkBase = z.object({
   link_type: z.string().optional(),
   address: z.string().optional(),
   master: z.string().optional(),
+  /** Only with `ip -d`. */
+  linkinfo: z.object({ info_kind: z.string().optional() }).optional(),
 });
 
 const ZAddrInfo = z.object({
@@ -20,6 +24,7 @@ const ZAddrInfo = z.object({
   local: z.string(),
   prefixlen: z.number().int(),
   scope: z.string().optional(),
+  "stable-privacy": z.boolean().optional(),
 });
 
 /** `ip -json link show`: one entry per link. */
@@ -61,6 +66,10 @@ export interface TIpLink {
   macAddress: string | null;
   /** Bridge or bond the link is enslaved to. */
   master: string | null;
+  /** linkinfo.info_kind (`ip -d` only): wireguard, tun, dummy, veth, ... */
+  infoKind: string | null;
+  /** The planner's kind: loopback, dummy, wireguard (kernel; wireguard-go shows as tun), other. */
+  kind: TLinkKind;
 }
 
 /** One address on a link. */
@@ -72,6 +81,8 @@ export interface TIpAddress {
   cidr: string;
   /** host, link, global. */
   scope: string | null;
+  /** A link-local the kernel generated (addr_gen_mode stable-privacy). */
+  isStablePrivacy: boolean;
 }
 
 /** A link with its addresses. */
@@ -96,6 +107,13 @@ export interface TIpRoute {
   preferredSource: string | null;
 }
 
+function toKind(entry: z.output<typeof ZLinkBase>): TLinkKind {
+  const infoKind = entry.linkinfo?.info_kind;
+  if (entry.link_type === "loopback") return "loopback";
+  if (infoKind === "dummy" || infoKind === "wireguard") return infoKind;
+  return "other";
+}
+
 function toLink(entry: z.output<typeof ZLinkBase>): TIpLink {
   return {
     index: entry.ifindex,
@@ -107,10 +125,12 @@ function toLink(entry: z.output<typeof ZLinkBase>): TIpLink {
     linkType: entry.link_type ?? null,
     macAddress: entry.address ?? null,
     master: entry.master ?? null,
+    infoKind: entry.linkinfo?.info_kind ?? null,
+    kind: toKind(entry),
   };
 }
 
-/** Parses `ip -json link show`. Throws NetcfgError INVALID_TOOL_OUTPUT on unexpected text. */
+/** Parses `ip [-d] -json link show`. Throws NetcfgError INVALID_TOOL_OUTPUT on unexpected text. */
 export function parseIpLinks(text: string): TIpLink[] {
   return parseToolJson("ip -json link", ZIpLinkOutput, text).map(toLink);
 }
@@ -127,6 +147,7 @@ export function parseIpAddresses(text: string): TIpLinkAddresses[] {
         prefixLength: info.prefixlen,
         cidr: `${info.local}/${info.prefixlen}`,
         scope: info.scope ?? null,
+        isStablePrivacy: info["stable-privacy"] === true,
       })),
   }));
 }

@@ -2,6 +2,7 @@
 // router and the agent, so both validate the same shapes. Config itself is ZDesiredNodeConfig.
 import { z } from "zod";
 import { ZWireguardKey } from "./config";
+import { ZSaneDateTime, ZUint32Column, zText } from "./input-bounds";
 
 /** Longest accepted free-text error in a report; longer text is a malformed report. */
 export const MAX_ERROR_LENGTH = 4000;
@@ -17,13 +18,13 @@ export const ZNodeName = z
 /** Facts about the host the agent runs on. */
 export const ZHostInfo = z
   .object({
-    hostname: z.string().max(255),
-    kernel: z.string().max(255),
+    hostname: zText().max(255),
+    kernel: zText().max(255),
     /** How WireGuard runs there: the kernel module or the userspace wireguard-go. */
     wireguard: z.enum(["kernel", "wireguard-go", "unknown"]),
     /** FRR mode the agent runs with, and FRR's version when known. */
     frrMode: z.enum(["system", "managed", "none"]),
-    frrVersion: z.string().max(64).nullable(),
+    frrVersion: zText().max(64).nullable(),
     /** Where the node addresses live: the meshover0 dummy device, or lo where dummy is missing. */
     addressDevice: z.enum(["meshover0", "lo"]),
   })
@@ -32,12 +33,12 @@ export const ZHostInfo = z
 /** `agent.enroll` input: redeem an enrollment token. */
 export const ZEnrollRequest = z
   .object({
-    token: z.string().min(16).max(256),
+    token: zText().min(16).max(256),
     /** Requested node name; the token's preset name wins, else the host name. */
     name: ZNodeName.optional(),
     publicKey: ZWireguardKey,
     endpoints: z.array(ZEndpoint).max(16),
-    agentVersion: z.string().min(1).max(64),
+    agentVersion: zText().min(1).max(64),
     hostInfo: ZHostInfo,
   })
   .strict();
@@ -55,7 +56,7 @@ export const ZEnrollResponse = z
 /** Which tunnel a peer sample is about (not stored; the peer public key drives rotations). */
 export const ZPeerTunnel = z.object({
   peerId: z.uuid(),
-  interface: z.string().min(1).max(15),
+  interface: zText().min(1).max(15),
   /** The public key this tunnel currently uses for the peer (key-rotation progress). */
   peerPublicKey: ZWireguardKey.nullable(),
 });
@@ -66,7 +67,7 @@ export const ZPeerTunnel = z.object({
  */
 export const ZPeerCounters = z.object({
   /** Latest WireGuard handshake (ISO time), null when none yet. */
-  handshakeAt: z.iso.datetime().nullable(),
+  handshakeAt: ZSaneDateTime.nullable(),
   rxBytes: z.number().int().nonnegative(),
   txBytes: z.number().int().nonnegative(),
   /** Round-trip time to the peer's link-local address through the tunnel. */
@@ -82,15 +83,15 @@ export const ZPeerCounters = z.object({
  */
 export const ZPeerMetrics = z.object({
   /** FRR's BGP state name (Established, Active, Connect, ...), null without FRR. */
-  bgpState: z.string().max(32).nullable().default(null),
-  bgpUptimeSec: z.number().int().nonnegative().nullable().default(null),
-  bfdState: z.string().max(32).nullable().default(null),
-  prefixesReceived: z.number().int().nonnegative().nullable().default(null),
+  bgpState: zText().max(32).nullable().default(null),
+  bgpUptimeSec: ZUint32Column.nullable().default(null),
+  bfdState: zText().max(32).nullable().default(null),
+  prefixesReceived: ZUint32Column.nullable().default(null),
   /**
    * Prefixes this node advertises to the peer (after its outbound policy): with the peer's
    * prefixesReceived it tells whether a missing route was never sent or was filtered on arrival.
    */
-  prefixesSent: z.number().int().nonnegative().nullable().default(null),
+  prefixesSent: ZUint32Column.nullable().default(null),
   mtuConfigured: z.number().int().min(0).max(65535).nullable().default(null),
   /** Path MTU measured through the tunnel with DF probes. */
   mtuMeasured: z.number().int().min(0).max(65535).nullable().default(null),
@@ -104,7 +105,7 @@ export const ZPeerHealth = z
 /** `agent.report` input: the node's health and what it applied. */
 export const ZHealthReport = z
   .object({
-    agentVersion: z.string().min(1).max(64),
+    agentVersion: zText().min(1).max(64),
     hostInfo: ZHostInfo,
     endpoints: z.array(ZEndpoint).max(16),
     /** The node's current WireGuard public key. */
@@ -112,7 +113,7 @@ export const ZHealthReport = z
     /** The rotation this key answers, when it was made for one. */
     rotationId: z.uuid().nullable(),
     appliedVersion: z.number().int().min(0).nullable(),
-    applyError: z.string().max(MAX_ERROR_LENGTH).nullable(),
+    applyError: zText().max(MAX_ERROR_LENGTH).nullable(),
     peers: z.array(ZPeerHealth).max(1024),
   })
   .strict();

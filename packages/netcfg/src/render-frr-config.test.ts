@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileNodeConfigs, type TMeshNode } from "./compile-node-configs";
 import type { TDesiredNodeConfig } from "./config";
-import { TEST_MESH_SETTINGS } from "./test-fixtures";
+import { makeTestMeshNode, TEST_MESH_SETTINGS } from "./test-fixtures";
 import { deriveFrrConfig } from "./derive-frr-config";
 import { renderFrrConfig } from "./render-frr-config";
 
@@ -16,21 +16,7 @@ const VTYSH = ["/usr/bin/vtysh", "/bin/vtysh"].find((path) => existsSync(path)) 
 
 const settings = TEST_MESH_SETTINGS;
 
-function makeNode(index: number, overrides: Partial<TMeshNode> = {}): TMeshNode {
-  return {
-    id: `00000000-0000-4000-8000-${index.toString().padStart(12, "0")}`,
-    name: `node${index}`,
-    index,
-    asn: 4200000000 + index,
-    ipv4: `10.128.0.${index}`,
-    ipv6: `fd12:3456:789a::${index.toString(16)}`,
-    publicKey: "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=",
-    endpoints: [`2001:db8::${index}`],
-    advertisedPrefixes: [],
-    pendingRotationId: null,
-    ...overrides,
-  };
-}
+const makeNode = makeTestMeshNode;
 
 function configOf(nodes: TMeshNode[], selfIndex: number, meshSettings = settings) {
   const config = compileNodeConfigs({ version: 1, settings: meshSettings, nodes }).find(

@@ -1,6 +1,12 @@
 // FRR configuration text from the typed model, in the order and indentation FRR itself writes
 // (`show running-config`), so `frr-reload.py` diffs it cleanly and golden files stay readable.
-import type { TFrrAddressFamily, TFrrConfig, TFrrPrefixListEntry } from "./derive-frr-config";
+import type {
+  TFrrAddressFamily,
+  TFrrConfig,
+  TFrrInterface,
+  TFrrNeighbor,
+  TFrrPrefixListEntry,
+} from "./derive-frr-config";
 import { FRR_ANCHOR_DISTANCE } from "./derive-frr-config";
 
 function renderPrefixList(
@@ -32,6 +38,24 @@ function renderAddressFamily(
   ];
 }
 
+/** The stanza of one tunnel interface, as FRR prints it (render-frr-commands.ts reuses it). */
+export function renderInterfaceLines(iface: TFrrInterface): string[] {
+  return [
+    `interface ${iface.name}`,
+    ` ipv6 nd ra-interval ${iface.raIntervalSec}`,
+    " no ipv6 nd suppress-ra",
+    "exit",
+  ];
+}
+
+/** The `router bgp` lines of one neighbor, indented as FRR prints them. */
+export function renderNeighborLines(neighbor: TFrrNeighbor, peerGroup: string): string[] {
+  return [
+    ` neighbor ${neighbor.interfaceName} interface peer-group ${peerGroup}`,
+    ` neighbor ${neighbor.interfaceName} description ${neighbor.description}`,
+  ];
+}
+
 /**
  * Renders the FRR integrated configuration (frr.conf) of a node. Pure and deterministic: the
  * same model always gives byte-identical text, ending with a newline.
@@ -47,15 +71,7 @@ export function renderFrrConfig(model: TFrrConfig): string {
     }
     lines.push("!");
   }
-  for (const iface of model.interfaces) {
-    lines.push(
-      `interface ${iface.name}`,
-      ` ipv6 nd ra-interval ${iface.raIntervalSec}`,
-      " no ipv6 nd suppress-ra",
-      "exit",
-      "!",
-    );
-  }
+  for (const iface of model.interfaces) lines.push(...renderInterfaceLines(iface), "!");
   const group = model.peerGroup;
   lines.push(
     `router bgp ${model.asn}`,
@@ -71,12 +87,7 @@ export function renderFrrConfig(model: TFrrConfig): string {
     // Retry a refused connection after 2 s rather than 10: a tunnel that just came up peers fast.
     ` neighbor ${group} timers connect 2`,
   );
-  for (const neighbor of model.neighbors) {
-    lines.push(
-      ` neighbor ${neighbor.interfaceName} interface peer-group ${group}`,
-      ` neighbor ${neighbor.interfaceName} description ${neighbor.description}`,
-    );
-  }
+  for (const neighbor of model.neighbors) lines.push(...renderNeighborLines(neighbor, group));
   lines.push(
     ...renderAddressFamily("ipv4", model.ipv4, group),
     ...renderAddressFamily("ipv6", model.ipv6, group),

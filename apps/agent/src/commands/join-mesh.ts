@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { ZEndpoint } from "@meshover/netcfg";
 import { runChecked, type TRunner } from "../exec/run-command";
-import type { TFrrMode } from "../frr/frr-driver";
+import type { TFrrMode } from "../frr/frr-adapter";
 import { readHostInfo } from "../health/read-host-info";
 import { generateKeyPair } from "../host/generate-keys";
 import type { HostDriver } from "../host/host-driver";

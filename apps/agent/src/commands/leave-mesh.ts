@@ -3,7 +3,7 @@
 // identity and keys. Telling the controller is best effort: the host is cleaned up anyway.
 import type { TLogger } from "../log";
 import type { TRunner } from "../exec/run-command";
-import type { FrrDriver } from "../frr/frr-driver";
+import type { TFrrAdapter } from "../frr/frr-adapter";
 import type { HostDriver } from "../host/host-driver";
 import type { StateStore } from "../state/state-store";
 import {
@@ -19,7 +19,8 @@ export interface TLeaveOptions {
   store: StateStore;
   runner: TRunner;
   logger: TLogger;
-  frr: FrrDriver;
+  /** null for `--frr none`. */
+  frr: TFrrAdapter | null;
   host: HostDriver;
   /** How long to wait for the controller before giving up on telling it. */
   controllerTimeoutMs?: number;

@@ -1,11 +1,13 @@
-// Remove everything meshover created on the host, from the ownership record: managed FRR,
-// tunnels (and their wireguard-go processes), the addresses it put on `lo`.
-import { describeOperation, OWNED_LINK_PATTERN } from "@meshover/netcfg";
+// Remove everything meshover created on the host. FRR first (managed daemons and folders, or
+// meshover's block of the system config), then the host part as the plan from what is owned to
+// an empty desired state: the same planner, schedule and steps as every reconcile pass.
+import { EMPTY_DESIRED_HOST, planHost, scheduleHostPlan } from "@meshover/netcfg";
 import type { TRunner } from "../exec/run-command";
-import type { FrrDriver } from "../frr/frr-driver";
-import { stopProcess } from "../host/process-alive";
+import type { TFrrAdapter } from "../frr/frr-adapter";
+import { removeManagedFrr } from "../frr/managed-frr";
 import type { HostDriver } from "../host/host-driver";
 import type { TLogger } from "../log";
+import { runHostSchedule } from "../reconcile/run-schedule";
 import type { StateStore } from "../state/state-store";
 
 /** Options of teardownHost. */
@@ -13,59 +15,63 @@ export interface TTeardownOptions {
   store: StateStore;
   runner: TRunner;
   logger: TLogger;
-  frr: FrrDriver;
+  /** null: `--frr none` (a managed FRR recorded by an earlier run is still stopped). */
+  frr: TFrrAdapter | null;
   host: HostDriver;
 }
 
+const toMessages = (error: unknown): string[] =>
+  error instanceof AggregateError ? error.errors.map(String) : [String(error)];
+
 /** Undo what the record says meshover made; keeps going past errors and returns them. */
 export async function teardownHost(options: TTeardownOptions): Promise<string[]> {
-  const { store, logger, frr, host } = options;
+  const { store, runner, logger, frr, host } = options;
   const errors: string[] = [];
   try {
-    const afterFrr = await frr.remove(store.readOwned());
-    store.updateOwned((owned) => ({ ...owned, frr: afterFrr.frr, paths: afterFrr.paths }));
+    const owned = store.readOwned();
+    const after = frr ? await frr.remove(owned) : await removeManagedFrr(runner, logger, owned);
+    store.updateOwned((current) => ({ ...current, frr: after.frr, paths: after.paths }));
   } catch (error) {
     errors.push(`FRR: ${String(error)}`);
   }
-  for (const device of [...store.readOwned().links]) {
-    if (!OWNED_LINK_PATTERN.test(device)) continue;
-    try {
-      const exists = (await options.runner.run(["ip", "link", "show", "dev", device])).code === 0;
-      if (exists) await host.apply({ op: "link-delete", device });
-      else {
-        const pid = store.readOwned().wireguardGo[device];
-        if (pid !== undefined) await stopProcess(pid, device);
-      }
-      store.updateOwned((owned) => {
-        const { [device]: _gone, ...rest } = owned.wireguardGo;
-        return {
-          ...owned,
-          links: owned.links.filter((name) => name !== device),
-          wireguardGo: rest,
-        };
-      });
-      logger.info({ device }, "removed link");
-    } catch (error) {
-      errors.push(`${device}: ${String(error)}`);
+  try {
+    const owned = store.readOwned();
+    const { host: observed } = await host.observe([]);
+    const plan = planHost({
+      observed,
+      desired: EMPTY_DESIRED_HOST,
+      owned: { links: owned.links, addresses: owned.addresses },
+    });
+    // A teardown plan creates nothing, so the WireGuard mode does not matter (and probing
+    // would create a link).
+    const schedule = scheduleHostPlan(plan.operations, {
+      wireguardMode: "kernel",
+      privateKeyFile: host.privateKeyFile,
+      frrModel: null,
+    });
+    await runHostSchedule(schedule, host, store).catch((error: unknown) =>
+      errors.push(...toMessages(error)),
+    );
+    // Recorded but gone already (e.g. after a crash): stop a wireguard-go left for the link, and
+    // forget the record.
+    const names = new Set(observed.links.map((link) => link.name));
+    for (const device of store.readOwned().links.filter((name) => !names.has(name))) {
+      await host.stopWireguardGo(device);
+      store.updateOwned((current) => ({
+        ...current,
+        links: current.links.filter((name) => name !== device),
+      }));
     }
-  }
-  for (const address of [...store.readOwned().addresses]) {
-    const operation = { op: "address-delete" as const, ...address };
-    try {
-      await host.apply(operation);
-    } catch (error) {
-      // Already gone counts as removed.
-      if (!/Cannot assign requested address|No such device/.test(String(error))) {
-        errors.push(`${describeOperation(operation)}: ${String(error)}`);
-        continue;
-      }
-    }
-    store.updateOwned((owned) => ({
-      ...owned,
-      addresses: owned.addresses.filter(
-        (a) => a.device !== address.device || a.cidr !== address.cidr,
+    store.updateOwned((current) => ({
+      ...current,
+      addresses: current.addresses.filter((address) =>
+        observed.links.some(
+          (link) => link.name === address.device && link.addresses.includes(address.cidr),
+        ),
       ),
     }));
+  } catch (error) {
+    errors.push(...toMessages(error));
   }
   for (const error of errors) logger.error({ error }, "teardown step failed");
   return errors;

@@ -1,7 +1,8 @@
-// The one executor: every system command the agent runs goes through here, as an argv array
-// (never a shell string), logged with its result at debug level.
+// The one executor: every process effect the agent has goes through here (commands as argv
+// arrays, never a shell string; daemons it starts; their liveness and signals), so a test's
+// fake sees all of them. Commands are logged with their result at debug level.
 import { spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import type { TLogger } from "../log";
 
 /** The outcome of one command. */
@@ -32,6 +33,10 @@ export interface TRunner {
   run(argv: readonly string[], options?: TRunOptions): Promise<TCommandResult>;
   /** Start a detached long-running process (survives the agent); returns its PID. */
   spawnDaemon(argv: readonly string[], options: TDaemonOptions): Promise<number>;
+  /** True when `pid` runs (not a zombie) and its command line contains `marker` (PID reuse). */
+  isAlive(pid: number, marker: string): boolean;
+  /** Send `signal` to `pid`; false when no such process. */
+  kill(pid: number, signal: "SIGTERM" | "SIGKILL"): boolean;
 }
 
 /** Thrown by runChecked when a command exits non-zero. */
@@ -60,6 +65,18 @@ export async function runChecked(
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_LOGGED_OUTPUT = 2000;
+
+/** Liveness from /proc: the command line names `marker`, and the state is not Z (zombie). */
+function isProcessAlive(pid: number, marker: string): boolean {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    if (!cmdline.split("\0").some((arg) => arg.includes(marker))) return false;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}
 
 /** The real executor: child_process.spawn with an argv array and no shell. */
 export function createExecutor(logger: TLogger, env: Record<string, string>): TRunner {
@@ -127,6 +144,16 @@ export function createExecutor(logger: TLogger, env: Record<string, string>): TR
         });
       } finally {
         closeSync(fd);
+      }
+    },
+    isAlive: isProcessAlive,
+    kill(pid, signal) {
+      try {
+        process.kill(pid, signal);
+        logger.debug({ pid, signal }, "signal sent");
+        return true;
+      } catch {
+        return false;
       }
     },
   };

@@ -9,8 +9,8 @@ import {
   type TPeerHealth,
 } from "@meshover/netcfg";
 import type { TRunner } from "../exec/run-command";
-import type { FrrDriver } from "../frr/frr-driver";
-import type { TObservation } from "../host/host-driver";
+import type { TFrrAdapter } from "../frr/frr-adapter";
+import type { TObservation } from "../host/observe-host";
 
 /** BGP and BFD state per tunnel interface. */
 export interface TRoutingHealth {
@@ -27,9 +27,9 @@ export interface TRoutingHealth {
 }
 
 /** Read BGP neighbor and BFD peer state from FRR (empty maps when FRR is off or down). */
-export async function readRoutingHealth(frr: FrrDriver): Promise<TRoutingHealth> {
+export async function readRoutingHealth(frr: TFrrAdapter | null): Promise<TRoutingHealth> {
   const health: TRoutingHealth = { bgp: new Map(), bfd: new Map() };
-  if (frr.mode === "none") return health;
+  if (!frr) return health;
   try {
     for (const neighbor of parseBgpNeighbors(await frr.show("show bgp neighbors json"))) {
       const sum = ({ ipv4, ipv6 }: { ipv4: number | null; ipv6: number | null }) =>

@@ -1,8 +1,7 @@
 // Host facts for enroll and health reports.
 import { hostname, release } from "node:os";
-import type { THostInfo } from "@meshover/netcfg";
-import type { TFrrMode } from "../frr/frr-driver";
-import type { TWireguardMode } from "../host/host-driver";
+import type { THostInfo, TWireguardMode } from "@meshover/netcfg";
+import type { TFrrMode } from "../frr/frr-adapter";
 
 /** Facts about this host in the protocol's shape. */
 export function readHostInfo(options: {

@@ -14,4 +14,13 @@ describe("formatJoinCommand", () => {
       "--token x --allow-http",
     );
   });
+
+  it("pins a self-signed https controller for curl and the agent", () => {
+    const pins = { certSha256: "ab".repeat(32), spkiSha256: "c2Vj+cmV0/=" };
+    const lines = formatJoinCommand({ controllerUrl: "https://10.0.0.1:3000", token: "t", pins });
+    expect(lines).toContain(
+      "curl -fsSL -k --pinnedpubkey sha256//c2Vj+cmV0/= -o meshover-agent.mjs https://10.0.0.1:3000/",
+    );
+    expect(lines).toContain(`--token t --pin-sha256 ${"ab".repeat(32)}`);
+  });
 });

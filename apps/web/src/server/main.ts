@@ -15,7 +15,10 @@ import {
   getMeshFanout,
   handleTrpcRequest,
   installFastTextEncoderStream,
+  logTrpcErrors,
+  pruneLoginAttempts,
   pruneSamples,
+  readCertificatePins,
   readControllerEnv,
   writeFetchResponse,
 } from "@meshover/api";
@@ -23,6 +26,8 @@ import { closeDb, getDb } from "@meshover/api/db";
 import { TRPC_PATH } from "@meshover/netcfg";
 import { startEmbeddedDatabase, type TEmbeddedDatabase } from "@meshover/prisma/embedded";
 import { applyMigrations } from "@meshover/prisma/migrate";
+import { ensureSelfSignedCertificate } from "./ensure-self-signed-certificate";
+import { listSecurityHeaders } from "./security-headers";
 
 const WEB_DIR = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -58,6 +63,9 @@ async function main() {
       pruneSamples({ db, retentionHours: env.MESHOVER_SAMPLE_RETENTION_HOURS }).catch(
         (error: unknown) => log.warn({ error: String(error) }, "pruning health samples failed"),
       );
+      pruneLoginAttempts({ db }).catch((error: unknown) =>
+        log.warn({ error: String(error) }, "pruning login attempts failed"),
+      );
     },
     60 * 60 * 1000,
   );
@@ -65,10 +73,29 @@ async function main() {
 
   // Config streams encode hundreds of large SSE events per change; do it natively.
   installFastTextEncoderStream();
-  const isTls = Boolean(env.MESHOVER_TLS_CERT && env.MESHOVER_TLS_KEY);
+  let tlsFiles =
+    env.MESHOVER_TLS_CERT && env.MESHOVER_TLS_KEY
+      ? { certFile: env.MESHOVER_TLS_CERT, keyFile: env.MESHOVER_TLS_KEY }
+      : null;
+  if (!tlsFiles && env.MESHOVER_TLS === "self-signed") {
+    const publicHost = env.MESHOVER_PUBLIC_URL
+      ? new URL(env.MESHOVER_PUBLIC_URL).hostname.replace(/^\[|\]$/g, "")
+      : null;
+    const created = ensureSelfSignedCertificate({
+      dir: resolve(env.MESHOVER_DATA_DIR, "tls"),
+      hosts: [env.HOST, ...(publicHost ? [publicHost] : [])],
+    });
+    log.info({ certFile: created.certFile, isNew: created.isNew }, "self-signed certificate");
+    tlsFiles = created;
+    // The Add server page reads the certificate from here to print its pin.
+    process.env.MESHOVER_TLS_CERT = created.certFile;
+    process.env.MESHOVER_TLS_KEY = created.keyFile;
+  }
+  const isTls = tlsFiles !== null;
   const app = next({ dev: false, dir: WEB_DIR, hostname: env.HOST, port: env.PORT });
   const handle = app.getRequestHandler();
   await app.prepare();
+  const logApiError = logTrpcErrors(log);
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     if (env.MESHOVER_TRUST_PROXY !== "1") {
       // We are the edge: what the socket says is the truth, whatever the client claims.
@@ -76,11 +103,18 @@ async function main() {
       req.headers["x-forwarded-proto"] = isTls ? "https" : "http";
       delete req.headers["x-forwarded-host"];
     }
+    const isHttps = req.headers["x-forwarded-proto"]?.toString().split(",")[0]?.trim() === "https";
+    for (const [name, value] of listSecurityHeaders({ isHttps })) res.setHeader(name, value);
     // The API (agents' long-lived config streams included) goes straight to the tRPC handler:
     // the same function as the Next route, without Next's per-request overhead.
     if (req.url?.startsWith(`${TRPC_PATH}/`)) {
       const request = incomingMessageToRequest(req, res, { maxBodySize: null });
-      handleTrpcRequest({ req: request, db, publicUrl: env.MESHOVER_PUBLIC_URL })
+      handleTrpcRequest({
+        req: request,
+        db,
+        publicUrl: env.MESHOVER_PUBLIC_URL,
+        onError: logApiError,
+      })
         .then((response) => writeFetchResponse(response, res))
         .catch((error: unknown) => {
           log.error({ error: String(error) }, "tRPC request failed");
@@ -93,10 +127,7 @@ async function main() {
   };
   const server = isTls
     ? createHttpsServer(
-        {
-          cert: readFileSync(env.MESHOVER_TLS_CERT!),
-          key: readFileSync(env.MESHOVER_TLS_KEY!),
-        },
+        { cert: readFileSync(tlsFiles!.certFile), key: readFileSync(tlsFiles!.keyFile) },
         onRequest,
       )
     : createServer(onRequest);
@@ -115,6 +146,10 @@ async function main() {
   });
   log.info({ ms: Math.round(performance.now() - started) }, "controller ready");
   console.log(`\n  meshover controller listening on ${publicUrl}`);
+  if (tlsFiles && env.MESHOVER_TLS === "self-signed" && !env.MESHOVER_TLS_CERT) {
+    const { certSha256 } = readCertificatePins(readFileSync(tlsFiles.certFile));
+    console.log(`  Self-signed certificate, SHA-256 pin: ${certSha256}`);
+  }
   if (bootstrap.kind === "setup-code") {
     console.log(`  No admin exists yet. Open this one-time setup link (valid 24 h):`);
     console.log(`  ${publicUrl}/setup?code=${bootstrap.code}\n`);

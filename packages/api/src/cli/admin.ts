@@ -1,7 +1,10 @@
 // `npm run admin -- <command>`: user and token administration from a shell, on the same
 // database as the controller (DATABASE_URL, or the embedded one, also while the controller
 // runs). Every change is audited with actor "cli".
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { backupEmbeddedDatabase, restoreEmbeddedDatabase } from "@meshover/prisma/embedded-backup";
 import { ZNodeName } from "@meshover/netcfg";
 import { readControllerEnv } from "../env";
 import type { TActor } from "../lib/audit";
@@ -22,7 +25,14 @@ const USAGE = `usage: npm run admin -- <command> [options]
   create-token [--uses N] [--ttl 1h] [--name NODE]
       Create an enrollment token; the token is printed alone on the last line.
   list-nodes
-      Print every node with its addresses and whether it is online.`;
+      Print every node with its addresses and whether it is online.
+  backup --out FILE
+      Back up the embedded database (a .tar.gz of its data folder, mode 0600), also while the
+      controller runs. Never point pg_dump at the embedded socket. With DATABASE_URL, back up
+      that PostgreSQL server with its own tools (pg_dump).
+  restore --in FILE
+      Replace the embedded database with a backup (stop the controller first); the current
+      data folder is moved aside, not deleted.`;
 
 const CLI_ACTOR: TActor = { id: null, email: "cli" };
 
@@ -60,10 +70,34 @@ async function main(argv: string[]): Promise<number> {
       uses: { type: "string", default: "1" },
       ttl: { type: "string", default: "1h" },
       name: { type: "string" },
+      out: { type: "string" },
+      in: { type: "string" },
     },
     strict: true,
   });
   const env = readControllerEnv();
+  if (command === "backup" || command === "restore") {
+    if (env.DATABASE_URL) {
+      throw new Error(
+        `${command} is for the embedded database; use pg_dump/pg_restore with DATABASE_URL`,
+      );
+    }
+    const dataDir = resolve(env.MESHOVER_DATA_DIR);
+    if (command === "backup") {
+      if (!values.out) throw new Error("--out is required");
+      const { bytes, source } = await backupEmbeddedDatabase({ dataDir, outFile: values.out });
+      console.log(`backup of ${dataDir} (from the ${source}): ${values.out}, ${bytes} bytes`);
+      return 0;
+    }
+    if (!values.in) throw new Error("--in is required");
+    const { movedAside } = await restoreEmbeddedDatabase({
+      dataDir,
+      backup: readFileSync(values.in),
+    });
+    console.log(`restored ${values.in} into ${dataDir}`);
+    if (movedAside) console.log(`the previous data is in ${movedAside}`);
+    return 0;
+  }
   const database = await openCliDatabase(env);
   console.error(`database: ${database.source}`);
   try {

@@ -2,9 +2,10 @@
 // (and SSE) against it. The controller itself serves the same handler through Next's route.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { TRPCError } from "@trpc/server";
 import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 import type { TPrismaClient } from "@meshover/prisma";
-import { handleTrpcRequest } from "./handle-trpc-request";
+import { handleTrpcRequest, type TTrpcErrorHook } from "./handle-trpc-request";
 import { installFastTextEncoderStream } from "./install-fast-text-encoder-stream";
 
 /** A running API server. */
@@ -70,21 +71,29 @@ export async function serveApi({
   db,
   host = "127.0.0.1",
   port = 0,
+  onError,
 }: {
   db: TPrismaClient;
   host?: string;
   port?: number;
+  /** Where API errors are reported (the controller logs them; tests collect them). */
+  onError?: TTrpcErrorHook;
 }): Promise<TApiServer> {
   installFastTextEncoderStream();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     // Like a proxy would: the handler reads the client address from X-Forwarded-For.
     req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
     const request = incomingMessageToRequest(req, res, { maxBodySize: null });
-    handleTrpcRequest({ req: request, db })
+    handleTrpcRequest({ req: request, db, onError })
       .then((response) => writeFetchResponse(response, res))
       .catch((error: unknown) => {
+        // Details go to the error hook's log, never into the body.
+        onError?.(new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: error }), {
+          requestId: "-",
+          path: undefined,
+        });
         if (!res.headersSent) res.writeHead(500);
-        res.end(String(error));
+        res.end();
       });
   });
   server.keepAliveTimeout = 60_000;

@@ -7,7 +7,7 @@ import type { TTunnel } from "../derive-tunnels";
 import { renderFrrConfig } from "../render-frr-config";
 import { isPolicyLine } from "./parse-frr-running-config";
 import type { TDesiredHost, TDesiredLink, TFrrState } from "./host-state";
-import { canonicalizeCidr } from "./normalize-address";
+import { formatInterfaceAddress } from "./format-address";
 
 /** One tunnel as the planner needs it (derived per peer by the tunnel model). */
 export interface TPlanTunnel {
@@ -77,8 +77,8 @@ export function deriveFrrState(config: TDesiredNodeConfig, devices: readonly str
   return {
     asn: model.asn,
     routerId: model.routerId,
-    ipv4Networks: model.ipv4.networks.map(canonicalizeCidr).sort(),
-    ipv6Networks: model.ipv6.networks.map(canonicalizeCidr).sort(),
+    ipv4Networks: model.ipv4.networks.map(formatInterfaceAddress).sort(),
+    ipv6Networks: model.ipv6.networks.map(formatInterfaceAddress).sort(),
     bfd: { intervalMs: model.bfd.intervalMs, multiplier: model.bfd.multiplier },
     coalesceTimeMs: model.coalesceTimeMs,
     policy: policy.sort(),
@@ -90,18 +90,20 @@ export function deriveFrrState(config: TDesiredNodeConfig, devices: readonly str
 export function deriveDesiredHost(options: TDeriveDesiredHostOptions): TDesiredHost {
   const { config, tunnels } = options;
   const nodeAddresses = [
-    canonicalizeCidr(`${config.self.ipv4}/32`),
-    canonicalizeCidr(`${config.self.ipv6}/128`),
+    formatInterfaceAddress(`${config.self.ipv4}/32`),
+    formatInterfaceAddress(`${config.self.ipv6}/128`),
   ].sort();
   const links: TDesiredLink[] = tunnels.map((tunnel) => ({
     name: tunnel.device,
     kind: "wireguard",
     mtu: tunnel.mtu,
-    addresses: tunnel.addresses.map(canonicalizeCidr).sort(),
+    addresses: tunnel.addresses.map(formatInterfaceAddress).sort(),
     wireguard: {
       publicKey: options.publicKey,
       listenPort: tunnel.listenPort,
-      peers: [{ ...tunnel.peer, allowedIps: tunnel.peer.allowedIps.map(canonicalizeCidr).sort() }],
+      peers: [
+        { ...tunnel.peer, allowedIps: tunnel.peer.allowedIps.map(formatInterfaceAddress).sort() },
+      ],
     },
   }));
   if (options.addressDevice === ADDRESS_DEVICE) {

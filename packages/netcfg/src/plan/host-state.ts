@@ -111,5 +111,13 @@ export interface TDesiredHost {
 /** An empty host state (no links, no sysctls, no FRR). */
 export const EMPTY_HOST_STATE: THostState = { links: [], sysctls: {}, frr: null };
 
+/** A host meshover wants nothing on: planning towards it from the ownership record is teardown. */
+export const EMPTY_DESIRED_HOST: TDesiredHost = {
+  links: [],
+  hostAddresses: [],
+  sysctls: {},
+  frr: null,
+};
+
 /** An empty ownership record. */
 export const EMPTY_OWNED_STATE: TOwnedState = { links: [], addresses: [] };

@@ -68,6 +68,8 @@ export interface TOpSysctlSet {
   op: "sysctl-set";
   key: string;
   value: string;
+  /** A failure is logged, not an error (a tuning the host may not offer). */
+  isBestEffort?: boolean;
 }
 /** Set FRR's global BGP part (everything except the per-tunnel neighbors). */
 export interface TOpFrrSetBase {
@@ -137,11 +139,20 @@ export function describeOperation(operation: TOperation): string {
   }
 }
 
-/** The device an operation acts on, or null for host-wide operations (sysctl, FRR base). */
+/** The device a `net.ipv4.conf.<dev>.*` / `net.ipv6.conf.<dev>.*` sysctl belongs to, if any. */
+export function getSysctlDevice(key: string): string | null {
+  const device = /^net\.ipv[46]\.conf\.([^.]+)\./.exec(key)?.[1];
+  return device === undefined || device === "all" || device === "default" ? null : device;
+}
+
+/**
+ * The device an operation acts on, or null for host-wide operations (forwarding sysctls, the
+ * FRR base). The scheduler groups a plan's operations by it.
+ */
 export function getOperationDevice(operation: TOperation): string | null {
   switch (operation.op) {
     case "sysctl-set":
-      return /^net\.ipv[46]\.conf\.([^.]+)\./.exec(operation.key)?.[1] ?? null;
+      return getSysctlDevice(operation.key);
     case "frr-set-base":
       return null;
     default:

@@ -3,7 +3,7 @@
 // planner can compare FRR's live state with the desired one.
 import { FRR_ANCHOR_DISTANCE, FRR_PREFIX_LIST_V4, FRR_PREFIX_LIST_V6 } from "../derive-frr-config";
 import type { TFrrState } from "./host-state";
-import { canonicalizeCidr } from "./normalize-address";
+import { formatInterfaceAddress } from "./format-address";
 
 /** Name of the BFD profile meshover's FRR configuration uses. */
 export const FRR_BFD_PROFILE = "meshover";
@@ -67,7 +67,7 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
       } else if (section === "bgp" && words[0] === "neighbor" && words[2] === "interface") {
         neighbors.add(words[1] ?? "");
       } else if ((section === "bgp-v4" || section === "bgp-v6") && words[0] === "network") {
-        const cidr = canonicalizeCidr(words[1] ?? "");
+        const cidr = formatInterfaceAddress(words[1] ?? "");
         (section === "bgp-v4" ? ipv4Networks : ipv6Networks).add(cidr);
       }
     } else if (section === "bfd" || section === "bfd-profile") {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { TDesiredNodeConfig, TPeerConfig } from "../config";
 import { deriveDesiredHost, type TPlanTunnel } from "./derive-desired-host";
 import type { TDesiredHost, THostState, TLinkState, TOwnedState } from "./host-state";
-import { formatEndpoint } from "./normalize-address";
+import { formatEndpoint } from "./format-address";
 import { describeOperation, getOperationDevice, type TOperation } from "./operations";
 import { planHost } from "./plan-host";
 import { simulatePlan } from "./simulate-plan";
@@ -191,7 +191,9 @@ describe("planHost", () => {
     expect(plan.conflicts).toEqual([]);
     expect(dumpPlan(plan.operations)).toMatchInlineSnapshot(`
       "link-create mo2 wireguard
+      sysctl-set net.ipv6.conf.mo2.addr_gen_mode=1
       link-create mo3 wireguard
+      sysctl-set net.ipv6.conf.mo3.addr_gen_mode=1
       wg-set-private-key mo2 pub=c2VsZi1rZXktc2VsZi1rZXktc2VsZi1rZXktc2VsZjA=
       wg-set-listen-port mo2 51822
       wg-set-peer mo2 AAAADwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAKWlpaU= endpoint=[2001:db8::2]:51821 allowed=0.0.0.0/0,::/0 keepalive=25
@@ -221,6 +223,7 @@ describe("planHost", () => {
     const plan = planHost({ observed: host, desired: makeDesired(makeConfig([3, 4])), owned });
     expect(dumpPlan(plan.operations)).toMatchInlineSnapshot(`
       "link-create mo4 wireguard
+      sysctl-set net.ipv6.conf.mo4.addr_gen_mode=1
       wg-set-private-key mo4 pub=c2VsZi1rZXktc2VsZi1rZXktc2VsZi1rZXktc2VsZjA=
       wg-set-listen-port mo4 51824
       wg-set-peer mo4 AAAAHQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAKWlpaU= endpoint=[2001:db8::4]:51821 allowed=0.0.0.0/0,::/0 keepalive=25
@@ -352,7 +355,8 @@ describe("planHost", () => {
             if (operation.op.startsWith("frr-")) return 5;
             if (operation.op === "link-create") return 0;
             if (operation.op === "link-set-up") return 2;
-            if (operation.op === "sysctl-set") return 3;
+            // A new tunnel's addr_gen_mode is set with its creation, before it comes up.
+            if (operation.op === "sysctl-set") return operation.isBestEffort ? 0 : 3;
             if (["link-delete", "address-delete", "wg-remove-peer"].includes(operation.op))
               return 4;
             return 1;

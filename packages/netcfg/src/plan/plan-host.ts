@@ -11,7 +11,7 @@ import type {
   TWireguardDeviceState,
   TWireguardPeerState,
 } from "./host-state";
-import type { TOperation } from "./operations";
+import { getSysctlDevice, type TOperation } from "./operations";
 
 /** Names meshover gives the links it creates: `mo<index>` tunnels and the `meshover0` dummy. */
 export const OWNED_LINK_PATTERN = /^(mo\d{1,5}|meshover0)$/;
@@ -67,12 +67,6 @@ function isSameFrrBase(a: TFrrState, b: TFrrState): boolean {
   );
 }
 
-/** The device a `net.ipv4.conf.<dev>.*` / `net.ipv6.conf.<dev>.*` sysctl belongs to, if any. */
-export function getSysctlDevice(key: string): string | null {
-  const device = /^net\.ipv[46]\.conf\.([^.]+)\./.exec(key)?.[1];
-  return device === undefined || device === "all" || device === "default" ? null : device;
-}
-
 interface TPhases {
   create: TOperation[];
   configure: TOperation[];
@@ -92,7 +86,19 @@ function planLink(
     (desired.kind === "wireguard" ? observed.wireguard === null : observed.kind !== desired.kind);
   const isNew = observed === undefined || isWrongKind;
   if (isWrongKind) phases.create.push({ op: "link-delete", device: desired.name });
-  if (isNew) phases.create.push({ op: "link-create", device: desired.name, kind: desired.kind });
+  if (isNew) {
+    phases.create.push({ op: "link-create", device: desired.name, kind: desired.kind });
+    // Before the link comes up, so the kernel never generates a link-local on a tunnel: each
+    // end has exactly its fe80::<index>. Best effort: a host without IPv6 on it still works.
+    if (desired.kind === "wireguard") {
+      phases.create.push({
+        op: "sysctl-set",
+        key: `net.ipv6.conf.${desired.name}.addr_gen_mode`,
+        value: "1",
+        isBestEffort: true,
+      });
+    }
+  }
   const current = isNew ? undefined : observed;
 
   if (desired.wireguard) {

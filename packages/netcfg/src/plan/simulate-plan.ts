@@ -1,42 +1,12 @@
 // A model of what each operation does to the host, used by property tests (apply a plan to a
-// simulated host, then compare with the desired state) and by the agent to keep its
-// ownership record in step with what it applied.
-import { getSysctlDevice } from "./plan-host";
+// simulated host, then compare with the desired state). Test-only: not exported from the
+// package index.
 import type { THostState, TLinkState, TOwnedState } from "./host-state";
-import type { TOperation } from "./operations";
+import { getSysctlDevice, type TOperation } from "./operations";
+import { updateOwnedState } from "./update-owned-state";
 
 /** Default MTU the kernel (or wireguard-go) gives a new link of this kind. */
 export const DEFAULT_LINK_MTU = { wireguard: 1420, dummy: 1500 } as const;
-
-/** The ownership record after `operation` (creating a link or host address records it). */
-export function updateOwnedState(owned: TOwnedState, operation: TOperation): TOwnedState {
-  switch (operation.op) {
-    case "link-create":
-      return owned.links.includes(operation.device)
-        ? owned
-        : { ...owned, links: [...owned.links, operation.device].sort() };
-    case "link-delete":
-      return { ...owned, links: owned.links.filter((name) => name !== operation.device) };
-    case "address-add":
-      if (owned.links.includes(operation.device)) return owned;
-      if (owned.addresses.some((a) => a.device === operation.device && a.cidr === operation.cidr)) {
-        return owned;
-      }
-      return {
-        ...owned,
-        addresses: [...owned.addresses, { device: operation.device, cidr: operation.cidr }],
-      };
-    case "address-delete":
-      return {
-        ...owned,
-        addresses: owned.addresses.filter(
-          (a) => !(a.device === operation.device && a.cidr === operation.cidr),
-        ),
-      };
-    default:
-      return owned;
-  }
-}
 
 function updateLink(
   host: THostState,

@@ -2,6 +2,7 @@ import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import { makeConfigDelta } from "@meshover/netcfg";
 import { markPlainJson } from "../../lib/transformer";
+import { readActiveCredentialIds } from "../../services/agent/read-active-credentials";
 import { diffCompiledMeshes, type TCompiledMesh } from "../../services/mesh/load-node-configs";
 import { readCompiledMesh } from "../../services/mesh/read-node-config";
 import { agentProcedure } from "../../trpc";
@@ -17,7 +18,8 @@ export const ZStreamConfigInput = z
  * config on connect, then on every mesh change a delta against the previous event (the
  * changed peers only; a config at 500 nodes is 120 KB, a one-node change's delta about 1 KB).
  * A reconnecting agent always gets the full current config first, so nothing is lost while it
- * was away, and an agent that cannot apply a delta resubscribes.
+ * was away, and an agent that cannot apply a delta resubscribes. Rotating the node's
+ * credential is a mesh change too: the stream wakes, finds its credential revoked and ends.
  */
 export const streamConfigProcedure = agentProcedure
   .input(ZStreamConfigInput)
@@ -25,6 +27,12 @@ export const streamConfigProcedure = agentProcedure
     let sent: TCompiledMesh | null = null;
     while (!signal?.aborted) {
       const mesh = await readCompiledMesh({ db: ctx.db, fanout: ctx.fanout });
+      if (sent) {
+        const active = await readActiveCredentialIds({ db: ctx.db, fanout: ctx.fanout });
+        if (!active.has(ctx.agent.credentialId)) {
+          throw new TRPCError({ code: "UNAUTHORIZED", message: "node credential revoked" });
+        }
+      }
       const config = mesh.configs.get(ctx.agent.nodeId);
       if (!config) throw new TRPCError({ code: "NOT_FOUND", message: "this node was removed" });
       if (!sent || mesh.version > sent.version) {

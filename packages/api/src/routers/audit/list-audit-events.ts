@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZInt8Id, zText } from "@meshover/netcfg";
 import { listAuditEvents } from "../../services/audit/list-audit-events";
 import { protectedProcedure } from "../../trpc";
 
@@ -6,12 +7,12 @@ import { protectedProcedure } from "../../trpc";
 export const ZListAuditEventsInput = z
   .object({
     limit: z.number().int().min(1).max(200).default(50),
-    cursor: z.string().regex(/^\d+$/).nullish(),
+    cursor: ZInt8Id.nullish(),
     /** Action prefix, e.g. "node." */
-    action: z.string().max(64).optional(),
-    targetId: z.string().max(64).optional(),
+    action: zText().max(64).optional(),
+    targetId: zText().max(64).optional(),
     /** Free-text search. */
-    query: z.string().max(100).optional(),
+    query: zText().max(100).optional(),
   })
   .strict()
   .default({ limit: 50 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { zText } from "@meshover/netcfg";
 import { appendSessionCookie } from "../../lib/session-cookie";
 import { logIn } from "../../services/auth/log-in";
 import { publicProcedure } from "../../trpc";
@@ -6,7 +7,7 @@ import { ZUserView } from "./schemas";
 
 /** `auth.login` input. */
 export const ZLogInInput = z
-  .object({ email: z.string().trim().min(3).max(254), password: z.string().min(1).max(1024) })
+  .object({ email: zText().trim().min(3).max(254), password: z.string().min(1).max(1024) })
   .strict();
 
 /** Sign in with e-mail and password; sets the session cookie. Rate limited. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { zText } from "@meshover/netcfg";
 import { setPrefixes } from "../../services/node/set-prefixes";
 import { adminProcedure } from "../../trpc";
 import { ZPrefixView } from "../../services/node/node-schemas";
@@ -11,9 +12,9 @@ export const ZSetPrefixesInput = z
       .array(
         z
           .object({
-            cidr: z.string().trim().min(3).max(43),
+            cidr: zText().trim().min(3).max(43),
             isAnycast: z.boolean().default(false),
-            description: z.string().trim().max(200).nullable().default(null),
+            description: zText().trim().max(200).nullable().default(null),
           })
           .strict(),
       )

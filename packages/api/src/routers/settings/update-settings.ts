@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { zText } from "@meshover/netcfg";
 import { updateSettings } from "../../services/settings/update-settings";
 import { adminProcedure } from "../../trpc";
 import { ZSettingsView } from "./get-settings";
@@ -6,8 +7,8 @@ import { ZSettingsView } from "./get-settings";
 /** `settings.update` input: only the given fields change. */
 export const ZUpdateSettingsInput = z
   .object({
-    ipv4Pool: z.string().trim().min(9).max(18).optional(),
-    ipv6Pool: z.string().trim().min(3).max(43).optional(),
+    ipv4Pool: zText().trim().min(9).max(18).optional(),
+    ipv6Pool: zText().trim().min(3).max(43).optional(),
     asnMin: z.number().int().optional(),
     asnMax: z.number().int().optional(),
     basePort: z.number().int().min(1024).max(65000).optional(),

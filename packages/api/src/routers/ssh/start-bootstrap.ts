@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZNodeName } from "@meshover/netcfg";
+import { ZNodeName, zText } from "@meshover/netcfg";
 import { writeAuditEvent } from "../../lib/audit";
 import { ServiceError } from "../../lib/service-error";
 import { normalizeFingerprint } from "../../lib/normalize-fingerprint";
@@ -15,7 +15,7 @@ export const ZStartBootstrapInput = z
     mode: z.enum(["preflight", "install"]),
     host: ZSshHost,
     port: ZSshPort,
-    username: z.string().trim().min(1).max(64),
+    username: zText().trim().min(1).max(64),
     auth: z.discriminatedUnion("kind", [
       z.object({ kind: z.literal("password"), password: z.string().min(1).max(1024) }).strict(),
       z
@@ -27,7 +27,7 @@ export const ZStartBootstrapInput = z
         .strict(),
     ]),
     /** The fingerprint the admin confirmed or pasted; the server must present exactly this. */
-    expectedFingerprint: z.string().trim().min(1).max(128),
+    expectedFingerprint: zText().trim().min(1).max(128),
     nodeName: ZNodeName.optional(),
     /** The controller URL the new agent will use (what the server can reach). */
     controllerUrl: z.url({ protocol: /^https?$/ }),

@@ -1,4 +1,4 @@
-import type { Role, TPrismaClient } from "@meshover/prisma";
+import { Prisma, type Role, type TPrismaClient } from "@meshover/prisma";
 import { writeAuditEvent } from "../../lib/audit";
 import { hashPassword, verifyPassword } from "../../lib/secrets";
 import { ServiceError } from "../../lib/service-error";
@@ -23,9 +23,56 @@ export interface TLogInResult {
   user: { id: string; email: string; role: Role };
 }
 
+// Claims of one key queue on its lock; a burst (a batch of hundreds of logins) waits longer for
+// a connection than Prisma's 2 s default, and each claim is short, so waiting is right.
+const CLAIM_TRANSACTION = { maxWait: 30_000, timeout: 30_000 } as const;
+
+// Advisory lock classes, so an e-mail's lock and an address's lock never share a key.
+const EMAIL_LOCK_CLASS = 1;
+const IP_LOCK_CLASS = 2;
+
 /**
- * Check e-mail and password and open a session. Failures are recorded in the audit log, which
- * is also what the rate limit counts, so the limit holds across controller replicas.
+ * Claim one attempt for `email` (and `ip`) before any password is checked, or refuse: the
+ * claim is a LoginAttempt row inserted only while fewer than the limit exist in the window.
+ * Advisory locks on the e-mail and the address serialise claims for the same key across every
+ * connection and replica; the insert runs as a second statement so its snapshot sees the
+ * claim the previous lock holder committed. Parallel requests or a batch of 200 logins thus
+ * get exactly as many password checks as the limit allows. Returns the claim's id.
+ */
+async function claimLoginAttempt({
+  db,
+  email,
+  ip,
+  now,
+}: {
+  db: TPrismaClient;
+  email: string;
+  ip: string | null;
+  now: Date;
+}): Promise<bigint | null> {
+  const since = new Date(now.getTime() - LOGIN_WINDOW_MS);
+  const ipLimit = ip
+    ? Prisma.sql`AND (SELECT count(*) FROM "LoginAttempt" WHERE "ip" = ${ip} AND "at" >= ${since}) < ${MAX_FAILURES_PER_IP}`
+    : Prisma.empty;
+  const claimed = await db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${EMAIL_LOCK_CLASS}::int, hashtext(${email}))`;
+    if (ip) {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${IP_LOCK_CLASS}::int, hashtext(${ip}))`;
+    }
+    return tx.$queryRaw<{ id: bigint }[]>`
+      INSERT INTO "LoginAttempt" ("email", "ip", "at")
+      SELECT ${email}, ${ip}, ${now}
+      WHERE (SELECT count(*) FROM "LoginAttempt" WHERE "email" = ${email} AND "at" >= ${since}) < ${MAX_FAILURES_PER_EMAIL}
+      ${ipLimit}
+      RETURNING "id"`;
+  }, CLAIM_TRANSACTION);
+  return claimed[0]?.id ?? null;
+}
+
+/**
+ * Check e-mail and password and open a session. Every attempt is claimed before its password
+ * is checked ({@link claimLoginAttempt}); a success gives its claim back, failures keep theirs
+ * and are recorded in the audit log.
  */
 export async function logIn({
   db,
@@ -43,16 +90,8 @@ export async function logIn({
   now?: Date;
 }): Promise<TLogInResult> {
   const normalized = email.trim().toLowerCase();
-  const since = new Date(now.getTime() - LOGIN_WINDOW_MS);
-  const [emailFailures, ipFailures] = await Promise.all([
-    db.auditEvent.count({
-      where: { action: FAILED_ACTION, targetId: normalized, at: { gte: since } },
-    }),
-    ip
-      ? db.auditEvent.count({ where: { action: FAILED_ACTION, ip, at: { gte: since } } })
-      : Promise.resolve(0),
-  ]);
-  if (emailFailures >= MAX_FAILURES_PER_EMAIL || ipFailures >= MAX_FAILURES_PER_IP) {
+  const claimId = await claimLoginAttempt({ db, email: normalized, ip, now });
+  if (claimId === null) {
     throw new ServiceError(
       "TOO_MANY_REQUESTS",
       "too many failed logins; wait 15 minutes and try again",
@@ -76,6 +115,7 @@ export async function logIn({
     throw new ServiceError("UNAUTHORIZED", "wrong e-mail address or password");
   }
   const session = await db.$transaction(async (tx) => {
+    await tx.loginAttempt.deleteMany({ where: { id: claimId } });
     await tx.user.update({
       where: { id: user.id },
       data: { lastLoginAt: now },

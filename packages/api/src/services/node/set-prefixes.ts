@@ -1,4 +1,4 @@
-import { normalizeCidr, validateAdvertisedPrefixes } from "@meshover/netcfg";
+import { normalizePrefix, validateAdvertisedPrefixes } from "@meshover/netcfg";
 import type { TPrismaClient } from "@meshover/prisma";
 import { writeAuditEvent, type TActor } from "../../lib/audit";
 import { ServiceError } from "../../lib/service-error";
@@ -68,7 +68,7 @@ export async function setPrefixes({
     // The list was validated (no host bits), so normalising only makes the text canonical.
     const rows = prefixes
       .map((prefix) => ({
-        cidr: normalizeCidr(prefix.cidr),
+        cidr: normalizePrefix(prefix.cidr),
         isAnycast: prefix.isAnycast,
         description: prefix.description,
       }))

@@ -6,15 +6,15 @@ import { cx } from "~/components/ui/class-names";
 import { PageHeader } from "~/components/ui/page-header";
 import { EmptyState } from "~/components/ui/states";
 import { AddWithSsh } from "./add-with-ssh";
-import { AddWithToken } from "./add-with-token";
+import { AddWithToken, type TJoinPins } from "./add-with-token";
 
 const TABS = [
   { id: "token", label: "Join command" },
   { id: "ssh", label: "Over SSH" },
 ] as const;
 
-/** The two ways to add a server, as tabs. */
-export function AddServer() {
+/** The two ways to add a server, as tabs; `pins` of a self-signed controller certificate. */
+export function AddServer({ pins }: { pins: TJoinPins | null }) {
   const { canEdit } = useCurrentUser();
   const [tab, setTab] = useState<(typeof TABS)[number]["id"]>("token");
   return (
@@ -50,7 +50,7 @@ export function AddServer() {
               </button>
             ))}
           </div>
-          {tab === "token" ? <AddWithToken /> : <AddWithSsh />}
+          {tab === "token" ? <AddWithToken pins={pins} /> : <AddWithSsh />}
         </>
       )}
     </div>

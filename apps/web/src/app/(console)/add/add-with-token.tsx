@@ -10,8 +10,11 @@ import { formatJoinCommand } from "~/lib/format-join-command";
 import { readFieldErrors } from "~/lib/read-field-errors";
 import { useTRPC } from "~/trpc/react";
 
+/** Pins of the controller's self-signed certificate for the join command. */
+export type TJoinPins = { certSha256: string; spkiSha256: string };
+
 /** Create a single-use token and show the exact commands to paste on the server. */
-export function AddWithToken() {
+export function AddWithToken({ pins = null }: { pins?: TJoinPins | null }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [nodeName, setNodeName] = useState("");
@@ -60,7 +63,7 @@ export function AddWithToken() {
           </p>
           <CodeBlock
             testId="join-command"
-            text={formatJoinCommand({ controllerUrl: origin, token: create.data.token })}
+            text={formatJoinCommand({ controllerUrl: origin, token: create.data.token, pins })}
           />
           <p className="mt-3 text-xs text-slate-500">
             To run the agent as a service, see the systemd unit in the docs. The node appears on the

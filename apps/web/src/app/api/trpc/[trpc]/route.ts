@@ -1,8 +1,15 @@
-import { handleTrpcRequest, readControllerEnv } from "@meshover/api";
+import { handleTrpcRequest, logTrpcErrors, readControllerEnv } from "@meshover/api";
 import { getDb } from "@meshover/api/db";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
+
+// The custom server (src/server/main.ts) answers /api/trpc itself with its pino logger; this
+// route serves the API when Next runs alone, logging to the console.
+const consoleLog = {
+  error: (fields: Record<string, unknown>, message: string) => console.error(message, fields),
+  info: (fields: Record<string, unknown>, message: string) => console.info(message, fields),
+};
 
 /** The tRPC API (dashboard and agents): queries, mutations and SSE subscriptions. */
 function handler(req: Request) {
@@ -10,9 +17,7 @@ function handler(req: Request) {
     req,
     db: getDb(),
     publicUrl: readControllerEnv().MESHOVER_PUBLIC_URL,
-    onError: (error, path) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"}:`, error);
-    },
+    onError: logTrpcErrors(consoleLog),
   });
 }
 

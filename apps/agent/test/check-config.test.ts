@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { diffNodeConfigs } from "@meshover/netcfg";
-import { checkConfigFor, resolveConfigUpdate } from "../src/reconcile/validate-config";
+import { diffNodeConfigs, resolveConfigUpdate } from "@meshover/netcfg";
+import { checkConfigFor } from "../src/controller/check-config";
 import { makeTestConfig, makeTestPeer } from "./test-config";
 
 const config = makeTestConfig([], { version: 5 });

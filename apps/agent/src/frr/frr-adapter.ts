@@ -1,0 +1,113 @@
+// FRR behind one interface, one adapter per mode: `managed` (the agent runs its own daemons in a
+// private `-N` path space, managed-frr.ts), `system` (the host's FRR service and meshover's
+// block of /etc/frr/frr.conf, system-frr.ts). `--frr none` is no adapter at all (null). The
+// text every adapter applies comes from netcfg (scheduleHostPlan's FRR step).
+import {
+  parseFrrRunningConfig,
+  type TFrrConfig,
+  type TFrrState,
+  type TFrrStep,
+} from "@meshover/netcfg";
+import { runChecked, type TRunner } from "../exec/run-command";
+import type { TLogger } from "../log";
+import type { StateStore, TOwnedRecord } from "../state/state-store";
+
+/** How the agent runs FRR. */
+export type TFrrMode = "system" | "managed" | "none";
+
+/** Where FRR's programs live (Debian). */
+export const FRR_BIN = "/usr/lib/frr";
+/** frr-reload.py: computes and applies the line diff between running and wanted config. */
+export const FRR_RELOAD = `${FRR_BIN}/frr-reload.py`;
+/** How long a read FRR version is reused. */
+const VERSION_CACHE_MS = 10 * 60_000;
+
+/** Options every adapter takes. */
+export interface TFrrAdapterOptions {
+  runner: TRunner;
+  logger: TLogger;
+  store: StateStore;
+  /** Path space for managed mode (`-N`). */
+  pathspace: string;
+  /** FRR's config root (tests use a temporary folder). */
+  etcDir?: string;
+  /** FRR's run root. */
+  runRoot?: string;
+}
+
+/** FRR as the reconcile loop and health reports use it. */
+export interface TFrrAdapter {
+  readonly mode: Exclude<TFrrMode, "none">;
+  /** Run one vtysh show command and return its stdout (throws on failure). */
+  show(command: string): Promise<string>;
+  /** FRR's version string (e.g. `8.4.4`), null when unknown. */
+  readVersion(): Promise<string | null>;
+  /** Whether {@link ensureRunning} would start FRR now (managed daemons gone). */
+  isStartNeeded(): boolean;
+  /** Start FRR with `model` as its startup config when it is not running (managed only). */
+  ensureRunning(model: TFrrConfig): Promise<void>;
+  /** meshover's part of FRR's running config; with `isFresh` false the last known one. */
+  observe(isFresh: boolean): Promise<TFrrState | null>;
+  /** Apply netcfg's FRR step, then read the running config back. */
+  apply(step: TFrrStep): Promise<void>;
+  /** Undo what `owned` says meshover did to FRR; returns the record after. */
+  remove(owned: TOwnedRecord): Promise<TOwnedRecord>;
+}
+
+/** What the managed and system adapters share: vtysh, version cache, the known state. */
+export abstract class VtyshFrr implements TFrrAdapter {
+  abstract readonly mode: Exclude<TFrrMode, "none">;
+  /**
+   * FRR's meshover state as of the last read. The agent is FRR's only writer for this part, so
+   * config-triggered passes plan from it and skip the slow vtysh round trip; periodic resyncs
+   * and every apply read FRR again.
+   */
+  protected known: TFrrState | null = null;
+  private version: { value: string; at: number } | null = null;
+
+  constructor(protected readonly options: TFrrAdapterOptions) {}
+
+  /** vtysh argv prefix for this FRR. */
+  abstract vtysh(): string[];
+  abstract isStartNeeded(): boolean;
+  abstract ensureRunning(model: TFrrConfig): Promise<void>;
+  abstract remove(owned: TOwnedRecord): Promise<TOwnedRecord>;
+  /** Carry out the step (the mode's way of writing FRR). */
+  protected abstract applyStep(step: TFrrStep): Promise<void>;
+
+  async show(command: string): Promise<string> {
+    const argv = [...this.vtysh(), "-c", command];
+    return (await runChecked(this.options.runner, argv, { timeoutMs: 10_000 })).stdout;
+  }
+
+  async readVersion(): Promise<string | null> {
+    // Every health report carries it: ask vtysh (a process that connects to every daemon) once
+    // every 10 minutes, not every 5 seconds; an upgrade shows up within that.
+    const now = Date.now();
+    if (this.version && now - this.version.at < VERSION_CACHE_MS) return this.version.value;
+    try {
+      const value = /FRRouting (\S+)/.exec(await this.show("show version"))?.[1] ?? null;
+      this.version = value === null ? null : { value, at: now };
+      return value;
+    } catch (error) {
+      this.options.logger.debug({ error: String(error) }, "FRR version unreadable");
+      return null;
+    }
+  }
+
+  async observe(isFresh: boolean): Promise<TFrrState | null> {
+    if (!isFresh && this.known) return this.known;
+    const result = await this.options.runner.run([...this.vtysh(), "-c", "show running-config"], {
+      timeoutMs: 10_000,
+    });
+    this.known = result.code === 0 ? parseFrrRunningConfig(result.stdout) : null;
+    return this.known;
+  }
+
+  async apply(step: TFrrStep): Promise<void> {
+    // Unknown until read back: a failure makes the next pass read FRR again.
+    this.known = null;
+    await this.applyStep(step);
+    await this.observe(true);
+  }
+}

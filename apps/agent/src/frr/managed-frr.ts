@@ -1,0 +1,136 @@
+// Managed FRR: the agent runs its own zebra/bgpd/bfdd/staticd with a private `-N` path space
+// (one FRR per network namespace), supervised by PID like wireguard-go. Changes go through
+// frr-reload.py (global) or targeted vtysh commands (one neighbor), and the startup file is kept
+// in step with what runs.
+import { existsSync, writeFileSync } from "node:fs";
+import { renderFrrConfig, type TFrrConfig, type TFrrStep } from "@meshover/netcfg";
+import { runChecked, type TRunner } from "../exec/run-command";
+import { stopProcess } from "../host/stop-process";
+import type { TLogger } from "../log";
+import type { TOwnedRecord } from "../state/state-store";
+import { FRR_BIN, FRR_RELOAD, VtyshFrr } from "./frr-adapter";
+
+/** Daemons a managed FRR consists of, in start order. */
+export const MANAGED_DAEMONS = ["zebra", "bgpd", "bfdd", "staticd"] as const;
+
+/** How long the daemons may take until vtysh reaches all of them. */
+const START_TIMEOUT_MS = 15_000;
+
+/** Stop the managed daemons `owned` records and remove their folders (any mode: cleanup). */
+export async function removeManagedFrr(
+  runner: TRunner,
+  logger: TLogger,
+  owned: TOwnedRecord,
+): Promise<TOwnedRecord> {
+  for (const [daemon, pid] of Object.entries(owned.frr?.pids ?? {})) {
+    logger.info({ daemon, pid }, "stopping managed FRR daemon");
+    await stopProcess(runner, pid, owned.frr?.pathspace ?? daemon);
+  }
+  for (const path of owned.paths) await runner.run(["rm", "-rf", "--one-file-system", path]);
+  return { ...owned, frr: null, paths: [] };
+}
+
+/** FRR daemons of the agent's own. */
+export class ManagedFrr extends VtyshFrr {
+  readonly mode = "managed" as const;
+
+  private get configDir(): string {
+    return `${this.options.etcDir ?? "/etc/frr"}/${this.options.pathspace}`;
+  }
+  private get runDir(): string {
+    return `${this.options.runRoot ?? "/var/run/frr"}/${this.options.pathspace}`;
+  }
+  /** The startup file. */
+  get configFile(): string {
+    return `${this.configDir}/frr.conf`;
+  }
+
+  vtysh(): string[] {
+    return ["vtysh", "-N", this.options.pathspace];
+  }
+
+  /** True when every daemon recorded in the ownership record still runs. */
+  isStartNeeded(): boolean {
+    const pids = this.options.store.readOwned().frr?.pids ?? {};
+    return !MANAGED_DAEMONS.every((daemon) => {
+      const pid = pids[daemon];
+      return pid !== undefined && this.options.runner.isAlive(pid, this.options.pathspace);
+    });
+  }
+
+  /**
+   * Start the daemons when any is missing (after stopping the rest), loading `model` as the
+   * startup config, so FRR runs exactly `model` once this resolves. PIDs and folders go into
+   * the ownership record as they appear.
+   */
+  async ensureRunning(model: TFrrConfig): Promise<void> {
+    if (!this.isStartNeeded()) return;
+    const { runner, store, logger, pathspace } = this.options;
+    this.known = null;
+    for (const [daemon, pid] of Object.entries(store.readOwned().frr?.pids ?? {})) {
+      logger.warn({ daemon, pid }, "managed FRR daemon gone: restarting FRR");
+      await stopProcess(runner, pid, pathspace);
+    }
+    await runChecked(runner, [
+      ...["install", "-d", "-o", "frr", "-g", "frr", "-m", "0755"],
+      ...[this.configDir, this.runDir],
+    ]);
+    writeFileSync(this.configFile, renderFrrConfig(model), { mode: 0o640 });
+    const vtyshConf = `${this.configDir}/vtysh.conf`;
+    writeFileSync(vtyshConf, "service integrated-vtysh-config\n", { mode: 0o640 });
+    await runChecked(runner, ["chown", "frr:frr", this.configFile, vtyshConf]);
+    const pids: Record<string, number> = {};
+    const record = () =>
+      store.updateOwned((current) => ({
+        ...current,
+        frr: { pathspace, pids: { ...pids } },
+        paths: [...new Set([...current.paths, this.configDir, this.runDir])],
+      }));
+    record();
+    for (const daemon of MANAGED_DAEMONS) {
+      const argv = [`${FRR_BIN}/${daemon}`, "-N", pathspace, "-P", "0"];
+      pids[daemon] = await runner.spawnDaemon(
+        [...argv, "-u", "frr", "-g", "frr", "--log", "stdout"],
+        { logFile: store.path(`logs/frr-${daemon}.log`) },
+      );
+      // Record each PID at once so a crash here still lets `leave` stop it.
+      record();
+    }
+    await this.waitForVtysh();
+    await runChecked(runner, [...this.vtysh(), "-b"], { timeoutMs: 30_000 });
+    logger.info({ pathspace, pids }, "managed FRR started");
+  }
+
+  private async waitForVtysh(): Promise<void> {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    for (;;) {
+      const ready = MANAGED_DAEMONS.every((daemon) => existsSync(`${this.runDir}/${daemon}.vty`));
+      if (ready) {
+        const result = await this.options.runner.run([...this.vtysh(), "-c", "show version"]);
+        if (result.code === 0) return;
+      }
+      if (Date.now() > deadline) throw new Error("managed FRR did not come up within 15 s");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  protected async applyStep(step: TFrrStep): Promise<void> {
+    const { runner, pathspace } = this.options;
+    // The startup file first: FRR restarted later boots with what runs now.
+    writeFileSync(this.configFile, step.config, { mode: 0o640 });
+    if (step.kind === "neighbors") {
+      for (const commands of step.commands) {
+        await runChecked(runner, [...this.vtysh(), ...commands.flatMap((c) => ["-c", c])]);
+      }
+      return;
+    }
+    await runChecked(runner, [FRR_RELOAD, "--pathspace", pathspace, "--reload", this.configFile], {
+      timeoutMs: 60_000,
+    });
+    await runChecked(runner, [...this.vtysh(), ...step.after.flatMap((c) => ["-c", c])]);
+  }
+
+  remove(owned: TOwnedRecord): Promise<TOwnedRecord> {
+    return removeManagedFrr(this.options.runner, this.options.logger, owned);
+  }
+}

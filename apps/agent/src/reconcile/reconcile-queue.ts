@@ -1,0 +1,110 @@
+// All host work, one task at a time: reconcile passes (on a new config, at start, and on a
+// timer to repair drift) and health reports share one queue so they never interleave commands.
+// A pass first makes a new WireGuard key when the config asks for a rotation not yet done.
+import type { TDesiredNodeConfig } from "@meshover/netcfg";
+import type { TRunner } from "../exec/run-command";
+import type { TFrrAdapter } from "../frr/frr-adapter";
+import { generateKeyPair } from "../host/generate-keys";
+import type { HostDriver } from "../host/host-driver";
+import type { TLogger } from "../log";
+import type { StateStore } from "../state/state-store";
+import { reconcileHost, type TReconcileOutcome } from "./reconcile-host";
+
+/** Options of ReconcileQueue. */
+export interface TReconcileQueueOptions {
+  store: StateStore;
+  runner: TRunner;
+  logger: TLogger;
+  host: HostDriver;
+  frr: TFrrAdapter | null;
+  /** Runs inside the queue after a new key was made, before it is applied. */
+  onKeyRotated(): Promise<void>;
+  /** A pass changed something or failed. */
+  onChanged(outcome: TReconcileOutcome): void;
+}
+
+/** The serial queue of host work and the state of the last pass. */
+export class ReconcileQueue {
+  /** The config the agent holds (cached, or the stream's latest). */
+  config: TDesiredNodeConfig | null;
+  appliedVersion: number | null = null;
+  lastOutcome: TReconcileOutcome | null = null;
+  private tail: Promise<unknown> = Promise.resolve();
+  private isStopped = false;
+
+  constructor(private readonly options: TReconcileQueueOptions) {
+    this.config = options.store.readCachedConfig();
+  }
+
+  /** Run `task` after every task queued before it (whether those failed or not). */
+  enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(task, task);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Take a new config (cached for restarts) and reconcile it. */
+  accept(config: TDesiredNodeConfig): Promise<void> {
+    this.config = config;
+    this.options.store.writeCachedConfig(config, new Date());
+    this.options.logger.info(
+      { version: config.version, peers: config.peers.length },
+      "config received",
+    );
+    return this.reconcile("config");
+  }
+
+  /** Queue one pass; `reason` "config" plans FRR from its known state (no vtysh read). */
+  reconcile(reason: string): Promise<void> {
+    return this.enqueue(async () => {
+      const current = this.config;
+      if (!current || this.isStopped) return;
+      const { store, logger, host, frr } = this.options;
+      // Tell the controller first, without slow probes, so peers get the new key while we apply
+      // it: the outage lasts one push, not one push plus a health pass.
+      if (await this.rotateKeyIfAsked(current)) await this.options.onKeyRotated();
+      const outcome = await reconcileHost({
+        config: current,
+        host,
+        frr,
+        store,
+        logger,
+        isFullObserve: reason !== "config",
+      });
+      this.lastOutcome = outcome;
+      if (!outcome.error) this.appliedVersion = current.version;
+      const isChange = outcome.operations.length > 0 || outcome.error !== null;
+      logger[isChange ? "info" : "debug"](
+        {
+          reason,
+          version: current.version,
+          operations: outcome.operations.length,
+          durationMs: outcome.durationMs,
+          error: outcome.error,
+        },
+        "reconciled",
+      );
+      if (isChange) this.options.onChanged(outcome);
+    });
+  }
+
+  /** Make a new key pair when the config asks for a rotation we have not done; true if made. */
+  private async rotateKeyIfAsked(current: TDesiredNodeConfig): Promise<boolean> {
+    const { store, runner, logger } = this.options;
+    const keys = store.readKeys();
+    if (!current.rotation || !keys || keys.rotationId === current.rotation.id) return false;
+    const next = await generateKeyPair(runner, current.rotation.id);
+    store.writeKeys(next);
+    logger.info(
+      { rotationId: current.rotation.id, publicKey: next.publicKey },
+      "rotated WireGuard key",
+    );
+    return true;
+  }
+
+  /** Refuse new passes and wait for the running one. */
+  async stop(): Promise<void> {
+    this.isStopped = true;
+    await this.tail;
+  }
+}

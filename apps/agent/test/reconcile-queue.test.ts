@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ReconcileQueue } from "../src/reconcile/reconcile-queue";
+import { StateStore } from "../src/state/state-store";
+import { createFakeHostDriver, FakeHost } from "./fake-host";
+import { makeTestConfig, makeTestKey, makeTestPeer } from "./test-config";
+
+const PRIVATE = makeTestKey(1000);
+const PUBLIC = makeTestKey(2000);
+const ROTATED_PRIVATE = makeTestKey(1001);
+const ROTATED_PUBLIC = makeTestKey(2001);
+const logger = pino({ level: "silent" });
+
+let dir: string;
+let store: StateStore;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "mo-agent-queue-"));
+  store = new StateStore(join(dir, "state"));
+  store.ensureDir();
+  store.writeKeys({ privateKey: PRIVATE, publicKey: PUBLIC, rotationId: null });
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function setUp() {
+  const fake = new FakeHost({
+    hasKernelWireguard: true,
+    hasDummy: false,
+    keys: { [ROTATED_PRIVATE]: ROTATED_PUBLIC, [PRIVATE]: PUBLIC },
+    socketDir: join(dir, "wg"),
+  });
+  const events: string[] = [];
+  const queue = new ReconcileQueue({
+    store,
+    runner: fake,
+    logger,
+    host: createFakeHostDriver(fake, { store, logger }),
+    frr: null,
+    onKeyRotated: () => {
+      events.push(`key rotated; host has ${fake.dump().includes("mo2") ? "mo2" : "no tunnel"}`);
+      return Promise.resolve();
+    },
+    onChanged: (outcome) => events.push(`changed: ${outcome.operations.length} operations`),
+  });
+  return { fake, queue, events };
+}
+
+describe("ReconcileQueue", () => {
+  it("runs tasks one at a time in order, also after one failed", async () => {
+    const { queue } = setUp();
+    const order: string[] = [];
+    let release = () => {};
+    const first = queue.enqueue(
+      () =>
+        new Promise<void>((resolve) => {
+          order.push("first starts");
+          release = () => {
+            order.push("first ends");
+            resolve();
+          };
+        }),
+    );
+    const failing = queue.enqueue(() => Promise.reject(new Error("boom")));
+    const third = queue.enqueue(() => {
+      order.push("third");
+      return Promise.resolve();
+    });
+    await Promise.resolve();
+    expect(order).toEqual(["first starts"]);
+    release();
+    await first;
+    await expect(failing).rejects.toThrow("boom");
+    await third;
+    expect(order).toEqual(["first starts", "first ends", "third"]);
+  });
+
+  it("caches an accepted config, applies it, and reports the change once", async () => {
+    const { fake, queue, events } = setUp();
+    const config = makeTestConfig([makeTestPeer(2)], { version: 4 });
+    await queue.accept(config);
+    const built = queue.lastOutcome?.operations.length;
+    expect(built).toBeGreaterThan(0);
+    expect(store.readCachedConfig()).toEqual(config);
+    expect(queue.appliedVersion).toBe(4);
+    expect(fake.dump()).toContain("mo2 wireguard up");
+    await queue.reconcile("resync");
+    // The resync found nothing to do: no second change report.
+    expect(events).toEqual([`changed: ${built} operations`]);
+  });
+
+  it("on a rotation makes the key, tells the controller first, then applies it", async () => {
+    const { fake, queue, events } = setUp();
+    await queue.accept(makeTestConfig([makeTestPeer(2)], { version: 1 }));
+    const rotation = { id: "00000000-0000-4000-8000-0000000000ff" };
+    await queue.accept({ ...makeTestConfig([makeTestPeer(2)], { version: 2 }), rotation });
+    expect(store.readKeys()).toMatchObject({ publicKey: ROTATED_PUBLIC, rotationId: rotation.id });
+    expect(events.slice(1)).toEqual(["key rotated; host has mo2", "changed: 1 operations"]);
+    expect(fake.dump()).toContain(`wg pub=${ROTATED_PUBLIC.slice(0, 8)}`);
+  });
+
+  it("does nothing once stopped", async () => {
+    const { fake, queue } = setUp();
+    await queue.stop();
+    await queue.accept(makeTestConfig([makeTestPeer(2)]));
+    expect(fake.takeMutations()).toBe("");
+  });
+});

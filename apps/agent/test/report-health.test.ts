@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TRPCClientError } from "@trpc/client";
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { THealthReport } from "@meshover/netcfg";
+import { HealthReporter, SETTLE_REPORT_MS } from "../src/health/report-health";
+import { ReconcileQueue } from "../src/reconcile/reconcile-queue";
+import { StateStore } from "../src/state/state-store";
+import { createFakeHostDriver, FakeHost } from "./fake-host";
+import { makeTestConfig, makeTestKey, makeTestPeer } from "./test-config";
+
+const PRIVATE = makeTestKey(1000);
+const PUBLIC = makeTestKey(2000);
+const logger = pino({ level: "silent" });
+
+let dir: string;
+let store: StateStore;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "mo-agent-health-"));
+  store = new StateStore(join(dir, "state"));
+  store.ensureDir();
+  store.writeKeys({ privateKey: PRIVATE, publicKey: PUBLIC, rotationId: null });
+  store.writeIdentity({
+    nodeId: makeTestConfig().self.id,
+    name: "node1",
+    controller: "http://127.0.0.1:1",
+    credential: "mo_node_test",
+    isHttpAllowed: true,
+    pinSha256: null,
+    endpoints: ["2001:db8::1"],
+  });
+});
+afterEach(() => {
+  vi.useRealTimers();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A reporter on a built one-peer node; `send` records reports (or fails as told). */
+async function setUp(options: { send?: (report: THealthReport) => Promise<unknown> } = {}) {
+  const fake = new FakeHost({
+    hasKernelWireguard: true,
+    hasDummy: false,
+    keys: { [PRIVATE]: PUBLIC },
+    socketDir: join(dir, "wg"),
+  });
+  fake.handshakeAt = 1_700_000_000;
+  const host = createFakeHostDriver(fake, { store, logger });
+  const reports: THealthReport[] = [];
+  const calls = { delivered: 0, gone: [] as string[] };
+  let controllerError: string | null = null;
+  const queue: ReconcileQueue = new ReconcileQueue({
+    store,
+    runner: fake,
+    logger,
+    host,
+    frr: null,
+    onKeyRotated: () => Promise.resolve(),
+    onChanged: () => undefined,
+  });
+  await queue.accept(makeTestConfig([makeTestPeer(2)], { version: 3 }));
+  vi.useFakeTimers();
+  const reporter = new HealthReporter({
+    identity: store.readIdentity()!,
+    store,
+    runner: fake,
+    logger,
+    host,
+    frr: null,
+    queue,
+    send:
+      options.send ??
+      ((report) => {
+        reports.push(report);
+        return Promise.resolve();
+      }),
+    controllerError: () => controllerError,
+    onDelivered: () => (calls.delivered += 1),
+    onNodeGone: (message) => calls.gone.push(message),
+  });
+  return {
+    fake,
+    reporter,
+    reports,
+    calls,
+    setControllerError: (error: string) => (controllerError = error),
+  };
+}
+
+describe("HealthReporter", () => {
+  it("reports every healthIntervalSec (5 s in the test mesh), not before", async () => {
+    const { reporter, reports, calls } = await setUp();
+    reporter.start();
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(reports).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(reports).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(reports).toHaveLength(2);
+    expect(calls.delivered).toBe(2);
+    expect(reports[0]).toMatchObject({ appliedVersion: 3, applyError: null, publicKey: PUBLIC });
+    expect(reports[0]?.peers.map((peer) => [peer.interface, peer.rttMs])).toEqual([["mo2", 0.1]]);
+    reporter.stop();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(reports).toHaveLength(2);
+  });
+
+  it("after changes: one report each at once without probes, one probing report once settled", async () => {
+    const { fake, reporter, reports } = await setUp();
+    fake.takeMutations();
+    reporter.reportChange();
+    reporter.reportChange();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reports).toHaveLength(2);
+    // Without probes: no RTT measured yet (nothing to repeat either).
+    expect(reports[0]?.peers[0]?.rttMs).toBeNull();
+    await vi.advanceTimersByTimeAsync(SETTLE_REPORT_MS);
+    expect(reports).toHaveLength(3);
+    expect(reports[2]?.peers[0]?.rttMs).toBe(0.1);
+    // Reports only read the host.
+    expect(fake.takeMutations()).toBe("");
+  });
+
+  it("writes the status file but sends nothing while the controller refuses the node", async () => {
+    const { reporter, reports, setControllerError } = await setUp();
+    setControllerError("this node was removed");
+    await reporter.report("interval");
+    expect(reports).toHaveLength(0);
+    expect(store.readStatus()).toMatchObject({
+      name: "node1",
+      appliedVersion: 3,
+      controllerError: "this node was removed",
+    });
+  });
+
+  it("tells the subscription when the controller refuses a report (node gone)", async () => {
+    const result = { error: { code: -32001, message: "gone", data: { code: "NOT_FOUND" } } };
+    const { reporter, calls } = await setUp({
+      send: () => Promise.reject(new TRPCClientError("gone", { result })),
+    });
+    await reporter.report("interval");
+    expect(calls).toEqual({ delivered: 0, gone: ["gone"] });
+  });
+});
