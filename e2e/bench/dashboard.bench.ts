@@ -75,15 +75,26 @@ async function main() {
     const cut = mesh.member(`n${NODES}`);
     const redMs: number[] = [];
     const offlineMs: number[] = [];
+    const isAllEstablished = () =>
+      page.evaluate((id) => {
+        const labels = [
+          ...document.querySelectorAll(`[data-testid^="link-label-"][data-testid*="${id}"]`),
+        ];
+        return (
+          labels.length > 0 && labels.every((el) => el.getAttribute("data-state") === "established")
+        );
+      }, cut.view.nodeId);
     for (let trial = 0; trial < CUTS; trial++) {
-      await page.waitForFunction(
-        (id) =>
-          [
-            ...document.querySelectorAll(`[data-testid^="link-label-"][data-testid*="${id}"]`),
-          ].every((el) => el.getAttribute("data-state") === "established"),
-        cut.view.nodeId,
-        { timeout: 120_000 },
-      );
+      // Settled: established on the page for two report intervals in a row (after a restore the
+      // cut node's reports lag its sessions, so the page briefly shows its last Connect).
+      let settledSince = 0;
+      const deadline = Date.now() + 180_000;
+      while (Date.now() - settledSince < 12_000 || settledSince === 0) {
+        if (Date.now() > deadline) throw new Error("the page did not settle on established");
+        if (await isAllEstablished()) settledSince ||= Date.now();
+        else settledSince = 0;
+        await page.waitForTimeout(250);
+      }
       const cutAt = Date.now();
       await mesh.lab.setUnderlay(cut.node, false);
       try {
