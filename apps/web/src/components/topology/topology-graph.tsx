@@ -52,6 +52,9 @@ type TLinkEdge = Edge<
 
 /** Above this many edges only edges with issues (or the selected one) carry a label. */
 const MAX_LABELLED_EDGES = 21;
+/** At most this many problem labels (the most important first): more is unreadable; the stats
+ * and the link panel have the rest. */
+const MAX_PROBLEM_LABELS = 30;
 
 /** Edge colours per BGP state; also used by the legend. */
 export const LINK_COLOURS = {
@@ -239,9 +242,25 @@ export function TopologyGraph({
         isLabelled || isSelected || summary.issues.length > 0 || summary.state === "down";
       return { link, summary, label, isSelected, isShown, sourceName, targetName };
     });
-    // Label spots: problems first (down, then warnings), so they get the free places.
+    // Label spots: problems first (down, then warnings), so they get the free places. A link of
+    // an offline node comes last: the node's box already says "last seen", and a dead node in
+    // a big mesh would otherwise bury every other label under its own.
+    const offline = new Set(nodes.filter((n) => !n.isOnline).map((n) => n.id));
     const rank = (e: (typeof edges)[number]) =>
-      e.isSelected ? 0 : e.summary.state === "down" ? 1 : e.summary.issues.length > 0 ? 2 : 3;
+      e.isSelected
+        ? 0
+        : offline.has(e.link.sourceId) || offline.has(e.link.targetId)
+          ? 4
+          : e.summary.state === "down"
+            ? 1
+            : e.summary.issues.length > 0
+              ? 2
+              : 3;
+    const labelled = edges
+      .filter((e) => e.isShown)
+      .sort((a, b) => rank(a) - rank(b))
+      .slice(0, Math.max(MAX_LABELLED_EDGES, MAX_PROBLEM_LABELS));
+    const labelledIds = new Set(labelled.map((e) => e.link.id));
     const anchorOf = (id: string) => {
       const at = layout.get(id);
       return at
@@ -249,15 +268,12 @@ export function TopologyGraph({
         : { x: 0, y: 0 };
     };
     const spots = placeEdgeLabels(
-      edges
-        .filter((e) => e.isShown)
-        .sort((a, b) => rank(a) - rank(b))
-        .map((e) => ({
-          id: e.link.id,
-          from: anchorOf(e.link.sourceId),
-          to: anchorOf(e.link.targetId),
-          size: estimateLabelSize(`⚠ ${e.label}`),
-        })),
+      labelled.map((e) => ({
+        id: e.link.id,
+        from: anchorOf(e.link.sourceId),
+        to: anchorOf(e.link.targetId),
+        size: estimateLabelSize(`⚠ ${e.label}`),
+      })),
       [...layout.values()].map((at) => ({
         ...at.position,
         width: NODE_WIDTH,
@@ -272,14 +288,14 @@ export function TopologyGraph({
       selected: e.isSelected,
       ariaLabel: `Link ${e.sourceName} to ${e.targetName}: ${e.label}`,
       data: {
-        isLabelled: e.isShown,
+        isLabelled: labelledIds.has(e.link.id),
         isStale,
         summary: e.summary,
         label: e.label,
         labelAt: spots.get(e.link.id) ?? null,
       },
     }));
-  }, [links, now, staleAfterSec, names, selectedLinkId, isStale, wasEstablished, layout]);
+  }, [links, nodes, now, staleAfterSec, names, selectedLinkId, isStale, wasEstablished, layout]);
 
   return (
     <div ref={containerRef} className="h-full w-full">
