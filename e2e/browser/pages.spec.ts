@@ -2,7 +2,7 @@
 // tests drive real agents): content checks, the inline prefix error, and a screenshot each.
 import { expect, test } from "@playwright/test";
 import { SCREENSHOT_DIR } from "./helpers/accounts";
-import { seedMesh } from "./helpers/seed-mesh";
+import { refreshSeededMesh, seedMesh } from "./helpers/seed-mesh";
 
 let names: string[] = [];
 let nodeIds: string[] = [];
@@ -16,6 +16,11 @@ test.beforeAll(async () => {
   });
   names = mesh.names;
   nodeIds = mesh.nodeIds;
+});
+
+// The seeded nodes never report again: each test starts as if they just had.
+test.beforeEach(async () => {
+  await refreshSeededMesh(process.env.E2E_DATABASE_URL!, nodeIds);
 });
 
 test("topology shows every node and tunnel, warnings, and link details", async ({ page }) => {
