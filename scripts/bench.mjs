@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: run every benchmark script (`<workspace>/bench/*.bench.ts`) one after
 // another; each prints its own figures. `npm run bench -- <filter>` runs the ones whose path
-// contains <filter>.
+// contains <filter>; arguments after the filter go to each benchmark
+// (`npm run bench:lab -- --no-suite`).
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import {
@@ -38,7 +39,9 @@ let failed = 0;
 for (const bench of benches) {
   step(`bench ${relative(ROOT, bench)}`);
   try {
-    run("npx", ["tsx", bench], { env: { ...process.env, NODE_ENV: "production" } });
+    run("npx", ["tsx", bench, ...process.argv.slice(3)], {
+      env: { ...process.env, NODE_ENV: "production" },
+    });
   } catch (error) {
     failed += 1;
     console.error(`✖ ${error.message}`);

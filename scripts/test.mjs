@@ -26,6 +26,8 @@ const SYSTEM_PACKAGES = [
   "iputils-ping",
   "openssh-server",
   "postgresql",
+  // promtool, for the metrics test's `promtool check metrics`.
+  "prometheus",
 ];
 const ARTIFACTS = join(ROOT, ".artifacts");
 const isCI = process.env.CI === "true" || process.env.CI === "1";

@@ -3,16 +3,28 @@
 //    with `run --controller … --token …` (timed from that command to every pair with it
 //    answering pings); median of 3 joins,
 //    each joined node removed through the API before the next
-//  - failover (underlay cut → every other node withdrew the node's routes), median of 3, N = 8
+//  - cold mesh for N = 4, 8, 12: N fresh namespaces configured by hand (wireguard-go, FRR, BFD
+//    as the agent sets them; no controller), time to all pairs answering; then the same
+//    namespaces wiped and N agents started at once (`run --controller … --token …`); the ratio
+//  - failover (underlay cut → every other node withdrew the node's routes), median of 3, N = 8:
+//    settled (BFD up everywhere), and early: the node that just joined is cut 2 s after its
+//    last pair first answered a ping (each of the 3 joins at N = 8)
 //  - lost probes (10 pps, each pair with the rotated node) during a key rotation, N = 8
 //  - agent CPU and RSS in a steady 8-node mesh (30 s)
 //  - wall time of the whole lab test suite (skip with --no-suite)
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
+import {
+  configureByHand,
+  generateKeyPair,
+  handIpv4Of,
+  handIpv6Of,
+} from "../lab/harness/configure-by-hand";
+import type { TLabNode } from "../lab/harness/create-lab";
 import { REPO_ROOT } from "../lab/harness/lab-env";
-import { readWireguard, vtyshJson } from "../lab/harness/observe-node";
+import { readBfdPeers, readBgpNeighbors, readWireguard } from "../lab/harness/observe-node";
 import { startProbes, summarizeProbes } from "../lab/harness/probe-mesh";
 import { saveArtifacts } from "../lab/harness/save-artifacts";
 import {
@@ -36,7 +48,12 @@ import {
 import { sleep, waitUntil } from "../lab/harness/wait-until";
 
 /** Mesh sizes to time joins at (BENCH_LAB_SIZES=8 to look at one); 8 also runs the rest. */
-const SIZES = (process.env.BENCH_LAB_SIZES ?? "4,8,12").split(",").map(Number);
+const SIZES = (process.env.BENCH_LAB_SIZES ?? "4,8,12").split(",").map(Number).filter(Boolean);
+/** Cold-mesh sizes (BENCH_LAB_COLD_SIZES= to skip). */
+const COLD_SIZES = (process.env.BENCH_LAB_COLD_SIZES ?? "4,8,12")
+  .split(",")
+  .map(Number)
+  .filter(Boolean);
 const TRIALS = Number(process.env.BENCH_LAB_TRIALS ?? 3);
 const isSuiteRun = !process.argv.includes("--no-suite");
 const databaseServerUrl = process.env.DATABASE_URL;
@@ -73,17 +90,16 @@ async function timeJoin(mesh: LabMesh, index: number) {
   // When each BGP session of the new node came up (ms after the start), from FRR's own
   // uptime counters: the last step of a join, measured to the millisecond.
   const now = Date.now();
-  const sessions = await vtyshJson<Record<string, { bgpTimerUpMsec?: number }>>(
-    node,
-    "show bgp neighbors json",
-  );
-  const upMs = Object.values(sessions)
-    .map((neighbor) => neighbor.bgpTimerUpMsec)
+  const sessions = await readBgpNeighbors(node);
+  const upMs = [...sessions.values()]
+    .map((neighbor) => neighbor.uptimeMsec)
     .filter((value): value is number => typeof value === "number")
     .map((uptime) => now - uptime - startedEpoch);
   return {
     member,
     ms,
+    /** performance.now() when the last pair first answered. */
+    reachedAt: started + ms,
     timeline: {
       ...readJoinTimeline(member, startedEpoch),
       bgpUpMs: [Math.min(...upMs), Math.max(...upMs)],
@@ -112,6 +128,75 @@ function readJoinTimeline(member: TMeshMember, startedEpoch: number) {
   };
 }
 
+/**
+ * Cold mesh of `n`: a hand-built mesh in n fresh namespaces (all configured at once), then the
+ * same namespaces wiped and n agents joining at once. Each timed from its start to every pair
+ * answering pings (IPv4 and IPv6).
+ */
+async function timeColdMesh(n: number) {
+  const mesh = await LabMesh.start({ nodes: 0, databaseServerUrl });
+  try {
+    const nodes: TLabNode[] = [];
+    for (let index = 1; index <= n; index++) nodes.push(await mesh.lab.addNode(index));
+    const keys = new Map<TLabNode, { priv: string; pub: string }>();
+    for (const node of nodes) keys.set(node, await generateKeyPair());
+    const handMembers: TMeshMember[] = nodes.map((node) => ({
+      node,
+      view: {
+        nodeId: node.name,
+        name: node.name,
+        index: node.index,
+        ipv4: handIpv4Of(node),
+        ipv6: handIpv6Of(node),
+        version: 0,
+        peerIds: [],
+      },
+    }));
+    const handStarted = performance.now();
+    await Promise.all(
+      nodes.map((node) =>
+        configureByHand(
+          mesh.lab,
+          node,
+          nodes.filter((peer) => peer !== node),
+          keys,
+        ),
+      ),
+    );
+    const handConfiguredMs = performance.now() - handStarted;
+    const handReach = await waitForReachability(listPairs(handMembers), 60_000, 0.25);
+    const handMs = handConfiguredMs + handReach.elapsedMs;
+    for (const node of nodes) {
+      await mesh.lab.wipeDataPlane(node);
+      rmSync(join(node.dir, "state", "wg.key"), { force: true });
+    }
+
+    const token = await createToken(mesh.api, n);
+    const started = performance.now();
+    const startedEpoch = Date.now();
+    for (const node of nodes) startJoiningAgent(mesh.lab, node, mesh.controller, token);
+    const members = await Promise.all(nodes.map((node) => mesh.waitForConfig(node, 60_000)));
+    const probingFrom = performance.now() - started;
+    const reach = await waitForReachability(listPairs(members), 120_000, 0.25);
+    const agentMs = probingFrom + reach.elapsedMs;
+    // Where the agents' time went: the latest of each step over all agents.
+    const timelines = members.map((member) => readJoinTimeline(member, startedEpoch));
+    const latest = Object.fromEntries(
+      Object.keys(timelines[0]!).map((key) => [
+        key,
+        Math.max(...timelines.map((t) => t[key as keyof typeof t] ?? Number.NaN)),
+      ]),
+    );
+    return { n, handMs, handConfiguredMs, agentMs, latest };
+  } catch (error) {
+    const dir = await saveArtifacts(mesh.lab, `bench-cold-n${n}`);
+    console.error(`  artifacts in ${dir}`);
+    throw error;
+  } finally {
+    await mesh.destroy();
+  }
+}
+
 /** Remove `member` through the API and wait until no peer has a tunnel to it any more. */
 async function removeMember(mesh: LabMesh, member: TMeshMember) {
   await mesh.api.mutate("node.remove", { nodeId: member.view.nodeId });
@@ -137,6 +222,30 @@ async function timeFailover(mesh: LabMesh, cut: TMeshMember) {
   try {
     return (await timeWithdrawal(mesh, cut, 15_000)).elapsedMs;
   } finally {
+    await waitForReachability(listPairs(members, cut), 60_000);
+    await waitForSessions(members, 60_000);
+  }
+}
+
+/** Delay after a pair's first ping for the early failover figure. */
+const EARLY_CUT_MS = 2000;
+
+/**
+ * Cut `cut` EARLY_CUT_MS after `reachedAt` (its last pair's first answer), before anything else
+ * settles: is a pair that can ping already protected by BFD? Returns the withdrawal time and
+ * when the cut actually happened (later than planned if the confirming ping round was slow).
+ */
+async function timeEarlyFailover(mesh: LabMesh, cut: TMeshMember, reachedAt: number) {
+  // The node's BFD sessions just before the cut (read ~100 ms early): were they up yet?
+  await sleep(Math.max(0, reachedAt + EARLY_CUT_MS - 100 - performance.now()));
+  const bfd = await readBfdPeers(cut.node);
+  const bfdUp = `${bfd.filter((peer) => peer.status === "up").length}/${bfd.length}`;
+  await sleep(Math.max(0, reachedAt + EARLY_CUT_MS - performance.now()));
+  const cutAfterMs = performance.now() - reachedAt;
+  try {
+    return { ms: (await timeWithdrawal(mesh, cut, 15_000)).elapsedMs, cutAfterMs, bfdUp };
+  } finally {
+    const members = [...mesh.members.values()];
     await waitForReachability(listPairs(members, cut), 60_000);
     await waitForSessions(members, 60_000);
   }
@@ -171,8 +280,34 @@ async function main() {
     console.log("bench:lab needs root (network namespaces); nothing measured");
     return;
   }
+  // Agents run as installed: the bundle (what npm test builds), not TypeScript compiled at
+  // start, which adds seconds per agent on a loaded machine and would swamp the cold figure.
+  if (process.env.MESHOVER_LAB_AGENT !== "source") {
+    spawnSync("npm", ["run", "--silent", "build", "-w", "@meshover/agent"], {
+      cwd: REPO_ROOT,
+      stdio: "inherit",
+    });
+  }
   const results: Record<string, unknown> = {};
   const joins: { n: number; medianMs: number; trialsMs: number[] }[] = [];
+  const earlyFailovers: { ms: number; cutAfterMs: number; bfdUp: string }[] = [];
+  const colds: { n: number; handMs: number; agentMs: number }[] = [];
+  for (const n of COLD_SIZES) {
+    console.log(`\ncold mesh of ${n}: hand-built, then ${n} agents at once`);
+    try {
+      const cold = await timeColdMesh(n);
+      colds.push(cold);
+      log(
+        `hand-built ${cold.handMs.toFixed(0)} ms (configured after ${cold.handConfiguredMs.toFixed(0)} ms), agents ${cold.agentMs.toFixed(0)} ms; agents' latest steps (ms): ${JSON.stringify(cold.latest)}`,
+      );
+    } catch (error) {
+      console.error(
+        `  cold N=${n} failed: ${error instanceof Error ? error.message.slice(0, 300) : String(error)}`,
+      );
+      colds.push({ n, handMs: Number.NaN, agentMs: Number.NaN });
+    }
+  }
+  results.coldMesh = colds;
   for (const n of SIZES) {
     console.log(`\nmesh of ${n - 1}, joining node ${n} (${TRIALS} times)`);
     const mesh = await LabMesh.start({ nodes: n - 1, databaseServerUrl });
@@ -181,11 +316,18 @@ async function main() {
       await waitForReachability(listPairs([...mesh.members.values()]), 60_000);
       const trials: number[] = [];
       for (let trial = 0; trial < TRIALS; trial++) {
-        const { member, ms, timeline } = await timeJoin(mesh, n + trial);
+        const { member, ms, reachedAt, timeline } = await timeJoin(mesh, n + trial);
         trials.push(ms);
         log(
           `join ${trial + 1}: ${ms.toFixed(0)} ms (new agent, ms after join start: ${JSON.stringify(timeline)})`,
         );
+        if (n === 8) {
+          const early = await timeEarlyFailover(mesh, member, reachedAt);
+          earlyFailovers.push(early);
+          log(
+            `early failover (cut ${early.cutAfterMs.toFixed(0)} ms after first ping, BFD up just before: ${early.bfdUp}): ${early.ms.toFixed(0)} ms`,
+          );
+        }
         if (n === 8 && trial === TRIALS - 1 && process.env.BENCH_LAB_JOINS_ONLY !== "1") {
           // Keep the 8th node: the 8-node mesh measures failover, rotation and agent load.
           await waitForSessions([...mesh.members.values()], 60_000);
@@ -260,13 +402,28 @@ async function main() {
         : `${fmt(j.medianMs)} (${j.trialsMs.map(fmt).join(", ")})`,
       j.n === 8 ? "≤ 5 s" : "",
     ]);
+  for (const cold of colds)
+    rows.push([
+      `cold mesh, N=${cold.n}: agents at once / hand-built`,
+      `${fmt(cold.agentMs)} / ${fmt(cold.handMs)} = ${(cold.agentMs / cold.handMs).toFixed(2)}x`,
+      "≤ 1.3x",
+    ]);
   const failover = results.failoverMs as { median: number; trials: number[] } | undefined;
   if (failover)
     rows.push([
-      "failover (BFD), N=8, median of 3",
+      "failover settled (BFD up), N=8, median of 3",
       `${fmt(failover.median)} (${failover.trials.map(fmt).join(", ")})`,
+      "≤ 1.0 s",
+    ]);
+  results.earlyFailovers = earlyFailovers;
+  if (earlyFailovers.length > 0) {
+    const cutAfter = earlyFailovers.map((f) => f.cutAfterMs);
+    rows.push([
+      `failover cut ${(Math.min(...cutAfter) / 1000).toFixed(1)}–${(Math.max(...cutAfter) / 1000).toFixed(1)} s after the first ping, N=8, median of ${earlyFailovers.length}`,
+      `${fmt(median(earlyFailovers.map((f) => f.ms)))} (${earlyFailovers.map((f) => fmt(f.ms)).join(", ")})`,
       "≤ 1.5 s",
     ]);
+  }
   const rotation = results.rotation as
     { totalLost: number; worstPair: string; worstPairLost: number } | undefined;
   if (rotation)

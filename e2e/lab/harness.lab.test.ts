@@ -2,9 +2,14 @@
 // wireguard-go per peer and FRR (zebra, bgpd, bfdd) configured by hand the way ENVIRONMENT.md
 // verified it, then the pollers and teardown. If this fails, agent tests cannot mean anything.
 import { spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  configureByHand,
+  generateKeyPair,
+  handIpv4Of,
+  handIpv6Of,
+} from "./harness/configure-by-hand";
 import { Lab, type TLabNode } from "./harness/create-lab";
 import { sweepLeftovers } from "./harness/destroy-lab";
 import { ApiClient } from "./harness/call-api";
@@ -18,89 +23,8 @@ import { startController } from "./harness/start-controller";
 import { waitUntil } from "./harness/wait-until";
 
 const NODE_COUNT = 3;
-const BASE_PORT = 51820;
-
-const ipv4Of = (node: TLabNode) => `10.128.0.${node.index}`;
-const ipv6Of = (node: TLabNode) => `fd00:6d6f::${node.index}`;
-
-/** Configure `node` by hand: one wireguard-go interface per peer and FRR peering over each. */
-async function configureByHand(
-  lab: Lab,
-  node: TLabNode,
-  peers: TLabNode[],
-  keys: Map<TLabNode, { priv: string; pub: string }>,
-) {
-  const key = keys.get(node)!;
-  const keyFile = join(node.dir, "state", "wg.key");
-  writeFileSync(keyFile, key.priv, { mode: 0o600 });
-  const sh = (argv: string[]) => lab.exec(node, argv);
-  await sh(["sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]);
-  await sh(["ip", "addr", "add", `${ipv4Of(node)}/32`, "dev", "lo"]);
-  await sh(["ip", "-6", "addr", "add", `${ipv6Of(node)}/128`, "dev", "lo"]);
-  const frrInterfaces: string[] = [];
-  const neighbors: string[] = [];
-  for (const peer of peers) {
-    const ifname = `mo${peer.index}`;
-    // wireguard-go daemonizes; it stays in the node's namespaces and teardown stops it there.
-    await sh(["wireguard-go", ifname]);
-    await sh([
-      "wg",
-      "set",
-      ifname,
-      "listen-port",
-      String(BASE_PORT + peer.index),
-      "private-key",
-      keyFile,
-      "peer",
-      keys.get(peer)!.pub,
-      "endpoint",
-      `[${peer.underlayAddress}]:${BASE_PORT + node.index}`,
-      "allowed-ips",
-      "0.0.0.0/0,::/0",
-    ]);
-    await sh(["ip", "link", "set", ifname, "mtu", "1420", "up"]);
-    await sh(["ip", "-6", "addr", "add", `fe80::${node.index}/64`, "dev", ifname]);
-    frrInterfaces.push(
-      `interface ${ifname}`,
-      " ipv6 nd ra-interval 1",
-      " no ipv6 nd suppress-ra",
-      "exit",
-    );
-    neighbors.push(
-      ` neighbor ${ifname} interface remote-as external`,
-      ` neighbor ${ifname} bfd profile lab`,
-    );
-  }
-  const config = [
-    "frr defaults datacenter",
-    `hostname ${node.name}`,
-    ...frrInterfaces,
-    "bfd",
-    " profile lab",
-    "  transmit-interval 300",
-    "  receive-interval 300",
-    " exit",
-    "exit",
-    `router bgp ${4200000000 + node.index}`,
-    ` bgp router-id ${ipv4Of(node)}`,
-    " no bgp ebgp-requires-policy",
-    ...neighbors,
-    " address-family ipv4 unicast",
-    `  network ${ipv4Of(node)}/32`,
-    " exit-address-family",
-    " address-family ipv6 unicast",
-    `  network ${ipv6Of(node)}/128`,
-    ...peers.map((peer) => `  neighbor mo${peer.index} activate`),
-    " exit-address-family",
-    "exit",
-    "",
-  ].join("\n");
-  writeFileSync(join(node.dir, "etc-frr", "frr.conf"), config);
-  for (const daemon of ["zebra", "bfdd", "bgpd"]) {
-    await sh([`/usr/lib/frr/${daemon}`, "-d", "-F", "datacenter", "-P", "0"]);
-  }
-  await sh(["vtysh", "-b"]);
-}
+const ipv4Of = handIpv4Of;
+const ipv6Of = handIpv6Of;
 
 describe.skipIf(!isLabEnabled)("lab harness (hand-built mesh, no agent)", () => {
   let lab: Lab;
@@ -111,9 +35,7 @@ describe.skipIf(!isLabEnabled)("lab harness (hand-built mesh, no agent)", () => 
     for (let i = 1; i <= NODE_COUNT; i++) nodes.push(await lab.addNode(i));
     const keys = new Map<TLabNode, { priv: string; pub: string }>();
     for (const node of nodes) {
-      const priv = (await runCommand(["wg", "genkey"])).stdout.trim();
-      const pub = (await runCommand(["wg", "pubkey"], { input: priv })).stdout.trim();
-      keys.set(node, { priv, pub });
+      keys.set(node, await generateKeyPair());
     }
     for (const node of nodes) {
       await configureByHand(

@@ -1,5 +1,5 @@
 // The mesh end to end: a real controller, six real agents (`--frr managed`, wireguard-go),
-// checked through FRR's JSON, WireGuard's dump, the kernel and pings, as issue 7 lists. The tests
+// checked through FRR's JSON, WireGuard's dump, the kernel and pings. The tests
 // share one mesh and run in order; each leaves it converged for the next. The controller-down
 // test runs last: agents' reconnect backoff after a long outage must not delay the others.
 import { mkdirSync, writeFileSync } from "node:fs";

@@ -158,4 +158,17 @@ describe("ConfigSubscription", () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect(t.streams).toHaveLength(1);
   });
+
+  it("closes an open stream and retries slowly when another call was refused", async () => {
+    const t = setUp({ nodeGoneRetryMs: 60_000 });
+    await t.start();
+    t.stream().onData(makeTestConfig([], { version: 1 }));
+    t.subscription.refusedElsewhere("missing, unknown or revoked node credential");
+    expect(t.subscription.nodeGoneError).toBe("missing, unknown or revoked node credential");
+    expect(t.unsubscribed()).toBe(1);
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(t.streams).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.streams).toHaveLength(2);
+  });
 });

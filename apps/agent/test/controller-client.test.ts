@@ -54,7 +54,11 @@ describe("controller client", () => {
   it("sends the node credential on the config stream (SSE) and on mutations", async () => {
     const { url, seen } = await startController();
     let credential = "mo_node_first-credential";
-    const client = createControllerClient({ controller: url, credential: () => credential });
+    const client = createControllerClient({
+      controller: url,
+      credential: () => credential,
+      pinSha256: null,
+    });
     const received = await new Promise<unknown>((resolve, reject) => {
       const subscription = client.agent.config.subscribe(undefined, {
         onData: (event) => {

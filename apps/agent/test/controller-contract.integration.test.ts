@@ -286,4 +286,27 @@ describe("agent ↔ controller contract (real HTTP, real Postgres, fake hosts)",
       await g.stop();
     }
   });
+
+  it("keeps the host when its credential is revoked, and recovers after set-credential", async () => {
+    const i = await startNode("india", 0x900);
+    const j = await startNode("juliet", 0xa00);
+    try {
+      const indexJ = await indexOf(j.nodeId);
+      await waitFor(() => expect(tunnels(i.fake)).toContain(`mo${indexJ}`));
+      const built = tunnels(i.fake);
+      const { credential } = await admin.key.rotateCredential({ nodeId: i.nodeId });
+      // The open stream outlives the old credential; the next health report is refused, which
+      // closes it and retries slowly.
+      const gone = (line: TLogLine) => line.msg.startsWith("node removed or credential revoked");
+      await waitFor(() => expect(i.logs.some(gone)).toBe(true));
+      expect(tunnels(i.fake)).toEqual(built);
+      // What `meshover-agent set-credential` does; the running agent picks it up.
+      i.store.writeIdentity({ ...i.store.readIdentity()!, credential });
+      await waitFor(() => expect(i.count("controller accepts this node again")).toBe(1));
+      expect(i.logs.filter(gone)).toHaveLength(1);
+    } finally {
+      await i.stop();
+      await j.stop();
+    }
+  });
 });

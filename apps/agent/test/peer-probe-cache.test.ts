@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TRunner } from "../src/exec/run-command";
-import { PeerProbeCache } from "../src/health/collect-health";
+import { PeerProbeCache } from "../src/health/peer-probes";
 
 /** A runner whose pings all answer in 1.5 ms; counts the pings. */
 function answeringPings() {

@@ -76,6 +76,29 @@ describe("ReconcileQueue", () => {
     expect(order).toEqual(["first starts", "first ends", "third"]);
   });
 
+  it("folds configs that arrive while a config pass waits into that one pass", async () => {
+    const { fake, queue, events } = setUp();
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const busy = queue.enqueue(() => gate);
+    // A burst (N nodes joining at once): three versions while the queue is busy.
+    const passes = [2, 3, 4].map((version) =>
+      queue.accept(makeTestConfig([makeTestPeer(2), makeTestPeer(version + 1)], { version })),
+    );
+    expect(new Set(passes).size).toBe(1);
+    release();
+    await busy;
+    await Promise.all(passes);
+    // One pass, straight to version 4's tunnels (peer 5); versions 2 and 3 were never applied.
+    expect(queue.appliedVersion).toBe(4);
+    expect(events).toHaveLength(1);
+    expect(fake.dump()).toContain("mo5 wireguard up");
+    expect(fake.dump()).not.toContain("mo3");
+    // Once that pass started, a newer config needs (and gets) its own pass.
+    await queue.accept(makeTestConfig([makeTestPeer(2)], { version: 5 }));
+    expect(queue.appliedVersion).toBe(5);
+  });
+
   it("caches an accepted config, applies it, and reports the change once", async () => {
     const { fake, queue, events } = setUp();
     const config = makeTestConfig([makeTestPeer(2)], { version: 4 });

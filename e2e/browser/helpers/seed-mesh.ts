@@ -91,6 +91,7 @@ export async function seedMesh(options: {
               bgpUptimeSec: 3600,
               bfdState: isBfdDown ? "down" : "up",
               prefixesReceived: 1,
+              prefixesSent: 1,
               mtuConfigured: 1420,
               mtuMeasured: isMtuLow ? 1380 : 1420,
             }),

@@ -1,5 +1,13 @@
 // What the lab reads from a node: FRR's JSON (BGP neighbours, BFD peers, routes), WireGuard's
 // dump, the kernel's links and routes, and pings. Reads only; nothing here changes a node.
+import {
+  parseBfdPeers,
+  parseBgpNeighbors,
+  parseWgDump,
+  type TBfdPeer,
+  type TBgpNeighbor,
+  type TWgDevice,
+} from "@meshover/netcfg";
 import { nodeEnter, runInNetns, type Lab, type TLabNode, type TNodeRef } from "./create-lab";
 import { runCommand, runJson } from "./run-command";
 
@@ -26,91 +34,24 @@ export async function vtysh(node: TNodeRef, command: string) {
   return stdout;
 }
 
-/** Run one vtysh command ending in `json` and parse it. */
-export async function vtyshJson<T = unknown>(node: TNodeRef, command: string): Promise<T> {
-  const text = await vtysh(node, command);
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new Error(`${node.name}: vtysh -c '${command}' is not JSON: ${text.slice(0, 200)}`);
-  }
+/**
+ * BGP neighbours of node from `show bgp neighbors json`, by name, through netcfg's parser (the
+ * agent's own): `connectionsEstablished` unchanged means the session never reset.
+ */
+export async function readBgpNeighbors(node: TNodeRef): Promise<Map<string, TBgpNeighbor>> {
+  const neighbors = parseBgpNeighbors(await vtysh(node, "show bgp neighbors json"));
+  return new Map(neighbors.map((neighbor) => [neighbor.name, neighbor]));
 }
 
-/** One BGP neighbour as the lab compares it. */
-export interface TBgpNeighbor {
-  /** Neighbour name: the tunnel interface for unnumbered sessions. */
-  name: string;
-  state: string;
-  /** How often this session reached Established: unchanged means the session never reset. */
-  established: number;
-  dropped: number;
-  remoteAs: number | null;
+/** BFD peers of node from `show bfd peers json`. */
+export async function readBfdPeers(node: TNodeRef): Promise<TBfdPeer[]> {
+  return parseBfdPeers(await vtysh(node, "show bfd peers json"));
 }
 
-interface TFrrNeighborJson {
-  bgpState?: string;
-  connectionsEstablished?: number;
-  connectionsDropped?: number;
-  remoteAs?: number;
-}
-
-/** BGP neighbours of node from `show bgp neighbors json` (FRR 8.4), by name. */
-export async function readBgpNeighbors(node: TNodeRef) {
-  const json = await vtyshJson<Record<string, TFrrNeighborJson>>(node, "show bgp neighbors json");
-  const neighbors = new Map<string, TBgpNeighbor>();
-  for (const [name, value] of Object.entries(json)) {
-    if (typeof value !== "object" || value === null || !("bgpState" in value)) continue;
-    neighbors.set(name, {
-      name,
-      state: value.bgpState ?? "unknown",
-      established: value.connectionsEstablished ?? 0,
-      dropped: value.connectionsDropped ?? 0,
-      remoteAs: value.remoteAs ?? null,
-    });
-  }
-  return neighbors;
-}
-
-/** BFD peers of node from `show bfd peers json`: interface → status. */
-export async function readBfdPeers(node: TNodeRef) {
-  const json = await vtyshJson<{ interface?: string; status?: string }[]>(
-    node,
-    "show bfd peers json",
-  );
-  return json.map((peer) => ({ interface: peer.interface ?? "?", status: peer.status ?? "?" }));
-}
-
-/** One WireGuard interface from `wg show all dump`. */
-export interface TWgInterface {
-  name: string;
-  publicKey: string;
-  listenPort: number;
-  peers: { publicKey: string; endpoint: string; latestHandshake: number }[];
-}
-
-/** node's WireGuard interfaces (in its mount namespace, so wireguard-go sockets are its own). */
-export async function readWireguard(node: TNodeRef) {
-  const { stdout } = await runCommand([...nodeEnter(node), "wg", "show", "all", "dump"]);
-  const interfaces = new Map<string, TWgInterface>();
-  for (const line of stdout.split("\n").filter(Boolean)) {
-    const fields = line.split("\t");
-    const name = fields[0] ?? "";
-    if (fields.length === 5) {
-      interfaces.set(name, {
-        name,
-        publicKey: fields[2] ?? "",
-        listenPort: Number(fields[3]),
-        peers: [],
-      });
-    } else {
-      interfaces.get(name)?.peers.push({
-        publicKey: fields[1] ?? "",
-        endpoint: fields[3] ?? "",
-        latestHandshake: Number(fields[5] ?? 0),
-      });
-    }
-  }
-  return interfaces;
+/** node's WireGuard interfaces by name (in its mount namespace, so wireguard-go sockets are its own). */
+export async function readWireguard(node: TNodeRef): Promise<Map<string, TWgDevice>> {
+  const devices = parseWgDump(await dumpWireguard(node));
+  return new Map(devices.map((device) => [device.name, device]));
 }
 
 /** The raw `wg show all dump` of node (for artifacts). */

@@ -375,7 +375,7 @@ export async function readSessionCounters(members: TMeshMember[]) {
   for (const member of members) {
     for (const neighbor of (await readBgpNeighbors(member.node)).values()) {
       counters.set(`${member.node.name}/${neighbor.name}`, {
-        established: neighbor.established,
+        established: neighbor.connectionsEstablished,
         state: neighbor.state,
       });
     }

@@ -151,10 +151,15 @@ export const publicProcedure = t.procedure
   .use(checkOrigin)
   .use(rejectUnstorableText);
 
+/** The dashboard session the request's cookie names, or null (none, expired or revoked). */
+export async function readRequestSession(ctx: Pick<TContext, "db" | "headers">) {
+  const token = readCookie(ctx.headers, SESSION_COOKIE);
+  return token ? resolveSession({ db: ctx.db, token }) : null;
+}
+
 /** A signed-in dashboard user; `ctx.session` and `ctx.actor` are set. */
 export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const token = readCookie(ctx.headers, SESSION_COOKIE);
-  const session = token ? await resolveSession({ db: ctx.db, token }) : null;
+  const session = await readRequestSession(ctx);
   if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
   const actor: TActor = { id: session.userId, email: session.email, ip: ctx.ip };
   return next({ ctx: { session, actor } });

@@ -7,7 +7,7 @@ import {
 import type { TTestDatabase } from "@meshover/prisma/testing";
 import { serveApi, type TApiServer } from "../src/http/serve-api";
 import { createToken } from "../src/services/token/create-token";
-import { callAs, createApiTestDatabase } from "./helpers";
+import { callAs, createApiTestDatabase, waitUntil } from "./helpers";
 import { createHttpClient, generateWireguardPublicKey, makeEnrollRequest } from "./http-client";
 
 let testDb: TTestDatabase;
@@ -123,24 +123,13 @@ describe("agent protocol", () => {
     const agentA = createHttpClient(api.url, { authorization: `Bearer ${a.credential}` });
     const received: TDesiredNodeConfig[] = [];
     const events: TNodeConfigUpdate[] = [];
-    let notify = () => {};
     const subscription = agentA.agent.config.subscribe(undefined, {
       onData: (event) => {
         events.push(event.data);
         received.push(applyConfigUpdate(received.at(-1) ?? null, event.data));
-        notify();
       },
     });
-    const waitFor = async (check: () => boolean) => {
-      const deadline = Date.now() + 5000;
-      while (!check()) {
-        if (Date.now() > deadline) throw new Error("timed out waiting for a config");
-        await new Promise<void>((resolve) => {
-          notify = resolve;
-          setTimeout(resolve, 100);
-        });
-      }
-    };
+    const waitFor = (check: () => boolean) => waitUntil("a config", check);
     try {
       await waitFor(() => received.length >= 1);
       expect(received[0]!.self.name).toBe("a");

@@ -80,11 +80,15 @@ const CASES: { path: string; call: () => TCall; input: () => unknown }[] = [
     input: () => ({ limit: 10, cursor: "5", action: "node.", targetId: nodeId }),
   },
   {
-    path: "history.peers",
-    call: () => admin.history.peers,
+    path: "history.readPeerHistory",
+    call: () => admin.history.readPeerHistory,
     input: () => ({ nodeId, minutes: 60 }),
   },
-  { path: "key.rotations", call: () => admin.key.rotations, input: () => ({ nodeId, limit: 5 }) },
+  {
+    path: "key.listRotations",
+    call: () => admin.key.listRotations,
+    input: () => ({ nodeId, limit: 5 }),
+  },
 ];
 
 describe("tRPC inputs under fuzzing", () => {

@@ -55,3 +55,21 @@ export function readSessionCookie(headers: Headers): string {
   }
   throw new Error("no session cookie was set");
 }
+
+/**
+ * Poll `check` until it returns something truthy and return that; throws naming `what` when
+ * `timeoutMs` passes first. For waits on other processes and streams (real time by nature).
+ */
+export async function waitUntil<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  { timeoutMs = 5000, intervalMs = 20 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

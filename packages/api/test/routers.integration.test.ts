@@ -157,6 +157,10 @@ describe("topology, settings, audit", () => {
     expect(edge.source).toBe(a!.nodeId);
     expect(edge.sourceToTarget).toMatchObject({ rttMs: 2, bgpState: "Established" });
     expect(edge.targetToSource).toMatchObject({ rttMs: 3 });
+    // The dashboard judges staleness by the settings, which come with the graph.
+    expect(topology.staleAfterSec).toBe(
+      (await testDb.db.setting.findUniqueOrThrow({ where: { id: 1 } })).staleAfterSec,
+    );
   });
 
   it("updates settings and refuses changes that orphan allocations", async () => {
@@ -201,7 +205,7 @@ describe("key router", () => {
     const { rotations } = await admin.key.rotate({ nodeId: a!.nodeId });
     expect(rotations).toHaveLength(1);
     const rotationId = rotations[0]!.id;
-    let view = (await viewer.key.rotations({ nodeId: a!.nodeId }))[0]!;
+    let view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
     expect(view.status).toBe("pending");
     // The node's next config asks for the rotation; nobody else's does.
     const { loadNodeConfigs } = await import("../src/services/mesh/load-node-configs");
@@ -221,7 +225,7 @@ describe("key router", () => {
       applyError: null,
     };
     await agentA.agent.report({ ...base, publicKey: newKey, rotationId, peers: [] });
-    view = (await viewer.key.rotations({ nodeId: a!.nodeId }))[0]!;
+    view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
     expect(view.status).toBe("reported");
     expect(view.newPublicKey).toBe(newKey);
     expect(view.peers.map((p) => p.state)).toEqual(["waiting", "waiting"]);
@@ -251,11 +255,11 @@ describe("key router", () => {
     const keyOf = async (id: string) =>
       (await testDb.db.node.findUniqueOrThrow({ where: { id } })).publicKey!;
     await peerReport(b!.credential, await keyOf(b!.nodeId));
-    view = (await viewer.key.rotations({ nodeId: a!.nodeId }))[0]!;
+    view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
     expect(view.status).toBe("reported");
     expect(view.progress).toBe(0.5);
     await peerReport(c!.credential, await keyOf(c!.nodeId));
-    view = (await viewer.key.rotations({ nodeId: a!.nodeId }))[0]!;
+    view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
     expect(view.status).toBe("done");
     expect(view.progress).toBe(1);
   });

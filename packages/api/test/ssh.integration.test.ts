@@ -5,7 +5,7 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TTestDatabase } from "@meshover/prisma/testing";
-import { signInAs, createApiTestDatabase } from "./helpers";
+import { signInAs, createApiTestDatabase, waitUntil } from "./helpers";
 
 let testDb: TTestDatabase;
 let admin: Awaited<ReturnType<typeof signInAs>>;
@@ -43,13 +43,15 @@ function toText(value: unknown) {
 
 const FINGERPRINT = "SHA256:2mJj1AnqQfhh1y0bLyyhM7rSYxDcm8NZ4XN/tTWzCDE";
 
-async function waitForJobEnd(caller: typeof admin, jobId: string) {
-  for (let i = 0; i < 100; i++) {
-    const job = await caller.ssh.job({ jobId });
-    if (job.status !== "running") return job;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error("the SSH job did not end within 10 s");
+function waitForJobEnd(caller: typeof admin, jobId: string) {
+  return waitUntil(
+    "the SSH job's end",
+    async () => {
+      const job = await caller.ssh.job({ jobId });
+      return job.status === "running" ? null : job;
+    },
+    { timeoutMs: 10_000, intervalMs: 100 },
+  );
 }
 
 describe("ssh router", () => {

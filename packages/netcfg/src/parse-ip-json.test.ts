@@ -25,6 +25,41 @@ describe("parseIpLinks (fixtures/ip-link.json)", () => {
   });
 });
 
+describe("parseIpLinks with `ip -d` details", () => {
+  it("gives the planner's kind from linkinfo (dummy, wireguard; wireguard-go's tun is other)", () => {
+    const text = JSON.stringify([
+      { ifindex: 1, ifname: "lo", link_type: "loopback" },
+      { ifindex: 2, ifname: "meshover0", linkinfo: { info_kind: "dummy" } },
+      { ifindex: 3, ifname: "mo2", linkinfo: { info_kind: "wireguard" } },
+      { ifindex: 4, ifname: "mo3", linkinfo: { info_kind: "tun" } },
+    ]);
+    expect(parseIpLinks(text).map((link) => [link.name, link.kind, link.infoKind])).toEqual([
+      ["lo", "loopback", null],
+      ["meshover0", "dummy", "dummy"],
+      ["mo2", "wireguard", "wireguard"],
+      ["mo3", "other", "tun"],
+    ]);
+  });
+
+  it("marks kernel-generated (stable-privacy) link-locals", () => {
+    const text = JSON.stringify([
+      {
+        ifindex: 3,
+        ifname: "mo2",
+        addr_info: [
+          { family: "inet6", local: "fe80::1", prefixlen: 64 },
+          { family: "inet6", local: "fe80::abcd", prefixlen: 64, "stable-privacy": true },
+        ],
+      },
+    ]);
+    const [link] = parseIpAddresses(text);
+    expect(link?.addresses.map((a) => [a.cidr, a.isStablePrivacy])).toEqual([
+      ["fe80::1/64", false],
+      ["fe80::abcd/64", true],
+    ]);
+  });
+});
+
 describe("parseIpAddresses (fixtures/ip-addr.json)", () => {
   it("lists node addresses on lo and the derived link-local on the tunnel", () => {
     const links = parseIpAddresses(fixture("ip-addr.json"));

@@ -73,7 +73,11 @@ export async function joinMesh(options: TJoinOptions): Promise<{ nodeId: string;
   store.ensureDir();
   const keys = store.readKeys() ?? (await generateKeyPair(runner, null));
   store.writeKeys(keys);
-  const client = createControllerClient({ controller: options.controller, credential: null });
+  const client = createControllerClient({
+    controller: options.controller,
+    credential: null,
+    pinSha256: pin,
+  });
   const wireguard = await options.host.detectWireguardMode();
   const addressDevice = await options.host.detectAddressDevice();
   const request = {

@@ -56,6 +56,7 @@ async function tellController(options: TLeaveOptions): Promise<TLeaveControllerO
     const client = createControllerClient({
       controller: identity.controller,
       credential: () => identity.credential,
+      pinSha256: identity.pinSha256,
     });
     await client.agent.leave.mutate(undefined, {
       signal: AbortSignal.timeout(options.controllerTimeoutMs ?? CONTROLLER_TIMEOUT_MS),

@@ -54,6 +54,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
   const client = createControllerClient({
     controller: identity.controller,
     credential: () => store.readIdentity()?.credential ?? identity.credential,
+    pinSha256: identity.pinSha256,
   });
 
   const queue: ReconcileQueue = new ReconcileQueue({
@@ -90,7 +91,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     send: sendReportWith(client),
     controllerError: () => subscription.nodeGoneError,
     onDelivered: () => subscription.resubscribeIfWaiting(),
-    onNodeGone: (message) => subscription.markNodeGone(message),
+    onNodeGone: (message) => subscription.refusedElsewhere(message),
   });
 
   if (queue.config) {

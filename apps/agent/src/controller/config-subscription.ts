@@ -61,8 +61,17 @@ export class ConfigSubscription {
 
   constructor(private readonly options: TConfigSubscriptionOptions) {}
 
+  /**
+   * Another call (a health report) was refused: the node is gone. An open stream may outlive
+   * its credential, so it is closed and retried slowly: that retry notices a fix.
+   */
+  refusedElsewhere(message: string): void {
+    this.goneRefusals = 1;
+    this.scheduleReconnect(message, "refused");
+  }
+
   /** Log once that the controller no longer accepts this node; no automatic teardown. */
-  markNodeGone(message: string): void {
+  private markNodeGone(message: string): void {
     if (this.nodeGoneError !== null) return;
     this.nodeGoneError = message;
     const retryInSec = Math.round(this.retryMs / 1000);
@@ -159,7 +168,8 @@ export class ConfigSubscription {
     if (this.isStopped || this.reconnectTimer) return;
     const { logger } = this.options;
     this.attempt += 1;
-    this.goneRefusals = isNodeGoneError(error) ? this.goneRefusals + 1 : 0;
+    const isRefusal = error === "refused" || isNodeGoneError(error);
+    this.goneRefusals = isRefusal ? this.goneRefusals + 1 : 0;
     const attempt = this.attempt;
     let delayMs: number;
     // One refusal can be a race (a controller replica that has not seen the enrollment yet);

@@ -1,8 +1,9 @@
 // The agent's tRPC client: mutations over HTTP, the config stream over SSE (the `eventsource`
 // package, since Node 20 has no EventSource), the node credential as a Bearer header on every
-// call, superjson, and an optional certificate pin checked before connecting.
+// call, superjson, and an optional certificate pin that replaces CA validation (a controller
+// with a self-signed certificate and no reverse proxy still gets authenticated TLS).
 import { createHash } from "node:crypto";
-import { connect } from "node:tls";
+import { connect, type TLSSocket } from "node:tls";
 import {
   createTRPCClient,
   httpLink,
@@ -12,6 +13,7 @@ import {
 } from "@trpc/client";
 import { EventSource } from "eventsource";
 import superjson from "superjson";
+import { Agent, buildConnector, fetch as undiciFetch } from "undici";
 import type { AppRouter } from "@meshover/api";
 
 import { TRPC_PATH } from "@meshover/netcfg";
@@ -28,6 +30,11 @@ export interface TControllerClientOptions {
    * restart); null for `join` (enroll is public).
    */
   credential: (() => string) | null;
+  /**
+   * SHA-256 of the controller's leaf certificate (any form {@link normalizePin} takes), or
+   * null for normal CA validation.
+   */
+  pinSha256: string | null;
 }
 
 /** Reject http:// unless allowed; return the tRPC endpoint URL. */
@@ -48,6 +55,8 @@ export function createControllerClient(options: TControllerClientOptions): TCont
   const readCredential = options.credential;
   const authorization = (): Record<string, string> =>
     readCredential ? { authorization: `Bearer ${readCredential()}` } : {};
+  const isPinned = options.pinSha256 !== null && new URL(url).protocol === "https:";
+  const fetchWithTrust = isPinned ? createPinnedFetch(options.pinSha256 ?? "") : fetch;
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({
@@ -58,10 +67,15 @@ export function createControllerClient(options: TControllerClientOptions): TCont
           EventSource,
           eventSourceOptions: () => ({
             fetch: (input, init) =>
-              fetch(input, { ...init, headers: { ...init.headers, ...authorization() } }),
+              fetchWithTrust(input, { ...init, headers: { ...init.headers, ...authorization() } }),
           }),
         }),
-        false: httpLink({ url, transformer: superjson, headers: authorization }),
+        false: httpLink({
+          url,
+          transformer: superjson,
+          headers: authorization,
+          fetch: fetchWithTrust,
+        }),
       }),
     ],
   });
@@ -88,9 +102,42 @@ export function normalizePin(pin: string): string {
   throw new Error("--pin-sha256 must be a SHA-256 digest (64 hex digits or base64)");
 }
 
+/** SHA-256 (lowercase hex) of a TLS connection's leaf certificate (DER), or null without one. */
+function readCertificateDigest(socket: TLSSocket): string | null {
+  const raw = socket.getPeerCertificate().raw as Buffer | undefined;
+  return raw ? createHash("sha256").update(raw).digest("hex") : null;
+}
+
+/**
+ * A fetch that trusts exactly the certificate whose SHA-256 is `pin`: every new connection is
+ * checked against the pin before a byte of the request is sent, and CA and host-name checks are
+ * replaced by it (the pin names one certificate, which is what an admin confirmed; a
+ * self-signed controller has no CA to check).
+ */
+export function createPinnedFetch(pin: string): typeof fetch {
+  const expected = normalizePin(pin);
+  const connectTls = buildConnector({ rejectUnauthorized: false });
+  const dispatcher = new Agent({
+    connect: (connectOptions, callback) => {
+      connectTls(connectOptions, (error, socket) => {
+        if (error || !socket) return callback(error ?? new Error("TLS connect failed"), null);
+        const actual = "getPeerCertificate" in socket ? readCertificateDigest(socket) : null;
+        if (actual === expected) return callback(null, socket);
+        socket.destroy();
+        callback(new Error(`controller certificate sha256 ${actual} does not match the pin`), null);
+      });
+    },
+  });
+  // undici's fetch is the engine of Node's own fetch, with a dispatcher of our choosing.
+  const pinnedFetch = (input: Parameters<typeof fetch>[0], init?: RequestInit) =>
+    undiciFetch(input, { ...init, dispatcher });
+  return pinnedFetch;
+}
+
 /**
  * For https controllers with a pin: connect once, compare the SHA-256 of the leaf certificate
- * (DER) with the pin, and refuse on mismatch. Normal CA validation still applies to requests.
+ * (DER) with the pin, and refuse on mismatch, so join and start-up fail with a clear message.
+ * Every request then goes through {@link createPinnedFetch}.
  */
 export async function verifyCertificatePin(controller: string, pin: string | null): Promise<void> {
   const url = new URL(controller);
@@ -101,9 +148,10 @@ export async function verifyCertificatePin(controller: string, pin: string | nul
     const socket = connect(
       { host, port: Number(url.port || 443), servername: host, rejectUnauthorized: false },
       () => {
-        const certificate = socket.getPeerCertificate();
+        const digest = readCertificateDigest(socket);
         socket.end();
-        resolve(createHash("sha256").update(certificate.raw).digest("hex"));
+        if (digest) resolve(digest);
+        else reject(new Error("the controller sent no certificate"));
       },
     );
     socket.setTimeout(10_000, () => socket.destroy(new Error("TLS connect timeout")));

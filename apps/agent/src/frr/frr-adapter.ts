@@ -10,7 +10,8 @@ import {
 } from "@meshover/netcfg";
 import { runChecked, type TRunner } from "../exec/run-command";
 import type { TLogger } from "../log";
-import type { StateStore, TOwnedRecord } from "../state/state-store";
+import type { StateStore } from "../state/state-store";
+import type { TOwnedRecord } from "../state/state-files";
 
 /** How the agent runs FRR. */
 export type TFrrMode = "system" | "managed" | "none";

@@ -7,7 +7,7 @@ import { renderFrrConfig, type TFrrConfig, type TFrrStep } from "@meshover/netcf
 import { runChecked, type TRunner } from "../exec/run-command";
 import { stopProcess } from "../host/stop-process";
 import type { TLogger } from "../log";
-import type { TOwnedRecord } from "../state/state-store";
+import type { TOwnedRecord } from "../state/state-files";
 import { FRR_BIN, FRR_RELOAD, VtyshFrr } from "./frr-adapter";
 
 /** Daemons a managed FRR consists of, in start order. */

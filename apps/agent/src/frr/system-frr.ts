@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { TFrrConfig, TFrrStep } from "@meshover/netcfg";
 import { runChecked } from "../exec/run-command";
-import type { TOwnedRecord } from "../state/state-store";
+import type { TOwnedRecord } from "../state/state-files";
 import { FRR_RELOAD, VtyshFrr } from "./frr-adapter";
 import { removeManagedFrr } from "./managed-frr";
 

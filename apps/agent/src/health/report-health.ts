@@ -10,9 +10,11 @@ import type { TFrrAdapter } from "../frr/frr-adapter";
 import type { HostDriver } from "../host/host-driver";
 import type { TLogger } from "../log";
 import type { ReconcileQueue } from "../reconcile/reconcile-queue";
-import type { StateStore, TIdentity } from "../state/state-store";
+import type { StateStore } from "../state/state-store";
+import type { TIdentity } from "../state/state-files";
 import { AGENT_VERSION } from "../version";
-import { collectPeerHealth, PeerProbeCache, readRoutingHealth } from "./collect-health";
+import { collectPeerHealth, readRoutingHealth } from "./collect-health";
+import { PeerProbeCache } from "./peer-probes";
 import { readHostInfo } from "./read-host-info";
 
 /** Delay of the extra report after a change, when new BGP sessions have usually come up. */

@@ -2,7 +2,7 @@
 // never leaves it.
 import { ZWireguardKey } from "@meshover/netcfg";
 import { runChecked, type TRunner } from "../exec/run-command";
-import type { TKeyPair } from "../state/state-store";
+import type { TKeyPair } from "../state/state-files";
 
 /** Generate a key pair (for `join`, or for a rotation with its id). */
 export async function generateKeyPair(

@@ -31,6 +31,8 @@ export class ReconcileQueue {
   lastOutcome: TReconcileOutcome | null = null;
   private tail: Promise<unknown> = Promise.resolve();
   private isStopped = false;
+  /** A queued config pass that has not started yet (it will read the newest config). */
+  private waitingConfigPass: Promise<void> | null = null;
 
   constructor(private readonly options: TReconcileQueueOptions) {
     this.config = options.store.readCachedConfig();
@@ -54,9 +56,16 @@ export class ReconcileQueue {
     return this.reconcile("config");
   }
 
-  /** Queue one pass; `reason` "config" plans FRR from its known state (no vtysh read). */
+  /**
+   * Queue one pass; `reason` "config" plans FRR from its known state (no vtysh read). Configs
+   * that arrive while a config pass still waits its turn join that pass (it applies the newest):
+   * when N nodes join at once, a node gets N versions in a burst and applies them in one or two
+   * passes instead of N.
+   */
   reconcile(reason: string): Promise<void> {
-    return this.enqueue(async () => {
+    if (reason === "config" && this.waitingConfigPass) return this.waitingConfigPass;
+    const pass = this.enqueue(async () => {
+      if (reason === "config") this.waitingConfigPass = null;
       const current = this.config;
       if (!current || this.isStopped) return;
       const { store, logger, host, frr } = this.options;
@@ -86,6 +95,8 @@ export class ReconcileQueue {
       );
       if (isChange) this.options.onChanged(outcome);
     });
+    if (reason === "config") this.waitingConfigPass = pass;
+    return pass;
   }
 
   /** Make a new key pair when the config asks for a rotation we have not done; true if made. */

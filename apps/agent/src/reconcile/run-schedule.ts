@@ -8,7 +8,8 @@ import {
   type TOperation,
 } from "@meshover/netcfg";
 import type { HostDriver } from "../host/host-driver";
-import type { StateStore, TOwnedRecord } from "../state/state-store";
+import type { StateStore } from "../state/state-store";
+import type { TOwnedRecord } from "../state/state-files";
 
 const isAdding = (operation: TOperation) =>
   operation.op === "link-create" || operation.op === "address-add";

@@ -12,69 +12,19 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { ZDesiredNodeConfig, ZWireguardKey, type TDesiredNodeConfig } from "@meshover/netcfg";
+import { ZDesiredNodeConfig, type TDesiredNodeConfig } from "@meshover/netcfg";
+import {
+  EMPTY_OWNED_RECORD,
+  ZHostFacts,
+  ZIdentity,
+  ZKeyPair,
+  ZOwnedRecord,
+  type THostFacts,
+  type TIdentity,
+  type TKeyPair,
+  type TOwnedRecord,
+} from "./state-files";
 
-/** Who this node is and how it reaches its controller (written by `join`). */
-export const ZIdentity = z.object({
-  nodeId: z.uuid(),
-  name: z.string(),
-  controller: z.string().url(),
-  credential: z.string().min(1),
-  isHttpAllowed: z.boolean(),
-  /** SHA-256 of the controller certificate (hex or base64), when pinned. */
-  pinSha256: z.string().nullable(),
-  /** Underlay endpoints reported to the controller. */
-  endpoints: z.array(z.string()),
-});
-
-/** Contents of identity.json. */
-export type TIdentity = z.infer<typeof ZIdentity>;
-
-/** The WireGuard key pair; the private key never leaves this folder. */
-export const ZKeyPair = z.object({
-  privateKey: ZWireguardKey,
-  publicKey: ZWireguardKey,
-  /** The rotation this pair was generated for, null for the join key. */
-  rotationId: z.uuid().nullable(),
-});
-
-/** Contents of keys.json. */
-export type TKeyPair = z.infer<typeof ZKeyPair>;
-
-/** What the agent created on the host and the processes it started. */
-export const ZOwnedRecord = z.object({
-  links: z.array(z.string()),
-  addresses: z.array(z.object({ device: z.string(), cidr: z.string() })),
-  /** wireguard-go PIDs by interface. */
-  wireguardGo: z.record(z.string(), z.number().int()),
-  /** Managed FRR daemons: pathspace and PIDs by daemon name. */
-  frr: z.object({ pathspace: z.string(), pids: z.record(z.string(), z.number().int()) }).nullable(),
-  /** Files meshover wrote outside the state folder (FRR folders). */
-  paths: z.array(z.string()),
-});
-
-/** Contents of owned.json. */
-export type TOwnedRecord = z.infer<typeof ZOwnedRecord>;
-
-/** An empty ownership record. */
-export const EMPTY_OWNED_RECORD: TOwnedRecord = {
-  links: [],
-  addresses: [],
-  wireguardGo: {},
-  frr: null,
-  paths: [],
-};
-
-/** What the agent found out about the host once (probing creates links; do it only once). */
-export const ZHostFacts = z.object({
-  wireguardMode: z.enum(["kernel", "wireguard-go"]).optional(),
-  addressDevice: z.enum(["meshover0", "lo"]).optional(),
-});
-
-/** Contents of host-facts.json. */
-export type THostFacts = z.infer<typeof ZHostFacts>;
-
-/** The last config applied (or received), kept to rebuild the mesh without the controller. */
 const ZCachedConfig = z.object({ receivedAt: z.string(), config: ZDesiredNodeConfig });
 
 /** Typed access to the state folder. */

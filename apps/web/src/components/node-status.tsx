@@ -1,4 +1,8 @@
+import type { RouterOutputs } from "@meshover/api";
 import { Badge } from "~/components/ui/badge";
+
+/** A node as the API lists it. */
+type TNodeSummary = RouterOutputs["node"]["list"][number];
 
 /** Online / offline / never reported, as a badge. */
 export function NodeStatusBadge({
@@ -6,7 +10,7 @@ export function NodeStatusBadge({
   lastSeenAt,
 }: {
   isOnline: boolean;
-  lastSeenAt: Date | null;
+  lastSeenAt: TNodeSummary["lastSeenAt"];
 }) {
   if (isOnline)
     return (

@@ -5,7 +5,7 @@
 // peer that stopped reporting is gone), and whether this page saw the link Established before. Pure, so each rule is unit-tested.
 
 /** The overall state of a link, which colours its edge. */
-export type TLinkState = "established" | "connecting" | "down";
+export type TLinkVerdict = "established" | "connecting" | "down";
 
 /** One end of a link: its reported BGP state, when it reported, and whether that is fresh. */
 export type TLinkEnd = { bgpState: string | null; at: number | null; isFresh: boolean };
@@ -24,7 +24,7 @@ function isEstablished(state: string | null) {
 export function classifyLinkState(options: {
   ends: readonly TLinkEnd[];
   wasEstablished: boolean;
-}): TLinkState {
+}): TLinkVerdict {
   const fresh = options.ends.filter((end) => end.isFresh);
   if (fresh.length === 0) return "down";
   const established = fresh.filter((end) => isEstablished(end.bgpState));

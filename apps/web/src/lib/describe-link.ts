@@ -2,10 +2,10 @@
 // the colours and warnings on the topology graph are unit-tested, not eyeballed.
 
 import type { RouterOutputs } from "@meshover/api";
-import { classifyLinkState, type TLinkState } from "./classify-link-state";
+import { classifyLinkState, type TLinkVerdict } from "./classify-link-state";
 import { formatDuration } from "./format-values";
 
-export type { TLinkState } from "./classify-link-state";
+export type { TLinkVerdict } from "./classify-link-state";
 
 /** What one node last reported about its tunnel to one peer (one direction of a link). */
 export type TLinkDirection = NonNullable<
@@ -22,7 +22,7 @@ export type TLinkIssue = {
 
 /** The verdict on a link: state, issues and the figures for its label. */
 export type TLinkSummary = {
-  state: TLinkState;
+  state: TLinkVerdict;
   issues: TLinkIssue[];
   mtuConfigured: number | null;
   mtuMeasured: number | null;
@@ -57,7 +57,7 @@ export function describeLink(options: {
   );
   const issues: TLinkIssue[] = [];
 
-  const state: TLinkState = classifyLinkState({
+  const state: TLinkVerdict = classifyLinkState({
     ends: named.map((d) => ({
       bgpState: d.dir?.bgpState ?? null,
       at: d.dir ? new Date(d.dir.at).getTime() : null,

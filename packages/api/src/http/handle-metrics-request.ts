@@ -1,5 +1,6 @@
 // GET /api/metrics: Prometheus scrape endpoint. With a metrics token in the settings it needs
-// `Authorization: Bearer <token>`; without one only localhost may scrape.
+// `Authorization: Bearer <token>`; without one only localhost may scrape. `?edges=detail` adds
+// the per-direction tunnel series.
 import { timingSafeEqual } from "node:crypto";
 import type { TPrismaClient } from "@meshover/prisma";
 import { readClientIp } from "../lib/request-info";
@@ -41,7 +42,8 @@ export async function handleMetricsRequest({
       );
     }
   }
-  return new Response(await renderMetrics({ db }), {
+  const edgeDetail = new URL(req.url).searchParams.get("edges") === "detail";
+  return new Response(await renderMetrics({ db, edgeDetail }), {
     headers: { "content-type": METRICS_CONTENT_TYPE, "cache-control": "no-store" },
   });
 }

@@ -1,15 +1,15 @@
 import { createTRPCRouter } from "../../trpc";
+import { configProcedure } from "./config";
 import { enrollProcedure } from "./enroll";
-import { getSelfProcedure } from "./get-self";
 import { leaveProcedure } from "./leave";
 import { reportHealthProcedure } from "./report-health";
-import { streamConfigProcedure } from "./stream-config";
+import { whoamiProcedure } from "./whoami";
 
 /** The agent protocol: enroll with a token, then stream config, report health and leave by credential. */
 export const agentRouter = createTRPCRouter({
   enroll: enrollProcedure,
-  whoami: getSelfProcedure,
-  config: streamConfigProcedure,
+  whoami: whoamiProcedure,
+  config: configProcedure,
   report: reportHealthProcedure,
   leave: leaveProcedure,
 });

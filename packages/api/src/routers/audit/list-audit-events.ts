@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ZInt8Id, zText } from "@meshover/netcfg";
-import { listAuditEvents } from "../../services/audit/list-audit-events";
+import { ZAuditEventPage, listAuditEvents } from "../../services/audit/list-audit-events";
 import { protectedProcedure } from "../../trpc";
 
 /** `audit.list` input: a page size, the cursor from the previous page, optional filters. */
@@ -20,23 +20,5 @@ export const ZListAuditEventsInput = z
 /** The audit log, newest first, paginated. */
 export const listAuditEventsProcedure = protectedProcedure
   .input(ZListAuditEventsInput)
-  .output(
-    z.object({
-      items: z.array(
-        z.object({
-          id: z.string(),
-          at: z.date(),
-          actorId: z.string().nullable(),
-          actorEmail: z.string().nullable(),
-          action: z.string(),
-          targetType: z.string(),
-          targetId: z.string().nullable(),
-          change: z.unknown(),
-          ip: z.string().nullable(),
-          targetName: z.string().nullable(),
-        }),
-      ),
-      nextCursor: z.string().nullable(),
-    }),
-  )
+  .output(ZAuditEventPage)
   .query(({ ctx, input }) => listAuditEvents({ db: ctx.db, ...input }));

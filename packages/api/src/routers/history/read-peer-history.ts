@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { readPeerHistory } from "../../services/history/read-peer-history";
+import { ZPeerHistory, readPeerHistory } from "../../services/history/read-peer-history";
 import { protectedProcedure } from "../../trpc";
 
 /** Per-peer RTT, throughput and handshake age of one node over the last minutes. */
@@ -17,23 +17,7 @@ export const readPeerHistoryProcedure = protectedProcedure
       })
       .strict(),
   )
-  .output(
-    z.array(
-      z.object({
-        peerId: z.string(),
-        peerName: z.string(),
-        points: z.array(
-          z.object({
-            at: z.date(),
-            rttMs: z.number().nullable(),
-            rxBps: z.number().nullable(),
-            txBps: z.number().nullable(),
-            handshakeAgeSec: z.number().nullable(),
-          }),
-        ),
-      }),
-    ),
-  )
+  .output(z.array(ZPeerHistory))
   .query(({ ctx, input }) =>
     readPeerHistory({
       db: ctx.db,

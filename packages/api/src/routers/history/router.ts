@@ -3,5 +3,5 @@ import { readPeerHistoryProcedure } from "./read-peer-history";
 
 /** Health history for the dashboard's charts. */
 export const historyRouter = createTRPCRouter({
-  peers: readPeerHistoryProcedure,
+  readPeerHistory: readPeerHistoryProcedure,
 });

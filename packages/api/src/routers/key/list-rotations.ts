@@ -1,28 +1,6 @@
 import { z } from "zod";
-import { listRotations } from "../../services/key/list-rotations";
+import { ZRotationView, listRotations } from "../../services/key/list-rotations";
 import { protectedProcedure } from "../../trpc";
-
-/** A rotation with per-peer progress. */
-export const ZRotationView = z.object({
-  id: z.uuid(),
-  nodeId: z.uuid(),
-  nodeName: z.string(),
-  status: z.enum(["pending", "reported", "done", "failed"]),
-  oldPublicKey: z.string().nullable(),
-  newPublicKey: z.string().nullable(),
-  requestedAt: z.date(),
-  reportedAt: z.date().nullable(),
-  completedAt: z.date().nullable(),
-  error: z.string().nullable(),
-  peers: z.array(
-    z.object({
-      peerId: z.string(),
-      peerName: z.string().nullable(),
-      state: z.enum(["waiting", "done", "failed"]),
-    }),
-  ),
-  progress: z.number().min(0).max(1),
-});
 
 /** Recent key rotations and their progress per peer. */
 export const listRotationsProcedure = protectedProcedure

@@ -14,9 +14,3 @@ export const rotateKeyProcedure = adminProcedure
   .mutation(({ ctx, input }) =>
     rotateKeys({ db: ctx.db, actor: ctx.actor, nodeIds: [input.nodeId] }),
   );
-
-/** Rotate every node's WireGuard key. */
-export const rotateAllKeysProcedure = adminProcedure
-  .input(z.void())
-  .output(ZRotateKeysOutput)
-  .mutation(({ ctx }) => rotateKeys({ db: ctx.db, actor: ctx.actor, nodeIds: null }));

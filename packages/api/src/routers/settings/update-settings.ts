@@ -2,7 +2,7 @@ import { z } from "zod";
 import { zText } from "@meshover/netcfg";
 import { updateSettings } from "../../services/settings/update-settings";
 import { adminProcedure } from "../../trpc";
-import { ZSettingsView } from "./get-settings";
+import { ZSettingsView } from "../../services/settings/read-settings";
 
 /** `settings.update` input: only the given fields change. */
 export const ZUpdateSettingsInput = z

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { ServiceError } from "../../lib/service-error";
-import { readSshJob } from "../../services/ssh/ssh-jobs";
+import { ZSshJobView, readSshJob } from "../../services/ssh/ssh-jobs";
 import { adminProcedure } from "../../trpc";
-import { ZSshJobView } from "./schemas";
 
 /** Progress of a bootstrap job the caller started. */
 export const getJobProcedure = adminProcedure

@@ -1,11 +1,6 @@
 import { z } from "zod";
 import { ZNodeName, zText } from "@meshover/netcfg";
-import { writeAuditEvent } from "../../lib/audit";
-import { ServiceError } from "../../lib/service-error";
-import { normalizeFingerprint } from "../../lib/normalize-fingerprint";
-import { runSshBootstrap } from "../../services/ssh/run-ssh-bootstrap";
-import { createSshJob } from "../../services/ssh/ssh-jobs";
-import { createToken } from "../../services/token/create-token";
+import { startBootstrap } from "../../services/ssh/start-bootstrap";
 import { adminProcedure } from "../../trpc";
 import { ZSshHost, ZSshPort } from "./schemas";
 
@@ -40,53 +35,6 @@ export const ZStartBootstrapInput = z
 export const startBootstrapProcedure = adminProcedure
   .input(ZStartBootstrapInput)
   .output(z.object({ jobId: z.uuid() }))
-  .mutation(async ({ ctx, input }) => {
-    const fingerprint = normalizeFingerprint(input.expectedFingerprint);
-    if (!fingerprint) {
-      throw new ServiceError(
-        "BAD_REQUEST",
-        "The expected fingerprint is not a SHA256 fingerprint (SHA256:…).",
-      );
-    }
-    const job = createSshJob({
-      ownerId: ctx.session.userId,
-      mode: input.mode,
-      host: input.host,
-      port: input.port,
-      fingerprint,
-    });
-    await writeAuditEvent(ctx.db, {
-      actor: ctx.actor,
-      action: input.mode === "install" ? "ssh.install" : "ssh.preflight",
-      targetType: "host",
-      targetId: `${input.host}:${input.port}`,
-      change: {
-        username: input.username,
-        fingerprint,
-        nodeName: input.nodeName ?? null,
-        controllerUrl: input.controllerUrl,
-        frrMode: input.frrMode,
-      },
-    });
-    // Runs in the background; the job records progress and the outcome.
-    void runSshBootstrap({
-      db: ctx.db,
-      job,
-      username: input.username,
-      auth: input.auth,
-      nodeName: input.nodeName,
-      controllerUrl: input.controllerUrl,
-      frrMode: input.frrMode,
-      createToken: async ({ nodeName }) => {
-        const created = await createToken({
-          db: ctx.db,
-          actor: ctx.actor,
-          nodeName,
-          usesAllowed: 1,
-          ttlSec: 15 * 60,
-        });
-        return { token: created.token };
-      },
-    });
-    return { jobId: job.id };
-  });
+  .mutation(({ ctx, input }) =>
+    startBootstrap({ db: ctx.db, actor: ctx.actor, ownerId: ctx.session.userId, request: input }),
+  );

@@ -1,19 +1,31 @@
+import { z } from "zod";
 import type { Prisma, TPrismaClient } from "@meshover/prisma";
 
 /** One audit log entry. */
-export interface TAuditEventView {
-  id: string;
-  at: Date;
-  actorId: string | null;
-  actorEmail: string | null;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  change: Prisma.JsonValue;
-  ip: string | null;
+export const ZAuditEventView = z.object({
+  id: z.string(),
+  at: z.date(),
+  actorId: z.string().nullable(),
+  actorEmail: z.string().nullable(),
+  action: z.string(),
+  targetType: z.string(),
+  targetId: z.string().nullable(),
+  /** What changed, as the action recorded it (JSON the controller wrote itself). */
+  change: z.custom<Prisma.JsonValue>(),
+  ip: z.string().nullable(),
   /** The target's name (node name, user e-mail, token hint) when it can be told. */
-  targetName: string | null;
-}
+  targetName: z.string().nullable(),
+});
+
+/** A page of the audit log. */
+export const ZAuditEventPage = z.object({
+  items: z.array(ZAuditEventView),
+  /** Pass back as `cursor` for the next page; null on the last one. */
+  nextCursor: z.string().nullable(),
+});
+
+/** One audit log entry. */
+export type TAuditEventView = z.infer<typeof ZAuditEventView>;
 
 function readString(change: Prisma.JsonValue, key: string): string | null {
   if (!change || typeof change !== "object" || Array.isArray(change)) return null;
@@ -96,7 +108,7 @@ export async function listAuditEvents({
   targetId?: string;
   /** Free text: action, actor, target type, IP, node names and the change's text. */
   query?: string;
-}): Promise<{ items: TAuditEventView[]; nextCursor: string | null }> {
+}): Promise<z.infer<typeof ZAuditEventPage>> {
   const search = query?.trim() ? await buildSearch(db, query.trim()) : {};
   const rows = await db.auditEvent.findMany({
     where: {

@@ -1,26 +1,32 @@
 // Per-peer health history of one node for the node page's charts: RTT, throughput and
 // handshake age in fixed buckets. Bucketing happens in SQL (date_bin) so a node with 50 peers
 // and 5 s reports returns a few thousand points, not tens of thousands of rows.
+import { z } from "zod";
 import type { TPrismaClient } from "@meshover/prisma";
 import { Prisma } from "@meshover/prisma";
 
 /** One bucket of one peer's history. */
-export interface THistoryPoint {
-  at: Date;
-  rttMs: number | null;
+export const ZHistoryPoint = z.object({
+  at: z.date(),
+  rttMs: z.number().nullable(),
   /** Bytes per second received/sent over the tunnel in this bucket (null for the first). */
-  rxBps: number | null;
-  txBps: number | null;
+  rxBps: z.number().nullable(),
+  txBps: z.number().nullable(),
   /** Seconds since the last WireGuard handshake at the end of the bucket. */
-  handshakeAgeSec: number | null;
-}
+  handshakeAgeSec: z.number().nullable(),
+});
 
 /** The history of the tunnel to one peer. */
-export interface TPeerHistory {
-  peerId: string;
-  peerName: string;
-  points: THistoryPoint[];
-}
+export const ZPeerHistory = z.object({
+  peerId: z.string(),
+  peerName: z.string(),
+  points: z.array(ZHistoryPoint),
+});
+
+/** One bucket of one peer's history. */
+export type THistoryPoint = z.infer<typeof ZHistoryPoint>;
+/** The history of the tunnel to one peer. */
+export type TPeerHistory = z.infer<typeof ZPeerHistory>;
 
 type TBucketRow = {
   peerId: string;

@@ -1,24 +1,34 @@
-import type { RotationStatus, TPrismaClient } from "@meshover/prisma";
+import { z } from "zod";
+import { RotationStatus, type TPrismaClient } from "@meshover/prisma";
 
 /** After this long without finishing, a rotation is shown as failed. */
 export const ROTATION_TIMEOUT_MS = 10 * 60 * 1000;
 
-/** A key rotation with its progress per peer. */
-export interface TRotationView {
-  id: string;
-  nodeId: string;
-  nodeName: string;
-  status: RotationStatus;
-  oldPublicKey: string | null;
-  newPublicKey: string | null;
-  requestedAt: Date;
-  reportedAt: Date | null;
-  completedAt: Date | null;
-  error: string | null;
-  peers: { peerId: string; peerName: string | null; state: "waiting" | "done" | "failed" }[];
+/** A rotation with per-peer progress. */
+export const ZRotationView = z.object({
+  id: z.uuid(),
+  nodeId: z.uuid(),
+  nodeName: z.string(),
+  status: z.enum(RotationStatus),
+  oldPublicKey: z.string().nullable(),
+  newPublicKey: z.string().nullable(),
+  requestedAt: z.date(),
+  reportedAt: z.date().nullable(),
+  completedAt: z.date().nullable(),
+  error: z.string().nullable(),
+  peers: z.array(
+    z.object({
+      peerId: z.string(),
+      peerName: z.string().nullable(),
+      state: z.enum(["waiting", "done", "failed"]),
+    }),
+  ),
   /** done peers / all peers (1 when finished, 0 while the node has not reported a key). */
-  progress: number;
-}
+  progress: z.number().min(0).max(1),
+});
+
+/** A key rotation with its progress per peer. */
+export type TRotationView = z.infer<typeof ZRotationView>;
 
 /** Recent key rotations (of one node, or all), newest first; timed-out ones read as failed. */
 export async function listRotations({

@@ -1,20 +1,24 @@
+import { z } from "zod";
 import type { TPrismaClient } from "@meshover/prisma";
 
 /** The mesh settings as the dashboard shows them (the metrics token only as "is set"). */
-export interface TSettingsView {
-  ipv4Pool: string;
-  ipv6Pool: string;
-  asnMin: number;
-  asnMax: number;
-  basePort: number;
-  underlayMtu: number;
-  tunnelMtu: number | null;
-  healthIntervalSec: number;
-  staleAfterSec: number;
-  meshVersion: number;
-  hasMetricsToken: boolean;
-  updatedAt: Date;
-}
+export const ZSettingsView = z.object({
+  ipv4Pool: z.string(),
+  ipv6Pool: z.string(),
+  asnMin: z.number().int(),
+  asnMax: z.number().int(),
+  basePort: z.number().int(),
+  underlayMtu: z.number().int(),
+  tunnelMtu: z.number().int().nullable(),
+  healthIntervalSec: z.number().int(),
+  staleAfterSec: z.number().int(),
+  meshVersion: z.number().int(),
+  hasMetricsToken: z.boolean(),
+  updatedAt: z.date(),
+});
+
+/** The mesh settings as the dashboard shows them. */
+export type TSettingsView = z.infer<typeof ZSettingsView>;
 
 /** The settings row. */
 export async function readSettings({ db }: { db: TPrismaClient }): Promise<TSettingsView> {

@@ -1,5 +1,6 @@
 // Preflight: one read-only script runs on the server and prints key=value facts; this pure
 // function turns them into the pass/fail list the admin sees, each failure with what to do.
+import { z } from "zod";
 
 /** The read-only shell script whose output {@link evaluatePreflight} reads. */
 export const PREFLIGHT_SCRIPT = [
@@ -27,14 +28,17 @@ export const PREFLIGHT_SCRIPT = [
 ].join("\n");
 
 /** One preflight check's outcome; `warn` does not block the install. */
-export type TPreflightCheck = {
-  id: string;
-  label: string;
-  status: "pass" | "fail" | "warn";
-  detail: string;
+export const ZPreflightCheck = z.object({
+  id: z.string(),
+  label: z.string(),
+  status: z.enum(["pass", "fail", "warn"]),
+  detail: z.string(),
   /** What to do about a fail/warn. */
-  hint: string | null;
-};
+  hint: z.string().nullable(),
+});
+
+/** One preflight check's outcome; `warn` does not block the install. */
+export type TPreflightCheck = z.infer<typeof ZPreflightCheck>;
 
 /** Facts the install needs besides the checks. */
 export type TPreflightFacts = {

@@ -163,8 +163,8 @@ export async function runSshBootstrap(options: TRunSshBootstrapOptions): Promise
     current = "join";
     updateSshStep(job, "join", "running");
     const allowHttp = options.controllerUrl.startsWith("http://") ? " --allow-http" : "";
-    // The endpoints the preflight showed the admin, passed explicitly (agent bundles before
-    // da0ddf1 failed their own lookup on the `{}` entries of `ip -json addr show scope global`).
+    // The endpoints the preflight showed the admin, passed explicitly (older agent bundles
+    // failed their own lookup on the `{}` entries of `ip -json addr show scope global`).
     const endpoints = facts.ipv6Addresses.map((address) => ` --endpoint ${quoteShell(address)}`);
     // The token goes over the SSH channel's stdin (`--token-file -`): never on a command line
     // (visible in the server's process list), in the job or in the controller's log.

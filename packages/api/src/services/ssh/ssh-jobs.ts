@@ -1,32 +1,40 @@
 // In-memory progress of SSH bootstrap jobs. Only progress lives here (step states, preflight
 // results, the fingerprint) — never the credential, which exists only inside the running job.
 // Jobs are per controller process: the dashboard polls the replica that started the job
-// (fine for one process; with several replicas this needs sticky sessions, see the report).
+// (fine for one process; several replicas would need sticky sessions or jobs in the database).
 import { randomUUID } from "node:crypto";
-import type { TPreflightCheck } from "./evaluate-preflight";
+import { z } from "zod";
+import { ZPreflightCheck } from "./evaluate-preflight";
 
 /** One step of a job as the dashboard lists it. */
-export type TSshStep = {
-  id: "connect" | "preflight" | "upload" | "token" | "join" | "start" | "report";
-  label: string;
-  status: "pending" | "running" | "done" | "failed" | "skipped";
-  detail: string | null;
-};
+export const ZSshStep = z.object({
+  id: z.enum(["connect", "preflight", "upload", "token", "join", "start", "report"]),
+  label: z.string(),
+  status: z.enum(["pending", "running", "done", "failed", "skipped"]),
+  detail: z.string().nullable(),
+});
 
-/** A job's whole visible state. */
-export type TSshJob = {
-  id: string;
+/** A job's visible state, as the dashboard polls it (never any credential). */
+export const ZSshJobView = z.object({
+  id: z.uuid(),
+  mode: z.enum(["preflight", "install"]),
+  host: z.string(),
+  port: z.number(),
+  fingerprint: z.string(),
+  status: z.enum(["running", "done", "failed"]),
+  error: z.string().nullable(),
+  steps: z.array(ZSshStep),
+  checks: z.array(ZPreflightCheck).nullable(),
+  nodeId: z.string().nullable(),
+  nodeName: z.string().nullable(),
+});
+
+/** One step of a job as the dashboard lists it. */
+export type TSshStep = z.infer<typeof ZSshStep>;
+
+/** A job's whole state: the visible part plus who started it and when. */
+export type TSshJob = z.infer<typeof ZSshJobView> & {
   ownerId: string;
-  mode: "preflight" | "install";
-  host: string;
-  port: number;
-  fingerprint: string;
-  status: "running" | "done" | "failed";
-  error: string | null;
-  steps: TSshStep[];
-  checks: TPreflightCheck[] | null;
-  nodeId: string | null;
-  nodeName: string | null;
   createdAt: Date;
   updatedAt: Date;
 };

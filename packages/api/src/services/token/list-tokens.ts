@@ -1,20 +1,23 @@
+import { z } from "zod";
 import type { TPrismaClient } from "@meshover/prisma";
 
-/** Where an enrollment token stands. */
-export type TTokenStatus = "active" | "expired" | "used" | "revoked";
+/** An enrollment token in lists (hint only). */
+export const ZTokenSummary = z.object({
+  id: z.uuid(),
+  hint: z.string(),
+  nodeName: z.string().nullable(),
+  usesAllowed: z.number().int(),
+  usesCount: z.number().int(),
+  expiresAt: z.date(),
+  revokedAt: z.date().nullable(),
+  createdAt: z.date(),
+  status: z.enum(["active", "expired", "used", "revoked"]),
+});
 
 /** An enrollment token as lists show it (never the token itself: only its hint). */
-export interface TTokenSummary {
-  id: string;
-  hint: string;
-  nodeName: string | null;
-  usesAllowed: number;
-  usesCount: number;
-  expiresAt: Date;
-  revokedAt: Date | null;
-  createdAt: Date;
-  status: TTokenStatus;
-}
+export type TTokenSummary = z.infer<typeof ZTokenSummary>;
+/** Where an enrollment token stands. */
+export type TTokenStatus = TTokenSummary["status"];
 
 /** Every enrollment token, newest first. */
 export async function listTokens({

@@ -6,12 +6,26 @@ import {
   type TSampleRow,
 } from "../../lib/health-sample";
 
-/** The newest sample per (node, peer) direction, from the (nodeId, peerId, at) index. */
+/**
+ * The newest sample per (node, peer) direction. One backward probe of the (nodeId, peerId, at)
+ * index per ordered node pair, so the cost follows N·(N-1), not the stored history (a
+ * DISTINCT ON over the table reads every sample kept: a week of reports at 150 nodes).
+ */
 export async function readLatestSamples({ db }: { db: TPrismaClient }): Promise<TDirectedSample[]> {
   const rows = await db.$queryRaw<TSampleRow[]>`
-    SELECT DISTINCT ON ("nodeId", "peerId") ${DIRECTED_SAMPLE_COLUMNS}
-    FROM "HealthSample"
-    ORDER BY "nodeId", "peerId", at DESC`;
+    SELECT ${DIRECTED_SAMPLE_COLUMNS}
+    FROM (
+      SELECT latest.*
+      FROM "Node" n
+      JOIN "Node" p ON p.id <> n.id
+      CROSS JOIN LATERAL (
+        SELECT * FROM "HealthSample" h
+        WHERE h."nodeId" = n.id AND h."peerId" = p.id
+        ORDER BY h.at DESC
+        LIMIT 1
+      ) latest
+    ) samples
+    ORDER BY "nodeId", "peerId"`;
   return rows.map(toDirectedSample);
 }
 

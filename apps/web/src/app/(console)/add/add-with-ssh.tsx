@@ -9,7 +9,7 @@ import { useState } from "react";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { TextArea, TextField } from "~/components/ui/form-field";
-import { Card } from "~/components/ui/page-header";
+import { Card } from "~/components/ui/card";
 import { StepList } from "~/components/ui/step-list";
 import { readFieldErrors } from "~/lib/read-field-errors";
 import { useTRPC } from "~/trpc/react";

@@ -3,9 +3,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button } from "~/components/ui/button";
-import { CodeBlock } from "~/components/ui/copy-button";
+import { CodeBlock } from "~/components/ui/code-block";
 import { TextField } from "~/components/ui/form-field";
-import { Card } from "~/components/ui/page-header";
+import { Card } from "~/components/ui/card";
 import { formatJoinCommand } from "~/lib/format-join-command";
 import { readFieldErrors } from "~/lib/read-field-errors";
 import { useTRPC } from "~/trpc/react";

@@ -4,7 +4,8 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { EventList } from "~/components/events/event-list";
 import { Button } from "~/components/ui/button";
-import { Card, PageHeader } from "~/components/ui/page-header";
+import { Card } from "~/components/ui/card";
+import { PageHeader } from "~/components/ui/page-header";
 import { ErrorState, LoadingState } from "~/components/ui/states";
 import { useTRPC } from "~/trpc/react";
 

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { useCurrentUser } from "~/components/shell/app-shell";
 import { Badge, type TBadgeTone } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
-import { CodeBlock } from "~/components/ui/copy-button";
+import { CodeBlock } from "~/components/ui/code-block";
 import { ConfirmDialog, Dialog } from "~/components/ui/dialog";
 import { TextField } from "~/components/ui/form-field";
 import { PageHeader } from "~/components/ui/page-header";

@@ -1,7 +1,7 @@
 "use client";
 // This node's tunnels and BGP sessions, from the latest reports of both ends.
 import { Badge } from "~/components/ui/badge";
-import { Card } from "~/components/ui/page-header";
+import { Card } from "~/components/ui/card";
 import { Table, Td, Th, Tr } from "~/components/ui/table";
 import { type TLinkDirection, describeLink } from "~/lib/describe-link";
 import { formatAgo, formatDuration, formatMs } from "~/lib/format-values";

@@ -11,7 +11,8 @@ import { ConfigDriftBadge, NodeStatusBadge } from "~/components/node-status";
 import { useCurrentUser } from "~/components/shell/app-shell";
 import { Button } from "~/components/ui/button";
 import { ConfirmDialog } from "~/components/ui/dialog";
-import { Card, PageHeader } from "~/components/ui/page-header";
+import { PageHeader } from "~/components/ui/page-header";
+import { Card } from "~/components/ui/card";
 import { ErrorState, LoadingState } from "~/components/ui/states";
 import { formatAgo, formatTimestamp } from "~/lib/format-values";
 import { isSeenRecently, offlineAfterSec } from "~/lib/judge-freshness";
@@ -88,7 +89,7 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
           onEvent(data.serverTime);
           setState(data);
           // A report may carry rotation progress: the rotation card reads it at once.
-          void queryClient.invalidateQueries(trpc.key.rotations.queryFilter({ nodeId }));
+          void queryClient.invalidateQueries(trpc.key.listRotations.queryFilter({ nodeId }));
         },
       },
     ),

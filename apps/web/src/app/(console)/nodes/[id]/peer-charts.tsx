@@ -16,7 +16,7 @@ import {
 } from "recharts";
 import type { TEventItem } from "~/components/events/event-list";
 import { describeEventKind } from "~/components/events/event-kinds";
-import { Card } from "~/components/ui/page-header";
+import { Card } from "~/components/ui/card";
 import { EmptyState, ErrorState, LoadingState } from "~/components/ui/states";
 import { formatBytes } from "~/lib/format-values";
 import { mergePeerSeries, type TSeriesRow } from "~/lib/merge-peer-series";
@@ -117,7 +117,7 @@ function SmallChart({
 export function PeerCharts({ nodeId, events }: { nodeId: string; events: TEventItem[] }) {
   const trpc = useTRPC();
   const history = useQuery(
-    trpc.history.peers.queryOptions({ nodeId, minutes: 60 }, { refetchInterval: 15_000 }),
+    trpc.history.readPeerHistory.queryOptions({ nodeId, minutes: 60 }, { refetchInterval: 15_000 }),
   );
   const peers = useMemo(() => history.data ?? [], [history.data]);
   const lines = useMemo(

@@ -1,10 +1,11 @@
 "use client";
 // The prefixes a node advertises, edited as a list and saved as a whole. The API validates
 // (CIDR syntax, host bits, pools, overlaps); its message is shown inline at the offending row.
+import type { RouterOutputs } from "@meshover/api";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button } from "~/components/ui/button";
-import { Card } from "~/components/ui/page-header";
+import { Card } from "~/components/ui/card";
 import { useTRPC } from "~/trpc/react";
 
 type TPrefixRow = { key: number; cidr: string; isAnycast: boolean; description: string };
@@ -16,7 +17,7 @@ export function PrefixEditor({
   canEdit,
 }: {
   nodeId: string;
-  prefixes: { cidr: string; isAnycast: boolean; description: string | null }[];
+  prefixes: RouterOutputs["node"]["get"]["prefixes"];
   canEdit: boolean;
 }) {
   const trpc = useTRPC();

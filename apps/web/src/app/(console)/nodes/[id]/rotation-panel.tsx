@@ -4,7 +4,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Badge, type TBadgeTone } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
-import { Card } from "~/components/ui/page-header";
+import { Card } from "~/components/ui/card";
 import { StepList } from "~/components/ui/step-list";
 import { formatAgo } from "~/lib/format-values";
 import { useNow } from "~/lib/use-now";
@@ -44,7 +44,7 @@ export function RotationPanel({ nodeId, canEdit }: { nodeId: string; canEdit: bo
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const rotations = useQuery(
-    trpc.key.rotations.queryOptions(
+    trpc.key.listRotations.queryOptions(
       { nodeId, limit: 5 },
       {
         refetchInterval: (query) => {
@@ -56,7 +56,8 @@ export function RotationPanel({ nodeId, canEdit }: { nodeId: string; canEdit: bo
   );
   const rotate = useMutation(
     trpc.key.rotate.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries(trpc.key.rotations.queryFilter({ nodeId })),
+      onSuccess: () =>
+        queryClient.invalidateQueries(trpc.key.listRotations.queryFilter({ nodeId })),
     }),
   );
   const latest = rotations.data?.[0];
