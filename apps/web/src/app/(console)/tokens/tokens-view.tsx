@@ -159,7 +159,7 @@ export function TokensView() {
   );
   const now = tokens.dataUpdatedAt || 0;
   return (
-    <div className="px-8 py-6">
+    <div className="px-4 md:px-8 py-6">
       <PageHeader
         title="Enrollment tokens"
         description="A token lets one server join the mesh. Only its hash is stored; the token itself is shown once."
