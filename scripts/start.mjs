@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import {
   ROOT,
   checkNode,
+  ensureAgentBuild,
   ensureNpmDependencies,
   ensurePrismaClient,
   ensureWebBuild,
@@ -18,6 +19,7 @@ try {
   ensureNpmDependencies();
   ensurePrismaClient();
   ensureWebBuild();
+  ensureAgentBuild();
 } catch (error) {
   console.error(`\n✖ setup failed: ${error.message}`);
   process.exit(1);

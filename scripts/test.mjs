@@ -2,12 +2,13 @@
 // `npm test`: set up what is missing (npm packages; as root on Debian also the system packages
 // the browser and lab tests need), start a throwaway PostgreSQL unless DATABASE_URL is given,
 // then run every tier and end with one line "N passed, N failed, N skipped".
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   ROOT,
   checkNode,
+  ensureAgentBuild,
   ensureDebianPackages,
   ensureNpmDependencies,
   ensurePrismaClient,
@@ -28,6 +29,9 @@ const SYSTEM_PACKAGES = [
   "postgresql",
   // promtool, for the metrics test's `promtool check metrics`.
   "prometheus",
+  // The VM tier: Debian guests under qemu, their image built with debootstrap.
+  "qemu-system-x86",
+  "debootstrap",
 ];
 const ARTIFACTS = join(ROOT, ".artifacts");
 const isCI = process.env.CI === "true" || process.env.CI === "1";
@@ -38,12 +42,14 @@ const failures = [];
 const started = performance.now();
 
 function record(name, { passed = 0, failed = 0, skipped = 0 }) {
+  const counts = { passed, failed, skipped };
   totals.passed += passed;
   totals.failed += failed;
   totals.skipped += skipped;
   if (failed > 0) failures.push(name);
   const mark = failed > 0 ? "\x1b[31m✖\x1b[0m" : "\x1b[32m✔\x1b[0m";
   console.log(`${mark} ${name}: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  return counts;
 }
 
 /** Run one check whose only result is its exit status. */
@@ -61,7 +67,7 @@ function readJson(path) {
   }
 }
 
-/** Run vitest with a JSON report and count its tests. */
+/** Run vitest with a JSON report and count its tests (returned, and added to the totals). */
 function vitest(name, args, env) {
   step(name);
   const report = join(ARTIFACTS, `${name.replaceAll(/\W+/g, "-")}.json`);
@@ -81,7 +87,7 @@ function vitest(name, args, env) {
   const json = readJson(report);
   if (!json) return record(name, { failed: 1 });
   const failed = json.numFailedTests + (result.status !== 0 && json.numFailedTests === 0 ? 1 : 0);
-  record(name, {
+  return record(name, {
     passed: json.numPassedTests,
     failed,
     skipped: json.numPendingTests + json.numTodoTests,
@@ -113,6 +119,7 @@ async function main() {
     throw new Error(`system packages missing in CI: ${missing.join(" ")}`);
   ensureNpmDependencies();
   ensurePrismaClient();
+  const vmImage = isRoot ? prepareVmImage() : null;
 
   let postgres = null;
   let databaseUrl = process.env.DATABASE_URL;
@@ -153,11 +160,13 @@ async function main() {
     record("build", { failed: 1 });
   }
 
-  const agentPackage = JSON.parse(
-    readFileSync(join(ROOT, "apps", "agent", "package.json"), "utf8"),
-  );
-  if (agentPackage.scripts?.build) {
-    check("build agent bundle", "npm", ["run", "--silent", "build", "-w", "@meshover/agent"]);
+  step("build agent and packages");
+  try {
+    ensureAgentBuild();
+    record("build agent and packages", { passed: 1 });
+  } catch (error) {
+    console.error(error.message);
+    record("build agent and packages", { failed: 1 });
   }
 
   if (existsSync("/usr/bin/chromium")) {
@@ -181,12 +190,49 @@ async function main() {
     }
   }
 
+  const vmConfig = join(ROOT, "e2e", "vm", "vitest.config.ts");
+  if (existsSync(vmConfig)) {
+    let counts;
+    if (isRoot) {
+      const vmStarted = performance.now();
+      const imageStatus = await vmImage;
+      step(
+        `vm image: ${imageStatus === 0 ? "ready" : "build failed (see .artifacts/vm-image.log)"}`,
+      );
+      counts = vitest("vm tests", ["-c", vmConfig], { ...env, MESHOVER_LAB: "1" });
+      step(`vm tier wall time ${((performance.now() - vmStarted) / 1000).toFixed(0)} s`);
+    } else {
+      console.warn("\n!!! SKIPPED: the VM tests need root (qemu taps in a namespace).\n");
+      counts = record("vm tests", isCI ? { failed: 1 } : { skipped: 1 });
+    }
+    console.log(
+      `vm tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`,
+    );
+  }
+
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
   console.log(
     `\nwall time ${seconds} s${failures.length ? `; failed: ${failures.join(", ")}` : ""}`,
   );
   console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
   return totals.failed === 0 ? 0 : 1;
+}
+
+/**
+ * Build the VM tier's guest image (when not cached) in the background while the other tiers
+ * run; resolves with its exit status. The VM tests wait for the same build lock, so a failed or
+ * missing build here only means they build it themselves.
+ */
+function prepareVmImage() {
+  const log = openSync(join(ARTIFACTS, "vm-image.log"), "w");
+  const child = spawn("npx", ["tsx", "e2e/vm/prepare-image.ts"], {
+    cwd: ROOT,
+    stdio: ["ignore", log, log],
+  });
+  return new Promise((resolve) => {
+    child.on("exit", (code) => resolve(code));
+    child.on("error", () => resolve(1));
+  });
 }
 
 /** The root and every workspace that has a tsconfig.json. */

@@ -2,7 +2,7 @@
 // tests drive real agents): content checks, the inline prefix error, and a screenshot each.
 import { expect, test } from "@playwright/test";
 import { SCREENSHOT_DIR } from "./helpers/accounts";
-import { seedMesh } from "./helpers/seed-mesh";
+import { refreshSeededMesh, seedMesh } from "./helpers/seed-mesh";
 
 let names: string[] = [];
 let nodeIds: string[] = [];
@@ -16,6 +16,11 @@ test.beforeAll(async () => {
   });
   names = mesh.names;
   nodeIds = mesh.nodeIds;
+});
+
+// The seeded nodes never report again: each test starts as if they just had.
+test.beforeEach(async () => {
+  await refreshSeededMesh(process.env.E2E_DATABASE_URL!, nodeIds);
 });
 
 test("topology shows every node and tunnel, warnings, and link details", async ({ page }) => {
@@ -46,7 +51,8 @@ test("nodes table shows status, addresses and config drift", async ({ page }) =>
   await page.goto("/nodes");
   const row = page.getByTestId(`node-row-${names[2]}`);
   await expect(row).toContainText("online");
-  await expect(row).toContainText("drift");
+  // Behind but online and without an apply error: propagating, not drift.
+  await expect(row).toContainText("applying");
   await expect(page.getByTestId(`node-row-${names[0]}`)).toContainText("10.128.");
   await expect(page.getByTestId(`node-row-${names[0]}`)).toContainText("in sync");
   await page.screenshot({ path: `${SCREENSHOT_DIR}nodes.png`, fullPage: true });

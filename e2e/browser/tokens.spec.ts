@@ -26,18 +26,44 @@ test("create a token, see it once with its join command, revoke it", async ({ pa
   await expect(row.getByRole("button", { name: "Revoke" })).toHaveCount(0);
 });
 
-test("the Add server page gives a single-use token and the exact join command", async ({
+test("the Add server page gives a single-use token and the one-line install, which the controller serves", async ({
   page,
   baseURL,
+  request,
 }) => {
   await page.goto("/add");
   await page.getByRole("button", { name: "Create token" }).click();
   const command = page.getByTestId("join-command");
-  await expect(command).toContainText(
-    `sudo node meshover-agent.mjs join --controller ${baseURL} --token mo_enr_`,
+  await expect(command).toHaveText(
+    `curl -fsSL ${baseURL}/install.sh | sudo sh -s -- --controller ${baseURL}`,
   );
-  await expect(command).toContainText("--allow-http");
-  await expect(command).toContainText(
-    `curl -fsSL -o meshover-agent.mjs ${baseURL}/downloads/meshover-agent.mjs`,
+  // The token is separate (the installer asks for it): never part of the command line.
+  await expect(page.getByTestId("join-token")).toContainText("mo_enr_");
+  await expect(command).not.toContainText("mo_enr_");
+  // The test server runs on 127.0.0.1: the page says servers cannot reach that.
+  await expect(page.getByTestId("loopback-warning")).toBeVisible();
+  await page.getByLabel("Controller URL the server will use").fill("http://[2001:db8::1]:3000");
+  await expect(command).toHaveText(
+    "curl -fsSL http://[2001:db8::1]:3000/install.sh | sudo sh -s -- --controller http://[2001:db8::1]:3000",
   );
+  await expect(page.getByTestId("loopback-warning")).toHaveCount(0);
+  // Copy works on plain http (no navigator.clipboard there).
+  await page.getByTestId("join-token").locator("..").getByRole("button", { name: "Copy" }).click();
+  await expect(page.getByRole("button", { name: "Copied" })).toBeVisible();
+
+  const script = await request.get("/install.sh");
+  expect(script.status()).toBe(200);
+  expect(await script.text()).toContain("meshover installer");
+  const sums = await request.get("/downloads/SHA256SUMS");
+  expect(sums.status()).toBe(200);
+  const names = (await sums.text())
+    .trim()
+    .split("\n")
+    .map((line) => line.split(/\s+/)[1]);
+  expect(names).toContain("meshover-agent-node.deb");
+  for (const name of names) {
+    const file = await request.head(`/downloads/${name}`);
+    expect(file.status(), name).toBe(200);
+  }
+  expect((await request.get("/downloads/..%2Fpackage.json")).status()).toBe(404);
 });

@@ -122,6 +122,27 @@ export function ensurePrismaClient() {
   writeFileSync(stamp, digest);
 }
 
+/**
+ * The agent's downloads (apps/agent/dist: the one-file agent, the .deb packages, install.sh)
+ * when the agent, netcfg or the lock file changed since the last build: the controller serves
+ * them at /install.sh and /downloads/.
+ */
+export function ensureAgentBuild({ force = false } = {}) {
+  const sources = [
+    ...listFiles(join(ROOT, "apps", "agent")),
+    ...listFiles(join(ROOT, "packages", "netcfg")),
+    join(ROOT, "docs", "agent.md"),
+    join(ROOT, "package-lock.json"),
+  ].filter((path) => statSync(path).isFile());
+  const stamp = join(ROOT, "apps", "agent", "dist", "meshover-source-hash");
+  const digest = hashFiles(sources);
+  if (!force && isStampCurrent(stamp, digest)) return false;
+  step("building the agent and its packages (install.sh, .deb)");
+  run("npm", ["run", "--silent", "build", "-w", "@meshover/agent"]);
+  writeFileSync(stamp, digest);
+  return true;
+}
+
 /** `next build` when the web app or anything it imports changed since the last build. */
 export function ensureWebBuild({ force = false } = {}) {
   const sources = [

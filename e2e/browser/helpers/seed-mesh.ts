@@ -126,3 +126,28 @@ export async function seedMesh(options: {
     await client.end();
   }
 }
+
+/**
+ * Make the seeded nodes `names` look as if they had just reported (lastSeenAt and their newest
+ * samples now): the dashboard calls a node offline after three missed 5 s reports, and a
+ * seeded mesh never reports again.
+ */
+export async function refreshSeededMesh(databaseUrl: string, nodeIds: readonly string[]) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(
+      `UPDATE "Node" SET "lastSeenAt" = now() at time zone 'utc' WHERE id = ANY($1::uuid[])`,
+      [nodeIds],
+    );
+    await client.query(
+      `UPDATE "HealthSample" h SET at = now() at time zone 'utc'
+       FROM (SELECT DISTINCT ON ("nodeId", "peerId") id FROM "HealthSample"
+             WHERE "nodeId" = ANY($1::uuid[]) ORDER BY "nodeId", "peerId", at DESC) latest
+       WHERE h.id = latest.id`,
+      [nodeIds],
+    );
+  } finally {
+    await client.end();
+  }
+}

@@ -35,3 +35,7 @@ export { pruneLoginAttempts } from "./services/auth/prune-login-attempts";
 export { handleMetricsRequest } from "./http/handle-metrics-request";
 export { installFastTextEncoderStream } from "./http/install-fast-text-encoder-stream";
 export { readCertificatePins, type TCertificatePins } from "./lib/read-certificate-pins";
+export type { TTopologyUpdate, TDirectionUpdate } from "./services/topology/watch-topology";
+export type { TNodeLive, TNodeSession } from "./services/node/watch-node";
+export type { TTopology } from "./services/topology/read-topology";
+export type { THealthSample as TEdgeDirection } from "./lib/health-sample";

@@ -2,7 +2,9 @@
 import { agentRouter } from "./routers/agent/router";
 import { auditRouter } from "./routers/audit/router";
 import { authRouter } from "./routers/auth/router";
+import { eventsRouter } from "./routers/events/router";
 import { keyRouter } from "./routers/key/router";
+import { routesRouter } from "./routers/routes/router";
 import { nodeRouter } from "./routers/node/router";
 import { settingsRouter } from "./routers/settings/router";
 import { historyRouter } from "./routers/history/router";
@@ -23,6 +25,8 @@ export const appRouter = createTRPCRouter({
   agent: agentRouter,
   ssh: sshRouter,
   history: historyRouter,
+  events: eventsRouter,
+  routes: routesRouter,
 });
 
 /** The API's type, for typed clients (dashboard, agent). */

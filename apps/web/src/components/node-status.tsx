@@ -25,15 +25,21 @@ export function NodeStatusBadge({
   );
 }
 
-/** Applied vs desired config version; drift (behind, or an apply error) stands out. */
+/**
+ * Applied vs desired config version. An online node without an apply error that is behind is
+ * applying (normal propagation: blue, not a warning); drift (amber) is a node that is behind
+ * and not reporting, and an apply error is red.
+ */
 export function ConfigDriftBadge({
   applied,
   desired,
   applyError,
+  isOnline,
 }: {
   applied: number | null;
   desired: number;
   applyError: string | null;
+  isOnline: boolean;
 }) {
   if (applyError)
     return (
@@ -44,6 +50,12 @@ export function ConfigDriftBadge({
       </span>
     );
   if (applied === desired) return <Badge tone="green">in sync · v{desired}</Badge>;
+  if (isOnline)
+    return (
+      <Badge tone="blue">
+        applying · v{applied ?? "–"} → v{desired}
+      </Badge>
+    );
   return (
     <Badge tone="amber">
       drift · v{applied ?? "–"}/{desired}

@@ -41,17 +41,25 @@ describe("describeLink", () => {
     });
   });
 
-  it("is down with no reports, connecting when one end is still opening", () => {
+  it("is down with no reports, connecting when one end's older report is still opening", () => {
     expect(describeLink({ forward: null, reverse: null, now: NOW, staleAfterSec: 60 }).state).toBe(
       "down",
     );
     const s = describeLink({
       forward: healthy(),
-      reverse: healthy({ bgpState: "Active" }),
+      reverse: healthy({ bgpState: "Active", at: ago(4) }),
       now: NOW,
       staleAfterSec: 60,
     });
     expect(s.state).toBe("connecting");
+    // The same states with the Active report newer: the session broke.
+    const broken = describeLink({
+      forward: healthy({ at: ago(4) }),
+      reverse: healthy({ bgpState: "Active", at: ago(1) }),
+      now: NOW,
+      staleAfterSec: 60,
+    });
+    expect(broken.state).toBe("down");
     const idle = describeLink({
       forward: healthy({ bgpState: "Idle" }),
       reverse: healthy({ bgpState: null }),

@@ -2,19 +2,22 @@
 // the colours and warnings on the topology graph are unit-tested, not eyeballed.
 
 import type { RouterOutputs } from "@meshover/api";
+import { classifyLinkState, type TLinkVerdict } from "./classify-link-state";
+import { formatDuration } from "./format-values";
+
+export type { TLinkVerdict } from "./classify-link-state";
 
 /** What one node last reported about its tunnel to one peer (one direction of a link). */
 export type TLinkDirection = NonNullable<
   RouterOutputs["topology"]["get"]["edges"][number]["sourceToTarget"]
 >;
 
-/** The overall BGP state of a link, which colours its edge. */
-export type TLinkVerdict = "established" | "connecting" | "down";
-
 /** One problem worth a warning on the edge. */
 export type TLinkIssue = {
   kind: "mtu" | "bfd" | "handshake" | "report";
   message: string;
+  /** A few words for the edge label ("BFD down", "handshake 4 min old"). */
+  label: string;
 };
 
 /** The verdict on a link: state, issues and the figures for its label. */
@@ -29,14 +32,6 @@ export type TLinkSummary = {
 /** WireGuard re-handshakes every 2 min while traffic flows (BGP keepalives are traffic). */
 export const STALE_HANDSHAKE_SEC = 180;
 
-function isEstablished(state: string | null) {
-  return state?.toLowerCase() === "established";
-}
-
-function isDownState(state: string | null) {
-  return state == null || ["idle", "down", ""].includes(state.toLowerCase());
-}
-
 /**
  * Summarise a link from its two directions (either may be missing). `staleAfterSec` is how
  * old a report may be before the link counts as unknown/down.
@@ -48,6 +43,8 @@ export function describeLink(options: {
   staleAfterSec: number;
   sourceName?: string;
   targetName?: string;
+  /** The link was seen Established before (Connect/Active now means broken, not new). */
+  wasEstablished?: boolean;
 }): TLinkSummary {
   const { now, staleAfterSec } = options;
   const named = [
@@ -60,32 +57,50 @@ export function describeLink(options: {
   );
   const issues: TLinkIssue[] = [];
 
-  let state: TLinkVerdict;
-  if (fresh.length === 0) state = "down";
-  else if (fresh.every((d) => isEstablished(d.dir.bgpState))) state = "established";
-  else if (fresh.every((d) => isDownState(d.dir.bgpState))) state = "down";
-  else state = "connecting";
+  const state: TLinkVerdict = classifyLinkState({
+    ends: named.map((d) => ({
+      bgpState: d.dir?.bgpState ?? null,
+      at: d.dir ? new Date(d.dir.at).getTime() : null,
+      isFresh: fresh.some((f) => f.dir === d.dir),
+    })),
+    wasEstablished: options.wasEstablished ?? false,
+  });
 
   for (const { dir, name } of named) {
-    if (dir == null) issues.push({ kind: "report", message: `no report from ${name}` });
+    if (dir == null)
+      issues.push({ kind: "report", message: `no report from ${name}`, label: "no report" });
     else if (!fresh.some((d) => d.dir === dir))
-      issues.push({ kind: "report", message: `${name}'s report is stale` });
+      issues.push({
+        kind: "report",
+        message: `${name}'s report is stale`,
+        label: `${name} silent`,
+      });
   }
   for (const { dir, name } of fresh) {
     if (dir.mtuMeasured != null && dir.mtuConfigured != null && dir.mtuMeasured < dir.mtuConfigured)
       issues.push({
         kind: "mtu",
         message: `${name}: path MTU ${dir.mtuMeasured} below configured ${dir.mtuConfigured}`,
+        label: `MTU ${dir.mtuMeasured}/${dir.mtuConfigured}`,
       });
     if (dir.bfdState != null && dir.bfdState.toLowerCase() !== "up")
-      issues.push({ kind: "bfd", message: `${name}: BFD ${dir.bfdState}` });
+      issues.push({
+        kind: "bfd",
+        message: `${name}: BFD ${dir.bfdState}`,
+        label: `BFD ${dir.bfdState.toLowerCase()}`,
+      });
     const handshakeAge = dir.handshakeAt == null ? null : (now - dir.handshakeAt.getTime()) / 1000;
     if (handshakeAge == null)
-      issues.push({ kind: "handshake", message: `${name}: no WireGuard handshake yet` });
+      issues.push({
+        kind: "handshake",
+        message: `${name}: no WireGuard handshake yet`,
+        label: "no handshake",
+      });
     else if (handshakeAge > STALE_HANDSHAKE_SEC)
       issues.push({
         kind: "handshake",
         message: `${name}: last handshake ${Math.round(handshakeAge)} s ago`,
+        label: `handshake ${formatDuration(handshakeAge)} old`,
       });
   }
 
@@ -109,4 +124,25 @@ export function describeLink(options: {
       (xs) => xs.reduce((a, b) => a + b, 0) / xs.length,
     ),
   };
+}
+
+/**
+ * The edge label: the state when not Established, then each distinct warning by name (so a
+ * BFD problem never reads like an MTU one), else the MTU and RTT figures.
+ */
+export function formatLinkLabel(summary: TLinkSummary, formatRtt: (ms: number) => string): string {
+  const warnings = [...new Set(summary.issues.map((issue) => issue.label))];
+  const state =
+    summary.state === "established"
+      ? []
+      : [summary.state === "down" ? "BGP down" : "BGP connecting"];
+  if (state.length + warnings.length > 0) return [...state, ...warnings].join(" · ");
+  const mtu =
+    summary.mtuConfigured == null
+      ? null
+      : `MTU ${summary.mtuMeasured ?? "?"}/${summary.mtuConfigured}`;
+  return (
+    [mtu, summary.rttMs == null ? null : formatRtt(summary.rttMs)].filter(Boolean).join(" · ") ||
+    "established"
+  );
 }

@@ -1,26 +1,31 @@
 import { describe, expect, it } from "vitest";
-import { formatJoinCommand } from "./format-join-command";
+import { formatInstallCommand, isLoopbackUrl } from "./format-join-command";
 
-describe("formatJoinCommand", () => {
-  it("adds --allow-http only for a plain-http controller", () => {
-    expect(formatJoinCommand({ controllerUrl: "https://mesh.example/", token: "mo_T" })).toBe(
-      [
-        "curl -fsSL -o meshover-agent.mjs https://mesh.example/downloads/meshover-agent.mjs",
-        "sudo node meshover-agent.mjs join --controller https://mesh.example --token mo_T",
-        "sudo node meshover-agent.mjs run",
-      ].join("\n"),
-    );
-    expect(formatJoinCommand({ controllerUrl: "http://10.0.0.1:3000", token: "x" })).toContain(
-      "--token x --allow-http",
+describe("formatInstallCommand", () => {
+  it("pipes the controller's install.sh into sudo sh with the controller URL, and no token", () => {
+    expect(formatInstallCommand({ controllerUrl: "https://mesh.example/" })).toBe(
+      "curl -fsSL https://mesh.example/install.sh | sudo sh -s -- --controller https://mesh.example",
     );
   });
 
-  it("pins a self-signed https controller for curl and the agent", () => {
+  it("pins a self-signed https controller for curl and the installer, never plain http", () => {
     const pins = { certSha256: "ab".repeat(32), spkiSha256: "c2Vj+cmV0/=" };
-    const lines = formatJoinCommand({ controllerUrl: "https://10.0.0.1:3000", token: "t", pins });
-    expect(lines).toContain(
-      "curl -fsSL -k --pinnedpubkey sha256//c2Vj+cmV0/= -o meshover-agent.mjs https://10.0.0.1:3000/",
+    expect(formatInstallCommand({ controllerUrl: "https://10.0.0.1:3000", pins })).toBe(
+      `curl -fsSL -k --pinnedpubkey sha256//c2Vj+cmV0/= https://10.0.0.1:3000/install.sh | sudo sh -s -- --controller https://10.0.0.1:3000 --pin-sha256 ${"ab".repeat(32)}`,
     );
-    expect(lines).toContain(`--token t --pin-sha256 ${"ab".repeat(32)}`);
+    expect(formatInstallCommand({ controllerUrl: "http://10.0.0.1:3000", pins })).not.toContain(
+      "pin",
+    );
+  });
+});
+
+describe("isLoopbackUrl", () => {
+  it("knows the browser's loopback addresses from reachable ones", () => {
+    expect(isLoopbackUrl("http://127.0.0.1:3000")).toBe(true);
+    expect(isLoopbackUrl("http://localhost:3000")).toBe(true);
+    expect(isLoopbackUrl("http://[::1]:3000")).toBe(true);
+    expect(isLoopbackUrl("http://[2001:db8::1]:3000")).toBe(false);
+    expect(isLoopbackUrl("https://mesh.example")).toBe(false);
+    expect(isLoopbackUrl("not a url")).toBe(false);
   });
 });

@@ -132,6 +132,13 @@ async function main() {
       )
     : createServer(onRequest);
   server.keepAliveTimeout = 65_000;
+  // The admin exists before the port opens: whoever waits for /api/health may sign in at once
+  // (the lab did, and lost the race against the password hash).
+  const bootstrap = await bootstrapAdmin({
+    db,
+    adminEmail: env.MESHOVER_ADMIN_EMAIL,
+    adminPassword: env.MESHOVER_ADMIN_PASSWORD,
+  });
   await new Promise<void>((done, fail) => {
     server.once("error", fail);
     server.listen(env.PORT, env.HOST, done);
@@ -139,11 +146,6 @@ async function main() {
 
   const publicUrl =
     env.MESHOVER_PUBLIC_URL ?? `${isTls ? "https" : "http"}://${formatHost(env.HOST)}:${env.PORT}`;
-  const bootstrap = await bootstrapAdmin({
-    db,
-    adminEmail: env.MESHOVER_ADMIN_EMAIL,
-    adminPassword: env.MESHOVER_ADMIN_PASSWORD,
-  });
   log.info({ ms: Math.round(performance.now() - started) }, "controller ready");
   console.log(`\n  meshover controller listening on ${publicUrl}`);
   if (tlsFiles && env.MESHOVER_TLS === "self-signed" && !env.MESHOVER_TLS_CERT) {

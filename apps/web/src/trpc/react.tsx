@@ -4,7 +4,13 @@
 // afterwards, instead of leaving a page of errors.
 
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { TRPCClientError, createTRPCClient, httpBatchLink } from "@trpc/client";
+import {
+  TRPCClientError,
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+} from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { AppRouter } from "@meshover/api";
 import { TRPC_PATH } from "@meshover/netcfg/trpc-path";
@@ -51,7 +57,14 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const [queryClient] = useState(makeQueryClient);
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
-      links: [httpBatchLink({ url: TRPC_PATH, transformer: superjson })],
+      links: [
+        // Live views (topology.watch, node.watch) are SSE streams; everything else is batched.
+        splitLink({
+          condition: (op) => op.type === "subscription",
+          true: httpSubscriptionLink({ url: TRPC_PATH, transformer: superjson }),
+          false: httpBatchLink({ url: TRPC_PATH, transformer: superjson }),
+        }),
+      ],
     }),
   );
   return (

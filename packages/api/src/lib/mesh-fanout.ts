@@ -1,6 +1,7 @@
 // Change fan-out: every mesh change bumps Setting.meshVersion and NOTIFYs `meshover_mesh` in
 // the same transaction; every controller process LISTENs on its own pg connection and wakes the
-// config subscriptions of the agents connected to it. Within one process the committing code
+// config subscriptions of the agents connected to it. Health reports are announced the same
+// way on a second channel, for the dashboard's live views (topology, node pages). Within one process the committing code
 // also publishes directly, which is all the embedded PGlite socket offers (it does not forward
 // notifications), so a single embedded controller still pushes at once. A slow poll of
 // meshVersion covers notifications lost while the LISTEN connection reconnects.
@@ -9,6 +10,11 @@ import type { TPrismaClient } from "@meshover/prisma";
 
 /** The Postgres channel mesh changes are announced on (payload: the new meshVersion). */
 export const MESH_CHANNEL = "meshover_mesh";
+
+/** The Postgres channel health reports are announced on (payload: the reporting node's id). */
+export const REPORT_CHANNEL = "meshover_report";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const RECONNECT_MS = 1000;
 const PROBE_TIMEOUT_MS = 1500;
@@ -29,6 +35,7 @@ export interface TStartFanoutOptions {
 export class MeshFanout {
   private version = 0n;
   private waiters = new Set<() => void>();
+  private reportListeners = new Set<(nodeId: string) => void>();
   private client: pg.Client | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -58,6 +65,25 @@ export class MeshFanout {
     const waiters = [...this.waiters];
     this.waiters.clear();
     for (const wake of waiters) wake();
+  }
+
+  /**
+   * Tell this process's dashboard watchers that `nodeId` reported. Reports do not bump the mesh
+   * version (agents need not hear of them); only live views listen.
+   */
+  publishReport(nodeId: string): void {
+    for (const listener of [...this.reportListeners]) listener(nodeId);
+  }
+
+  /** Call `listener` with the node id of every report from now on; returns the unsubscribe. */
+  onReport(listener: (nodeId: string) => void): () => void {
+    this.reportListeners.add(listener);
+    return () => this.reportListeners.delete(listener);
+  }
+
+  /** Number of live views listening for reports (metrics, tests). */
+  get reportListenerCount(): number {
+    return this.reportListeners.size;
   }
 
   /** Read meshVersion from the database and publish it (after reconnects, and when polling). */
@@ -138,6 +164,7 @@ export class MeshFanout {
     try {
       await client.connect();
       await client.query(`LISTEN ${MESH_CHANNEL}`);
+      await client.query(`LISTEN ${REPORT_CHANNEL}`);
       this.client = client;
       this.mode = (await this.probe()) ? "listen" : "poll";
       if (this.mode === "poll") {
@@ -175,6 +202,12 @@ export class MeshFanout {
 
   private onNotification(message: pg.Notification) {
     const payload = message.payload ?? "";
+    if (message.channel === REPORT_CHANNEL) {
+      // Another process ingested it (or this one: its listeners then hear it twice, and live
+      // views coalesce wake-ups anyway).
+      if (UUID.test(payload)) this.publishReport(payload);
+      return;
+    }
     if (payload === this.probeToken) {
       this.probeResolve?.();
       return;
@@ -215,4 +248,13 @@ export function getMeshFanout(db: TPrismaClient): MeshFanout {
     holder[REGISTRY_KEY].set(db, fanout);
   }
   return fanout;
+}
+
+/**
+ * Announce that `nodeId`'s report is stored: this process's live views at once, other
+ * controller processes through NOTIFY (their LISTEN connection hears it).
+ */
+export async function announceReport(db: TPrismaClient, nodeId: string): Promise<void> {
+  getMeshFanout(db).publishReport(nodeId);
+  await db.$executeRaw`SELECT pg_notify(${REPORT_CHANNEL}, ${nodeId})`;
 }

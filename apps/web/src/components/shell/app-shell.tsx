@@ -1,10 +1,11 @@
 "use client";
-// The console frame: sidebar navigation, the signed-in user with sign-out, and the page.
+// The console frame: sidebar navigation, the signed-in user with sign-out, and the page. Below
+// the md breakpoint (phones) the sidebar is a drawer behind a menu button in a top bar.
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { RouterOutputs } from "@meshover/api";
-import { type ReactNode, createContext, use, useEffect } from "react";
+import { type ReactNode, createContext, use, useEffect, useState } from "react";
 import { cx } from "~/components/ui/class-names";
 import { useTRPC } from "~/trpc/react";
 import { LogoMark, NAV_ICONS } from "./nav-icons";
@@ -21,6 +22,8 @@ export function useCurrentUser(): TShellUser & { canEdit: boolean } {
 const NAV = [
   { href: "/", label: "Topology", icon: NAV_ICONS.topology },
   { href: "/nodes", label: "Nodes", icon: NAV_ICONS.nodes },
+  { href: "/routes", label: "Routes", icon: NAV_ICONS.routes },
+  { href: "/events", label: "Events", icon: NAV_ICONS.events },
   { href: "/add", label: "Add server", icon: NAV_ICONS.add },
   { href: "/tokens", label: "Tokens", icon: NAV_ICONS.tokens },
   { href: "/audit", label: "Audit log", icon: NAV_ICONS.audit },
@@ -77,18 +80,46 @@ function UserMenu({ user }: { user: TShellUser }) {
 /** Sidebar + content area for every signed-in page. */
 export function AppShell({ user, children }: { user: TShellUser; children: ReactNode }) {
   const pathname = usePathname();
+  const [isNavOpen, setIsNavOpen] = useState(false);
+  const close = () => setIsNavOpen(false);
   return (
-    <div className="flex h-screen overflow-hidden">
-      <aside className="flex w-52 shrink-0 flex-col border-r border-slate-200 bg-white">
-        <Link href="/" className="flex items-center gap-2 px-4 py-4">
+    <div className="flex h-screen flex-col overflow-hidden md:flex-row">
+      <header className="flex items-center justify-between border-b border-slate-200 bg-white px-3 py-2 md:hidden">
+        <Link href="/" className="flex items-center gap-2" onClick={close}>
           <LogoMark />
           <span className="text-[15px] font-semibold tracking-tight">meshover</span>
         </Link>
-        <nav aria-label="Main" className="flex-1 space-y-0.5 px-2">
+        <button
+          type="button"
+          aria-label={isNavOpen ? "Close menu" : "Open menu"}
+          aria-expanded={isNavOpen}
+          aria-controls="main-navigation"
+          onClick={() => setIsNavOpen((open) => !open)}
+          className="rounded-md border border-slate-200 px-2.5 py-1 text-sm text-slate-700 hover:bg-slate-100"
+        >
+          {isNavOpen ? "✕" : "☰"}
+        </button>
+      </header>
+      {isNavOpen && (
+        <div aria-hidden className="fixed inset-0 z-30 bg-slate-900/40 md:hidden" onClick={close} />
+      )}
+      <aside
+        id="main-navigation"
+        className={cx(
+          "z-40 w-60 shrink-0 flex-col border-r border-slate-200 bg-white md:static md:flex md:w-52",
+          isNavOpen ? "fixed inset-y-0 left-0 flex" : "hidden",
+        )}
+      >
+        <Link href="/" className="hidden items-center gap-2 px-4 py-4 md:flex">
+          <LogoMark />
+          <span className="text-[15px] font-semibold tracking-tight">meshover</span>
+        </Link>
+        <nav aria-label="Main" className="flex-1 space-y-0.5 px-2 pt-3 md:pt-0">
           {NAV.filter((item) => item.href !== "/add" || user.role === "admin").map((item) => (
             <Link
               key={item.href}
               href={item.href}
+              onClick={close}
               aria-current={isActive(pathname, item.href) ? "page" : undefined}
               className={cx(
                 "flex items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm",
@@ -105,7 +136,7 @@ export function AppShell({ user, children }: { user: TShellUser; children: React
         <UserMenu user={user} />
       </aside>
       <UserContext value={user}>
-        <main className="min-w-0 flex-1 overflow-y-auto">{children}</main>
+        <main className="min-h-0 min-w-0 flex-1 overflow-y-auto">{children}</main>
       </UserContext>
     </div>
   );

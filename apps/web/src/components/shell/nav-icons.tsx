@@ -21,6 +21,18 @@ function Icon({ children }: { children: ReactNode }) {
 
 /** Icons by nav item. */
 export const NAV_ICONS = {
+  events: (
+    <Icon>
+      <path d="M3 12h4l3-8 4 16 3-8h4" />
+    </Icon>
+  ),
+  routes: (
+    <Icon>
+      <path d="M4 6h10a4 4 0 0 1 0 8H8a4 4 0 0 0 0 8h12" />
+      <circle cx="4" cy="6" r="1.5" />
+      <circle cx="20" cy="22" r="1.5" />
+    </Icon>
+  ),
   topology: (
     <Icon>
       <circle cx="5" cy="6" r="2" />

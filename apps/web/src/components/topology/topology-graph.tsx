@@ -1,8 +1,9 @@
 "use client";
 // The mesh as a graph. Positions come from the nodes' mesh indices (layoutTopology), never
 // from a force simulation, so a live refresh changes colours and labels but never moves a
-// node. Edges are straight chords between node centres; at 50+ nodes (1,000+ edges) labels
-// are drawn only for edges that need attention or are selected, to keep it readable and fast.
+// node. Edges are chords between anchors on a ring with the boxes outside it (no edge under a
+// node); labels go where they hide nothing (placeEdgeLabels). Above 21 edges (7 nodes) only
+// edges that need attention or are selected carry a label, to keep it readable and fast.
 import {
   Background,
   BaseEdge,
@@ -19,18 +20,41 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useRouter } from "next/navigation";
-import { memo, useMemo } from "react";
-import { describeLink, type TLinkSummary } from "~/lib/describe-link";
-import { formatMs } from "~/lib/format-values";
-import { NODE_HEIGHT, NODE_WIDTH, layoutTopology } from "~/lib/layout-topology";
+import { memo, useEffect, useMemo, useRef } from "react";
+import { describeLink, formatLinkLabel, type TLinkSummary } from "~/lib/describe-link";
+import { linkKey } from "~/lib/classify-link-state";
+import { formatAgo, formatMs } from "~/lib/format-values";
+import {
+  NODE_HEIGHT,
+  NODE_WIDTH,
+  estimateLabelSize,
+  layoutTopology,
+  placeEdgeLabels,
+  type TPosition,
+} from "~/lib/layout-topology";
 import type { TTopologyLink, TTopologyNode } from "./topology-types";
 
-type TMeshNode = Node<{ node: TTopologyNode }, "mesh">;
-type TLinkEdge = Edge<{ summary: TLinkSummary; isLabelled: boolean }, "link">;
+type TMeshNode = Node<
+  { node: TTopologyNode; now: number; isStale: boolean; anchor: TPosition },
+  "mesh"
+>;
+type TLinkEdge = Edge<
+  {
+    summary: TLinkSummary;
+    isLabelled: boolean;
+    isStale: boolean;
+    label: string;
+    labelAt: TPosition | null;
+  },
+  "link"
+>;
 // isLabelled is false only on big meshes: there healthy edges also fade so problems stand out.
 
 /** Above this many edges only edges with issues (or the selected one) carry a label. */
-const MAX_LABELLED_EDGES = 60;
+const MAX_LABELLED_EDGES = 21;
+/** At most this many problem labels (the most important first): more is unreadable; the stats
+ * and the link panel have the rest. */
+const MAX_PROBLEM_LABELS = 30;
 
 /** Edge colours per BGP state; also used by the legend. */
 export const LINK_COLOURS = {
@@ -39,9 +63,7 @@ export const LINK_COLOURS = {
   down: "#ef4444",
 } as const;
 
-const CENTRE_HANDLE = {
-  top: "50%",
-  left: "50%",
+const ANCHOR_HANDLE = {
   transform: "translate(-50%, -50%)",
   opacity: 0,
   width: 1,
@@ -52,17 +74,23 @@ const CENTRE_HANDLE = {
 } as const;
 
 const MeshNode = memo(function MeshNode({ data, selected }: NodeProps<TMeshNode>) {
-  const { node } = data;
+  const { node, now, isStale, anchor } = data;
+  const handleStyle = { ...ANCHOR_HANDLE, left: anchor.x, top: anchor.y };
   return (
     <div
       data-testid={`topology-node-${node.name}`}
+      data-online={node.isOnline ? "true" : "false"}
       style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}
       className={`flex cursor-pointer flex-col justify-center rounded-lg border bg-white px-3 shadow-sm transition-shadow hover:shadow-md ${
-        selected ? "border-blue-500 ring-2 ring-blue-200" : "border-slate-300"
-      }`}
+        selected
+          ? "border-blue-500 ring-2 ring-blue-200"
+          : node.isOnline
+            ? "border-slate-300"
+            : "border-dashed border-red-400"
+      } ${isStale ? "opacity-60" : ""}`}
     >
-      <Handle type="target" position={Position.Top} style={CENTRE_HANDLE} isConnectable={false} />
-      <Handle type="source" position={Position.Top} style={CENTRE_HANDLE} isConnectable={false} />
+      <Handle type="target" position={Position.Top} style={handleStyle} isConnectable={false} />
+      <Handle type="source" position={Position.Top} style={handleStyle} isConnectable={false} />
       <div className="flex items-center gap-1.5">
         <span
           aria-label={node.isOnline ? "online" : "offline"}
@@ -70,7 +98,13 @@ const MeshNode = memo(function MeshNode({ data, selected }: NodeProps<TMeshNode>
         />
         <span className="truncate text-[13px] font-semibold text-slate-900">{node.name}</span>
       </div>
-      <span className="truncate font-mono text-[11px] text-slate-500">{node.ipv4}</span>
+      {node.isOnline ? (
+        <span className="truncate font-mono text-[11px] text-slate-500">{node.ipv4}</span>
+      ) : (
+        <span className="truncate text-[11px] text-red-700">
+          {node.lastSeenAt ? `last seen ${formatAgo(node.lastSeenAt, now)}` : "never seen"}
+        </span>
+      )}
     </div>
   );
 });
@@ -84,16 +118,16 @@ const LinkEdge = memo(function LinkEdge({
   data,
   selected,
 }: EdgeProps<TLinkEdge>) {
-  const [path, labelX, labelY] = getStraightPath({ sourceX, sourceY, targetX, targetY });
+  const [path, midX, midY] = getStraightPath({ sourceX, sourceY, targetX, targetY });
   if (!data) return null;
-  const { summary } = data;
+  const { summary, isStale } = data;
+  const labelX = data.labelAt?.x ?? midX;
+  const labelY = data.labelAt?.y ?? midY;
   const hasIssues = summary.issues.length > 0;
-  const colour = LINK_COLOURS[summary.state];
-  const showLabel = data.isLabelled || selected || hasIssues;
-  const mtu =
-    summary.mtuConfigured == null
-      ? null
-      : `MTU ${summary.mtuMeasured ?? "?"}/${summary.mtuConfigured}`;
+  const isDown = summary.state === "down";
+  // Stale data (the live stream is lost) is drawn grey and dashed: known once, not now.
+  const colour = isStale ? "#94a3b8" : LINK_COLOURS[summary.state];
+  const showLabel = data.isLabelled;
   return (
     <>
       <BaseEdge
@@ -103,7 +137,7 @@ const LinkEdge = memo(function LinkEdge({
         style={{
           stroke: colour,
           strokeWidth: selected ? 3 : hasIssues ? 2 : 1.5,
-          strokeDasharray: summary.state === "connecting" ? "6 4" : undefined,
+          strokeDasharray: isStale ? "2 4" : summary.state === "connecting" ? "6 4" : undefined,
           opacity:
             selected || hasIssues || summary.state !== "established"
               ? 1
@@ -115,17 +149,19 @@ const LinkEdge = memo(function LinkEdge({
       {showLabel && (
         <EdgeLabelRenderer>
           <div
+            data-testid={`link-label-${id}`}
+            data-state={summary.state}
             className={`nodrag nopan pointer-events-none absolute rounded border px-1.5 py-0.5 font-mono text-[10px] leading-tight whitespace-nowrap shadow-sm ${
-              hasIssues
-                ? "border-amber-400 bg-amber-50 text-amber-900"
-                : "border-slate-200 bg-white text-slate-600"
+              isDown
+                ? "border-red-400 bg-red-50 text-red-800"
+                : hasIssues
+                  ? "border-amber-400 bg-amber-50 text-amber-900"
+                  : "border-slate-200 bg-white text-slate-600"
             }`}
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
           >
-            {hasIssues && <span aria-label="warning">⚠ </span>}
-            {[mtu, summary.rttMs == null ? null : formatMs(summary.rttMs)]
-              .filter(Boolean)
-              .join(" · ") || summary.state}
+            {(hasIssues || isDown) && <span aria-label="warning">⚠ </span>}
+            {data.label}
           </div>
         </EdgeLabelRenderer>
       )}
@@ -144,6 +180,8 @@ export function TopologyGraph({
   staleAfterSec,
   selectedLinkId,
   onSelectLink,
+  isStale,
+  wasEstablished,
 }: {
   nodes: TTopologyNode[];
   links: TTopologyLink[];
@@ -151,60 +189,137 @@ export function TopologyGraph({
   staleAfterSec: number;
   selectedLinkId: string | null;
   onSelectLink: (id: string | null) => void;
+  /** The live stream is lost: everything drawn is the last known state. */
+  isStale: boolean;
+  /** Links this page has seen Established (Connect/Active on them now means broken). */
+  wasEstablished: ReadonlySet<string>;
 }) {
   const router = useRouter();
   const names = useMemo(() => new Map(nodes.map((n) => [n.id, n.name])), [nodes]);
+  // Enter on a focused node opens it (xyflow focuses nodes with Tab but only selects them).
+  const containerRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const container = containerRef.current;
+    if (!container) return;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== "Enter") return;
+      const target = event.target as HTMLElement;
+      const id = target.classList.contains("react-flow__node") ? target.dataset.id : undefined;
+      if (id) router.push(`/nodes/${id}`);
+    };
+    container.addEventListener("keydown", onKeyDown);
+    return () => container.removeEventListener("keydown", onKeyDown);
+  }, [router]);
+  const layout = useMemo(() => layoutTopology(nodes), [nodes]);
   const flowNodes = useMemo<TMeshNode[]>(() => {
-    const positions = layoutTopology(nodes);
     return nodes.map((node) => ({
       id: node.id,
       type: "mesh",
-      position: positions.get(node.id) ?? { x: 0, y: 0 },
-      data: { node },
+      position: layout.get(node.id)?.position ?? { x: 0, y: 0 },
+      data: { node, now, isStale, anchor: layout.get(node.id)?.anchor ?? { x: 0, y: 0 } },
+      ariaLabel: `${node.name}, ${node.isOnline ? "online" : "offline"}: press Enter to open`,
       width: NODE_WIDTH,
       height: NODE_HEIGHT,
     }));
-  }, [nodes]);
+  }, [nodes, now, isStale, layout]);
   const flowEdges = useMemo<TLinkEdge[]>(() => {
     const isLabelled = links.length <= MAX_LABELLED_EDGES;
-    return links.map((link) => ({
-      id: link.id,
+    const edges = links.map((link) => {
+      const sourceName = names.get(link.sourceId) ?? "?";
+      const targetName = names.get(link.targetId) ?? "?";
+      const summary = describeLink({
+        forward: link.forward,
+        reverse: link.reverse,
+        now,
+        staleAfterSec,
+        sourceName,
+        targetName,
+        wasEstablished: wasEstablished.has(linkKey(link.sourceId, link.targetId)),
+      });
+      const label = formatLinkLabel(summary, formatMs);
+      const isSelected = link.id === selectedLinkId;
+      const isShown =
+        isLabelled || isSelected || summary.issues.length > 0 || summary.state === "down";
+      return { link, summary, label, isSelected, isShown, sourceName, targetName };
+    });
+    // Label spots: problems first (down, then warnings), so they get the free places. A link of
+    // an offline node comes last: the node's box already says "last seen", and a dead node in
+    // a big mesh would otherwise bury every other label under its own.
+    const offline = new Set(nodes.filter((n) => !n.isOnline).map((n) => n.id));
+    const rank = (e: (typeof edges)[number]) =>
+      e.isSelected
+        ? 0
+        : offline.has(e.link.sourceId) || offline.has(e.link.targetId)
+          ? 4
+          : e.summary.state === "down"
+            ? 1
+            : e.summary.issues.length > 0
+              ? 2
+              : 3;
+    const labelled = edges
+      .filter((e) => e.isShown)
+      .sort((a, b) => rank(a) - rank(b))
+      .slice(0, Math.max(MAX_LABELLED_EDGES, MAX_PROBLEM_LABELS));
+    const labelledIds = new Set(labelled.map((e) => e.link.id));
+    const anchorOf = (id: string) => {
+      const at = layout.get(id);
+      return at
+        ? { x: at.position.x + at.anchor.x, y: at.position.y + at.anchor.y }
+        : { x: 0, y: 0 };
+    };
+    const spots = placeEdgeLabels(
+      labelled.map((e) => ({
+        id: e.link.id,
+        from: anchorOf(e.link.sourceId),
+        to: anchorOf(e.link.targetId),
+        size: estimateLabelSize(`⚠ ${e.label}`),
+      })),
+      [...layout.values()].map((at) => ({
+        ...at.position,
+        width: NODE_WIDTH,
+        height: NODE_HEIGHT,
+      })),
+    );
+    return edges.map((e) => ({
+      id: e.link.id,
       type: "link",
-      source: link.sourceId,
-      target: link.targetId,
-      selected: link.id === selectedLinkId,
+      source: e.link.sourceId,
+      target: e.link.targetId,
+      selected: e.isSelected,
+      ariaLabel: `Link ${e.sourceName} to ${e.targetName}: ${e.label}`,
       data: {
-        isLabelled,
-        summary: describeLink({
-          forward: link.forward,
-          reverse: link.reverse,
-          now,
-          staleAfterSec,
-          sourceName: names.get(link.sourceId),
-          targetName: names.get(link.targetId),
-        }),
+        isLabelled: labelledIds.has(e.link.id),
+        isStale,
+        summary: e.summary,
+        label: e.label,
+        labelAt: spots.get(e.link.id) ?? null,
       },
     }));
-  }, [links, now, staleAfterSec, names, selectedLinkId]);
+  }, [links, nodes, now, staleAfterSec, names, selectedLinkId, isStale, wasEstablished, layout]);
 
   return (
-    <ReactFlow
-      nodes={flowNodes}
-      edges={flowEdges}
-      nodeTypes={NODE_TYPES}
-      edgeTypes={EDGE_TYPES}
-      nodesDraggable={false}
-      nodesConnectable={false}
-      fitView
-      fitViewOptions={{ padding: 0.15 }}
-      minZoom={0.05}
-      proOptions={{ hideAttribution: true }}
-      onNodeClick={(_, node) => router.push(`/nodes/${node.id}`)}
-      onEdgeClick={(_, edge) => onSelectLink(edge.id)}
-      onPaneClick={() => onSelectLink(null)}
-    >
-      <Background gap={24} color="#e2e8f0" />
-      <Controls showInteractive={false} position="bottom-left" />
-    </ReactFlow>
+    <div ref={containerRef} className="h-full w-full">
+      <ReactFlow
+        nodes={flowNodes}
+        edges={flowEdges}
+        nodeTypes={NODE_TYPES}
+        edgeTypes={EDGE_TYPES}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        colorMode="system"
+        // The card's surface shows through (xyflow's dark mode paints its own grey otherwise).
+        style={{ "--xy-background-color": "transparent" } as React.CSSProperties}
+        fitView
+        fitViewOptions={{ padding: 0.15 }}
+        minZoom={0.05}
+        proOptions={{ hideAttribution: true }}
+        onNodeClick={(_, node) => router.push(`/nodes/${node.id}`)}
+        onEdgeClick={(_, edge) => onSelectLink(edge.id)}
+        onPaneClick={() => onSelectLink(null)}
+      >
+        <Background gap={24} color="var(--color-slate-200)" />
+        <Controls showInteractive={false} position="bottom-left" />
+      </ReactFlow>
+    </div>
   );
 }

@@ -1,14 +1,15 @@
 import { LINK_COLOURS } from "./topology-graph";
 
-/** The key to edge colours and the warning mark, shown over the graph. */
+/** The key to edge colours, node marks and the warning labels, shown above the graph. */
 export function TopologyLegend() {
   const items = [
     ["Established", LINK_COLOURS.established, false],
     ["Connecting", LINK_COLOURS.connecting, true],
     ["Down", LINK_COLOURS.down, false],
+    ["Stale (stream lost)", "#94a3b8", true],
   ] as const;
   return (
-    <div className="flex flex-wrap items-center gap-x-4 gap-y-1 rounded-md border border-slate-200 bg-white/95 px-3 py-1.5 text-xs text-slate-600 shadow-sm">
+    <div className="flex flex-wrap items-center gap-x-4 gap-y-1 px-1 text-xs text-slate-600">
       {items.map(([label, colour, isDashed]) => (
         <span key={label} className="flex items-center gap-1.5">
           <svg width="18" height="6" aria-hidden>
@@ -29,7 +30,11 @@ export function TopologyLegend() {
         <span className="rounded border border-amber-400 bg-amber-50 px-1 text-[10px] text-amber-900">
           ⚠
         </span>
-        MTU low, BFD down or stale handshake
+        the label names it: BFD down, handshake N min old, MTU low, node silent
+      </span>
+      <span className="flex items-center gap-1">
+        <span className="inline-block h-3 w-5 rounded-sm border border-dashed border-red-400" />
+        node offline (no report for 3 intervals)
       </span>
     </div>
   );

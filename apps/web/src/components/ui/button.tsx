@@ -2,7 +2,7 @@ import type { ButtonHTMLAttributes } from "react";
 import { cx } from "./class-names";
 
 const VARIANTS = {
-  primary: "bg-slate-900 text-white hover:bg-slate-700 disabled:bg-slate-400",
+  primary: "bg-slate-900 text-slate-50 hover:bg-slate-700 disabled:bg-slate-400",
   secondary:
     "border border-slate-300 bg-white text-slate-800 hover:bg-slate-50 disabled:text-slate-400",
   danger: "bg-red-600 text-white hover:bg-red-500 disabled:bg-red-300",

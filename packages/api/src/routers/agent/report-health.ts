@@ -1,12 +1,27 @@
 import { z } from "zod";
 import { ZHealthReport } from "@meshover/netcfg";
+import { announceReport } from "../../lib/mesh-fanout";
 import { ingestReport } from "../../services/agent/ingest-report";
+import { readPreviousReport, recordReportEvents } from "../../services/events/record-report-events";
 import { agentProcedure } from "../../trpc";
 
 /** Store the node's health report (HTTP bodies are size-limited by the handler). */
 export const reportHealthProcedure = agentProcedure
   .input(ZHealthReport)
   .output(z.object({ meshVersion: z.number().int().nullable() }))
-  .mutation(({ ctx, input }) =>
-    ingestReport({ db: ctx.db, nodeId: ctx.agent.nodeId, report: input }),
-  );
+  .mutation(async ({ ctx, input }) => {
+    const nodeId = ctx.agent.nodeId;
+    const at = new Date();
+    // The timeline compares this report with the samples before it (read before they are
+    // replaced as the latest).
+    const previous = await readPreviousReport({
+      db: ctx.db,
+      nodeId,
+      peerIds: input.peers.map((peer) => peer.peerId),
+    });
+    const result = await ingestReport({ db: ctx.db, nodeId, report: input, now: at });
+    await recordReportEvents({ db: ctx.db, nodeId, previous, report: input, at });
+    // Open dashboards redraw from it (topology.watch, node.watch).
+    await announceReport(ctx.db, nodeId);
+    return result;
+  });

@@ -11,6 +11,8 @@ export const ZListAuditEventsInput = z
     /** Action prefix, e.g. "node." */
     action: zText().max(64).optional(),
     targetId: zText().max(64).optional(),
+    /** Free-text search. */
+    query: zText().max(100).optional(),
   })
   .strict()
   .default({ limit: 50 });

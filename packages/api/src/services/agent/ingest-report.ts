@@ -2,6 +2,7 @@ import type { THealthReport } from "@meshover/netcfg";
 import type { Prisma, TPrismaClient } from "@meshover/prisma";
 import { insertHealthSamples } from "../../lib/health-sample";
 import { ServiceError, isUniqueViolation } from "../../lib/service-error";
+import { isHandshakeSince } from "../key/is-handshake-since";
 import { commitMeshChange } from "../mesh/commit-mesh-change";
 
 function isSameList(a: readonly string[], b: readonly string[]) {
@@ -125,7 +126,7 @@ async function recordRotationProgress(
   for (const rotation of rotations) {
     const peer = seen.find((candidate) => candidate.peerId === rotation.nodeId);
     if (!peer || peer.peerPublicKey !== rotation.newPublicKey || !rotation.reportedAt) continue;
-    if (new Date(peer.handshakeAt!) < rotation.reportedAt) continue;
+    if (!isHandshakeSince(new Date(peer.handshakeAt!), rotation.reportedAt)) continue;
     await tx.$executeRaw`
       UPDATE "KeyRotation"
       SET "peerProgress" = jsonb_set("peerProgress", ARRAY[${nodeId}]::text[], '"done"'::jsonb)

@@ -1,6 +1,9 @@
 import type { TPrismaClient } from "@meshover/prisma";
 
-/** Delete health samples older than `retentionHours` (history is kept, but not forever). */
+/**
+ * Delete health samples and timeline events older than `retentionHours` (history is kept, but
+ * not forever; events go with the samples they were derived from).
+ */
 export async function pruneSamples({
   db,
   retentionHours,
@@ -12,5 +15,6 @@ export async function pruneSamples({
 }): Promise<number> {
   const cutoff = new Date(now.getTime() - retentionHours * 3600 * 1000);
   const deleted = await db.healthSample.deleteMany({ where: { at: { lt: cutoff } } });
+  await db.meshEvent.deleteMany({ where: { at: { lt: cutoff } } });
   return deleted.count;
 }

@@ -51,8 +51,16 @@ export type TPreflightFacts = {
   ipv6Addresses: string[];
 };
 
-/** Minimum Node.js major version the agent bundle runs on. */
-const MIN_NODE_MAJOR = 20;
+/** Oldest Node.js the agent bundle runs on (18.19: Ubuntu 24.04; Debian 12 has 18.20). */
+const MIN_NODE = [18, 19] as const;
+
+/** Whether `version` ("v18.20.4") is at least {@link MIN_NODE}. */
+function isNodeRecentEnough(version: string) {
+  const match = /^v(\d+)\.(\d+)/.exec(version);
+  if (!match) return false;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
+}
 
 /** Parse the script's output into checks (in display order) and facts. */
 export function evaluatePreflight(output: string): {
@@ -67,7 +75,7 @@ export function evaluatePreflight(output: string): {
   const get = (key: string) => facts.get(key) ?? "";
   const isRoot = get("uid") === "0";
   const hasSudo = get("sudo") === "yes";
-  const nodeMajor = Number(/^v(\d+)/.exec(get("node"))?.[1] ?? 0);
+  const hasNode = isNodeRecentEnough(get("node"));
   const hasSystemd = get("systemd") === "yes";
   const ipv6Count = Number(get("ipv6_global") || 0);
   const ipv6Addresses = get("ipv6_addrs")
@@ -104,7 +112,7 @@ export function evaluatePreflight(output: string): {
     {
       id: "wireguard",
       label: "WireGuard (kernel or wireguard-go) and wg tools",
-      status: (hasKernelWg || hasWgGo) && get("wg_tools") === "yes" ? "pass" : "fail",
+      status: (hasKernelWg || hasWgGo) && get("wg_tools") === "yes" ? "pass" : "warn",
       detail: [
         hasKernelWg ? "kernel module" : hasWgGo ? "wireguard-go" : "no WireGuard",
         get("wg_tools") === "yes" ? "wg present" : "wg missing",
@@ -112,18 +120,18 @@ export function evaluatePreflight(output: string): {
       hint:
         (hasKernelWg || hasWgGo) && get("wg_tools") === "yes"
           ? null
-          : "Install WireGuard: apt-get install wireguard-tools (and wireguard-go when the kernel has no module).",
+          : "The installer installs wireguard-tools (and wireguard-go when the kernel has no WireGuard) from the distribution.",
     },
     {
       id: "frr",
       label: "FRR (BGP routing)",
-      status: hasFrr ? "pass" : "fail",
+      status: hasFrr ? "pass" : "warn",
       detail: !hasFrr
         ? "not found"
         : isSystemFrrRunning
           ? "installed, bgpd running: the agent adds its part to the system FRR"
           : "installed, not running: the agent runs its own FRR daemons (vtysh -N meshover)",
-      hint: hasFrr ? null : "Install FRR: apt-get install frr.",
+      hint: hasFrr ? null : "The installer installs FRR from the distribution.",
     },
     {
       id: "ipv6",
@@ -147,13 +155,16 @@ export function evaluatePreflight(output: string): {
     },
     {
       id: "node",
-      label: `Node.js ${MIN_NODE_MAJOR} or newer`,
-      status: nodeMajor >= MIN_NODE_MAJOR ? "pass" : "fail",
+      label: `Node.js ${MIN_NODE.join(".")} or newer`,
+      // With systemd the installer installs a package (the distro's nodejs or a binary with its
+      // own Node); without systemd it runs the one-file agent with the node already there.
+      status: hasNode ? "pass" : hasSystemd ? "warn" : "fail",
       detail: get("node") || "not found",
-      hint:
-        nodeMajor >= MIN_NODE_MAJOR
-          ? null
-          : `Install Node.js ${MIN_NODE_MAJOR}+ (the agent is one JavaScript file run by node).`,
+      hint: hasNode
+        ? null
+        : hasSystemd
+          ? "The installer uses the distribution's nodejs when it is new enough, else the self-contained agent binary."
+          : `Without systemd the agent runs on the server's own Node.js: install Node.js ${MIN_NODE.join(".")}+.`,
     },
     {
       id: "joined",
@@ -168,7 +179,7 @@ export function evaluatePreflight(output: string): {
       hint:
         get("joined") === "no"
           ? null
-          : "This server already has a meshover agent: run `node /usr/local/lib/meshover/meshover-agent.mjs leave` on it (or remove the node in the dashboard and delete /var/lib/meshover), then install again.",
+          : "This server already has a meshover agent: run `sh install.sh --uninstall` (or `meshover-agent leave`) on it (or remove the node in the dashboard and delete /var/lib/meshover), then install again.",
     },
     {
       id: "service",

@@ -1,12 +1,18 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
-  REMOTE_AGENT,
+  MANAGED_FRR_PATHSPACE,
+  REMOTE_DIR,
+  REMOTE_LOG_FILE,
   REMOTE_PID_FILE,
-  buildAgentRunArgs,
+  REMOTE_SUPERVISOR,
   chooseFrrMode,
-  renderSupervisorScript,
-  renderSystemdUnit,
 } from "./plan-agent-service";
+
+const INSTALLER = readFileSync(
+  new URL("../../../../../apps/agent/packaging/install.sh", import.meta.url),
+  "utf8",
+);
 
 describe("chooseFrrMode", () => {
   it("joins a running system FRR, else runs the agent's own daemons; an explicit mode wins", () => {
@@ -17,28 +23,16 @@ describe("chooseFrrMode", () => {
   });
 });
 
-describe("agent service", () => {
-  it("runs managed FRR in the fixed path space vtysh -N meshover reaches", () => {
-    expect(buildAgentRunArgs("managed")).toEqual([
-      "run",
-      "--frr",
-      "managed",
-      "--frr-pathspace",
-      "meshover",
-    ]);
-    expect(buildAgentRunArgs("system")).toEqual(["run", "--frr", "system"]);
-  });
-
-  it("starts the agent with those arguments under systemd, leaving its daemons on restart", () => {
-    const unit = renderSystemdUnit(buildAgentRunArgs("managed"));
-    expect(unit).toContain(`ExecStart=/usr/bin/env node ${REMOTE_AGENT} run --frr managed`);
-    expect(unit).toContain("KillMode=process");
-  });
-
-  it("supervises without systemd: own PID in the PID file, TERM stops the agent too", () => {
-    const script = renderSupervisorScript(buildAgentRunArgs("system"));
-    expect(script).toContain(`echo $$ > ${REMOTE_PID_FILE}`);
-    expect(script).toContain("trap stop TERM INT");
-    expect(script).toContain(`node ${REMOTE_AGENT} run --frr system &`);
+describe("the installer's paths", () => {
+  it("are the ones the bootstrap and the lab read (supervisor, PID file, log, path space)", () => {
+    expect(INSTALLER).toContain(`FILES_DIR=${REMOTE_DIR}\n`);
+    expect(REMOTE_SUPERVISOR).toBe(`${REMOTE_DIR}/supervise-agent.sh`);
+    expect(INSTALLER).toContain('SUPERVISOR="$FILES_DIR/supervise-agent.sh"');
+    expect(INSTALLER).toContain(`PID_FILE=${REMOTE_PID_FILE}\n`);
+    expect(INSTALLER).toContain(`LOG_FILE=${REMOTE_LOG_FILE}\n`);
+    expect(INSTALLER).toContain(`MANAGED_PATHSPACE=${MANAGED_FRR_PATHSPACE}\n`);
+    // The supervisor writes its own PID and stops its agent on TERM.
+    expect(INSTALLER).toContain("echo \\$\\$ > $PID_FILE");
+    expect(INSTALLER).toContain("trap stop TERM INT");
   });
 });

@@ -1,7 +1,9 @@
 // The SSH bootstrap of one server: connect with the confirmed host key, preflight, and (in
-// install mode) upload the agent, join with a fresh single-use token, start the agent under
-// systemd or a supervising shell loop, then wait until the node reports. Each step updates the
-// job so the dashboard shows progress; every failure names what to do next.
+// install mode) run the same installer as the one-line install (install.sh, uploaded over SFTP)
+// with a fresh single-use token on its stdin: it installs the packages and the agent, joins,
+// starts the agent under systemd (or a supervising shell loop without systemd) and waits for the
+// first report. Each step updates the job so the dashboard shows progress; every failure names
+// what to do next.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { TPrismaClient } from "@meshover/prisma";
@@ -9,30 +11,27 @@ import { ServiceError } from "../../lib/service-error";
 import { PREFLIGHT_SCRIPT, evaluatePreflight } from "./evaluate-preflight";
 import { type TSshAuth, type TSshSession, openSshSession } from "./open-ssh-session";
 import {
-  REMOTE_AGENT,
-  REMOTE_DIR,
   REMOTE_LOG_FILE,
   REMOTE_PID_FILE,
-  REMOTE_SUPERVISOR,
   type TRequestedFrrMode,
-  buildAgentRunArgs,
-  buildReadSupervisorPidCommand,
-  buildStartSupervisorCommand,
   chooseFrrMode,
-  renderSupervisorScript,
-  renderSystemdUnit,
 } from "./plan-agent-service";
 import { type TSshJob, finishSshJob, updateSshStep } from "./ssh-jobs";
 
-/** How long to wait for the new node's first health report. */
-const REPORT_TIMEOUT_MS = 90_000;
+/** How long the installer waits for the new node's first health report (seconds). */
+const REPORT_WAIT_SEC = 90;
+/** The installer's whole run: packages from the distribution can take minutes. */
+const INSTALL_TIMEOUT_MS = 15 * 60_000;
 
-/** The agent bundle built by `npm run build -w @meshover/agent`, looked up from the cwd. */
-export function findAgentBundle(cwd: string = process.cwd()): string | null {
+/**
+ * The installer built by `npm run build -w @meshover/agent` (apps/agent/dist/downloads), looked
+ * up from the cwd: the same install.sh the controller serves at /install.sh.
+ */
+export function findInstaller(cwd: string = process.cwd()): string | null {
   const candidates = [
-    resolve(cwd, "apps/agent/dist/meshover-agent.mjs"),
-    resolve(cwd, "../agent/dist/meshover-agent.mjs"),
-    resolve(cwd, "../../apps/agent/dist/meshover-agent.mjs"),
+    resolve(cwd, "apps/agent/dist/downloads/install.sh"),
+    resolve(cwd, "../agent/dist/downloads/install.sh"),
+    resolve(cwd, "../../apps/agent/dist/downloads/install.sh"),
   ];
   return candidates.find((path) => existsSync(path)) ?? null;
 }
@@ -53,9 +52,18 @@ export function deriveNodeName(hostname: string): string {
   return name || "node";
 }
 
-async function runChecked(session: TSshSession, command: string, what: string, stdin?: string) {
-  const result = await session.exec(command, { stdin, timeoutMs: 120_000 });
+async function runChecked(
+  session: TSshSession,
+  command: string,
+  what: string,
+  options: { stdin?: string; timeoutMs?: number } = {},
+) {
+  const result = await session.exec(command, {
+    stdin: options.stdin,
+    timeoutMs: options.timeoutMs ?? 120_000,
+  });
   if (result.code !== 0) {
+    // The installer ends a failure with "what to do: …" on stderr: the last lines carry it.
     const output = (result.stderr || result.stdout).trim().split("\n").slice(-3).join(" / ");
     throw new ServiceError(
       "PRECONDITION_FAILED",
@@ -89,7 +97,8 @@ export type TRunSshBootstrapOptions = {
   /** FRR mode the agent runs with; "auto" (default) decides from the preflight. */
   frrMode?: TRequestedFrrMode;
   createToken: (options: { nodeName: string }) => Promise<{ token: string }>;
-  agentBundle?: string | null;
+  /** install.sh to run (default: {@link findInstaller}). */
+  installer?: string | null;
 };
 
 /** Run the job to the end; never throws (failures end up in the job). */
@@ -134,26 +143,27 @@ export async function runSshBootstrap(options: TRunSshBootstrapOptions): Promise
     const sudo = facts.isRoot ? "" : "sudo -n ";
     const nodeName = options.nodeName ?? deriveNodeName(facts.hostname);
     job.nodeName = nodeName;
-    const frrMode = chooseFrrMode(options.frrMode ?? "auto", facts);
-    const runArgs = buildAgentRunArgs(frrMode);
+    // A running system bgpd is joined (system mode); otherwise the installer decides (system
+    // FRR with systemd, the agent's own daemons without).
+    const frrMode =
+      options.frrMode && options.frrMode !== "auto"
+        ? options.frrMode
+        : chooseFrrMode("auto", facts) === "system"
+          ? "system"
+          : "auto";
 
     current = "upload";
     updateSshStep(job, "upload", "running");
-    const bundle = options.agentBundle === undefined ? findAgentBundle() : options.agentBundle;
-    if (!bundle) {
+    const installer = options.installer === undefined ? findInstaller() : options.installer;
+    if (!installer) {
       throw new ServiceError(
         "PRECONDITION_FAILED",
-        "The agent bundle apps/agent/dist/meshover-agent.mjs is missing on the controller: run `npm run build -w @meshover/agent`.",
+        "The installer apps/agent/dist/downloads/install.sh is missing on the controller: run `npm run build -w @meshover/agent` (npm start does it).",
       );
     }
-    const staging = `/tmp/meshover-agent-${job.id}.mjs`;
-    await session.upload(bundle, staging);
-    await runChecked(
-      session,
-      `${sudo}mkdir -p ${REMOTE_DIR} && ${sudo}install -m 0755 ${staging} ${REMOTE_AGENT} && rm -f ${staging}`,
-      "Installing the agent",
-    );
-    updateSshStep(job, "upload", "done", REMOTE_AGENT);
+    const staging = `/tmp/meshover-install-${job.id}.sh`;
+    await session.upload(installer, staging);
+    updateSshStep(job, "upload", "done", `install.sh to ${staging}`);
 
     current = "token";
     updateSshStep(job, "token", "running");
@@ -161,68 +171,42 @@ export async function runSshBootstrap(options: TRunSshBootstrapOptions): Promise
     updateSshStep(job, "token", "done", `single use, for node ${nodeName}`);
 
     current = "join";
-    updateSshStep(job, "join", "running");
-    const allowHttp = options.controllerUrl.startsWith("http://") ? " --allow-http" : "";
-    // The endpoints the preflight showed the admin, passed explicitly (older agent bundles
-    // failed their own lookup on the `{}` entries of `ip -json addr show scope global`).
+    updateSshStep(job, "join", "running", "install.sh: packages, agent, join");
+    // The endpoints the preflight showed the admin, passed explicitly.
     const endpoints = facts.ipv6Addresses.map((address) => ` --endpoint ${quoteShell(address)}`);
+    const startedAt = new Date();
     // The token goes over the SSH channel's stdin (`--token-file -`): never on a command line
     // (visible in the server's process list), in the job or in the controller's log.
-    await runChecked(
+    const output = await runChecked(
       session,
-      `${sudo}node ${REMOTE_AGENT} join --controller ${quoteShell(options.controllerUrl)} --token-file - --name ${quoteShell(nodeName)} --frr ${frrMode}${endpoints.join("")}${allowHttp}`,
-      "Joining the mesh",
-      `${token}\n`,
-    );
+      `${sudo}sh ${staging} --controller ${quoteShell(options.controllerUrl)} --token-file - --name ${quoteShell(nodeName)} --frr ${frrMode} --wait ${REPORT_WAIT_SEC}${endpoints.join("")}; code=$?; rm -f ${staging}; exit $code`,
+      "The installer",
+      { stdin: `${token}\n`, timeoutMs: INSTALL_TIMEOUT_MS },
+    ).catch(async (error: unknown) => {
+      const tail = await readAgentLogTail(session!, sudo, facts.hasSystemd);
+      if (tail && error instanceof ServiceError) {
+        throw new ServiceError("PRECONDITION_FAILED", `${error.message} Agent log: ${tail}`);
+      }
+      throw error;
+    });
     updateSshStep(job, "join", "done", `joined as ${nodeName}`);
 
     current = "start";
-    updateSshStep(job, "start", "running");
-    const startedAt = new Date();
-    const frrDetail = frrMode === "managed" ? "its own FRR daemons" : "the system FRR";
-    if (facts.hasSystemd) {
-      await runChecked(
-        session,
-        `${sudo}tee /etc/systemd/system/meshover-agent.service >/dev/null && ${sudo}systemctl daemon-reload && ${sudo}systemctl enable --now meshover-agent.service`,
-        "Starting the systemd service",
-        renderSystemdUnit(runArgs),
-      );
-      updateSshStep(
-        job,
-        "start",
-        "done",
-        `systemd unit meshover-agent.service enabled (${frrDetail})`,
-      );
-    } else {
-      await runChecked(
-        session,
-        `${sudo}tee ${REMOTE_SUPERVISOR} >/dev/null && ${sudo}chmod 0755 ${REMOTE_SUPERVISOR}`,
-        "Installing the agent supervisor",
-        renderSupervisorScript(runArgs),
-      );
-      await runChecked(
-        session,
-        `${sudo}sh -c ${quoteShell(buildStartSupervisorCommand())}`,
-        "Starting the agent in the background",
-      );
-      const pid = (
-        await runChecked(
-          session,
-          `${sudo}sh -c ${quoteShell(buildReadSupervisorPidCommand())}`,
-          "Checking that the agent supervisor runs",
-        )
-      ).trim();
-      updateSshStep(
-        job,
-        "start",
-        "done",
-        `background supervisor pid ${pid} (restarts the agent; ${frrDetail}): stop with kill $(cat ${REMOTE_PID_FILE}), log ${REMOTE_LOG_FILE}`,
-      );
-    }
+    const supervisor = /supervisor pid (\d+)/.exec(output);
+    const frrDetail = output.includes("(managed mode)") ? "its own FRR daemons" : "the system FRR";
+    updateSshStep(
+      job,
+      "start",
+      "done",
+      supervisor
+        ? `background supervisor pid ${supervisor[1]} (restarts the agent; ${frrDetail}): stop with kill $(cat ${REMOTE_PID_FILE}), log ${REMOTE_LOG_FILE}`
+        : `systemd unit meshover-agent.service enabled (${frrDetail})`,
+    );
 
+    // The installer saw the agent's first report; confirm the controller has it too.
     current = "report";
     updateSshStep(job, "report", "running");
-    const deadline = Date.now() + REPORT_TIMEOUT_MS;
+    const deadline = Date.now() + REPORT_WAIT_SEC * 1000;
     for (;;) {
       const node = await options.db.node.findUnique({
         where: { name: nodeName },
@@ -234,7 +218,7 @@ export async function runSshBootstrap(options: TRunSshBootstrapOptions): Promise
         const tail = await readAgentLogTail(session, sudo, facts.hasSystemd);
         throw new ServiceError(
           "PRECONDITION_FAILED",
-          `The agent did not report within ${REPORT_TIMEOUT_MS / 1000} s: check that the server reaches ${options.controllerUrl} and read the agent's log (journalctl -u meshover-agent or ${REMOTE_LOG_FILE}).${tail ? ` Last log lines: ${tail}` : ""}`,
+          `The agent did not report within ${REPORT_WAIT_SEC} s: check that the server reaches ${options.controllerUrl} and read the agent's log (journalctl -u meshover-agent or ${REMOTE_LOG_FILE}).${tail ? ` Last log lines: ${tail}` : ""}`,
         );
       }
       await new Promise((done) => setTimeout(done, 1000));

@@ -42,7 +42,7 @@ export type TSshJob = z.infer<typeof ZSshJobView> & {
 const STEP_LABELS: Record<TSshStep["id"], string> = {
   connect: "Connect and verify host key",
   preflight: "Preflight checks",
-  upload: "Upload agent",
+  upload: "Upload the installer",
   token: "Create single-use enrollment token",
   join: "Join the mesh",
   start: "Start the agent",

@@ -28,3 +28,26 @@ export async function readLatestSamples({ db }: { db: TPrismaClient }): Promise<
     ORDER BY "nodeId", "peerId"`;
   return rows.map(toDirectedSample);
 }
+
+/**
+ * The newest sample of each given (node, peer) direction: one index probe per pair, so a live
+ * view that needs one node's tunnels reads O(n) rows, not the whole mesh's.
+ */
+export async function readLatestSamplesFor({
+  db,
+  pairs,
+}: {
+  db: TPrismaClient;
+  pairs: readonly { nodeId: string; peerId: string }[];
+}): Promise<TDirectedSample[]> {
+  if (pairs.length === 0) return [];
+  const rows = await db.$queryRaw<TSampleRow[]>`
+    SELECT s.*
+    FROM json_to_recordset(${JSON.stringify(pairs)}::json) AS p("nodeId" uuid, "peerId" uuid)
+    CROSS JOIN LATERAL (
+      SELECT ${DIRECTED_SAMPLE_COLUMNS} FROM "HealthSample" h
+      WHERE h."nodeId" = p."nodeId" AND h."peerId" = p."peerId"
+      ORDER BY h.at DESC LIMIT 1
+    ) s`;
+  return rows.map(toDirectedSample);
+}

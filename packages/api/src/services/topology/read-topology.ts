@@ -27,7 +27,8 @@ export const ZTopology = z.object({
 /** The mesh as a graph for the dashboard. */
 export type TTopology = z.infer<typeof ZTopology>;
 
-function toDirection(sample: TDirectedSample | undefined): THealthSample | null {
+/** A stored sample as one direction of an edge (without its node ids). */
+export function toDirection(sample: TDirectedSample | undefined): THealthSample | null {
   if (!sample) return null;
   const { nodeId: _node, peerId: _peer, ...direction } = sample;
   return direction;

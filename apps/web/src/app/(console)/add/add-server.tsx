@@ -18,7 +18,7 @@ export function AddServer({ pins }: { pins: TJoinPins | null }) {
   const { canEdit } = useCurrentUser();
   const [tab, setTab] = useState<(typeof TABS)[number]["id"]>("token");
   return (
-    <div className="mx-auto max-w-3xl px-8 py-6">
+    <div className="mx-auto max-w-3xl px-4 md:px-8 py-6">
       <PageHeader
         title="Add server"
         description="Bring a Linux server into the mesh: paste a join command on it, or let the controller install the agent over SSH."

@@ -13,6 +13,7 @@ import { Card } from "~/components/ui/card";
 import { StepList } from "~/components/ui/step-list";
 import { readFieldErrors } from "~/lib/read-field-errors";
 import { useTRPC } from "~/trpc/react";
+import { ControllerUrlField, useControllerUrl } from "./controller-url-field";
 
 /** The ways to log in, in the order the form offers them. */
 const AUTH_KINDS = [
@@ -33,15 +34,11 @@ export function AddWithSsh() {
   const [privateKey, setPrivateKey] = useState("");
   const [passphrase, setPassphrase] = useState("");
   const [nodeName, setNodeName] = useState("");
-  const [origin] = useState(() => (typeof window === "undefined" ? "" : window.location.origin));
-  // null until the admin edits it: then the controller's public URL (or this page's origin).
-  const [editedControllerUrl, setControllerUrl] = useState<string | null>(null);
+  const url = useControllerUrl();
+  const { controllerUrl } = url;
   const [frrMode, setFrrMode] = useState<"auto" | "managed" | "system">("auto");
   const [jobId, setJobId] = useState<string | null>(null);
 
-  const defaults = useQuery(trpc.ssh.defaults.queryOptions());
-  const publicUrl = defaults.data?.controllerUrl?.replace(/\/+$/, "") ?? null;
-  const controllerUrl = editedControllerUrl ?? publicUrl ?? origin;
   const probe = useMutation(trpc.ssh.probeHostKey.mutationOptions());
   const start = useMutation(
     trpc.ssh.start.mutationOptions({ onSuccess: (data) => setJobId(data.jobId) }),
@@ -238,18 +235,7 @@ export function AddWithSsh() {
             onChange={(e) => setNodeName(e.target.value)}
             error={fields.nodeName}
           />
-          <TextField
-            id="ssh-controller"
-            label="Controller URL the server will use"
-            value={controllerUrl}
-            onChange={(e) => setControllerUrl(e.target.value)}
-            error={fields.controllerUrl}
-            hint={
-              publicUrl
-                ? "Must be reachable from the new server. Default: the controller's public URL (MESHOVER_PUBLIC_URL)."
-                : "Must be reachable from the new server. Default: this page's address (set MESHOVER_PUBLIC_URL on the controller to change it)."
-            }
-          />
+          <ControllerUrlField id="ssh-controller" state={url} error={fields.controllerUrl} />
           <div>
             <label htmlFor="ssh-frr" className="mb-1 block text-xs font-medium text-slate-700">
               FRR on the server

@@ -6,25 +6,26 @@ import { Button } from "~/components/ui/button";
 import { CodeBlock } from "~/components/ui/code-block";
 import { TextField } from "~/components/ui/form-field";
 import { Card } from "~/components/ui/card";
-import { formatJoinCommand } from "~/lib/format-join-command";
+import { type TCertificatePins, formatInstallCommand } from "~/lib/format-join-command";
 import { readFieldErrors } from "~/lib/read-field-errors";
 import { useTRPC } from "~/trpc/react";
+import { ControllerUrlField, useControllerUrl } from "./controller-url-field";
 
-/** Pins of the controller's self-signed certificate for the join command. */
-export type TJoinPins = { certSha256: string; spkiSha256: string };
+/** Pins of the controller's self-signed certificate for the install command. */
+export type TJoinPins = TCertificatePins;
 
-/** Create a single-use token and show the exact commands to paste on the server. */
+/** Create a single-use token and show the one-line install to paste on the server. */
 export function AddWithToken({ pins = null }: { pins?: TJoinPins | null }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [nodeName, setNodeName] = useState("");
+  const url = useControllerUrl();
   const create = useMutation(
     trpc.token.create.mutationOptions({
       onSuccess: () => queryClient.invalidateQueries(trpc.token.list.queryFilter()),
     }),
   );
   const fields = readFieldErrors(create.error);
-  const origin = typeof window === "undefined" ? "" : window.location.origin;
   return (
     <div className="space-y-4">
       <Card title="1. Create a single-use enrollment token">
@@ -55,19 +56,25 @@ export function AddWithToken({ pins = null }: { pins?: TJoinPins | null }) {
         )}
       </Card>
       {create.data && (
-        <Card title="2. Run this on the new server">
-          <p className="mb-2 text-sm text-slate-600">
-            The token is shown once, works once and expires{" "}
-            {new Date(create.data.expiresAt).toLocaleString()}. The server needs Node.js 20+,
-            WireGuard and FRR.
+        <Card title="2. Run this on the new server (Debian 12, Ubuntu 22.04 or 24.04)">
+          <ControllerUrlField id="install-controller-url" state={url} />
+          <div className="mt-3">
+            <CodeBlock
+              testId="join-command"
+              text={formatInstallCommand({ controllerUrl: url.controllerUrl, pins })}
+            />
+          </div>
+          <p className="mt-3 mb-2 text-sm text-slate-600">
+            Paste this token when the installer asks for it (it is not shown on the screen, not kept
+            in the shell history). It is shown once, works once and expires{" "}
+            {new Date(create.data.expiresAt).toLocaleString()}.
           </p>
-          <CodeBlock
-            testId="join-command"
-            text={formatJoinCommand({ controllerUrl: origin, token: create.data.token, pins })}
-          />
+          <CodeBlock testId="join-token" text={create.data.token} />
           <p className="mt-3 text-xs text-slate-500">
-            To run the agent as a service, see the systemd unit in the docs. The node appears on the
-            Nodes page as soon as it reports in.
+            The installer installs WireGuard tools, FRR and the meshover-agent package, joins, and
+            starts meshover-agent.service; the node appears on the Nodes page when it reports in.
+            Unattended: save the token to a file and run{" "}
+            <code>sudo sh install.sh --token-file FILE</code>. See docs/agent.md.
           </p>
         </Card>
       )}

@@ -11,6 +11,8 @@ import { PageHeader } from "~/components/ui/page-header";
 import { EmptyState, ErrorState, LoadingState } from "~/components/ui/states";
 import { Table, Td, Th, Tr } from "~/components/ui/table";
 import { formatAgo, formatTimestamp } from "~/lib/format-values";
+import { isSeenRecently } from "~/lib/judge-freshness";
+import { useNow } from "~/lib/use-now";
 import { useTRPC } from "~/trpc/react";
 
 /** The nodes table, refreshed every few seconds. */
@@ -19,6 +21,11 @@ export function NodesView() {
   const queryClient = useQueryClient();
   const { canEdit } = useCurrentUser();
   const nodes = useQuery(trpc.node.list.queryOptions(undefined, { refetchInterval: 3_000 }));
+  const settings = useQuery(trpc.settings.get.queryOptions(undefined, { staleTime: 60_000 }));
+  // Online = reported within three intervals (as on the topology), judged every second.
+  const now = useNow(1_000);
+  const isOnline = (lastSeenAt: Date | null) =>
+    isSeenRecently(lastSeenAt, now, settings.data?.healthIntervalSec ?? 5);
   const [removing, setRemoving] = useState<{ id: string; name: string } | null>(null);
   const remove = useMutation(
     trpc.node.remove.mutationOptions({
@@ -28,9 +35,8 @@ export function NodesView() {
       },
     }),
   );
-  const now = nodes.dataUpdatedAt || 0;
   return (
-    <div className="px-8 py-6">
+    <div className="px-4 md:px-8 py-6">
       <PageHeader
         title="Nodes"
         description="Servers in the mesh, their addresses and whether they run the config they should."
@@ -38,7 +44,7 @@ export function NodesView() {
           canEdit && (
             <Link
               href="/add"
-              className="inline-flex h-8 items-center rounded-md bg-slate-900 px-3 text-sm font-medium text-white hover:bg-slate-700"
+              className="inline-flex h-8 items-center rounded-md bg-slate-900 px-3 text-sm font-medium text-slate-50 hover:bg-slate-700"
             >
               Add server
             </Link>
@@ -82,7 +88,10 @@ export function NodesView() {
                   <span className="ml-1.5 text-xs text-slate-400">#{node.index}</span>
                 </Td>
                 <Td>
-                  <NodeStatusBadge isOnline={node.isOnline} lastSeenAt={node.lastSeenAt} />
+                  <NodeStatusBadge
+                    isOnline={isOnline(node.lastSeenAt)}
+                    lastSeenAt={node.lastSeenAt}
+                  />
                 </Td>
                 <Td
                   className="whitespace-nowrap text-slate-600"
@@ -106,6 +115,7 @@ export function NodesView() {
                     applied={node.appliedConfigVersion}
                     desired={node.desiredConfigVersion}
                     applyError={node.applyError}
+                    isOnline={isOnline(node.lastSeenAt)}
                   />
                 </Td>
                 {canEdit && (

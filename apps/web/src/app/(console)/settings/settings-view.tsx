@@ -54,13 +54,13 @@ export function SettingsView() {
   );
   if (settings.error)
     return (
-      <div className="px-8 py-6">
+      <div className="px-4 md:px-8 py-6">
         <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />
       </div>
     );
   if (!settings.data)
     return (
-      <div className="px-8 py-6">
+      <div className="px-4 md:px-8 py-6">
         <LoadingState label="Loading settings" />
       </div>
     );
@@ -102,7 +102,7 @@ export function SettingsView() {
     update.mutate(patch);
   };
   return (
-    <div className="max-w-4xl px-8 py-6">
+    <div className="max-w-4xl px-4 md:px-8 py-6">
       <PageHeader
         title="Settings"
         description={`Mesh-wide settings · mesh version ${s.meshVersion} · changed ${formatTimestamp(s.updatedAt)}`}

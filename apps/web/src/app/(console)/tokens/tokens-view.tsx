@@ -12,7 +12,7 @@ import { PageHeader } from "~/components/ui/page-header";
 import { EmptyState, ErrorState, LoadingState } from "~/components/ui/states";
 import { Table, Td, Th, Tr } from "~/components/ui/table";
 import { formatAgo, formatTimestamp } from "~/lib/format-values";
-import { formatJoinCommand } from "~/lib/format-join-command";
+import { formatInstallCommand } from "~/lib/format-join-command";
 import { readFieldErrors } from "~/lib/read-field-errors";
 import { useTRPC } from "~/trpc/react";
 
@@ -83,13 +83,10 @@ function CreateTokenDialog({ isOpen, onClose }: { isOpen: boolean; onClose: () =
         <div className="space-y-3">
           <p>Copy it now: it is shown only once.</p>
           <CodeBlock testId="created-token" text={create.data.token} />
-          <p className="text-xs text-slate-500">On the new server:</p>
-          <CodeBlock
-            text={formatJoinCommand({
-              controllerUrl: window.location.origin,
-              token: create.data.token,
-            })}
-          />
+          <p className="text-xs text-slate-500">
+            On the new server (it asks for the token; Add server lets you set the controller URL):
+          </p>
+          <CodeBlock text={formatInstallCommand({ controllerUrl: window.location.origin })} />
         </div>
       ) : (
         <div className="space-y-3">
@@ -162,7 +159,7 @@ export function TokensView() {
   );
   const now = tokens.dataUpdatedAt || 0;
   return (
-    <div className="px-8 py-6">
+    <div className="px-4 md:px-8 py-6">
       <PageHeader
         title="Enrollment tokens"
         description="A token lets one server join the mesh. Only its hash is stored; the token itself is shown once."

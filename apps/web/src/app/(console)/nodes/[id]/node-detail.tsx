@@ -1,9 +1,12 @@
 "use client";
 
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
+import type { TNodeLive } from "@meshover/api";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useMemo, useState } from "react";
+import { useState } from "react";
+import { EventList } from "~/components/events/event-list";
 import { ConfigDriftBadge, NodeStatusBadge } from "~/components/node-status";
 import { useCurrentUser } from "~/components/shell/app-shell";
 import { Button } from "~/components/ui/button";
@@ -12,11 +15,51 @@ import { PageHeader } from "~/components/ui/page-header";
 import { Card } from "~/components/ui/card";
 import { ErrorState, LoadingState } from "~/components/ui/states";
 import { formatAgo, formatTimestamp } from "~/lib/format-values";
+import { isSeenRecently, offlineAfterSec } from "~/lib/judge-freshness";
+import { useNow } from "~/lib/use-now";
+import { useLiveStatus, useResubscribe } from "~/lib/use-live-subscription";
 import { useTRPC } from "~/trpc/react";
-import { BgpSessions, type TSessionRow } from "./bgp-sessions";
+import { BgpSessions } from "./bgp-sessions";
 import { PeerCharts } from "./peer-charts";
 import { PrefixEditor } from "./prefix-editor";
 import { RotationPanel } from "./rotation-panel";
+
+const DEFAULT_STALE_AFTER_SEC = 60;
+const DEFAULT_HEALTH_INTERVAL_SEC = 5;
+
+/**
+ * Desired vs observed: every other node should have a tunnel with a BGP session; the node's own
+ * latest report says which it has. Lists the peers whose tunnel is missing from its reports or
+ * whose session is not Established.
+ */
+function ObservedTunnels({
+  sessions,
+  now,
+  freshSec,
+}: {
+  sessions: TNodeLive["sessions"];
+  now: number;
+  freshSec: number;
+}) {
+  const reported = sessions.filter(
+    (s) => s.mine !== null && now - s.mine.at.getTime() <= freshSec * 1000,
+  );
+  const missing = sessions.filter((s) => !reported.includes(s)).map((s) => s.peerName);
+  const notUp = reported
+    .filter((s) => s.mine?.bgpState?.toLowerCase() !== "established")
+    .map((s) => s.peerName);
+  return (
+    <span className="text-xs" data-testid="observed-tunnels">
+      {reported.length} of {sessions.length} tunnels reported
+      {missing.length > 0 && (
+        <span className="block text-amber-700">missing: {missing.join(", ")}</span>
+      )}
+      {notUp.length > 0 && (
+        <span className="block text-amber-700">BGP not up: {notUp.join(", ")}</span>
+      )}
+    </span>
+  );
+}
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -32,36 +75,44 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const { canEdit } = useCurrentUser();
-  const node = useQuery(trpc.node.get.queryOptions({ nodeId }, { refetchInterval: 5_000 }));
-  const topology = useQuery(trpc.topology.get.queryOptions(undefined, { refetchInterval: 3_000 }));
+  const queryClient = useQueryClient();
+  // This node and its tunnels, pushed on every report (its own or a peer's) and mesh change:
+  // O(n) per event instead of polling the whole O(n²) topology.
+  const [state, setState] = useState<TNodeLive | undefined>(undefined);
+  const { live, handlers, onEvent } = useLiveStatus();
+  const subscription = useSubscription(
+    trpc.node.watch.subscriptionOptions(
+      { nodeId },
+      {
+        ...handlers,
+        onData: (data) => {
+          onEvent(data.serverTime);
+          setState(data);
+          // A report may carry rotation progress: the rotation card reads it at once.
+          void queryClient.invalidateQueries(trpc.key.listRotations.queryFilter({ nodeId }));
+        },
+      },
+    ),
+  );
+  useResubscribe(subscription);
+  const settings = useQuery(trpc.settings.get.queryOptions(undefined, { staleTime: 60_000 }));
+  const routes = useQuery(trpc.routes.list.queryOptions(undefined, { refetchInterval: 5_000 }));
+  const events = useQuery(
+    trpc.events.list.queryOptions({ nodeId, minutes: 60 }, { refetchInterval: 5_000 }),
+  );
   const [isRemoving, setIsRemoving] = useState(false);
   const remove = useMutation(
     trpc.node.remove.mutationOptions({ onSuccess: () => router.push("/nodes") }),
   );
-  const now = Math.max(node.dataUpdatedAt, topology.dataUpdatedAt);
-  const sessions = useMemo<TSessionRow[]>(() => {
-    if (!topology.data) return [];
-    const names = new Map(topology.data.nodes.map((n) => [n.id, n.name]));
-    return topology.data.edges
-      .filter((e) => e.source === nodeId || e.target === nodeId)
-      .map((e) => {
-        const isSource = e.source === nodeId;
-        const peerId = isSource ? e.target : e.source;
-        return {
-          peerId,
-          peerName: names.get(peerId) ?? peerId,
-          mine: isSource ? e.sourceToTarget : e.targetToSource,
-          theirs: isSource ? e.targetToSource : e.sourceToTarget,
-        };
-      })
-      .sort((a, b) => a.peerName.localeCompare(b.peerName));
-  }, [topology.data, nodeId]);
+  const now = useNow(1_000) + live.clockOffsetMs;
+  const sessions = state?.sessions ?? [];
+  const node = { error: state ? null : subscription.error, data: state?.node };
 
   if (node.error) {
     return (
-      <div className="px-8 py-6">
+      <div className="px-4 md:px-8 py-6">
         <PageHeader title="Node" />
-        <ErrorState error={node.error} onRetry={() => void node.refetch()} />
+        <ErrorState error={node.error} onRetry={subscription.reset} />
         <Link href="/nodes" className="mt-4 inline-block text-sm text-blue-700 hover:underline">
           ← All nodes
         </Link>
@@ -70,15 +121,17 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
   }
   if (!node.data) {
     return (
-      <div className="px-8 py-6">
+      <div className="px-4 md:px-8 py-6">
         <LoadingState rows={8} label="Loading node" />
       </div>
     );
   }
   const n = node.data;
   const host = n.hostInfo;
+  const healthIntervalSec = settings.data?.healthIntervalSec ?? DEFAULT_HEALTH_INTERVAL_SEC;
+  const isOnline = isSeenRecently(n.lastSeenAt, now, healthIntervalSec);
   return (
-    <div className="px-8 py-6">
+    <div className="px-4 md:px-8 py-6">
       <Link href="/nodes" className="text-xs text-slate-500 hover:text-slate-800">
         ← Nodes
       </Link>
@@ -86,10 +139,26 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
         title={
           <span className="flex items-center gap-3">
             {n.name}
-            <NodeStatusBadge isOnline={n.isOnline} lastSeenAt={n.lastSeenAt} />
+            <NodeStatusBadge isOnline={isOnline} lastSeenAt={n.lastSeenAt} />
           </span>
         }
-        description={`Node #${n.index} · last seen ${formatAgo(n.lastSeenAt, now)}`}
+        description={
+          <>
+            Node #{n.index} · last seen {formatAgo(n.lastSeenAt, now)}
+            {live.staleSince !== null && (
+              <span
+                role="status"
+                data-testid="live-status"
+                data-live="false"
+                className="text-amber-700"
+              >
+                {" "}
+                · connection lost: state as of {new Date(live.staleSince).toLocaleTimeString()}{" "}
+                (stale), reconnecting…
+              </span>
+            )}
+          </>
+        }
         actions={
           canEdit && (
             <Button variant="danger" onClick={() => setIsRemoving(true)}>
@@ -115,6 +184,14 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
                 applied={n.appliedConfigVersion}
                 desired={n.desiredConfigVersion}
                 applyError={n.applyError}
+                isOnline={isOnline}
+              />
+            </Fact>
+            <Fact label="Observed">
+              <ObservedTunnels
+                sessions={sessions}
+                now={now}
+                freshSec={offlineAfterSec(healthIntervalSec)}
               />
             </Fact>
             <Fact label="Endpoints">
@@ -143,18 +220,48 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
         </Card>
         <RotationPanel nodeId={nodeId} canEdit={canEdit} />
         <div className="xl:col-span-3">
-          <PeerCharts nodeId={nodeId} />
+          <PeerCharts nodeId={nodeId} events={events.data ?? []} />
         </div>
         <div className="xl:col-span-3">
           <BgpSessions
             rows={sessions}
             now={now}
-            staleAfterSec={topology.data?.staleAfterSec ?? 0}
+            staleAfterSec={Math.min(
+              settings.data?.staleAfterSec ?? DEFAULT_STALE_AFTER_SEC,
+              offlineAfterSec(healthIntervalSec),
+            )}
           />
+        </div>
+        <div className="xl:col-span-3">
+          <Card title="Events (last hour)">
+            {events.data ? (
+              <EventList events={events.data} showNode={false} />
+            ) : (
+              <LoadingState rows={3} label="Loading events" />
+            )}
+          </Card>
         </div>
         <div className="xl:col-span-2">
           <PrefixEditor nodeId={nodeId} prefixes={n.prefixes} canEdit={canEdit} />
         </div>
+        <Card title="Announcements">
+          {/* After a prefix change: how far each of this node's prefixes got (the Routes page's
+              view of them), so "saved" is followed by "announced to N of M". */}
+          <ul className="space-y-1 text-xs" data-testid="announcements">
+            {(routes.data ?? [])
+              .filter((row) => row.origins.some((origin) => origin.nodeId === nodeId))
+              .map((row) => (
+                <li key={row.cidr} className="flex flex-wrap justify-between gap-2">
+                  <span className="font-mono">{row.cidr}</span>
+                  <span className={row.warnings.length > 0 ? "text-amber-700" : "text-slate-600"}>
+                    {row.state === "received"
+                      ? `announced to ${row.receivedBy} of ${row.peerCount} peers`
+                      : row.state}
+                  </span>
+                </li>
+              ))}
+          </ul>
+        </Card>
       </div>
       <ConfirmDialog
         isOpen={isRemoving}

@@ -7,6 +7,7 @@ import { Button } from "~/components/ui/button";
 import { Card } from "~/components/ui/card";
 import { StepList } from "~/components/ui/step-list";
 import { formatAgo } from "~/lib/format-values";
+import { useNow } from "~/lib/use-now";
 import { useTRPC } from "~/trpc/react";
 
 const STATUS_TONES: Record<string, TBadgeTone> = {
@@ -15,6 +16,21 @@ const STATUS_TONES: Record<string, TBadgeTone> = {
   done: "green",
   failed: "red",
 };
+
+/** Seconds with one decimal under a minute ("6.4 s"), else minutes and seconds. */
+function formatElapsed(ms: number): string {
+  const s = Math.max(0, ms) / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+/** What a running rotation is waiting for, in words, with the peers still missing. */
+function describeWait(status: string, waiting: string[]): string {
+  if (status === "pending")
+    return "Waiting for the agent to pick up the request from its config stream, make the new key pair and report the public key.";
+  if (waiting.length === 0) return "Waiting for the last peer report.";
+  return `The new key went to every peer; waiting for the first WireGuard handshake with it from ${waiting.join(", ")} (each peer's next report shows it).`;
+}
 
 const STATUS_LABELS: Record<string, string> = {
   pending: "waiting for the agent's new key",
@@ -46,7 +62,7 @@ export function RotationPanel({ nodeId, canEdit }: { nodeId: string; canEdit: bo
   );
   const latest = rotations.data?.[0];
   const isRunning = latest?.status === "pending" || latest?.status === "reported";
-  const now = rotations.dataUpdatedAt || 0;
+  const now = useNow(1_000);
   return (
     <Card
       title="WireGuard key"
@@ -79,10 +95,24 @@ export function RotationPanel({ nodeId, canEdit }: { nodeId: string; canEdit: bo
             <Badge tone={STATUS_TONES[latest.status] ?? "slate"} hasDot>
               {STATUS_LABELS[latest.status] ?? latest.status}
             </Badge>
-            <span className="text-xs text-slate-500">
-              requested {formatAgo(latest.requestedAt, now)}
+            <span className="text-xs text-slate-500" data-testid="rotation-timing">
+              {latest.status === "done" && latest.completedAt
+                ? `took ${formatElapsed(new Date(latest.completedAt).getTime() - new Date(latest.requestedAt).getTime())}`
+                : isRunning
+                  ? `running for ${formatElapsed(now - new Date(latest.requestedAt).getTime())}`
+                  : `requested ${formatAgo(latest.requestedAt, now)}`}
             </span>
           </div>
+          {isRunning && (
+            <p className="text-xs text-slate-600" data-testid="rotation-waiting-for">
+              {describeWait(
+                latest.status,
+                latest.peers
+                  .filter((p) => p.state === "waiting")
+                  .map((p) => p.peerName ?? p.peerId),
+              )}
+            </p>
+          )}
           <div
             role="progressbar"
             aria-label="Rotation progress"

@@ -1,0 +1,140 @@
+// Dashboard truth benchmark against a real lab mesh (3 agents, wireguard-go, FRR; root): how
+// fast the open topology page shows what happens. Prints
+//  - report → page: from a report's arrival at the controller (the node's lastSeenAt) to the
+//    page receiving the pushed patch (SSE), median and p95 over a minute of reports;
+//  - underlay cut → every link of the cut node drawn red (data-state="down"), and → the node
+//    drawn offline, median of 5 cuts (each restored and re-converged before the next).
+// Browser and controller share this machine's clock. Run: sudo npm run bench -- dashboard
+import { chromium } from "@playwright/test";
+import { LabMesh, waitForBfdUp, waitForSessions } from "../lab/harness/start-mesh";
+
+const NODES = 3;
+const CUTS = 5;
+const LATENCY_WINDOW_MS = 60_000;
+
+function percentile(values: number[], p: number) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!;
+}
+
+async function main() {
+  if (process.getuid?.() !== 0) throw new Error("the lab needs root");
+  const mesh = await LabMesh.start({
+    nodes: NODES,
+    databaseServerUrl: process.env.DATABASE_URL,
+  });
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE *:*"],
+  });
+  try {
+    const members = [...mesh.members.values()];
+    await waitForSessions(members, 90_000);
+    await waitForBfdUp(members);
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    // Every SSE message with its arrival time (the page's own EventSource, wrapped).
+    await page.addInitScript(() => {
+      const arrivals: { t: number; data: string }[] = [];
+      (window as unknown as { __arrivals: typeof arrivals }).__arrivals = arrivals;
+      const Original = window.EventSource;
+      window.EventSource = class extends Original {
+        constructor(url: string | URL, init?: EventSourceInit) {
+          super(url, init);
+          this.addEventListener("message", (event: MessageEvent<string>) =>
+            arrivals.push({ t: Date.now(), data: event.data }),
+          );
+        }
+      };
+    });
+    await page.goto(`${mesh.controller.url}/login`);
+    await page.getByLabel("E-mail").fill(mesh.controller.adminEmail);
+    await page.getByLabel("Password").fill(mesh.controller.adminPassword);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByTestId("live-status").and(page.locator('[data-live="true"]')).waitFor();
+
+    // Report → page.
+    await page.evaluate(() => {
+      (window as unknown as { __arrivals: unknown[] }).__arrivals.length = 0;
+    });
+    await page.waitForTimeout(LATENCY_WINDOW_MS);
+    const arrivals = await page.evaluate(
+      () => (window as unknown as { __arrivals: { t: number; data: string }[] }).__arrivals,
+    );
+    const latencies: number[] = [];
+    for (const { t, data } of arrivals) {
+      if (!data.includes('"kind":"reports"')) continue;
+      for (const match of data.matchAll(/"lastSeenAt":"([^"]+)"/g))
+        latencies.push(t - Date.parse(match[1]!));
+    }
+    console.log(`dashboard, ${NODES}-node lab mesh, Chromium:`);
+    console.log(
+      `  report → page (SSE patch received): median ${percentile(latencies, 0.5)} ms, p95 ${percentile(latencies, 0.95)} ms (${latencies.length} reports)`,
+    );
+
+    // Underlay cut → red / offline.
+    const cut = mesh.member(`n${NODES}`);
+    const redMs: number[] = [];
+    const offlineMs: number[] = [];
+    const isAllEstablished = () =>
+      page.evaluate((id) => {
+        const labels = [
+          ...document.querySelectorAll(`[data-testid^="link-label-"][data-testid*="${id}"]`),
+        ];
+        return (
+          labels.length > 0 && labels.every((el) => el.getAttribute("data-state") === "established")
+        );
+      }, cut.view.nodeId);
+    for (let trial = 0; trial < CUTS; trial++) {
+      // Settled: established on the page for two report intervals in a row (after a restore the
+      // cut node's reports lag its sessions, so the page briefly shows its last Connect).
+      let settledSince = 0;
+      const deadline = Date.now() + 180_000;
+      while (Date.now() - settledSince < 12_000 || settledSince === 0) {
+        if (Date.now() > deadline) throw new Error("the page did not settle on established");
+        if (await isAllEstablished()) settledSince ||= Date.now();
+        else settledSince = 0;
+        await page.waitForTimeout(250);
+      }
+      const cutAt = Date.now();
+      await mesh.lab.setUnderlay(cut.node, false);
+      try {
+        await page.waitForFunction(
+          (id) => {
+            const labels = [
+              ...document.querySelectorAll(`[data-testid^="link-label-"][data-testid*="${id}"]`),
+            ];
+            return (
+              labels.length > 0 && labels.every((el) => el.getAttribute("data-state") === "down")
+            );
+          },
+          cut.view.nodeId,
+          { timeout: 60_000, polling: 50 },
+        );
+        redMs.push(Date.now() - cutAt);
+        await page
+          .getByTestId(`topology-node-${cut.view.name}`)
+          .and(page.locator('[data-online="false"]'))
+          .waitFor({ timeout: 60_000 });
+        offlineMs.push(Date.now() - cutAt);
+      } finally {
+        await mesh.lab.setUnderlay(cut.node, true);
+      }
+      await waitForSessions(members, 120_000);
+      await waitForBfdUp(members);
+    }
+    console.log(
+      `  underlay cut → links red: median ${percentile(redMs, 0.5)} ms (runs: ${redMs.join(", ")} ms)`,
+    );
+    console.log(
+      `  underlay cut → node offline: median ${percentile(offlineMs, 0.5)} ms (runs: ${offlineMs.join(", ")} ms)`,
+    );
+  } finally {
+    await browser.close();
+    await mesh.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,182 @@
+// The live dashboard against REAL agents (lab mesh: namespaces, wireguard-go, FRR): the page is
+// pushed reports over SSE and must tell the truth about failures. A node whose underlay is cut
+// turns its links red within BFD time plus one report interval and itself offline within 15 s;
+// a lost stream keeps the last state on screen, marked stale, and the page is live again once
+// the controller is back. Then every page is photographed in light and dark, wide and at 390 px
+// (with no sideways scrolling at 390 px). Root only (namespaces), like the lab tier.
+import { mkdirSync } from "node:fs";
+import { expect, test, type Page } from "@playwright/test";
+import { runController, stopController } from "../lab/harness/start-controller";
+import { LabMesh, waitForBfdUp, waitForSessions } from "../lab/harness/start-mesh";
+import { SCREENSHOT_DIR } from "./helpers/accounts";
+import { signInToLab } from "./helpers/sign-in-to-lab";
+
+const NODES = 3;
+/**
+ * A change reaches the page with the reporting node's next report: the settings' 5 s interval
+ * counts from the end of the previous report, and collecting one (probes to every peer, which
+ * wait for a cut one) takes up to ~3 s more.
+ */
+const REPORT_INTERVAL_MS = 5_000 + 3_000;
+/** BFD detection (3 × 300 ms) plus FRR dropping the session, generously. */
+const BFD_MS = 2_000;
+const isRoot = process.getuid?.() === 0;
+let mesh: LabMesh | undefined;
+
+test.describe.configure({ mode: "default" });
+test.skip(!isRoot, "the lab mesh needs root (network namespaces); npm test runs as root");
+
+test.beforeAll(async () => {
+  test.setTimeout(300_000);
+  mesh = await LabMesh.start({
+    nodes: NODES,
+    databaseServerUrl: process.env.E2E_DATABASE_URL,
+    log: (line) => console.log(`[lab] ${line}`),
+  });
+  await waitForSessions([...mesh.members.values()], 90_000);
+});
+
+test.afterAll(async () => {
+  test.setTimeout(120_000);
+  await mesh?.destroy();
+});
+
+async function waitForHealthyGraph(page: Page) {
+  const links = (NODES * (NODES - 1)) / 2;
+  await expect(page.getByTestId("live-status")).toHaveAttribute("data-live", "true", {
+    timeout: 30_000,
+  });
+  await expect(page.getByTestId("topology-stats")).toContainText(`${NODES}/${NODES} nodes online`, {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId("topology-stats")).toContainText(
+    `${links}/${links} links established`,
+    { timeout: 60_000 },
+  );
+}
+
+test("a cut node: its links red within BFD time plus one report, the node offline within 15 s", async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const lab = mesh!;
+  await signInToLab(page, lab);
+  await waitForHealthyGraph(page);
+  const cut = lab.member(`n${NODES}`);
+  const labels = page.locator(`[data-testid^="link-label-"][data-testid*="${cut.view.nodeId}"]`);
+  const node = page.getByTestId(`topology-node-${cut.view.name}`);
+  await expect(node).toHaveAttribute("data-online", "true");
+
+  const cutAt = Date.now();
+  await lab.lab.setUnderlay(cut.node, false);
+  try {
+    // Red: every link of the cut node, without waiting for the node to time out.
+    await expect(labels).toHaveCount(NODES - 1);
+    for (const label of await labels.all())
+      await expect(label).toHaveAttribute("data-state", "down", {
+        timeout: BFD_MS + REPORT_INTERVAL_MS + 1_000 - (Date.now() - cutAt),
+      });
+    const redMs = Date.now() - cutAt;
+    await expect(labels.first()).toContainText("BGP down");
+    await expect(node).toHaveAttribute("data-online", "false", {
+      timeout: 15_000 + 1_500 - (Date.now() - cutAt),
+    });
+    const offlineMs = Date.now() - cutAt;
+    await expect(node).toContainText("last seen");
+    console.log(`cut ${cut.view.name}: links red after ${redMs} ms, offline after ${offlineMs} ms`);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}topology-node-cut.png` });
+  } finally {
+    await lab.lab.setUnderlay(cut.node, true);
+  }
+  await waitForSessions([...lab.members.values()], 90_000);
+  await waitForBfdUp([...lab.members.values()]);
+  await waitForHealthyGraph(page);
+});
+
+test("a lost stream keeps the last state, marked stale; the page is live again after", async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  const lab = mesh!;
+  await signInToLab(page, lab);
+  await waitForHealthyGraph(page);
+  await stopController(lab.lab, lab.controller);
+  try {
+    const status = page.getByTestId("live-status");
+    await expect(status).toHaveAttribute("data-live", "false", { timeout: 10_000 });
+    await expect(status).toContainText("stale since");
+    // The graph stays: every node and link as last known, no error in its place.
+    for (const member of lab.members.values())
+      await expect(page.getByTestId(`topology-node-${member.view.name}`)).toBeVisible();
+    await expect(page.locator(".react-flow__edge")).toHaveCount((NODES * (NODES - 1)) / 2);
+    // No error in its place (the old page swapped the graph for "Failed to fetch").
+    await expect(page.getByText("Could not load this data")).toHaveCount(0);
+    await expect(page.getByText("Failed to fetch")).toHaveCount(0);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}topology-stale.png` });
+  } finally {
+    await runController(lab.lab, lab.controller);
+  }
+  // Resubscribed by itself (no reload): live, and fed by the agents' reports again.
+  await waitForHealthyGraph(page);
+});
+
+/** Every console page, with what shows it has loaded (a screenshot of a skeleton says nothing). */
+const PAGES = [
+  { name: "topology", path: () => "/", heading: "Topology", ready: null },
+  { name: "nodes", path: () => "/nodes", heading: "Nodes", ready: "table" },
+  {
+    name: "node",
+    path: (lab: LabMesh) => `/nodes/${lab.member("n1").view.nodeId}`,
+    heading: "n1",
+    ready: "table",
+  },
+  { name: "routes", path: () => "/routes", heading: "Routes", ready: "table" },
+  { name: "events", path: () => "/events", heading: "Events", ready: "list" },
+  { name: "add-server", path: () => "/add", heading: "Add server", ready: null },
+  { name: "tokens", path: () => "/tokens", heading: "Enrollment tokens", ready: null },
+  { name: "audit", path: () => "/audit", heading: "Audit log", ready: "table" },
+  { name: "settings", path: () => "/settings", heading: "Settings", ready: "textbox" },
+] as const;
+
+test("every page in light and dark, wide and at 390 px, without sideways scrolling", async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const lab = mesh!;
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await signInToLab(page, lab);
+  for (const size of [
+    { label: "wide", width: 1440, height: 900 },
+    { label: "390", width: 390, height: 844 },
+  ]) {
+    await page.setViewportSize({ width: size.width, height: size.height });
+    for (const scheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const target of PAGES) {
+        await page.goto(`${lab.controller.url}${target.path(lab)}`);
+        await expect(
+          page.getByRole("heading", { name: target.heading, exact: target.name !== "node" }),
+        ).toBeVisible();
+        if (target.name === "topology") await waitForHealthyGraph(page);
+        if (target.ready) await expect(page.getByRole(target.ready).first()).toBeVisible();
+        if (size.width === 390) {
+          // Usable on a phone: nothing wider than the screen (tables scroll inside themselves).
+          const overflow = await page.evaluate(
+            () => document.documentElement.scrollWidth - window.innerWidth,
+          );
+          expect(overflow, `${target.name} scrolls sideways at 390 px`).toBeLessThanOrEqual(0);
+        }
+        await page.screenshot({
+          path: `${SCREENSHOT_DIR}${target.name}-${scheme}-${size.label}.png`,
+          fullPage: target.name !== "topology",
+        });
+      }
+    }
+  }
+  // The phone menu opens the navigation and follows a link.
+  await page.goto(`${lab.controller.url}/`);
+  await page.getByRole("button", { name: "Open menu" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Nodes" }).click();
+  await expect(page.getByRole("heading", { name: "Nodes", exact: true })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeHidden();
+});

@@ -1,0 +1,54 @@
+import type { TPrismaClient } from "@meshover/prisma";
+import { listNodes } from "../node/list-nodes";
+import { readLatestSamples } from "../topology/read-latest-samples";
+import { buildRouteTable, type TRouteRow } from "./build-route-table";
+
+/** Flaps are counted over this period. */
+const FLAP_PERIOD_MS = 24 * 3600 * 1000;
+
+/** The fleet route table (see build-route-table.ts for what each column means). */
+export async function listRoutes({
+  db,
+  now = new Date(),
+}: {
+  db: TPrismaClient;
+  now?: Date;
+}): Promise<TRouteRow[]> {
+  const since = new Date(now.getTime() - FLAP_PERIOD_MS);
+  const [nodes, prefixes, samples, changes, drops] = await Promise.all([
+    listNodes({ db, now }),
+    db.advertisedPrefix.findMany({
+      select: { nodeId: true, cidr: true, isAnycast: true, createdAt: true },
+    }),
+    readLatestSamples({ db }),
+    db.auditEvent.groupBy({
+      by: ["targetId"],
+      where: { action: "node.set_prefixes" },
+      _max: { at: true },
+    }),
+    db.meshEvent.groupBy({
+      by: ["peerId"],
+      where: { kind: "bgp_down", at: { gte: since } },
+      _count: { _all: true },
+    }),
+  ]);
+  return buildRouteTable({
+    nodes: nodes.map((node) => ({
+      id: node.id,
+      name: node.name,
+      ipv4: node.ipv4,
+      ipv6: node.ipv6,
+      createdAt: node.createdAt,
+      isOnline: node.isOnline,
+      isInSync: node.appliedConfigVersion === node.desiredConfigVersion,
+      prefixes: prefixes.filter((p) => p.nodeId === node.id),
+    })),
+    sessions: samples,
+    lastChanges: new Map(
+      changes.filter((c) => c.targetId && c._max.at).map((c) => [c.targetId!, c._max.at!] as const),
+    ),
+    // A drop of a session with the origin, as the peers saw it.
+    flaps: new Map(drops.filter((d) => d.peerId).map((d) => [d.peerId!, d._count._all] as const)),
+    now,
+  });
+}
