@@ -1,7 +1,10 @@
-// Create an enrollment token (shown once, with the join command), then revoke it.
+// Create an enrollment token (shown once, with the one-line install), then revoke it.
 import { expect, test } from "@playwright/test";
 
-test("create a token, see it once with its join command, revoke it", async ({ page }) => {
+test("create a token, see it once with the one-line install, revoke it", async ({
+  page,
+  baseURL,
+}) => {
   await page.goto("/tokens");
   await expect(page.getByRole("heading", { name: "Enrollment tokens" })).toBeVisible();
   await page.getByRole("button", { name: "Create token" }).click();
@@ -10,7 +13,11 @@ test("create a token, see it once with its join command, revoke it", async ({ pa
   await dialog.getByRole("button", { name: "Create" }).click();
   const token = (await dialog.getByTestId("created-token").textContent())?.trim() ?? "";
   expect(token).toMatch(/^mo_enr_\S{20,}$/);
-  await expect(dialog.getByText(`--token ${token}`)).toBeVisible();
+  // The install line carries the controller, not the token (the installer asks for it, so it
+  // stays out of the process list and shell history).
+  const install = dialog.getByText(`${baseURL}/install.sh | sudo sh -s -- --controller ${baseURL}`);
+  await expect(install).toBeVisible();
+  await expect(install).not.toContainText(token);
   await dialog.getByRole("button", { name: "Done" }).click();
 
   // The list shows the hint only, never the token.
