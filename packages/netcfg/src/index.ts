@@ -7,6 +7,7 @@ export * from "./netcfg-error";
 export * from "./parse-cidr";
 export * from "./allocate-identity";
 export * from "./validate-prefixes";
+export * from "./route-sources";
 export * from "./compile-node-configs";
 export * from "./diff-node-config";
 export * from "./derive-tunnels";
