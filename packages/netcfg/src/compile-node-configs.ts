@@ -21,6 +21,8 @@ export interface TMeshNode {
   advertisedPrefixes: readonly string[];
   /** Id of the key rotation the admin requested and the node has not finished, or null. */
   pendingRotationId: string | null;
+  /** The admin's latest re-apply request for the node (absent or null: none). */
+  reapplyId?: string | null;
 }
 
 /** Input of compileNodeConfigs. */
@@ -99,6 +101,7 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
     peers: peers.filter((peer) => peer.id !== node.id),
     settings,
     rotation: node.pendingRotationId === null ? null : { id: node.pendingRotationId },
+    ...(node.reapplyId ? { reapplyId: node.reapplyId } : {}),
   }));
   return { configs, peers };
 }

@@ -69,6 +69,7 @@ export function makeConfigDelta(
     self: next.self,
     settings: next.settings,
     rotation: next.rotation,
+    ...(next.reapplyId ? { reapplyId: next.reapplyId } : {}),
     upsertPeers: meshDiff.upsertPeers.filter((peer) => peer.id !== selfId),
     removePeerIds: meshDiff.removePeerIds.filter((id) => id !== selfId),
   };
@@ -109,6 +110,7 @@ export function applyConfigDelta(
     peers: [...peers.values()].sort((a, b) => a.index - b.index),
     settings: delta.settings,
     rotation: delta.rotation,
+    ...(delta.reapplyId ? { reapplyId: delta.reapplyId } : {}),
   };
 }
 
