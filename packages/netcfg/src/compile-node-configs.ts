@@ -24,6 +24,8 @@ export interface TMeshNode {
   pendingRotationId: string | null;
   /** The node's effective route sources and policy; DEFAULT_NODE_ROUTING when omitted. */
   routing?: TNodeRouting;
+  /** The admin's latest re-apply request for the node (absent or null: none). */
+  reapplyId?: string | null;
 }
 
 /** Input of compileNodeConfigs. */
@@ -114,6 +116,7 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
     settings,
     rotation: node.pendingRotationId === null ? null : { id: node.pendingRotationId },
     routing: node.routing ?? DEFAULT_NODE_ROUTING,
+    ...(node.reapplyId ? { reapplyId: node.reapplyId } : {}),
   }));
   return { configs, peers };
 }

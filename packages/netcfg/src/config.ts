@@ -62,6 +62,9 @@ export const ZKeyRotationRequest = z.object({
   id: z.uuid(),
 });
 
+/** Id of an admin's re-apply request. */
+export const ZReapplyId = z.uuid();
+
 /** Everything one node needs to build its part of the mesh. */
 export const ZDesiredNodeConfig = z.object({
   /** Mesh version this config was compiled at; increases with every change. */
@@ -72,6 +75,12 @@ export const ZDesiredNodeConfig = z.object({
   rotation: ZKeyRotationRequest.nullable(),
   /** This node's route sources and policy (defaults: nothing picked up from the host). */
   routing: ZNodeRouting.default(DEFAULT_NODE_ROUTING),
+  /**
+   * The admin's latest "re-apply" request for this node (an id), or null. When it differs from
+   * the last one the agent carried out, the agent reconciles once more from a fresh observation
+   * of the host and FRR (nothing cached) and reports the id as `reappliedId`.
+   */
+  reapplyId: ZReapplyId.nullable().optional(),
 });
 
 /**
@@ -89,6 +98,7 @@ export const ZDesiredNodeConfigDelta = z.object({
   rotation: ZKeyRotationRequest.nullable(),
   /** This node's route sources and policy, in full (small). */
   routing: ZNodeRouting.default(DEFAULT_NODE_ROUTING),
+  reapplyId: ZReapplyId.nullable().optional(),
   /** Peers that are new or changed, in full. */
   upsertPeers: z.array(ZPeerConfig).max(1024),
   /** Ids of peers that are gone. */

@@ -71,6 +71,7 @@ export function makeConfigDelta(
     settings: next.settings,
     rotation: next.rotation,
     routing: next.routing,
+    ...(next.reapplyId ? { reapplyId: next.reapplyId } : {}),
     upsertPeers: meshDiff.upsertPeers.filter((peer) => peer.id !== selfId),
     removePeerIds: meshDiff.removePeerIds.filter((id) => id !== selfId),
   };
@@ -112,6 +113,7 @@ export function applyConfigDelta(
     settings: delta.settings,
     rotation: delta.rotation,
     routing: delta.routing,
+    ...(delta.reapplyId ? { reapplyId: delta.reapplyId } : {}),
   };
 }
 
