@@ -21,6 +21,10 @@ export interface TMeshNode {
   advertisedPrefixes: readonly string[];
   /** Id of the key rotation the admin requested and the node has not finished, or null. */
   pendingRotationId: string | null;
+  /** Completed key rotations (0 when omitted); its parity is the node's keySlot. */
+  keyGeneration?: number;
+  /** The key the node reported for its running rotation, which peers tunnel to beside the old. */
+  nextPublicKey?: string | null;
 }
 
 /** Input of compileNodeConfigs. */
@@ -55,6 +59,9 @@ function toIdentity(node: TMeshNode): TNodeIdentity {
     ipv4: node.ipv4,
     ipv6: node.ipv6,
     advertisedPrefixes: [...node.advertisedPrefixes],
+    // Left out while 0 (and nextPublicKey while null): configs of meshes that never rotated
+    // stay byte for byte what they were.
+    ...((node.keyGeneration ?? 0) % 2 === 1 ? { keySlot: 1 } : {}),
   };
 }
 
@@ -90,6 +97,7 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
       ...toIdentity(node),
       publicKey: node.publicKey,
       endpoints: [...node.endpoints],
+      ...(node.nextPublicKey ? { nextPublicKey: node.nextPublicKey } : {}),
     });
   }
   const settings: TMeshSettings = { ...input.settings, bfd: { ...input.settings.bfd } };

@@ -24,6 +24,12 @@ export const ZNodeIdentity = z.object({
   ipv6: z.ipv6(),
   /** Prefixes behind this node (VM/pod/LAN subnets) that it announces over BGP. */
   advertisedPrefixes: z.array(ZCidr).max(256),
+  /**
+   * Parity of the node's completed key rotations (absent: 0). A tunnel's slot is the sum of
+   * both ends' parities mod 2, so a rotation builds its new tunnels in the other slot (another
+   * interface name and port) while the old ones still carry traffic (derive-rotation-tunnels.ts).
+   */
+  keySlot: z.number().int().min(0).max(1).optional(),
 });
 
 /** A peer as one node sees it. */
@@ -31,6 +37,11 @@ export const ZPeerConfig = ZNodeIdentity.extend({
   publicKey: ZWireguardKey,
   /** Underlay addresses of the peer (IPv6 preferred); the first reachable one is used. */
   endpoints: z.array(z.string().min(2).max(64)).max(16),
+  /**
+   * The key the peer is rotating to, once it reported it: build a second tunnel to it beside
+   * the current one (make-before-break); null or absent when the peer is not rotating.
+   */
+  nextPublicKey: ZWireguardKey.nullable().optional(),
 });
 
 /** Mesh-wide settings every node needs. */

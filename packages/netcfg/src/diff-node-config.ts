@@ -33,6 +33,8 @@ function toPeerKey(peer: TPeerConfig): string {
     peer.advertisedPrefixes,
     peer.publicKey,
     peer.endpoints,
+    peer.keySlot ?? 0,
+    peer.nextPublicKey ?? null,
   ]);
 }
 
