@@ -25,6 +25,12 @@ export const ZNodeIdentity = z.object({
   ipv6: z.ipv6(),
   /** Prefixes behind this node (VM/pod/LAN subnets) that it announces over BGP. */
   advertisedPrefixes: z.array(ZCidr).max(256),
+  /**
+   * Parity of the node's completed key rotations (absent: 0). A tunnel's slot is the sum of
+   * both ends' parities mod 2, so a rotation builds its new tunnels in the other slot (another
+   * interface name and port) while the old ones still carry traffic (derive-rotation-tunnels.ts).
+   */
+  keySlot: z.number().int().min(0).max(1).optional(),
 });
 
 /** A peer as one node sees it. */
@@ -37,6 +43,11 @@ export const ZPeerConfig = ZNodeIdentity.extend({
    * binds each range to the peer's ASN, so no node can announce another node's range.
    */
   allowedRanges: z.array(ZAllowedRange).max(256).default([]),
+  /**
+   * The key the peer is rotating to, once it reported it: build a second tunnel to it beside
+   * the current one (make-before-break); null or absent when the peer is not rotating.
+   */
+  nextPublicKey: ZWireguardKey.nullable().optional(),
 });
 
 /** Mesh-wide settings every node needs. */

@@ -34,6 +34,8 @@ function toPeerKey(peer: TPeerConfig): string {
     peer.publicKey,
     peer.endpoints,
     peer.allowedRanges,
+    peer.keySlot ?? 0,
+    peer.nextPublicKey ?? null,
   ]);
 }
 
