@@ -24,6 +24,21 @@ export const ZNodeIdentity = z.object({
   ipv6: z.ipv6(),
   /** Prefixes behind this node (VM/pod/LAN subnets) that it announces over BGP. */
   advertisedPrefixes: z.array(ZCidr).max(256),
+  /**
+   * Underlay addresses the node reported (its address families come from these). Absent from
+   * configs of controllers before issue #17; for peers, ZPeerConfig makes it required.
+   */
+  endpoints: z.array(z.string().min(2).max(64)).max(16).optional(),
+  /**
+   * Peers cannot dial this node (no public address, or an admin said so): it dials them with a
+   * persistent keepalive, they learn its endpoint from the handshake. Absent means false.
+   */
+  isBehindNat: z.boolean().optional(),
+  /**
+   * False when the node must not carry traffic between other nodes: it announces only its own
+   * routes. Absent means true.
+   */
+  canTransit: z.boolean().optional(),
 });
 
 /** A peer as one node sees it. */
