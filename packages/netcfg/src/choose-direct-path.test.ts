@@ -6,6 +6,7 @@ import {
   viewUnderlay,
   type TUnderlayMode,
 } from "./choose-direct-path";
+import { buildReachabilityMatrix } from "./build-reachability-matrix";
 import { compileMesh } from "./compile-node-configs";
 import { diffNodeConfigs, applyConfigDelta } from "./diff-node-config";
 import { deriveTunnels } from "./derive-tunnels";
@@ -200,5 +201,66 @@ describe("no-transit nodes", () => {
     const policy = text.split("\n").filter(isPolicyLine);
     expect(policy).toContain("route-map MO-NO-TRANSIT permit 10");
     expect(renderFrrConfig(deriveFrrConfig(transit!))).not.toContain("MO-NO-TRANSIT");
+  });
+});
+
+describe("buildReachabilityMatrix", () => {
+  const nodes = [
+    makeTestMeshNode(1, { endpoints: DUAL }),
+    makeTestMeshNode(2, { endpoints: ["2001:db8::2", "198.18.0.2"] }),
+    makeTestMeshNode(3, { endpoints: V6 }),
+    makeTestMeshNode(4, { endpoints: ["198.18.0.4"] }),
+    makeTestMeshNode(5, { endpoints: ["10.5.0.2"] }),
+  ];
+  const id = (index: number) => nodes.find((n) => n.index === index)!.id;
+  const reachOf = (matrix: ReturnType<typeof buildReachabilityMatrix>, a: number, b: number) =>
+    matrix.find((p) => p.a === id(a) && p.b === id(b))!.reach;
+
+  it("shows direct families, relays for impossible pairs, and unreachable without transit", () => {
+    const { peers, skippedPairs } = compileMesh({
+      version: 1,
+      settings: TEST_MESH_SETTINGS,
+      nodes,
+    });
+    const matrix = buildReachabilityMatrix({ nodes: peers, skippedPairs });
+    expect(matrix).toHaveLength(10);
+    expect(reachOf(matrix, 1, 2)).toEqual({ kind: "direct", family: "ipv6" });
+    expect(reachOf(matrix, 1, 4)).toEqual({ kind: "direct", family: "ipv4" });
+    expect(reachOf(matrix, 1, 5)).toEqual({ kind: "direct", family: "ipv4" });
+    expect(reachOf(matrix, 3, 5)).toEqual({
+      kind: "via",
+      reason: "no-common-family",
+      detail: null,
+      relays: [[id(1)], [id(2)]],
+    });
+    // Nodes 1 and 2 carry no transit: 3 and 5 cannot reach each other at all.
+    const closed = compileMesh({
+      version: 1,
+      settings: TEST_MESH_SETTINGS,
+      nodes: nodes.map((n) => (n.index <= 2 ? { ...n, canTransit: false } : n)),
+    });
+    const closedMatrix = buildReachabilityMatrix({
+      nodes: closed.peers,
+      skippedPairs: closed.skippedPairs,
+    });
+    expect(reachOf(closedMatrix, 3, 5)).toMatchObject({ kind: "unreachable" });
+    // IPv4-only 4 and IPv6-only 3 relay through the dual-stack nodes.
+    expect(reachOf(matrix, 3, 4)).toMatchObject({ kind: "via", relays: [[id(1)], [id(2)]] });
+  });
+
+  it("finds longer relay chains when no single node reaches both", () => {
+    const chain = [
+      makeTestMeshNode(1, { endpoints: ["2001:db8::1"] }),
+      makeTestMeshNode(2, { endpoints: ["2001:db8::2", "198.18.0.2"], underlayMode: "behind_nat" }),
+      makeTestMeshNode(3, { endpoints: ["198.18.0.3"] }),
+      makeTestMeshNode(4, { endpoints: ["10.4.0.1"] }),
+    ];
+    const compiled = compileMesh({ version: 1, settings: TEST_MESH_SETTINGS, nodes: chain });
+    const matrix = buildReachabilityMatrix({
+      nodes: compiled.peers,
+      skippedPairs: compiled.skippedPairs,
+    });
+    const pair = matrix.find((p) => p.a === chain[0]!.id && p.b === chain[3]!.id)!;
+    expect(pair.reach).toMatchObject({ kind: "via", relays: [[chain[1]!.id, chain[2]!.id]] });
   });
 });

@@ -20,3 +20,4 @@ export * from "./parse-wg-dump";
 export * from "./parse-vtysh-json";
 export * from "./plan";
 export * from "./choose-direct-path";
+export * from "./build-reachability-matrix";
