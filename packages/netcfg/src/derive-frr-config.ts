@@ -18,6 +18,10 @@ export const FRR_COALESCE_TIME_MS = 100;
 export const FRR_PEER_GROUP = "MESH";
 /** Name of the BFD profile holding the mesh's BFD timers (plan/parse-frr-running-config reads it too). */
 export const FRR_BFD_PROFILE_NAME = "meshover";
+/** As-path list matching the routes this node originates (an empty AS path). */
+export const FRR_OWN_ROUTES_AS_PATH = "MO-OWN";
+/** Outbound route map of a node that carries no transit: only its own routes leave it. */
+export const FRR_NO_TRANSIT_ROUTE_MAP = "MO-NO-TRANSIT";
 /** Prefix-list names, applied inbound and outbound on every session. */
 export const FRR_PREFIX_LIST_V4 = "MO-MESH-V4";
 /** See FRR_PREFIX_LIST_V4. */
@@ -76,6 +80,11 @@ export interface TFrrConfig {
   neighbors: TFrrNeighbor[];
   ipv4: TFrrAddressFamily;
   ipv6: TFrrAddressFamily;
+  /**
+   * Outbound route map on every session, or null. Set (FRR_NO_TRANSIT_ROUTE_MAP) when the node
+   * carries no transit: it announces only what it originates, so no pair routes through it.
+   */
+  outboundRouteMap: string | null;
 }
 
 /** Options of deriveFrrConfig. */
@@ -170,5 +179,6 @@ export function deriveFrrConfig(
         128,
       ),
     },
+    outboundRouteMap: config.self.canTransit === false ? FRR_NO_TRANSIT_ROUTE_MAP : null,
   };
 }

@@ -20,3 +20,5 @@ export * from "./parse-ip-json";
 export * from "./parse-wg-dump";
 export * from "./parse-vtysh-json";
 export * from "./plan";
+export * from "./choose-direct-path";
+export * from "./build-reachability-matrix";

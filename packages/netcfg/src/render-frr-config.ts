@@ -7,7 +7,7 @@ import type {
   TFrrNeighbor,
   TFrrPrefixListEntry,
 } from "./derive-frr-config";
-import { FRR_ANCHOR_DISTANCE } from "./derive-frr-config";
+import { FRR_ANCHOR_DISTANCE, FRR_OWN_ROUTES_AS_PATH } from "./derive-frr-config";
 
 function renderPrefixList(
   keyword: "ip" | "ipv6",
@@ -26,6 +26,7 @@ function renderAddressFamily(
   family: "ipv4" | "ipv6",
   af: TFrrAddressFamily,
   peerGroup: string,
+  outboundRouteMap: string | null,
 ): string[] {
   return [
     " !",
@@ -34,7 +35,24 @@ function renderAddressFamily(
     `  neighbor ${peerGroup} activate`,
     `  neighbor ${peerGroup} prefix-list ${af.prefixListName} in`,
     `  neighbor ${peerGroup} prefix-list ${af.prefixListName} out`,
+    ...(outboundRouteMap ? [`  neighbor ${peerGroup} route-map ${outboundRouteMap} out`] : []),
     " exit-address-family",
+  ];
+}
+
+/**
+ * The no-transit policy (top level, as FRR prints it): an as-path list of the empty path (our
+ * own routes) and a route map permitting only those. Empty without an outbound route map.
+ */
+export function renderNoTransitPolicy(outboundRouteMap: string | null): string[] {
+  if (!outboundRouteMap) return [];
+  return [
+    `bgp as-path access-list ${FRR_OWN_ROUTES_AS_PATH} seq 5 permit ^$`,
+    "!",
+    `route-map ${outboundRouteMap} permit 10`,
+    ` match as-path ${FRR_OWN_ROUTES_AS_PATH}`,
+    "exit",
+    "!",
   ];
 }
 
@@ -89,10 +107,11 @@ export function renderFrrConfig(model: TFrrConfig): string {
   );
   for (const neighbor of model.neighbors) lines.push(...renderNeighborLines(neighbor, group));
   lines.push(
-    ...renderAddressFamily("ipv4", model.ipv4, group),
-    ...renderAddressFamily("ipv6", model.ipv6, group),
+    ...renderAddressFamily("ipv4", model.ipv4, group, model.outboundRouteMap),
+    ...renderAddressFamily("ipv6", model.ipv6, group, model.outboundRouteMap),
     "exit",
     "!",
+    ...renderNoTransitPolicy(model.outboundRouteMap),
     ...renderPrefixList("ip", model.ipv4.prefixListName, model.ipv4.prefixList),
     "!",
     ...renderPrefixList("ipv6", model.ipv6.prefixListName, model.ipv6.prefixList),

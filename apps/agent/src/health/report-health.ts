@@ -14,6 +14,7 @@ import type { StateStore } from "../state/state-store";
 import type { TIdentity } from "../state/state-files";
 import { AGENT_VERSION } from "../version";
 import { collectPeerHealth, readRoutingHealth } from "./collect-health";
+import { DirectPathWatch } from "./watch-direct-paths";
 import { PeerProbeCache } from "./peer-probes";
 import { readHostInfo } from "./read-host-info";
 
@@ -41,6 +42,7 @@ export interface THealthReporterOptions {
 /** Sends health reports on a timer and after changes. */
 export class HealthReporter {
   private readonly probes = new PeerProbeCache();
+  private readonly paths = new DirectPathWatch();
   private lastBgp = new Map<string, string | null>();
   private intervalTimer: NodeJS.Timeout | null = null;
   private settleTimer: NodeJS.Timeout | null = null;
@@ -100,6 +102,7 @@ export class HealthReporter {
         probes: this.probes,
         isProbing,
         now,
+        paths: this.paths,
       });
     }
     const frrVersion = frr ? await frr.readVersion() : null;

@@ -1,7 +1,13 @@
 // Reads the part of FRR's `show running-config` that meshover manages (its BGP instance,
 // neighbors on tunnel interfaces, announced networks, BFD profile) into a TFrrState, so the
 // planner can compare FRR's live state with the desired one.
-import { FRR_ANCHOR_DISTANCE, FRR_PREFIX_LIST_V4, FRR_PREFIX_LIST_V6 } from "../derive-frr-config";
+import {
+  FRR_ANCHOR_DISTANCE,
+  FRR_NO_TRANSIT_ROUTE_MAP,
+  FRR_OWN_ROUTES_AS_PATH,
+  FRR_PREFIX_LIST_V4,
+  FRR_PREFIX_LIST_V6,
+} from "../derive-frr-config";
 import type { TFrrState } from "./host-state";
 import { formatInterfaceAddress } from "./format-address";
 
@@ -22,7 +28,11 @@ export function isPolicyLine(line: string): boolean {
     `^(ip|ipv6) prefix-list (${FRR_PREFIX_LIST_V4}|${FRR_PREFIX_LIST_V6}) `,
   );
   const anchor = new RegExp(`^(ip|ipv6) route \\S+ blackhole ${FRR_ANCHOR_DISTANCE}$`);
-  return prefixList.test(line) || anchor.test(line);
+  // The no-transit policy (its header lines; the route map's one match line comes with it).
+  const noTransit =
+    line.startsWith(`bgp as-path access-list ${FRR_OWN_ROUTES_AS_PATH} `) ||
+    line.startsWith(`route-map ${FRR_NO_TRANSIT_ROUTE_MAP} `);
+  return prefixList.test(line) || anchor.test(line) || noTransit;
 }
 
 /** Parse FRR running-config text; null when it has no (default-VRF) `router bgp`. */
