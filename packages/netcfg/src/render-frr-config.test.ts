@@ -8,6 +8,8 @@ import type { TDesiredNodeConfig } from "./config";
 import { makeTestMeshNode, TEST_MESH_SETTINGS } from "./test-fixtures";
 import { deriveFrrConfig } from "./derive-frr-config";
 import { renderFrrConfig } from "./render-frr-config";
+import { EMPTY_ROUTE_HOST_STATE, type TRouteHostState } from "./derive-route-policy";
+import { DEFAULT_NODE_ROUTING, DEFAULT_ROUTE_SOURCES, type TNodeRouting } from "./route-sources";
 
 // Golden files: `UPDATE_GOLDEN=1 npx vitest run --project netcfg render-frr` rewrites them.
 const TESTDATA = join(import.meta.dirname, "..", "testdata");
@@ -26,7 +28,41 @@ function configOf(nodes: TMeshNode[], selfIndex: number, meshSettings = settings
   return config;
 }
 
-const cases: { name: string; config: TDesiredNodeConfig }[] = [
+const ROUTE_RANGES = [
+  { prefix: "198.51.100.0/24", maxLength: 32, anycast: true },
+  { prefix: "10.0.1.0/24", maxLength: 24, anycast: false },
+  { prefix: "10.60.0.0/16", maxLength: 24, anycast: false },
+  { prefix: "fd00:0:0:1::/64", maxLength: 120, anycast: false },
+];
+
+/** A node picking up kube-lb0, vmbr* bridges, static kernel routes, Cilium and a guest speaker. */
+const SOURCES_ROUTING: TNodeRouting = {
+  mayOriginate: true,
+  exitNode: false,
+  maxPrefixes: 100,
+  sources: {
+    interfaces: ["kube-lb0", "vmbr*", "cilium_host"],
+    excludeInterfaces: ["vmbr9"],
+    kernelProtocols: ["static"],
+    ciliumPodCidr: true,
+    speakers: [{ listenRange: "10.201.1.0/24", asn: 64600, maxPrefixes: 50 }],
+  },
+  allowedRanges: ROUTE_RANGES,
+  withheld: ["10.60.9.0/24"],
+};
+
+/** What the agent found on that node's host. */
+const SOURCES_HOST: TRouteHostState = {
+  interfaceNames: ["eth0", "kube-lb0", "vmbr1", "vmbr2", "vmbr9", "lo", "cilium_host", "mo2"],
+  podCidrs: [
+    { prefix: "10.0.1.0/24", interface: "cilium_host" },
+    { prefix: "fd00:0:0:1::/120", interface: "cilium_host" },
+  ],
+  refusedPrefixes: ["198.51.100.99/32"],
+  anchorInterfaces: {},
+};
+
+const cases: { name: string; config: TDesiredNodeConfig; routeHost?: TRouteHostState }[] = [
   { name: "frr-lone-node", config: configOf([makeNode(1)], 1) },
   { name: "frr-two-nodes", config: configOf([makeNode(1), makeNode(2)], 1) },
   {
@@ -49,14 +85,58 @@ const cases: { name: string; config: TDesiredNodeConfig }[] = [
     name: "frr-exit-node",
     config: configOf([makeNode(1), makeNode(2, { advertisedPrefixes: ["0.0.0.0/0", "::/0"] })], 1),
   },
+  {
+    name: "frr-route-sources",
+    config: configOf(
+      [
+        makeNode(1, { routing: SOURCES_ROUTING }),
+        makeNode(2, {
+          routing: {
+            ...DEFAULT_NODE_ROUTING,
+            mayOriginate: true,
+            allowedRanges: [
+              ROUTE_RANGES[0]!,
+              { prefix: "10.0.2.0/24", maxLength: 24, anycast: false },
+            ],
+          },
+        }),
+        makeNode(3),
+      ],
+      1,
+    ),
+    routeHost: SOURCES_HOST,
+  },
+  {
+    name: "frr-peer-ranges-only",
+    config: configOf(
+      [
+        makeNode(1),
+        makeNode(2, {
+          routing: { ...SOURCES_ROUTING, sources: DEFAULT_ROUTE_SOURCES },
+        }),
+      ],
+      1,
+    ),
+  },
+  {
+    name: "frr-attached-anchor-on-interface",
+    config: configOf(
+      [makeNode(1, { advertisedPrefixes: ["fd00:0:0:7::/120", "10.70.0.0/24"] })],
+      1,
+    ),
+    routeHost: {
+      ...EMPTY_ROUTE_HOST_STATE,
+      anchorInterfaces: { "fd00:0:0:7::/120": "cilium_host" },
+    },
+  },
 ];
 
 const scratch = mkdtempSync(join(tmpdir(), "mo-nc-frr-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("renderFrrConfig golden files", () => {
-  it.each(cases)("$name matches testdata/$name.golden", ({ name, config }) => {
-    const text = renderFrrConfig(deriveFrrConfig(config));
+  it.each(cases)("$name matches testdata/$name.golden", ({ name, config, routeHost }) => {
+    const text = renderFrrConfig(deriveFrrConfig(config, { routeHost }));
     const path = join(TESTDATA, `${name}.golden`);
     if (isUpdate) writeFileSync(path, text);
     expect(text).toBe(readFileSync(path, "utf8"));
