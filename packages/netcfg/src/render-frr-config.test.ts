@@ -9,7 +9,8 @@ import { makeTestMeshNode, TEST_MESH_SETTINGS } from "./test-fixtures";
 import { deriveFrrConfig } from "./derive-frr-config";
 import { renderFrrConfig } from "./render-frr-config";
 import { EMPTY_ROUTE_HOST_STATE, type TRouteHostState } from "./derive-route-policy";
-import { DEFAULT_NODE_ROUTING, DEFAULT_ROUTE_SOURCES, type TNodeRouting } from "./route-sources";
+import { DEFAULT_NODE_ROUTING, DEFAULT_ROUTE_SOURCES } from "./route-sources";
+import { ROUTE_RANGES, SOURCES_HOST, SOURCES_ROUTING } from "./route-sources-fixtures";
 
 // Golden files: `UPDATE_GOLDEN=1 npx vitest run --project netcfg render-frr` rewrites them.
 const TESTDATA = join(import.meta.dirname, "..", "testdata");
@@ -27,40 +28,6 @@ function configOf(nodes: TMeshNode[], selfIndex: number, meshSettings = settings
   if (!config) throw new Error("no such node");
   return config;
 }
-
-const ROUTE_RANGES = [
-  { prefix: "198.51.100.0/24", maxLength: 32, anycast: true },
-  { prefix: "10.0.1.0/24", maxLength: 24, anycast: false },
-  { prefix: "10.60.0.0/16", maxLength: 24, anycast: false },
-  { prefix: "fd00:0:0:1::/64", maxLength: 120, anycast: false },
-];
-
-/** A node picking up kube-lb0, vmbr* bridges, static kernel routes, Cilium and a guest speaker. */
-const SOURCES_ROUTING: TNodeRouting = {
-  mayOriginate: true,
-  exitNode: false,
-  maxPrefixes: 100,
-  sources: {
-    interfaces: ["kube-lb0", "vmbr*", "cilium_host"],
-    excludeInterfaces: ["vmbr9"],
-    kernelProtocols: ["static"],
-    ciliumPodCidr: true,
-    speakers: [{ listenRange: "10.201.1.0/24", asn: 64600, maxPrefixes: 50 }],
-  },
-  allowedRanges: ROUTE_RANGES,
-  withheld: ["10.60.9.0/24"],
-};
-
-/** What the agent found on that node's host. */
-const SOURCES_HOST: TRouteHostState = {
-  interfaceNames: ["eth0", "kube-lb0", "vmbr1", "vmbr2", "vmbr9", "lo", "cilium_host", "mo2"],
-  podCidrs: [
-    { prefix: "10.0.1.0/24", interface: "cilium_host" },
-    { prefix: "fd00:0:0:1::/120", interface: "cilium_host" },
-  ],
-  refusedPrefixes: ["198.51.100.99/32"],
-  anchorInterfaces: {},
-};
 
 const cases: { name: string; config: TDesiredNodeConfig; routeHost?: TRouteHostState }[] = [
   { name: "frr-lone-node", config: configOf([makeNode(1)], 1) },

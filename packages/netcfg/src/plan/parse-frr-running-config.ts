@@ -4,6 +4,7 @@
 import { FRR_ANCHOR_DISTANCE, FRR_PREFIX_LIST_V4, FRR_PREFIX_LIST_V6 } from "../derive-frr-config";
 import type { TFrrState } from "./host-state";
 import { formatInterfaceAddress } from "./format-address";
+import { isRoutePolicyTopLine, toRoutePolicyBgpLine } from "./route-policy-lines";
 
 /** Name of the BFD profile meshover's FRR configuration uses. */
 export const FRR_BFD_PROFILE = "meshover";
@@ -22,7 +23,7 @@ export function isPolicyLine(line: string): boolean {
     `^(ip|ipv6) prefix-list (${FRR_PREFIX_LIST_V4}|${FRR_PREFIX_LIST_V6}) `,
   );
   const anchor = new RegExp(`^(ip|ipv6) route \\S+ blackhole ${FRR_ANCHOR_DISTANCE}$`);
-  return prefixList.test(line) || anchor.test(line);
+  return prefixList.test(line) || anchor.test(line) || isRoutePolicyTopLine(line);
 }
 
 /** Parse FRR running-config text; null when it has no (default-VRF) `router bgp`. */
@@ -37,7 +38,10 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
   let transmitMs = BFD_DEFAULT_INTERVAL_MS;
   let multiplier = BFD_DEFAULT_MULTIPLIER;
   let coalesceTimeMs: number | null = null;
-  let section: "none" | "bgp" | "bgp-v4" | "bgp-v6" | "bgp-other" | "bfd" | "bfd-profile" = "none";
+  let section:
+    "none" | "bgp" | "bgp-v4" | "bgp-v6" | "bgp-other" | "bfd" | "bfd-profile" | "route-map" =
+    "none";
+  let routeMapHead = "";
 
   for (const raw of text.split("\n")) {
     const line = raw.trim();
@@ -52,7 +56,14 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
         section = "bgp";
       } else if (line === "bfd") {
         section = "bfd";
+      } else if (words[0] === "route-map" && isPolicyLine(line)) {
+        section = "route-map";
+        routeMapHead = line;
       }
+      continue;
+    }
+    if (section === "route-map") {
+      if (line !== "exit") policy.push(`${routeMapHead}: ${line}`);
       continue;
     }
     if (section.startsWith("bgp")) {
@@ -69,6 +80,9 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
       } else if ((section === "bgp-v4" || section === "bgp-v6") && words[0] === "network") {
         const cidr = formatInterfaceAddress(words[1] ?? "");
         (section === "bgp-v4" ? ipv4Networks : ipv6Networks).add(cidr);
+      } else {
+        const routePolicyLine = toRoutePolicyBgpLine(section, line);
+        if (routePolicyLine) policy.push(routePolicyLine);
       }
     } else if (section === "bfd" || section === "bfd-profile") {
       if (words[0] === "profile") {
