@@ -11,6 +11,7 @@ export * from "./route-sources";
 export * from "./judge-route-candidates";
 export * from "./derive-route-policy";
 export * from "./render-route-policy";
+export * from "./discover-route-sources";
 export * from "./compile-node-configs";
 export * from "./diff-node-config";
 export * from "./derive-tunnels";

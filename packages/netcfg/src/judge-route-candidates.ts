@@ -32,10 +32,14 @@ const SOURCE_ORDER: readonly TRouteSourceKind[] = [
   "speaker",
 ];
 
-function compareCandidates(
-  a: { cidr: TParsedCidr; route: TDiscoveredRoute },
-  b: { cidr: TParsedCidr; route: TDiscoveredRoute },
-) {
+type TParsedRoute = { cidr: TParsedCidr; route: TDiscoveredRoute };
+
+function compareBySource(a: TParsedRoute, b: TParsedRoute) {
+  const bySource = SOURCE_ORDER.indexOf(a.route.source) - SOURCE_ORDER.indexOf(b.route.source);
+  return bySource !== 0 ? bySource : compareCandidates(a, b);
+}
+
+function compareCandidates(a: TParsedRoute, b: TParsedRoute) {
   if (a.cidr.family !== b.cidr.family) return a.cidr.family === "ipv4" ? -1 : 1;
   if (a.cidr.network !== b.cidr.network) return a.cidr.network < b.cidr.network ? -1 : 1;
   if (a.cidr.prefixLength !== b.cidr.prefixLength) return a.cidr.prefixLength - b.cidr.prefixLength;
@@ -75,8 +79,10 @@ function findRangeRefusal(
 /**
  * Judges every discovered prefix against the node's routing: origination switch, always-denied
  * ranges, the controller's withheld list, the allowed ranges and their maximum length, then the
- * prefix cap (unique prefixes, in address order, so the same host state always gives the same
- * verdicts). The same prefix from two sources is two candidates with one verdict. Sorted.
+ * prefix cap (unique prefixes; attached, pod CIDRs, connected, kernel, speaker routes in that
+ * order, each in address order, so the same host state always gives the same verdicts and a
+ * flood of VIPs cannot push out a pod CIDR). The same prefix from two sources is two candidates
+ * with one verdict. Sorted by prefix.
  */
 export function judgeRouteCandidates(
   routing: TNodeRouting,
@@ -86,12 +92,17 @@ export function judgeRouteCandidates(
   const withheld = new Set(
     routing.withheld.map((text) => parseCidr(text, { isHostBitsAllowed: true }).text),
   );
-  const sorted = discovered
-    .map((route) => ({ route, cidr: parseCidr(route.prefix, { isHostBitsAllowed: true }) }))
-    .sort(compareCandidates);
+  const parsed = discovered.map((route) => ({
+    route,
+    cidr: parseCidr(route.prefix, { isHostBitsAllowed: true }),
+  }));
+  const judged = new Map<TParsedRoute, TRouteCandidate>();
   const announced = new Set<string>();
   const capped = new Set<string>();
-  return sorted.map(({ route, cidr }) => {
+  for (const item of [...parsed].sort(compareBySource)) judged.set(item, judgeOne(item));
+  return [...parsed].sort(compareCandidates).map((item) => judged.get(item)!);
+
+  function judgeOne({ route, cidr }: TParsedRoute): TRouteCandidate {
     const refuse = (refusal: TRouteRefusal, detail: string): TRouteCandidate => ({
       ...route,
       prefix: cidr.text,
@@ -117,5 +128,5 @@ export function judgeRouteCandidates(
       announced.add(cidr.text);
     }
     return { ...route, prefix: cidr.text, verdict: "announced", refusal: null, detail: null };
-  });
+  }
 }
