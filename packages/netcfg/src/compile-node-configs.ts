@@ -24,6 +24,12 @@ export interface TMeshNode {
   pendingRotationId: string | null;
   /** The node's effective route sources and policy; DEFAULT_NODE_ROUTING when omitted. */
   routing?: TNodeRouting;
+  /** The admin's latest re-apply request for the node (absent or null: none). */
+  reapplyId?: string | null;
+  /** Completed key rotations (0 when omitted); its parity is the node's keySlot. */
+  keyGeneration?: number;
+  /** The key the node reported for its running rotation, which peers tunnel to beside the old. */
+  nextPublicKey?: string | null;
 }
 
 /** Input of compileNodeConfigs. */
@@ -62,6 +68,9 @@ function toIdentity(node: TMeshNode): TNodeIdentity {
     ipv4: node.ipv4,
     ipv6: node.ipv6,
     advertisedPrefixes: [...node.advertisedPrefixes],
+    // Left out while 0 (and nextPublicKey while null): configs of meshes that never rotated
+    // stay byte for byte what they were.
+    ...((node.keyGeneration ?? 0) % 2 === 1 ? { keySlot: 1 } : {}),
   };
 }
 
@@ -104,6 +113,7 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
       publicKey: node.publicKey,
       endpoints: [...node.endpoints],
       allowedRanges: toPeerAllowedRanges(node.routing),
+      ...(node.nextPublicKey ? { nextPublicKey: node.nextPublicKey } : {}),
     });
   }
   const settings: TMeshSettings = { ...input.settings, bfd: { ...input.settings.bfd } };
@@ -114,6 +124,7 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
     settings,
     rotation: node.pendingRotationId === null ? null : { id: node.pendingRotationId },
     routing: node.routing ?? DEFAULT_NODE_ROUTING,
+    ...(node.reapplyId ? { reapplyId: node.reapplyId } : {}),
   }));
   return { configs, peers };
 }

@@ -34,6 +34,8 @@ function toPeerKey(peer: TPeerConfig): string {
     peer.publicKey,
     peer.endpoints,
     peer.allowedRanges,
+    peer.keySlot ?? 0,
+    peer.nextPublicKey ?? null,
   ]);
 }
 
@@ -71,6 +73,7 @@ export function makeConfigDelta(
     settings: next.settings,
     rotation: next.rotation,
     routing: next.routing,
+    ...(next.reapplyId ? { reapplyId: next.reapplyId } : {}),
     upsertPeers: meshDiff.upsertPeers.filter((peer) => peer.id !== selfId),
     removePeerIds: meshDiff.removePeerIds.filter((id) => id !== selfId),
   };
@@ -112,6 +115,7 @@ export function applyConfigDelta(
     settings: delta.settings,
     rotation: delta.rotation,
     routing: delta.routing,
+    ...(delta.reapplyId ? { reapplyId: delta.reapplyId } : {}),
   };
 }
 

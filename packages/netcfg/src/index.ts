@@ -15,6 +15,7 @@ export * from "./discover-route-sources";
 export * from "./compile-node-configs";
 export * from "./diff-node-config";
 export * from "./derive-tunnels";
+export * from "./derive-rotation-tunnels";
 export * from "./derive-frr-config";
 export * from "./render-frr-config";
 export * from "./render-frr-commands";

@@ -74,6 +74,7 @@ interface TMeshRow {
     endpoints: string[];
     prefixes: string[];
     rotationId: string | null;
+    reapplyId: string | null;
   }[];
 }
 
@@ -87,6 +88,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
         SELECT json_agg(json_build_object(
           'id', n.id, 'name', n.name, 'index', n.index, 'asn', n.asn, 'ipv4', n.ipv4,
           'ipv6', n.ipv6, 'publicKey', n."publicKey", 'endpoints', n.endpoints,
+          'reapplyId', n."reapplyId",
           'prefixes', COALESCE((
             SELECT json_agg(p.cidr ORDER BY p.cidr) FROM "AdvertisedPrefix" p
             WHERE p."nodeId" = n.id), '[]'::json),
@@ -112,6 +114,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
       endpoints: node.endpoints,
       advertisedPrefixes: node.prefixes,
       pendingRotationId: node.rotationId,
+      reapplyId: node.reapplyId,
     })),
   });
   return {
