@@ -19,3 +19,4 @@ export * from "./parse-ip-json";
 export * from "./parse-wg-dump";
 export * from "./parse-vtysh-json";
 export * from "./plan";
+export * from "./observe-routes";

@@ -29,6 +29,8 @@ export class ReconcileQueue {
   config: TDesiredNodeConfig | null;
   appliedVersion: number | null = null;
   lastOutcome: TReconcileOutcome | null = null;
+  /** The config's re-apply request this agent carried out last (reported as reappliedId). */
+  reappliedId: string | null = null;
   private tail: Promise<unknown> = Promise.resolve();
   private isStopped = false;
   /** A queued config pass that has not started yet (it will read the newest config). */
@@ -72,14 +74,18 @@ export class ReconcileQueue {
       // Tell the controller first, without slow probes, so peers get the new key while we apply
       // it: the outage lasts one push, not one push plus a health pass.
       if (await this.rotateKeyIfAsked(current)) await this.options.onKeyRotated();
+      // The admin asked to re-apply: observe everything afresh (FRR too), whatever the reason.
+      const reapplyId = current.reapplyId ?? null;
+      const isReapply = reapplyId !== null && reapplyId !== this.reappliedId;
       const outcome = await reconcileHost({
         config: current,
         host,
         frr,
         store,
         logger,
-        isFullObserve: reason !== "config",
+        isFullObserve: reason !== "config" || isReapply,
       });
+      this.reappliedId = reapplyId;
       this.lastOutcome = outcome;
       if (!outcome.error) this.appliedVersion = current.version;
       const isChange = outcome.operations.length > 0 || outcome.error !== null;
@@ -93,7 +99,10 @@ export class ReconcileQueue {
         },
         "reconciled",
       );
-      if (isChange) this.options.onChanged(outcome);
+      if (isReapply)
+        logger.info({ reapplyId, operations: outcome.operations.length }, "re-applied");
+      // A re-apply is reported at once even when nothing needed fixing: the admin waits for it.
+      if (isChange || isReapply) this.options.onChanged(outcome);
     });
     if (reason === "config") this.waitingConfigPass = pass;
     return pass;
