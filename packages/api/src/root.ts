@@ -1,6 +1,7 @@
 // The API: one router per domain.
 import { agentRouter } from "./routers/agent/router";
 import { auditRouter } from "./routers/audit/router";
+import { driftRouter } from "./routers/drift/router";
 import { authRouter } from "./routers/auth/router";
 import { eventsRouter } from "./routers/events/router";
 import { keyRouter } from "./routers/key/router";
@@ -27,6 +28,7 @@ export const appRouter = createTRPCRouter({
   history: historyRouter,
   events: eventsRouter,
   routes: routesRouter,
+  drift: driftRouter,
 });
 
 /** The API's type, for typed clients (dashboard, agent). */
