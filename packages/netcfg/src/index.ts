@@ -11,6 +11,7 @@ export * from "./route-sources";
 export * from "./compile-node-configs";
 export * from "./diff-node-config";
 export * from "./derive-tunnels";
+export * from "./derive-rotation-tunnels";
 export * from "./derive-frr-config";
 export * from "./render-frr-config";
 export * from "./render-frr-commands";

@@ -3,6 +3,10 @@
 import { z } from "zod";
 import { ZCidr, ZWireguardKey } from "./config";
 import { ZSaneDateTime, ZUint32Column, zText } from "./input-bounds";
+import { ZRouteCandidate } from "./route-sources";
+
+/** Most route candidates one report carries (the agent keeps the announced ones first). */
+export const MAX_ROUTE_CANDIDATES = 5000;
 
 /** Longest accepted free-text error in a report; longer text is a malformed report. */
 export const MAX_ERROR_LENGTH = 4000;
@@ -152,6 +156,23 @@ export const ZObservedMesh = z
   })
   .strict();
 
+/**
+ * A tunnel built for a key rotation beside the pair's current one (make-before-break), as the
+ * reporting node sees it: its handshake tells the controller the pair works with the new key.
+ */
+export const ZRotationTunnel = z
+  .object({
+    peerId: z.uuid(),
+    interface: zText().min(1).max(15),
+    /** The reporting node's public key on this tunnel. */
+    publicKey: ZWireguardKey,
+    /** The peer's public key on this tunnel. */
+    peerPublicKey: ZWireguardKey,
+    /** Latest handshake (ISO time), null when none yet. */
+    handshakeAt: ZSaneDateTime.nullable(),
+  })
+  .strict();
+
 /** `agent.report` input: the node's health and what it applied. */
 export const ZHealthReport = z
   .object({
@@ -162,9 +183,22 @@ export const ZHealthReport = z
     publicKey: ZWireguardKey,
     /** The rotation this key answers, when it was made for one. */
     rotationId: z.uuid().nullable(),
+    /**
+     * The key this node made for a running rotation, still unused by its current tunnels (it
+     * becomes publicKey when the controller promotes it). Absent from older agents.
+     */
+    nextKey: z.object({ publicKey: ZWireguardKey, rotationId: z.uuid() }).strict().nullish(),
+    /** The rotation tunnels (next key on one end) and their handshakes. */
+    rotationTunnels: z.array(ZRotationTunnel).max(1024).optional(),
     appliedVersion: z.number().int().min(0).nullable(),
     applyError: zText().max(MAX_ERROR_LENGTH).nullable(),
     peers: z.array(ZPeerHealth).max(1024),
+    /**
+     * Every prefix the agent discovered on its host with its verdict, or null when unchanged
+     * since the last accepted report. The agent sends the full list at start, on any change
+     * and after a failed report; an agent that predates route sources sends nothing (null).
+     */
+    routeCandidates: z.array(ZRouteCandidate).max(MAX_ROUTE_CANDIDATES).nullable().default(null),
     /** Received and installed routes as a delta (absent: an agent that does not report them). */
     routes: ZRouteReport.optional(),
     /** The tunnels and BGP neighbours present on the host (absent: not reported). */
@@ -186,6 +220,8 @@ export type TPeerHealth = z.infer<typeof ZPeerHealth>;
 export type TPeerCounters = z.infer<typeof ZPeerCounters>;
 /** The figures stored in HealthSample.metrics. */
 export type TPeerMetrics = z.infer<typeof ZPeerMetrics>;
+/** A key rotation's second tunnel to a peer, as reported. */
+export type TRotationTunnel = z.infer<typeof ZRotationTunnel>;
 /** `agent.report` input. */
 export type THealthReport = z.infer<typeof ZHealthReport>;
 /** A route a node observed (received or installed). */

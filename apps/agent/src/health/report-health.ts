@@ -140,6 +140,7 @@ export class HealthReporter {
       appliedVersion: queue.appliedVersion,
       applyError: queue.lastOutcome?.error ?? null,
       peers,
+      routeCandidates: null,
       observed,
       reappliedId: queue.reappliedId,
     };

@@ -11,8 +11,10 @@ import { formatInterfaceAddress } from "./format-address";
 
 /** One tunnel as the planner needs it (derived per peer by the tunnel model). */
 export interface TPlanTunnel {
-  /** Interface name, `mo<peer index>`. */
+  /** Interface name, `mo<peer index>` (`mo<peer index>r` in the pair's second slot). */
   device: string;
+  /** This node's public key on this tunnel when it is not the node's current one (rotation). */
+  localPublicKey?: string;
   listenPort: number;
   mtu: number;
   /** Addresses on the tunnel (this node's link-local, CIDR). */
@@ -52,6 +54,10 @@ export interface TDeriveDesiredHostOptions {
   addressDevice: "meshover0" | "lo";
   /** False with `--frr none`: the planner then leaves routing alone. */
   isFrrManaged: boolean;
+  /** Tunnel links to leave exactly as they are: a rotation's old tunnels (toRotationPlanTunnels). */
+  keptDevices?: readonly string[];
+  /** Tunnels with a BGP neighbor; every tunnel in `tunnels` when omitted. */
+  routedDevices?: readonly string[];
 }
 
 /** The name of the dummy link holding the node addresses where dummy links exist. */
@@ -99,7 +105,7 @@ export function deriveDesiredHost(options: TDeriveDesiredHostOptions): TDesiredH
     mtu: tunnel.mtu,
     addresses: tunnel.addresses.map(formatInterfaceAddress).sort(),
     wireguard: {
-      publicKey: options.publicKey,
+      publicKey: tunnel.localPublicKey ?? options.publicKey,
       listenPort: tunnel.listenPort,
       peers: [
         { ...tunnel.peer, allowedIps: tunnel.peer.allowedIps.map(formatInterfaceAddress).sort() },
@@ -115,12 +121,15 @@ export function deriveDesiredHost(options: TDeriveDesiredHostOptions): TDesiredH
       wireguard: null,
     });
   }
-  const devices = tunnels.map((tunnel) => tunnel.device);
+  const kept = [...(options.keptDevices ?? [])].sort();
+  const devices = [...tunnels.map((tunnel) => tunnel.device), ...kept];
+  const routed = options.routedDevices ?? tunnels.map((tunnel) => tunnel.device);
   return {
     links: links.sort((a, b) => a.name.localeCompare(b.name)),
+    ...(kept.length > 0 ? { keptLinks: kept } : {}),
     hostAddresses:
       options.addressDevice === "lo" ? nodeAddresses.map((cidr) => ({ device: "lo", cidr })) : [],
     sysctls: deriveSysctls(devices),
-    frr: options.isFrrManaged ? deriveFrrState(config, devices) : null,
+    frr: options.isFrrManaged ? deriveFrrState(config, routed) : null,
   };
 }
