@@ -6,11 +6,11 @@
 // (with no sideways scrolling at 390 px). The routes page counts what agents report they
 // received and installed, and the node page's drift card shows a BGP neighbour removed behind
 // the agent's back until "Re-apply" restores it. Root only (namespaces), like the lab tier.
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { runController, stopController } from "../lab/harness/start-controller";
 import { vtysh } from "../lab/harness/observe-node";
-import { LAB_FRR_PATHSPACE, startAgent, stopAgent } from "../lab/harness/run-agent";
+import { agentLogFile, LAB_FRR_PATHSPACE, startAgent, stopAgent } from "../lab/harness/run-agent";
 import { LabMesh, waitForBfdUp, waitForSessions } from "../lab/harness/start-mesh";
 import { SCREENSHOT_DIR } from "./helpers/accounts";
 import { signInToLab } from "./helpers/sign-in-to-lab";
@@ -25,6 +25,12 @@ const REPORT_INTERVAL_MS = 5_000 + 3_000;
 /** BFD detection (3 × 300 ms) plus FRR dropping the session, generously. */
 const BFD_MS = 2_000;
 const isRoot = process.getuid?.() === 0;
+
+/** The last `lines` lines of a log file (for failure output). */
+function readTail(file: string, lines: number) {
+  if (!existsSync(file)) return `(no ${file})`;
+  return readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
+}
 let mesh: LabMesh | undefined;
 
 test.describe.configure({ mode: "default" });
@@ -196,6 +202,8 @@ test("drift: a BGP neighbour removed behind the agent's back shows as missing; R
     const running = await vtysh(target.node, "show running-config");
     expect(running).toContain(`neighbor ${neighbor} interface`);
   } finally {
+    if (test.info().status !== test.info().expectedStatus)
+      console.log(`n2's agent log (tail):\n${readTail(agentLogFile(target.node), 60)}`);
     await stopAgent(lab.lab, target.node);
     startAgent(lab.lab, target.node);
   }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { z } from "zod";
 import type { ZHealthReport } from "@meshover/netcfg";
 import type { TTestDatabase } from "@meshover/prisma/testing";
+import { loadNodeConfigs } from "../src/services/mesh/load-node-configs";
 import { createToken } from "../src/services/token/create-token";
 import { callAs, createApiTestDatabase, signInAs } from "./helpers";
 import { makeEnrollRequest } from "./http-client";
@@ -150,5 +151,27 @@ describe("route reports", () => {
       ["received", addressA, false, 0],
       ["received", "192.0.2.0/24", false, 0],
     ]);
+  });
+
+  it("re-apply: the request reaches the node's config, the agent's report completes it", async () => {
+    const { b, agentB, report } = await enrollPair();
+    const admin = await signInAs(testDb.db, { email: "admin@example.com", role: "admin" });
+    const before = await admin.drift.get({ nodeId: b.nodeId });
+    expect(before.reapply).toEqual({ requestedAt: null, doneAt: null, isPending: false });
+    const { reapplyId } = await admin.drift.reapply({ nodeId: b.nodeId });
+    const pending = await admin.drift.get({ nodeId: b.nodeId });
+    expect(pending.reapply.isPending).toBe(true);
+    const mesh = await loadNodeConfigs({ db: testDb.db });
+    expect(mesh.configs.get(b.nodeId)?.reapplyId).toBe(reapplyId);
+
+    await agentB.agent.report(
+      report({ reappliedId: reapplyId, observed: { tunnels: [], bgpNeighbors: [] } }),
+    );
+    const done = await admin.drift.get({ nodeId: b.nodeId });
+    expect(done.reapply.isPending).toBe(false);
+    expect(done.reapply.doneAt).not.toBeNull();
+    // The other node's tunnel and neighbour are missing on b's host.
+    expect(done.differences?.missingTunnels).toHaveLength(1);
+    expect(done.differences?.missingNeighbors).toHaveLength(1);
   });
 });

@@ -48,6 +48,9 @@ export interface THealthReporterOptions {
 export class HealthReporter {
   private readonly probes = new PeerProbeCache();
   private readonly routes = new RouteTracker();
+  /** Reports begun so far, and the number of the newest one sent: older ones are dropped. */
+  private collectedCount = 0;
+  private sentOrder = 0;
   private lastBgp = new Map<string, string | null>();
   private intervalTimer: NodeJS.Timeout | null = null;
   private settleTimer: NodeJS.Timeout | null = null;
@@ -87,13 +90,19 @@ export class HealthReporter {
     this.settleTimer = setTimeout(() => void this.report("settle"), SETTLE_REPORT_MS);
   }
 
-  /** A BGP or BFD state changed (RoutingWatcher): report at once, without probes. */
+  /**
+   * A BGP or BFD state changed (RoutingWatcher): report at once, without probes and without
+   * routes, and outside the queue: a timed report may be waiting there on pings to the very
+   * peer that just died (seconds). Only reads the host, so running beside a pass is safe; a
+   * report collected before this one and sent after it is dropped (it would undo the news).
+   */
   reportRoutingChange(): void {
-    void this.report("routing", false);
+    void this.sendNow("routing", false, { isRoutesSkipped: true });
   }
 
   private async collect(
     isProbing: boolean,
+    isRoutesSkipped: boolean,
   ): Promise<{ health: THealthReport; routes: TPendingRoutes | null } | null> {
     const { store, host, frr, runner, queue, identity } = this.options;
     const keys = store.readKeys();
@@ -107,7 +116,7 @@ export class HealthReporter {
     if (config) {
       const observation = await host.observe([]);
       const routing = await readRoutingHealth(frr);
-      routes = await this.routes.collect({ config, frr, runner });
+      routes = isRoutesSkipped ? null : await this.routes.collect({ config, frr, runner });
       observed = {
         tunnels: observation.host.links
           .map((link) => link.name)
@@ -168,11 +177,19 @@ export class HealthReporter {
   }
 
   /** Collect and send one report; call only from inside the queue. */
-  async sendNow(reason: string, isProbing: boolean): Promise<void> {
+  async sendNow(
+    reason: string,
+    isProbing: boolean,
+    { isRoutesSkipped = false }: { isRoutesSkipped?: boolean } = {},
+  ): Promise<void> {
     if (this.isStopped) return;
     const { store, queue, identity, logger } = this.options;
-    const collected = await this.collect(isProbing);
+    const order = ++this.collectedCount;
+    const collected = await this.collect(isProbing, isRoutesSkipped);
     if (!collected) return;
+    // A newer report (a routing change, sent while this one probed) already went out.
+    if (order < this.sentOrder) return;
+    this.sentOrder = order;
     const { health, routes } = collected;
     const names = new Map(queue.config?.peers.map((peer) => [peer.id, peer.name]));
     this.logBgpChanges(health.peers, names);
