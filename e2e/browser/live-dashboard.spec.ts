@@ -193,7 +193,10 @@ test("drift: a BGP neighbour removed behind the agent's back shows as missing; R
       `BGP neighbour missing: ${neighbor}`,
       { timeout: 15_000 },
     );
-    await page.screenshot({ path: `${SCREENSHOT_DIR}node-drift.png`, fullPage: true });
+    // The drift card itself (the page scrolls inside its shell, so a page shot misses it).
+    await drift
+      .locator("xpath=ancestor::section[1]")
+      .screenshot({ path: `${SCREENSHOT_DIR}node-drift.png` });
 
     await page.getByRole("button", { name: "Re-apply" }).click();
     await expect(drift.getByTestId("reapply-state")).toContainText("Last re-apply done", {
