@@ -157,6 +157,36 @@ test("the routes page: every node address received and installed by every other 
   }
 });
 
+test("after attaching a prefix: announced to every peer (as they report it), installed on the routes page", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const lab = mesh!;
+  const origin = lab.member("n1");
+  const cidr = "10.77.0.0/24";
+  await lab.api.mutate("node.setPrefixes", {
+    nodeId: origin.view.nodeId,
+    prefixes: [{ cidr, isAnycast: false, description: "lab test subnet" }],
+  });
+  try {
+    await signInToLab(page, lab);
+    await page.goto(`${lab.controller.url}/nodes/${origin.view.nodeId}`);
+    const announcements = page.getByTestId("announcements");
+    await expect(announcements).toContainText(cidr, { timeout: 15_000 });
+    await expect(announcements).toContainText(`announced to ${NODES - 1} of ${NODES - 1} peers`, {
+      timeout: 30_000,
+    });
+    await page.goto(`${lab.controller.url}/routes`);
+    const row = page.getByTestId(`route-${cidr}`);
+    await expect(row.getByTestId("route-state")).toHaveAttribute("data-state", "installed", {
+      timeout: 30_000,
+    });
+    await expect(row).toContainText("attached");
+  } finally {
+    await lab.api.mutate("node.setPrefixes", { nodeId: origin.view.nodeId, prefixes: [] });
+  }
+});
+
 test("drift: a BGP neighbour removed behind the agent's back shows as missing; Re-apply restores it", async ({
   page,
 }) => {
