@@ -17,8 +17,10 @@ import type { TLogger } from "../log";
 import type { ReconcileQueue } from "../reconcile/reconcile-queue";
 import type { StateStore } from "../state/state-store";
 import type { TIdentity } from "../state/state-files";
+import type { RouteSourceWatcher } from "../sources/route-source-watcher";
 import { AGENT_VERSION } from "../version";
 import { collectPeerHealth, readRoutingHealth } from "./collect-health";
+import { DirectPathWatch } from "./watch-direct-paths";
 import { PeerProbeCache } from "./peer-probes";
 import { readHostInfo } from "./read-host-info";
 import { RouteTracker, type TPendingRoutes } from "./track-routes";
@@ -42,11 +44,14 @@ export interface THealthReporterOptions {
   onDelivered(): void;
   /** The controller refused the report: the node is gone. */
   onNodeGone(message: string): void;
+  /** Route sources: their candidates ride along when they changed (#14). */
+  sources?: RouteSourceWatcher;
 }
 
 /** Sends health reports on a timer and after changes. */
 export class HealthReporter {
   private readonly probes = new PeerProbeCache();
+  private readonly paths = new DirectPathWatch();
   private readonly routes = new RouteTracker();
   /** Reports begun so far, and the number of the newest one sent: older ones are dropped. */
   private collectedCount = 0;
@@ -132,6 +137,7 @@ export class HealthReporter {
         probes: this.probes,
         isProbing,
         now,
+        paths: this.paths,
       });
     }
     const frrVersion = frr ? await frr.readVersion() : null;
@@ -149,7 +155,7 @@ export class HealthReporter {
       appliedVersion: queue.appliedVersion,
       applyError: queue.lastOutcome?.error ?? null,
       peers,
-      routeCandidates: null,
+      routeCandidates: this.options.sources?.takeReportCandidates() ?? null,
       observed,
       reappliedId: queue.reappliedId,
     };
@@ -209,11 +215,13 @@ export class HealthReporter {
     if (controllerError !== null) return;
     try {
       const answer = await this.options.send(health);
+      this.options.sources?.markAccepted(health.routeCandidates);
       if (routes) this.routes.acknowledge(routes, isRoutesResyncAsked(answer));
       logger.debug({ reason, peers: health.peers.length }, "health reported");
       this.options.onDelivered();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      this.options.sources?.markFailed();
       if (isNodeGoneError(error)) return this.options.onNodeGone(message);
       logger.warn({ reason, error: message }, "health report failed");
     }
