@@ -508,7 +508,6 @@ describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)
       maxPrefixes: 100,
       allowedRanges: [
         { prefix: "198.51.100.0/24", maxLength: 32, anycast: true, description: null },
-        { prefix: "192.168.0.0/16", maxLength: 32, anycast: false, description: null },
       ],
       sources: {
         interfaces: [],
@@ -562,6 +561,30 @@ describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)
       ),
     ) as { advertisedRoutes?: Record<string, unknown> };
     expect(Object.keys(advertised.advertisedRoutes ?? {})).toEqual([]);
+    // n1 reports what the speaker announced, with the verdict of each route.
+    type TCandidate = { prefix: string; source: string; refusal: string | null; verdict: string };
+    const { value: reported } = await waitUntil(
+      { name: "n1 reporting the speaker's routes", timeoutMs: 20_000, intervalMs: 500 },
+      async () => {
+        const list = await mesh.api.query<TCandidate[]>("routing.candidates", {
+          nodeId: n1.view.nodeId,
+        });
+        const fromSpeaker = list.filter((c) => c.source === "speaker");
+        return {
+          isDone: fromSpeaker.length === 4,
+          state: `${fromSpeaker.length}`,
+          value: fromSpeaker,
+        };
+      },
+    );
+    const verdictOf = (prefix: string) => {
+      const candidate = reported!.find((c) => c.prefix === prefix);
+      return candidate?.refusal ?? candidate?.verdict;
+    };
+    expect(verdictOf("198.51.100.30/32")).toBe("announced");
+    expect(verdictOf("10.128.0.5/32")).toBe("always-denied");
+    expect(verdictOf("0.0.0.0/0")).toBe("always-denied");
+    expect(verdictOf("192.168.1.0/24")).toBe("outside-allowed-ranges");
     // The speaker stops announcing → withdrawn mesh-wide.
     await runCommand(["birdc", "-s", socket, "disable", "mesh"]);
     await waitRouted("the speaker's VIP withdrawn from n2 and n3", async () =>
