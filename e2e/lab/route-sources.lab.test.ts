@@ -22,6 +22,7 @@ import {
   type TMeshMember,
 } from "./harness/start-mesh";
 import { sleep, waitUntil } from "./harness/wait-until";
+import { addVipInterface, readKernelRoute } from "./harness/route-sources";
 import {
   findModifyingCommands,
   markAgentLog,
@@ -43,35 +44,6 @@ const CAP = 12;
 
 /** Figures the bench and the report quote. */
 const figures: Record<string, number> = {};
-
-interface TKernelRoute {
-  dst: string;
-  type?: string;
-  protocol?: string;
-  dev?: string;
-  nexthops?: { dev: string }[];
-}
-
-/** The kernel's route to exactly `prefix` in node's main table (null: none). */
-async function readKernelRoute(member: TMeshMember, prefix: string) {
-  const family = prefix.includes(":") ? "-6" : "-4";
-  const { stdout } = await runCommand([
-    "ip",
-    "-n",
-    member.node.netns,
-    family,
-    "-json",
-    "route",
-    "show",
-    "exact",
-    prefix,
-  ]);
-  const routes = JSON.parse(stdout || "[]") as TKernelRoute[];
-  const route = routes[0];
-  if (!route) return null;
-  const devices = route.nexthops ? route.nexthops.map((hop) => hop.dev) : [route.dev ?? ""];
-  return { ...route, devices };
-}
 
 /** True when FRR on member has no route to `prefix` at all (FRR prints `{}` or an empty list). */
 async function hasNoFrrRoute(member: TMeshMember, prefix: string) {
@@ -274,20 +246,7 @@ describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)
       },
     };
     for (const member of [n1, n2]) {
-      await sh(
-        member,
-        "ip",
-        "link",
-        "add",
-        "kube-lb0",
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "kube-lb0p",
-      );
-      await sh(member, "ip", "link", "set", "kube-lb0p", "up");
-      await sh(member, "ip", "link", "set", "kube-lb0", "up");
+      await addVipInterface(mesh.lab, member);
       await sh(member, "ip", "addr", "add", `${VIP}/32`, "dev", "kube-lb0");
       await setRouting(member, vipPolicy);
     }
