@@ -1,7 +1,11 @@
 // What the node's BGP speakers announce, read from FRR's Adj-RIB-In (`soft-reconfiguration
 // inbound` keeps it, before the inbound policy and before FRR 8.4's self-next-hop check), so the
 // agent reports every speaker route with its verdict, including the ones FRR filtered.
-import type { TDiscoveredRoute, TRouteCandidate } from "@meshover/netcfg";
+import {
+  SPEAKER_NEEDS_FRR9_MESSAGE,
+  type TDiscoveredRoute,
+  type TRouteCandidate,
+} from "@meshover/netcfg";
 
 /** Runs one vtysh show command (the FRR adapter's `show`). */
 export type TShowFrr = (command: string) => Promise<string>;
@@ -51,8 +55,7 @@ export function refuseSameNamespaceSpeakers(
           ...candidate,
           verdict: "refused",
           refusal: "speaker-needs-frr9",
-          detail:
-            "the speaker runs in the node's own network namespace: FRR 8.4 drops its routes (self next-hop); run it in its own namespace or use FRR 9",
+          detail: SPEAKER_NEEDS_FRR9_MESSAGE,
         }
       : candidate,
   );
