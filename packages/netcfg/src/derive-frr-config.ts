@@ -24,6 +24,10 @@ export const FRR_COALESCE_TIME_MS = 100;
 export const FRR_PEER_GROUP = "MESH";
 /** Name of the BFD profile holding the mesh's BFD timers (plan/parse-frr-running-config reads it too). */
 export const FRR_BFD_PROFILE_NAME = "meshover";
+/** As-path list matching the routes this node originates (an empty AS path). */
+export const FRR_OWN_ROUTES_AS_PATH = "MO-OWN";
+/** Outbound route map of a node that carries no transit: only its own routes leave it. */
+export const FRR_NO_TRANSIT_ROUTE_MAP = "MO-NO-TRANSIT";
 /** Prefix-list names, applied inbound and outbound on every session. */
 export const FRR_PREFIX_LIST_V4 = "MO-MESH-V4";
 /** See FRR_PREFIX_LIST_V4. */
@@ -61,6 +65,21 @@ export interface TFrrNeighbor {
   description: string;
 }
 
+/**
+ * A BFD session configured in bfdd itself, one per tunnel, between the two fixed link-local
+ * addresses (DESIGN.md: `fe80::<index>`). It starts when FRR and the tunnel do, not when bgpd
+ * registers the session on Established (after which the three-way handshake at the 1 s down-state
+ * rate took 1-3.5 s, leaving a session that already routed traffic unprotected). bgpd's
+ * registration on Established finds the same session (peer and interface) and is told at once
+ * that it is up. No `local-address`: bfdd would bind to it when the interface appears, which on
+ * a fresh node is before the agent adds the address, and the session would never send.
+ */
+export interface TFrrBfdPeer {
+  interfaceName: string;
+  /** The peer's link-local address on the tunnel, e.g. `fe80::2`. */
+  peerAddress: string;
+}
+
 /** A tunnel interface stanza: router advertisements so unnumbered BGP finds the peer fast. */
 export interface TFrrInterface {
   name: string;
@@ -82,8 +101,15 @@ export interface TFrrConfig {
   anchorRoutes: string[];
   interfaces: TFrrInterface[];
   neighbors: TFrrNeighbor[];
+  /** Static BFD sessions, one per neighbor (same order), with the profile's timers. */
+  bfdPeers: TFrrBfdPeer[];
   ipv4: TFrrAddressFamily;
   ipv6: TFrrAddressFamily;
+  /**
+   * Outbound route map on every session, or null. Set (FRR_NO_TRANSIT_ROUTE_MAP) when the node
+   * carries no transit: it announces only what it originates, so no pair routes through it.
+   */
+  outboundRouteMap: string | null;
   /** Route sources and policy (#14), null when the mesh uses none. */
   routePolicy: TFrrRoutePolicy | null;
 }
@@ -168,6 +194,10 @@ export function deriveFrrConfig(
       interfaceName: tunnel.interfaceName,
       description: toFrrWord(tunnel.peerName),
     })),
+    bfdPeers: sortedTunnels.map((tunnel) => ({
+      interfaceName: tunnel.interfaceName,
+      peerAddress: tunnel.peerLinkLocal,
+    })),
     ipv4: {
       networks: sortCidrs([parseCidr(`${config.self.ipv4}/32`), ...ownV4]).map((c) => c.text),
       prefixListName: FRR_PREFIX_LIST_V4,
@@ -194,6 +224,7 @@ export function deriveFrrConfig(
         ),
       ),
     },
+    outboundRouteMap: config.self.canTransit === false ? FRR_NO_TRANSIT_ROUTE_MAP : null,
     routePolicy,
   };
 }

@@ -24,3 +24,6 @@ export * from "./parse-ip-json";
 export * from "./parse-wg-dump";
 export * from "./parse-vtysh-json";
 export * from "./plan";
+export * from "./choose-direct-path";
+export * from "./build-reachability-matrix";
+export * from "./observe-routes";
