@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ZHealthReport } from "@meshover/netcfg";
 import { announceReport } from "../../lib/mesh-fanout";
 import { ingestReport } from "../../services/agent/ingest-report";
+import { ingestRoutineReport } from "../../services/agent/ingest-routine-report";
 import { readPreviousReport, recordReportEvents } from "../../services/events/record-report-events";
 import { agentProcedure } from "../../trpc";
 
@@ -12,14 +13,20 @@ export const reportHealthProcedure = agentProcedure
   .mutation(async ({ ctx, input }) => {
     const nodeId = ctx.agent.nodeId;
     const at = new Date();
-    // The timeline compares this report with the samples before it (read before they are
-    // replaced as the latest).
-    const previous = await readPreviousReport({
-      db: ctx.db,
-      nodeId,
-      peerIds: input.peers.map((peer) => peer.peerId),
-    });
-    const result = await ingestReport({ db: ctx.db, nodeId, report: input, now: at });
+    // Nearly every report is routine: one statement stores it and returns what the timeline
+    // compares it with. The rest (a new key or endpoints, a rotation to advance) go the general way.
+    let previous = await ingestRoutineReport({ db: ctx.db, nodeId, report: input, now: at });
+    let result: { meshVersion: number | null } = { meshVersion: null };
+    if (!previous) {
+      // The timeline compares this report with the samples before it (read before they are
+      // replaced as the latest).
+      previous = await readPreviousReport({
+        db: ctx.db,
+        nodeId,
+        peerIds: input.peers.map((peer) => peer.peerId),
+      });
+      result = await ingestReport({ db: ctx.db, nodeId, report: input, now: at });
+    }
     await recordReportEvents({ db: ctx.db, nodeId, previous, report: input, at });
     // Open dashboards redraw from it (topology.watch, node.watch).
     await announceReport(ctx.db, nodeId);
