@@ -1,4 +1,5 @@
-import type { TPrismaClient } from "@meshover/prisma";
+import { getPgPool, type TPrismaClient } from "@meshover/prisma";
+import { toUtcTimestamp } from "../../lib/health-sample";
 import { getMeshFanout } from "../../lib/mesh-fanout";
 import { hashSecret } from "../../lib/secrets";
 
@@ -22,6 +23,17 @@ interface TCachedIdentity {
   version: bigint;
   readAt: number;
 }
+const AUTHENTICATE_SQL = `
+WITH credential AS (
+  SELECT c.id, c."lastUsedAt", n.id AS "nodeId", n.name
+  FROM "NodeCredential" c JOIN "Node" n ON n.id = c."nodeId"
+  WHERE c."secretHash" = $1 AND c."revokedAt" IS NULL
+), touched AS (
+  UPDATE "NodeCredential" SET "lastUsedAt" = $2::timestamp
+  WHERE id = (SELECT id FROM credential WHERE "lastUsedAt" IS NULL OR "lastUsedAt" < $3::timestamp)
+)
+SELECT id::text, "nodeId"::text, name FROM credential`;
+
 const caches = new WeakMap<TPrismaClient, Map<string, TCachedIdentity>>();
 
 /** The node behind a bearer credential, or null when it is unknown or revoked. */
@@ -48,20 +60,15 @@ export async function authenticateNode({
     }
     cache.delete(secretHash);
   }
-  const row = await db.nodeCredential.findUnique({
-    where: { secretHash },
-    select: {
-      id: true,
-      revokedAt: true,
-      lastUsedAt: true,
-      node: { select: { id: true, name: true } },
-    },
-  });
-  if (!row || row.revokedAt) return null;
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_AFTER_MS) {
-    await db.nodeCredential.updateMany({ where: { id: row.id }, data: { lastUsedAt: now } });
-  }
-  const identity = { nodeId: row.node.id, nodeName: row.node.name, credentialId: row.id };
+  // Read and touch in one statement on the pool (no Prisma compile): every agent comes here
+  // once a minute and after every mesh change.
+  const { rows } = await getPgPool(db).query<{ id: string; nodeId: string; name: string }>(
+    AUTHENTICATE_SQL,
+    [secretHash, toUtcTimestamp(now), toUtcTimestamp(new Date(now.getTime() - TOUCH_AFTER_MS))],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const identity = { nodeId: row.nodeId, nodeName: row.name, credentialId: row.id };
   if (cache.size >= MAX_CACHED) cache.clear();
   cache.set(secretHash, { identity, version, readAt: now.getTime() });
   return identity;
