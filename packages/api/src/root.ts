@@ -11,6 +11,7 @@ import { historyRouter } from "./routers/history/router";
 import { sshRouter } from "./routers/ssh/router";
 import { tokenRouter } from "./routers/token/router";
 import { topologyRouter } from "./routers/topology/router";
+import { underlayRouter } from "./routers/underlay/router";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 /** The whole controller API (dashboard and agents). */
@@ -27,6 +28,7 @@ export const appRouter = createTRPCRouter({
   history: historyRouter,
   events: eventsRouter,
   routes: routesRouter,
+  underlay: underlayRouter,
 });
 
 /** The API's type, for typed clients (dashboard, agent). */

@@ -15,6 +15,14 @@ import { AGENT_VERSION } from "../version";
 import { ConfigSubscription } from "../controller/config-subscription";
 import { createControllerClient, verifyCertificatePin } from "../controller/controller-client";
 import { teardownHost } from "./teardown-host";
+import { RouteSourceWatcher } from "../sources/route-source-watcher";
+
+/**
+ * How often the agent looks at its host's route sources between passes. With the hysteresis
+ * of two sightings, a new pod CIDR or bridge reaches FRR 2–4 s after it appears; addresses on
+ * already selected interfaces need no look at all (zebra redistributes them at once).
+ */
+export const SOURCES_CHECK_MS = 2000;
 
 /** Options of runAgent. */
 export interface TRunAgentOptions {
@@ -57,12 +65,18 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     pinSha256: identity.pinSha256,
   });
 
+  const sources = new RouteSourceWatcher({
+    runner,
+    logger,
+    endpoints: () => store.readIdentity()?.endpoints ?? identity.endpoints,
+  });
   const queue: ReconcileQueue = new ReconcileQueue({
     store,
     runner,
     logger,
     host,
     frr,
+    sources,
     onKeyRotated: () => health.sendNow("rotation", false),
     onChanged: () => health.reportChange(),
   });
@@ -92,6 +106,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     controllerError: () => subscription.nodeGoneError,
     onDelivered: () => subscription.resubscribeIfWaiting(),
     onNodeGone: (message) => subscription.refusedElsewhere(message),
+    sources,
   });
 
   if (queue.config) {
@@ -100,11 +115,17 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
   }
   subscription.start();
   const resync = setInterval(() => void queue.reconcile("resync"), options.resyncSec * 1000);
+  const sourcesCheck = setInterval(() => {
+    void queue.checkSources().then((change) => {
+      if (change.isCandidatesChanged) void health.report("sources", false);
+    });
+  }, SOURCES_CHECK_MS);
   health.start();
 
   await options.stopSignal;
   logger.info("stopping");
   clearInterval(resync);
+  clearInterval(sourcesCheck);
   health.stop();
   subscription.stop();
   await queue.stop();

@@ -12,8 +12,10 @@ import type { TLogger } from "../log";
 import type { ReconcileQueue } from "../reconcile/reconcile-queue";
 import type { StateStore } from "../state/state-store";
 import type { TIdentity } from "../state/state-files";
+import type { RouteSourceWatcher } from "../sources/route-source-watcher";
 import { AGENT_VERSION } from "../version";
 import { collectPeerHealth, readRoutingHealth } from "./collect-health";
+import { DirectPathWatch } from "./watch-direct-paths";
 import { PeerProbeCache } from "./peer-probes";
 import { readHostInfo } from "./read-host-info";
 
@@ -36,11 +38,14 @@ export interface THealthReporterOptions {
   onDelivered(): void;
   /** The controller refused the report: the node is gone. */
   onNodeGone(message: string): void;
+  /** Route sources: their candidates ride along when they changed (#14). */
+  sources?: RouteSourceWatcher;
 }
 
 /** Sends health reports on a timer and after changes. */
 export class HealthReporter {
   private readonly probes = new PeerProbeCache();
+  private readonly paths = new DirectPathWatch();
   private lastBgp = new Map<string, string | null>();
   private intervalTimer: NodeJS.Timeout | null = null;
   private settleTimer: NodeJS.Timeout | null = null;
@@ -100,6 +105,7 @@ export class HealthReporter {
         probes: this.probes,
         isProbing,
         now,
+        paths: this.paths,
       });
     }
     const frrVersion = frr ? await frr.readVersion() : null;
@@ -117,6 +123,7 @@ export class HealthReporter {
       appliedVersion: queue.appliedVersion,
       applyError: queue.lastOutcome?.error ?? null,
       peers,
+      routeCandidates: this.options.sources?.takeReportCandidates() ?? null,
     };
   }
 
@@ -161,10 +168,12 @@ export class HealthReporter {
     if (controllerError !== null) return;
     try {
       await this.options.send(health);
+      this.options.sources?.markAccepted(health.routeCandidates);
       logger.debug({ reason, peers: health.peers.length }, "health reported");
       this.options.onDelivered();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      this.options.sources?.markFailed();
       if (isNodeGoneError(error)) return this.options.onNodeGone(message);
       logger.warn({ reason, error: message }, "health report failed");
     }
