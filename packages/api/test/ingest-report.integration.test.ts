@@ -3,6 +3,7 @@ import { ZHealthReport, ZPeerMetrics, type THealthReport } from "@meshover/netcf
 import type { TTestDatabase } from "@meshover/prisma/testing";
 import { ingestReport } from "../src/services/agent/ingest-report";
 import { ingestRoutineReport } from "../src/services/agent/ingest-routine-report";
+import { orderPair } from "../src/services/agent/record-direct-paths";
 import { createToken } from "../src/services/token/create-token";
 import { callAs, createApiTestDatabase, signInAs } from "./helpers";
 import { makeEnrollRequest, makeHealthReport, type THealthReportInput } from "./http-client";
@@ -198,7 +199,7 @@ describe("routine reports (one statement on the pool)", () => {
     });
   });
 
-  it("writes nothing and defers to the general path for mesh changes, rotations and unknown fields", async () => {
+  it("writes nothing and defers to the general path for mesh changes, rotations, direct paths and other fields", async () => {
     const { a, b } = await enrollPair();
     const node = await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } });
     const base = ZHealthReport.parse(
@@ -211,7 +212,20 @@ describe("routine reports (one statement on the pool)", () => {
     expect(
       await tryRoutine({ ...base, publicKey: makeEnrollRequest("t".repeat(16), "k").publicKey }),
     ).toBeNull();
-    expect(await tryRoutine({ ...base, routes: [] } as THealthReport)).toBeNull();
+    expect(await tryRoutine({ ...base, routeCandidates: [] })).toBeNull();
+    const failing = base.peers.map((peer) => ({ ...peer, directPathError: "no handshake" }));
+    expect(await tryRoutine({ ...base, peers: failing })).toBeNull();
+    // a's failed direct path to b is due for a retry.
+    await testDb.db.directPathFailure.create({
+      data: {
+        ...orderPair(a.nodeId, b.nodeId),
+        reason: "no handshake",
+        reportedBy: a.nodeId,
+        retryAt: new Date(Date.now() - 1000),
+      },
+    });
+    expect(await tryRoutine(base)).toBeNull();
+    await testDb.db.directPathFailure.deleteMany();
     // b's key rotation waits for a's handshake with b's new key.
     await testDb.db.keyRotation.create({
       data: { nodeId: b.nodeId, status: "reported", newPublicKey: "k", reportedAt: new Date() },

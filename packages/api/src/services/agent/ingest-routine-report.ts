@@ -9,8 +9,9 @@ import {
 import type { TPreviousReport } from "../events/record-report-events";
 
 /**
- * The report fields this path stores. A report carrying anything else (a field added to the
- * protocol later) takes the general path, which knows what to do with it.
+ * The report fields this path stores. A report carrying anything else that is not null (a
+ * rotation's next key, route candidates, a field added to the protocol later) takes the general
+ * path, which knows what to do with it: add a field here only once this path stores it.
  */
 const ROUTINE_FIELDS = new Set<string>([
   "agentVersion",
@@ -27,8 +28,9 @@ const ROUTINE_FIELDS = new Set<string>([
 // with (the node's applied version and the newest sample of each of its tunnels; CTEs see the
 // snapshot from before the writes), update the node's facts and insert the samples. The update
 // (and with it the inserts) happens only when the report changes nothing in the mesh (same key,
-// same endpoints) and no peer's key rotation waits for this node's handshakes: otherwise
-// `updated` is 0 and nothing was written.
+// same endpoints), no peer's key rotation waits for this node's handshakes and none of the
+// node's failed direct paths is due for a retry: otherwise `updated` is 0 and nothing was
+// written.
 const INGEST_SQL = `
 WITH previous_node AS (
   SELECT "appliedConfigVersion"::text AS applied FROM "Node" WHERE id = $1::uuid
@@ -49,6 +51,9 @@ WITH previous_node AS (
   WHERE id = $1::uuid AND "publicKey" = $3 AND endpoints = $4::text[]
     AND NOT EXISTS (
       SELECT 1 FROM "KeyRotation" r WHERE r.status = 'reported' AND r."nodeId" = ANY($11::uuid[]))
+    AND NOT EXISTS (
+      SELECT 1 FROM "DirectPathFailure" f
+      WHERE (f."nodeAId" = $1::uuid OR f."nodeBId" = $1::uuid) AND f."retryAt" <= $2::timestamp)
   RETURNING id
 ), inserted AS (
   ${sampleInsertSql("$1", "$2", "$9", "EXISTS (SELECT 1 FROM updated)")}
@@ -70,8 +75,9 @@ function fromUtcJson(text: string): Date {
 }
 
 /**
- * Store a routine health report (the same node key and endpoints, no key rotation to advance:
- * nearly every report) in one statement on the pool, without Prisma's per-query compile.
+ * Store a routine health report (the same node key and endpoints, no key rotation to advance,
+ * no direct path failing or due for a retry: nearly every report) in one statement on the
+ * pool, without Prisma's per-query compile.
  * Returns what the timeline compares the report with, or null when the report is not routine
  * (or the node is gone) and nothing was written: then `ingestReport` must handle it.
  */
@@ -87,10 +93,11 @@ export async function ingestRoutineReport({
   now: Date;
 }): Promise<TPreviousReport | null> {
   const isRoutine = Object.entries(report).every(
-    ([key, value]) => value === undefined || ROUTINE_FIELDS.has(key),
+    ([key, value]) => value === undefined || value === null || ROUTINE_FIELDS.has(key),
   );
-  if (!isRoutine) return null;
   const peers = report.peers.filter((peer) => peer.peerId !== nodeId);
+  // A tunnel that never handshook may be a dead direct path (record-direct-paths.ts decides).
+  if (!isRoutine || peers.some((peer) => peer.directPathError)) return null;
   const seenPeerIds = peers
     .filter((peer) => peer.peerPublicKey && peer.handshakeAt)
     .map((peer) => peer.peerId);
