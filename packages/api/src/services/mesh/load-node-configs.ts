@@ -1,7 +1,8 @@
 import {
-  compileMesh,
+  compileMeshParts,
   diffPeerLists,
   type TDesiredNodeConfig,
+  type TNodeConfigHead,
   type TMeshSettings,
   type TPeerConfig,
   type TPeerListDiff,
@@ -19,7 +20,13 @@ export const BFD_TIMERS = { intervalMs: 300, multiplier: 3 } as const;
 /** Every node's desired config at one mesh version. */
 export interface TCompiledMesh {
   version: bigint;
-  configs: Map<string, TDesiredNodeConfig>;
+  /** Each node's config without its peer list, by node id (all a delta needs). */
+  heads: Map<string, TNodeConfigHead>;
+  /**
+   * A node's full config (marked plain JSON), built on first use and kept: only a stream's
+   * first event needs one, and at 2,000 nodes building all of them is most of a compile.
+   */
+  configOf: (nodeId: string) => TDesiredNodeConfig | undefined;
   /** Every peer entry once (the objects the configs share), ordered by index. */
   peers: TPeerConfig[];
   /** Peer diffs from older meshes to this one, computed once for all subscribers. */
@@ -114,7 +121,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
   if (!settings) throw new Error("the Setting row is missing (ensureSettings not run)");
   // Expired failures stay until the next mesh change removes them (report-health retries them),
   // so the configs of one version never depend on the clock.
-  const { configs, peers, skippedPairs } = compileMesh({
+  const { heads, peers, skippedPairs, configOf } = compileMeshParts({
     version: Number(settings.meshVersion),
     settings: toMeshSettings(settings),
     nodes: settings.nodes.map((node) => ({
@@ -137,10 +144,21 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
       reason: pair.reason,
     })),
   });
+  const headsById = new Map(heads.map((head) => [head.self.id, head]));
+  const configs = new Map<string, TDesiredNodeConfig>();
   return {
     version: settings.meshVersion,
-    // Plain JSON by construction: the transformer can send them without superjson's walk.
-    configs: new Map(configs.map((config) => [config.self.id, markPlainJson(config)])),
+    heads: headsById,
+    configOf: (nodeId) => {
+      let config = configs.get(nodeId);
+      const head = headsById.get(nodeId);
+      if (!config && head) {
+        // Plain JSON by construction: the transformer can send it without superjson's walk.
+        config = markPlainJson(configOf(head));
+        configs.set(nodeId, config);
+      }
+      return config;
+    },
     peers,
     diffs: new WeakMap(),
     skippedPairs,
