@@ -69,6 +69,14 @@ interface TIngestRow {
   samples: { peerId: string; at: string; handshakeAt: string | null; metrics: unknown }[] | null;
 }
 
+/** A report of `nodeId` received at `now`. */
+export interface TReportOptions {
+  db: TPrismaClient;
+  nodeId: string;
+  report: THealthReport;
+  now: Date;
+}
+
 /** A `timestamp` as JSON gives it (UTC without a zone) as a Date. */
 function fromUtcJson(text: string): Date {
   return new Date(`${text}Z`);
@@ -81,17 +89,10 @@ function fromUtcJson(text: string): Date {
  * Returns what the timeline compares the report with, or null when the report is not routine
  * (or the node is gone) and nothing was written: then `ingestReport` must handle it.
  */
-export async function ingestRoutineReport({
-  db,
-  nodeId,
-  report,
-  now,
-}: {
-  db: TPrismaClient;
-  nodeId: string;
-  report: THealthReport;
-  now: Date;
-}): Promise<TPreviousReport | null> {
+export async function ingestRoutineReport(
+  options: TReportOptions,
+): Promise<TPreviousReport | null> {
+  const { db, nodeId, report, now } = options;
   const isRoutine = Object.entries(report).every(
     ([key, value]) => value === undefined || value === null || ROUTINE_FIELDS.has(key),
   );
