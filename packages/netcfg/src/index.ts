@@ -26,3 +26,4 @@ export * from "./parse-vtysh-json";
 export * from "./plan";
 export * from "./choose-direct-path";
 export * from "./build-reachability-matrix";
+export * from "./observe-routes";

@@ -1,12 +1,14 @@
 // `meshover-agent run`: the daemon, wired from three parts. The config subscription
 // (controller/config-subscription.ts) feeds configs to the reconcile queue
 // (reconcile/reconcile-queue.ts), which observes, plans and applies one pass at a time; the
-// health reporter (health/report-health.ts) reports on a timer and after every change. Starts
+// health reporter (health/report-health.ts) reports on a timer, after every change and, through
+// the routing watcher (health/watch-routing.ts), at once when a BGP or BFD state changes. Starts
 // from the cached config when the controller is unreachable.
 import type { TRunner } from "../exec/run-command";
 import { createFrrAdapter } from "../frr/create-frr-adapter";
 import type { TFrrMode } from "../frr/frr-adapter";
 import { HealthReporter, sendReportWith } from "../health/report-health";
+import { RoutingWatcher } from "../health/watch-routing";
 import { HostDriver, type THostDriverOptions } from "../host/host-driver";
 import type { TLogger } from "../log";
 import { ReconcileQueue } from "../reconcile/reconcile-queue";
@@ -121,11 +123,17 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     });
   }, SOURCES_CHECK_MS);
   health.start();
+  // A BGP or BFD change is reported at once, not at the next interval.
+  const watcher = frr
+    ? new RoutingWatcher({ frr, logger, onChange: () => health.reportRoutingChange() })
+    : null;
+  watcher?.start();
 
   await options.stopSignal;
   logger.info("stopping");
   clearInterval(resync);
   clearInterval(sourcesCheck);
+  watcher?.stop();
   health.stop();
   subscription.stop();
   await queue.stop();

@@ -32,6 +32,8 @@ export class ReconcileQueue {
   config: TDesiredNodeConfig | null;
   appliedVersion: number | null = null;
   lastOutcome: TReconcileOutcome | null = null;
+  /** The config's re-apply request this agent carried out last (reported as reappliedId). */
+  reappliedId: string | null = null;
   private tail: Promise<unknown> = Promise.resolve();
   private isStopped = false;
   /** A queued config pass that has not started yet (it will read the newest config). */
@@ -76,16 +78,21 @@ export class ReconcileQueue {
       // it: the outage lasts one push, not one push plus a health pass.
       if (await this.rotateKeyIfAsked(current)) await this.options.onKeyRotated();
       await this.lookAtSources(current);
+      // The admin asked to re-apply: observe everything afresh (FRR too), whatever the reason.
+      const reapplyId = current.reapplyId ?? null;
+      const isReapply = reapplyId !== null && reapplyId !== this.reappliedId;
       const outcome = await reconcileHost({
         config: current,
         host,
         frr,
         store,
         logger,
-        // A config or route-source change plans FRR from its known state (no vtysh read).
-        isFullObserve: reason !== "config" && reason !== "sources",
+        // A config or route-source change plans FRR from its known state (no vtysh read),
+        // unless the admin asked to re-apply.
+        isFullObserve: (reason !== "config" && reason !== "sources") || isReapply,
         routeHost: this.options.sources?.routeHost,
       });
+      this.reappliedId = reapplyId;
       this.lastOutcome = outcome;
       if (!outcome.error) this.appliedVersion = current.version;
       const isChange = outcome.operations.length > 0 || outcome.error !== null;
@@ -99,7 +106,10 @@ export class ReconcileQueue {
         },
         "reconciled",
       );
-      if (isChange) this.options.onChanged(outcome);
+      if (isReapply)
+        logger.info({ reapplyId, operations: outcome.operations.length }, "re-applied");
+      // A re-apply is reported at once even when nothing needed fixing: the admin waits for it.
+      if (isChange || isReapply) this.options.onChanged(outcome);
     });
     if (reason === "config") this.waitingConfigPass = pass;
     return pass;

@@ -9,9 +9,10 @@ import {
 import type { TPreviousReport } from "../events/record-report-events";
 
 /**
- * The report fields this path stores. A report carrying anything else that is not null (a
- * rotation's next key, route candidates, a field added to the protocol later) takes the general
- * path, which knows what to do with it: add a field here only once this path stores it.
+ * The report fields this path stores, and those stored apart whichever way a report goes
+ * (`storeObservedState`: routes, drift, re-apply). A report carrying anything else that is not
+ * null (a rotation's next key, route candidates, a field added to the protocol later) takes the
+ * general path, which knows what to do with it: add a field here only once it is stored.
  */
 const ROUTINE_FIELDS = new Set<string>([
   "agentVersion",
@@ -22,6 +23,9 @@ const ROUTINE_FIELDS = new Set<string>([
   "appliedVersion",
   "applyError",
   "peers",
+  "routes",
+  "observed",
+  "reappliedId",
 ] satisfies (keyof THealthReport)[]);
 
 // One statement, one round trip, atomic on its own: read what the timeline compares the report
