@@ -12,6 +12,7 @@
 // Uses DATABASE_URL's server when set, else starts a throwaway PostgreSQL.
 /* eslint-disable no-restricted-properties -- a benchmark sets up its database like a test */
 import { fork, type ChildProcess } from "node:child_process";
+import { setMaxListeners } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -348,6 +349,8 @@ async function benchPush(controller: TController, mesh: Awaited<ReturnType<typeo
     onError: (error: unknown) => console.error("agent 0:", error),
   });
   const aborter = new AbortController();
+  // One abort signal ends every simulated stream.
+  setMaxListeners(agents + 10, aborter.signal);
   const connectStarted = performance.now();
   for (let i = 1; i < agents; i++) {
     void readEventIds(controller.url, credentials[i]!, aborter.signal, (id) => onVersion(i, id));
