@@ -339,6 +339,7 @@ async function benchPush(controller: TController, mesh: Awaited<ReturnType<typeo
   // read only the SSE event ids, so the 2-core box spends its CPU on the controller, not on
   // thousands of JSON.parse calls of configs that real agents do on their own machines.
   let firstConfig = null as TDesiredNodeConfig | null;
+  let streamError: unknown = null;
   const fullClient = createHttpClient(controller.url, {
     authorization: `Bearer ${credentials[0]}`,
   }).agent.config.subscribe(undefined, {
@@ -346,7 +347,7 @@ async function benchPush(controller: TController, mesh: Awaited<ReturnType<typeo
       firstConfig = applyConfigUpdate(firstConfig, event.data);
       onVersion(0, event.data.version);
     },
-    onError: (error: unknown) => console.error("agent 0:", error),
+    onError: (error: unknown) => (streamError = error),
   });
   const aborter = new AbortController();
   // One abort signal ends every simulated stream.
@@ -355,7 +356,13 @@ async function benchPush(controller: TController, mesh: Awaited<ReturnType<typeo
   for (let i = 1; i < agents; i++) {
     void readEventIds(controller.url, credentials[i]!, aborter.signal, (id) => onVersion(i, id));
   }
-  while (latest.some((v) => v < 0)) await sleep(50);
+  const connectDeadline = performance.now() + 600_000;
+  while (latest.some((v) => v < 0)) {
+    if (streamError) throw new Error("agent 0's config stream failed", { cause: streamError });
+    if (performance.now() > connectDeadline)
+      throw new Error("not every agent got a config in 10 min");
+    await sleep(50);
+  }
   console.log(
     `all ${agents} subscriptions received their first (full) config in ${ms(performance.now() - connectStarted)}`,
   );
