@@ -5,6 +5,8 @@ import {
   type TMeshSettings,
   type TPeerConfig,
   type TPeerListDiff,
+  type TSkippedPair,
+  type TUnderlayMode,
 } from "@meshover/netcfg";
 import type { TPrismaClient } from "@meshover/prisma";
 import { markPlainJson } from "../../lib/transformer";
@@ -26,6 +28,8 @@ export interface TCompiledMesh {
   peers: TPeerConfig[];
   /** Peer diffs from older meshes to this one, computed once for all subscribers. */
   diffs: WeakMap<TCompiledMesh, TPeerListDiff>;
+  /** Pairs without a tunnel (no direct path possible, or measured dead), see compileMesh. */
+  skippedPairs: TSkippedPair[];
 }
 
 /** The peers changed from `base` to `next`, computed once per pair and shared by every node. */
@@ -78,7 +82,11 @@ interface TMeshRow {
     endpoints: string[];
     prefixes: string[];
     rotationId: string | null;
+    reapplyId: string | null;
+    underlayMode: TUnderlayMode;
+    canTransit: boolean;
   }[];
+  failedPairs: { a: string; b: string; reason: string }[];
 }
 
 // One statement, so one snapshot and one round trip: a change wakes every subscriber and the
@@ -91,6 +99,8 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
         SELECT json_agg(json_build_object(
           'id', n.id, 'name', n.name, 'index', n.index, 'asn', n.asn, 'ipv4', n.ipv4,
           'ipv6', n.ipv6, 'publicKey', n."publicKey", 'endpoints', n.endpoints,
+          'reapplyId', n."reapplyId",
+          'underlayMode', n."underlayMode", 'canTransit', n."canTransit",
           'prefixes', COALESCE((
             SELECT json_agg(p.cidr ORDER BY p.cidr) FROM "AdvertisedPrefix" p
             WHERE p."nodeId" = n.id), '[]'::json),
@@ -98,11 +108,17 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
             SELECT r.id FROM "KeyRotation" r WHERE r."nodeId" = n.id AND r.status = 'pending'
             ORDER BY r."requestedAt" DESC LIMIT 1)
         ) ORDER BY n.index)
-        FROM "Node" n), '[]'::json) AS nodes
+        FROM "Node" n), '[]'::json) AS nodes,
+      COALESCE((
+        SELECT json_agg(json_build_object('a', f."nodeAId", 'b', f."nodeBId", 'reason', f.reason)
+          ORDER BY f."nodeAId", f."nodeBId")
+        FROM "DirectPathFailure" f), '[]'::json) AS "failedPairs"
     FROM "Setting" s WHERE s.id = 1`;
   const settings = rows[0];
   if (!settings) throw new Error("the Setting row is missing (ensureSettings not run)");
-  const { configs, peers } = compileMesh({
+  // Expired failures stay until the next mesh change removes them (report-health retries them),
+  // so the configs of one version never depend on the clock.
+  const { configs, peers, skippedPairs } = compileMesh({
     version: Number(settings.meshVersion),
     settings: toMeshSettings(settings),
     nodes: settings.nodes.map((node) => ({
@@ -116,6 +132,13 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
       endpoints: node.endpoints,
       advertisedPrefixes: node.prefixes,
       pendingRotationId: node.rotationId,
+      reapplyId: node.reapplyId,
+      underlayMode: node.underlayMode,
+      canTransit: node.canTransit,
+    })),
+    failedPairs: settings.failedPairs.map((pair) => ({
+      nodeIds: [pair.a, pair.b] as const,
+      reason: pair.reason,
     })),
   });
   return {
@@ -124,6 +147,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
     configs: new Map(configs.map((config) => [config.self.id, markPlainJson(config)])),
     peers,
     diffs: new WeakMap(),
+    skippedPairs,
   };
 }
 
