@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { TLabNode } from "./harness/create-lab";
 import { REPO_ROOT, isLabEnabled } from "./harness/lab-env";
 import { hasRoute, ping, readWireguard } from "./harness/observe-node";
 import { startProbes, summarizeProbes } from "./harness/probe-mesh";
@@ -140,6 +141,20 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
   });
 
   it("restarts every agent without a modifying command or a session drop (idempotence)", async () => {
+    // The previous test's last change may still be applying (an FRR reload takes seconds on a
+    // loaded machine): start from agents that finished the newest config they received.
+    await waitUntil(
+      { name: "every agent applied its newest config", timeoutMs: 30_000, intervalMs: 250 },
+      () => {
+        const busy = members()
+          .filter((m) => !hasAppliedNewestConfig(m.node))
+          .map((m) => m.node.name);
+        return Promise.resolve({
+          isDone: busy.length === 0,
+          state: `applying: ${busy.join(", ")}`,
+        });
+      },
+    );
     const before = await readSessionCounters(members());
     const offsets = new Map(members().map((m) => [m.node.name, markAgentLog(m.node)]));
     for (const member of members()) await stopAgent(mesh.lab, member.node);
@@ -381,3 +396,14 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
     );
   });
 });
+
+// True when the agent's last config event is a finished reconcile of the newest version it got.
+function hasAppliedNewestConfig(node: TLabNode): boolean {
+  const events = readAgentLog(node).filter(
+    (line) =>
+      line.msg === "config received" || line.msg === "applying plan" || line.msg === "reconciled",
+  );
+  const received = events.filter((line) => line.msg === "config received").map((l) => l.version);
+  const last = events.at(-1);
+  return last?.msg === "reconciled" && last.version === received.at(-1);
+}
