@@ -2,6 +2,7 @@
 // state from FRR, and RTT and path MTU from the probes (peer-probes.ts).
 import {
   deriveTunnels,
+  findTunnelOfLinkLocal,
   parseBfdPeers,
   parseBgpNeighbors,
   getLinkLocalAddress,
@@ -53,7 +54,9 @@ export async function readRoutingHealth(frr: TFrrAdapter | null): Promise<TRouti
   }
   try {
     for (const peer of parseBfdPeers(bfdText ?? "")) {
-      if (peer.interface) health.bfd.set(peer.interface, peer.status);
+      // bgpd's session to a peer it reached before it knew the interface lists none.
+      const device = peer.interface ?? findTunnelOfLinkLocal(peer.peer);
+      if (device) health.bfd.set(device, peer.status);
     }
   } catch {
     // As above.
