@@ -33,6 +33,11 @@ export interface TMeshNode {
   underlayMode?: TUnderlayMode;
   /** False: the node announces only its own routes (no transit). True when omitted. */
   canTransit?: boolean;
+  /**
+   * A hub of a hub-and-spoke mesh: once any node is a hub, the other nodes (spokes) build
+   * tunnels only to hubs, and hubs to everyone (see docs/underlay.md, "Beyond a full mesh").
+   */
+  isHub?: boolean;
 }
 
 /** A pair the agents measured: its tunnel never completed a handshake. */
@@ -108,8 +113,14 @@ export interface TCompiledMeshConfigs {
    * the configs share, so a controller can diff two versions once for all nodes.
    */
   peers: TPeerConfig[];
-  /** Pairs of keyed nodes left without a tunnel (no direct path possible, or measured dead). */
+  /**
+   * Pairs of keyed nodes left without a tunnel because no direct path can work or it was
+   * measured dead. Spoke-to-spoke pairs of a hub-and-spoke mesh are not listed (there are
+   * N² of them): hubIds tells them apart.
+   */
   skippedPairs: TSkippedPair[];
+  /** The hubs (node ids, by index); empty for a full mesh. */
+  hubIds: string[];
 }
 
 /**
@@ -136,18 +147,27 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
     });
   }
   const settings: TMeshSettings = { ...input.settings, bfd: { ...input.settings.bfd } };
-  const { skippedPairs, skipped } = findSkippedPairs(peers, input.failedPairs ?? []);
+  const hubIds = new Set(sorted.filter((node) => node.isHub === true).map((node) => node.id));
+  const hubPeers = peers.filter((peer) => hubIds.has(peer.id));
+  const { skippedPairs, skipped } = findSkippedPairs(peers, input.failedPairs ?? [], hubIds);
   const configs = sorted.map((node) => {
     const excluded = skipped.get(node.id);
+    // A spoke's candidates are the hubs; a hub's (or, with no hubs, anyone's) every node.
+    const candidates = hubIds.size === 0 || hubIds.has(node.id) ? peers : hubPeers;
     return {
       version: input.version,
       self: toIdentity(node),
-      peers: peers.filter((peer) => peer.id !== node.id && !excluded?.has(peer.id)),
+      peers: candidates.filter((peer) => peer.id !== node.id && !excluded?.has(peer.id)),
       settings,
       rotation: node.pendingRotationId === null ? null : { id: node.pendingRotationId },
     };
   });
-  return { configs, peers, skippedPairs };
+  return { configs, peers, skippedPairs, hubIds: [...hubIds] };
+}
+
+/** True when the compiled peer lists differ per node (deltas must then be cut per node). */
+export function hasPerNodePeerLists(mesh: Pick<TCompiledMeshConfigs, "skippedPairs" | "hubIds">) {
+  return mesh.skippedPairs.length > 0 || mesh.hubIds.length > 0;
 }
 
 /**
@@ -155,11 +175,19 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
  * common family), or the agents measured it dead. Each underlay is parsed once and most pairs
  * cost a few property reads (a 1,000-node mesh has half a million pairs).
  */
-function findSkippedPairs(peers: readonly TPeerConfig[], failedPairs: readonly TFailedPair[]) {
+function findSkippedPairs(
+  peers: readonly TPeerConfig[],
+  failedPairs: readonly TFailedPair[],
+  hubIds: ReadonlySet<string>,
+) {
   const failed = new Map(failedPairs.map((pair) => [pairKey(...pair.nodeIds), pair.reason]));
   const views: TUnderlayView[] = peers.map((peer) =>
     viewUnderlay({ endpoints: peer.endpoints, isBehindNat: peer.isBehindNat ?? false }),
   );
+  // chooseDirectPath finds a path exactly when the nodes share a family and are not both
+  // behind NAT: as bits, so the common pair costs two integer tests.
+  const families = views.map((view) => (view.byFamily.ipv6 ? 1 : 0) | (view.byFamily.ipv4 ? 2 : 0));
+  const hubs = peers.map((peer) => hubIds.has(peer.id));
   const skippedPairs: TSkippedPair[] = [];
   const skipped = new Map<string, Set<string>>();
   const skip = (
@@ -182,10 +210,14 @@ function findSkippedPairs(peers: readonly TPeerConfig[], failedPairs: readonly T
     const a = peers[i]!;
     const viewA = views[i]!;
     for (let j = i + 1; j < peers.length; j++) {
+      // Spoke-to-spoke pairs are no candidates at all (compileMesh never offers them).
+      if (hubIds.size > 0 && !hubs[i] && !hubs[j]) continue;
+      const isPossible =
+        (families[i]! & families[j]!) !== 0 && !(viewA.isBehindNat && views[j]!.isBehindNat);
       const b = peers[j]!;
-      const path = chooseDirectPath(viewA, views[j]!);
-      if (path.kind === "none") {
-        skip(a, b, path.reason, null);
+      if (!isPossible) {
+        const path = chooseDirectPath(viewA, views[j]!);
+        skip(a, b, path.kind === "none" ? path.reason : "no-common-family", null);
         continue;
       }
       const failure = failed.size > 0 ? failed.get(pairKey(a.id, b.id)) : undefined;

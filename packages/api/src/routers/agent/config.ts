@@ -1,6 +1,6 @@
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
-import { makeConfigDelta } from "@meshover/netcfg";
+import { hasPerNodePeerLists, makeConfigDelta } from "@meshover/netcfg";
 import { markPlainJson } from "../../lib/transformer";
 import { readActiveCredentialIds } from "../../services/agent/read-active-credentials";
 import { diffCompiledMeshes, type TCompiledMesh } from "../../services/mesh/load-node-configs";
@@ -50,7 +50,7 @@ export const configProcedure = agentProcedure.input(ZConfigInput).subscription(a
               config,
               diffCompiledMeshes(sent, mesh),
               // Peer lists differ per node only when some pairs have no tunnel (issue #17).
-              sent.skippedPairs.length + mesh.skippedPairs.length > 0
+              hasPerNodePeerLists(sent) || hasPerNodePeerLists(mesh)
                 ? sent.configs.get(ctx.agent.nodeId)
                 : undefined,
             ),
