@@ -302,3 +302,32 @@ describe("hub-and-spoke", () => {
     }
   });
 });
+
+describe("routes of nodes reached through others", () => {
+  it("let the prefixes of non-peers through the prefix lists, and deltas carry their changes", () => {
+    const nodes = [
+      makeTestMeshNode(1, { endpoints: DUAL }),
+      makeTestMeshNode(3, { endpoints: V6, advertisedPrefixes: ["10.201.3.0/24"] }),
+      makeTestMeshNode(4, { endpoints: ["198.18.0.4"], advertisedPrefixes: ["10.201.4.0/24"] }),
+    ];
+    const base = compileMesh({ version: 1, settings: TEST_MESH_SETTINGS, nodes });
+    const v6only = base.configs.find((c) => c.self.index === 3)!;
+    expect(v6only.remotePrefixes).toEqual(["10.201.4.0/24"]);
+    expect(base.configs.find((c) => c.self.index === 1)!.remotePrefixes).toBeUndefined();
+    const prefixList = deriveFrrConfig(v6only).ipv4.prefixList.map((e) => e.prefix);
+    expect(prefixList).toContain("10.201.4.0/24");
+
+    const next = compileMesh({
+      version: 2,
+      settings: TEST_MESH_SETTINGS,
+      nodes: nodes.map((n) =>
+        n.index === 4 ? { ...n, advertisedPrefixes: ["10.201.4.0/24", "10.202.4.0/24"] } : n,
+      ),
+    });
+    const nextV6only = next.configs.find((c) => c.self.index === 3)!;
+    const delta = diffNodeConfigs(v6only, nextV6only);
+    expect(delta.upsertPeers).toEqual([]);
+    expect(delta.remotePrefixes).toEqual(["10.201.4.0/24", "10.202.4.0/24"]);
+    expect(applyConfigDelta(v6only, delta)).toEqual(nextV6only);
+  });
+});

@@ -150,19 +150,43 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
   const hubIds = new Set(sorted.filter((node) => node.isHub === true).map((node) => node.id));
   const hubPeers = peers.filter((peer) => hubIds.has(peer.id));
   const { skippedPairs, skipped } = findSkippedPairs(peers, input.failedPairs ?? [], hubIds);
-  const configs = sorted.map((node) => {
+  const configs = sorted.map((node): TDesiredNodeConfig => {
     const excluded = skipped.get(node.id);
     // A spoke's candidates are the hubs; a hub's (or, with no hubs, anyone's) every node.
     const candidates = hubIds.size === 0 || hubIds.has(node.id) ? peers : hubPeers;
+    const nodePeers = candidates.filter((peer) => peer.id !== node.id && !excluded?.has(peer.id));
+    const remotePrefixes = findRemotePrefixes(node.id, nodePeers, peers);
     return {
       version: input.version,
       self: toIdentity(node),
-      peers: candidates.filter((peer) => peer.id !== node.id && !excluded?.has(peer.id)),
+      peers: nodePeers,
       settings,
       rotation: node.pendingRotationId === null ? null : { id: node.pendingRotationId },
+      ...(remotePrefixes.length > 0 ? { remotePrefixes } : {}),
     };
   });
   return { configs, peers, skippedPairs, hubIds: [...hubIds] };
+}
+
+/**
+ * The prefixes of every keyed node that is neither `selfId` nor one of its peers, sorted and
+ * deduplicated: routes to them arrive through other nodes, and the prefix lists must accept
+ * them. Empty (and cheap) when every other node is a peer.
+ */
+function findRemotePrefixes(
+  selfId: string,
+  nodePeers: readonly TPeerConfig[],
+  peers: readonly TPeerConfig[],
+): string[] {
+  const others = peers.length - (peers.some((peer) => peer.id === selfId) ? 1 : 0);
+  if (nodePeers.length >= others) return [];
+  const peerIds = new Set(nodePeers.map((peer) => peer.id));
+  const prefixes = new Set<string>();
+  for (const peer of peers) {
+    if (peer.id === selfId || peerIds.has(peer.id)) continue;
+    for (const cidr of peer.advertisedPrefixes) prefixes.add(cidr);
+  }
+  return [...prefixes].sort();
 }
 
 /** True when the compiled peer lists differ per node (deltas must then be cut per node). */

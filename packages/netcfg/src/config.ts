@@ -79,6 +79,11 @@ export const ZDesiredNodeConfig = z.object({
   peers: z.array(ZPeerConfig).max(1024),
   settings: ZMeshSettings,
   rotation: ZKeyRotationRequest.nullable(),
+  /**
+   * Prefixes advertised by nodes that are not this node's peers (reached through others, issue
+   * #17), sorted: the BGP prefix lists must let them in. Absent when every node is a peer.
+   */
+  remotePrefixes: z.array(ZCidr).max(262144).optional(),
 });
 
 /**
@@ -98,6 +103,8 @@ export const ZDesiredNodeConfigDelta = z.object({
   upsertPeers: z.array(ZPeerConfig).max(1024),
   /** Ids of peers that are gone. */
   removePeerIds: z.array(z.uuid()).max(1024),
+  /** The new remotePrefixes, only when they changed (an empty list clears them). */
+  remotePrefixes: z.array(ZCidr).max(262144).optional(),
 });
 
 /** One event of the config stream: the full config (always first) or a delta. */

@@ -89,6 +89,11 @@ export function makeConfigDelta(
   const removed = new Set(delta.removePeerIds.filter((id) => baseIds.has(id)));
   for (const id of baseIds) if (!nextIds.has(id)) removed.add(id);
   delta.removePeerIds = [...removed].sort();
+  const remote = next.remotePrefixes ?? [];
+  const baseRemote = base.remotePrefixes ?? [];
+  if (remote.length !== baseRemote.length || remote.some((cidr, i) => cidr !== baseRemote[i])) {
+    delta.remotePrefixes = remote;
+  }
   return delta;
 }
 
@@ -121,12 +126,14 @@ export function applyConfigDelta(
   const peers = new Map(base.peers.map((peer) => [peer.id, peer]));
   for (const id of delta.removePeerIds) peers.delete(id);
   for (const peer of delta.upsertPeers) peers.set(peer.id, peer);
+  const remotePrefixes = delta.remotePrefixes ?? base.remotePrefixes ?? [];
   return {
     version: delta.version,
     self: delta.self,
     peers: [...peers.values()].sort((a, b) => a.index - b.index),
     settings: delta.settings,
     rotation: delta.rotation,
+    ...(remotePrefixes.length > 0 ? { remotePrefixes } : {}),
   };
 }
 
