@@ -312,7 +312,7 @@ describe("routes of nodes reached through others", () => {
     ];
     const base = compileMesh({ version: 1, settings: TEST_MESH_SETTINGS, nodes });
     const v6only = base.configs.find((c) => c.self.index === 3)!;
-    expect(v6only.remotePrefixes).toEqual(["10.201.4.0/24"]);
+    expect(v6only.remotePrefixes).toEqual(["10.201.3.0/24", "10.201.4.0/24"]);
     expect(base.configs.find((c) => c.self.index === 1)!.remotePrefixes).toBeUndefined();
     const prefixList = deriveFrrConfig(v6only).ipv4.prefixList.map((e) => e.prefix);
     expect(prefixList).toContain("10.201.4.0/24");
@@ -327,7 +327,7 @@ describe("routes of nodes reached through others", () => {
     const nextV6only = next.configs.find((c) => c.self.index === 3)!;
     const delta = diffNodeConfigs(v6only, nextV6only);
     expect(delta.upsertPeers).toEqual([]);
-    expect(delta.remotePrefixes).toEqual(["10.201.4.0/24", "10.202.4.0/24"]);
+    expect(delta.remotePrefixes).toEqual(["10.201.3.0/24", "10.201.4.0/24", "10.202.4.0/24"]);
     expect(applyConfigDelta(v6only, delta)).toEqual(nextV6only);
   });
 });

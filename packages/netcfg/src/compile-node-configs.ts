@@ -150,12 +150,16 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
   const hubIds = new Set(sorted.filter((node) => node.isHub === true).map((node) => node.id));
   const hubPeers = peers.filter((peer) => hubIds.has(peer.id));
   const { skippedPairs, skipped } = findSkippedPairs(peers, input.failedPairs ?? [], hubIds);
+  let meshPrefixes: string[] | undefined;
   const configs = sorted.map((node): TDesiredNodeConfig => {
     const excluded = skipped.get(node.id);
     // A spoke's candidates are the hubs; a hub's (or, with no hubs, anyone's) every node.
     const candidates = hubIds.size === 0 || hubIds.has(node.id) ? peers : hubPeers;
     const nodePeers = candidates.filter((peer) => peer.id !== node.id && !excluded?.has(peer.id));
-    const remotePrefixes = findRemotePrefixes(node.id, nodePeers, peers);
+    // A node missing some peers gets routes from them through others: its prefix lists must
+    // know every prefix of the mesh (one shared list; its own and its peers' do no harm).
+    const isPartial = nodePeers.length < peers.length - (node.publicKey === null ? 0 : 1);
+    const remotePrefixes = isPartial ? (meshPrefixes ??= listMeshPrefixes(peers)) : [];
     return {
       version: input.version,
       self: toIdentity(node),
@@ -168,25 +172,9 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
   return { configs, peers, skippedPairs, hubIds: [...hubIds] };
 }
 
-/**
- * The prefixes of every keyed node that is neither `selfId` nor one of its peers, sorted and
- * deduplicated: routes to them arrive through other nodes, and the prefix lists must accept
- * them. Empty (and cheap) when every other node is a peer.
- */
-function findRemotePrefixes(
-  selfId: string,
-  nodePeers: readonly TPeerConfig[],
-  peers: readonly TPeerConfig[],
-): string[] {
-  const others = peers.length - (peers.some((peer) => peer.id === selfId) ? 1 : 0);
-  if (nodePeers.length >= others) return [];
-  const peerIds = new Set(nodePeers.map((peer) => peer.id));
-  const prefixes = new Set<string>();
-  for (const peer of peers) {
-    if (peer.id === selfId || peerIds.has(peer.id)) continue;
-    for (const cidr of peer.advertisedPrefixes) prefixes.add(cidr);
-  }
-  return [...prefixes].sort();
+/** Every prefix some keyed node advertises, sorted and deduplicated. */
+function listMeshPrefixes(peers: readonly TPeerConfig[]): string[] {
+  return [...new Set(peers.flatMap((peer) => peer.advertisedPrefixes))].sort();
 }
 
 /** True when the compiled peer lists differ per node (deltas must then be cut per node). */

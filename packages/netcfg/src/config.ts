@@ -80,8 +80,9 @@ export const ZDesiredNodeConfig = z.object({
   settings: ZMeshSettings,
   rotation: ZKeyRotationRequest.nullable(),
   /**
-   * Prefixes advertised by nodes that are not this node's peers (reached through others, issue
-   * #17), sorted: the BGP prefix lists must let them in. Absent when every node is a peer.
+   * Every prefix the mesh advertises, sorted, sent when some node is not this node's peer: its
+   * routes arrive through others (issue #17) and the BGP prefix lists must let them in. Absent
+   * when every node is a peer (the peers' entries already list every prefix).
    */
   remotePrefixes: z.array(ZCidr).max(262144).optional(),
 });
