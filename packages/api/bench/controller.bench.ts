@@ -24,6 +24,8 @@ import { createHttpClient, generateWireguardPublicKey } from "../test/http-clien
 import { startThrowawayPostgres } from "../../../scripts/lib/postgres.mjs";
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 500);
+/** BENCH_HUBS=H: a hub-and-spoke mesh with nodes 1..H as hubs (issue #17); 0: a full mesh. */
+const HUBS = Number(process.env.BENCH_HUBS ?? 0);
 /** Which parts to run (BENCH_PHASES=push,report,login; all by default). */
 const PHASES = new Set((process.env.BENCH_PHASES ?? "push,report,login").split(","));
 const CHANGES = 10;
@@ -96,6 +98,7 @@ async function main() {
         publicKey: generateWireguardPublicKey(),
         endpoints: [`2001:db8::${index.toString(16)}`],
         lastSeenAt: new Date(),
+        isHub: index <= HUBS,
       };
     });
     await db.node.createMany({ data: nodes });
@@ -134,7 +137,8 @@ async function main() {
         child!.send("stats");
       });
     console.log(
-      `controller ${started.url} (fan-out: ${started.mode}), ${AGENTS} agents, full mesh`,
+      `controller ${started.url} (fan-out: ${started.mode}), ${AGENTS} agents, ` +
+        (HUBS > 0 ? `hub-and-spoke with ${HUBS} hubs` : "full mesh"),
     );
 
     // 1. Config push latency.
