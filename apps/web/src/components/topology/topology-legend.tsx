@@ -1,3 +1,4 @@
+import { REACH_STYLES } from "~/lib/describe-reach";
 import { LINK_COLOURS } from "./topology-graph";
 
 /** The key to edge colours, node marks and the warning labels, shown above the graph. */
@@ -8,6 +9,15 @@ export function TopologyLegend() {
     ["Down", LINK_COLOURS.down, false],
     ["Stale (stream lost)", "#94a3b8", true],
   ] as const;
+  // How a pair reaches each other (issue #17): the pattern of the line.
+  const paths = (["direct-ipv6", "direct-ipv4", "via", "unreachable"] as const).map(
+    (kind) =>
+      [
+        REACH_STYLES[kind].label,
+        REACH_STYLES[kind].colour ?? "#64748b",
+        REACH_STYLES[kind].dash,
+      ] as const,
+  );
   return (
     <div className="flex flex-wrap items-center gap-x-4 gap-y-1 px-1 text-xs text-slate-600">
       {items.map(([label, colour, isDashed]) => (
@@ -21,6 +31,22 @@ export function TopologyLegend() {
               stroke={colour}
               strokeWidth="2"
               strokeDasharray={isDashed ? "4 3" : undefined}
+            />
+          </svg>
+          {label}
+        </span>
+      ))}
+      {paths.map(([label, colour, dash]) => (
+        <span key={label} className="flex items-center gap-1.5">
+          <svg width="18" height="6" aria-hidden>
+            <line
+              x1="0"
+              y1="3"
+              x2="18"
+              y2="3"
+              stroke={colour}
+              strokeWidth="2"
+              strokeDasharray={dash}
             />
           </svg>
           {label}

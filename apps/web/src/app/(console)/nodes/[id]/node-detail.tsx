@@ -23,6 +23,7 @@ import { BgpSessions } from "./bgp-sessions";
 import { PeerCharts } from "./peer-charts";
 import { PrefixEditor } from "./prefix-editor";
 import { RotationPanel } from "./rotation-panel";
+import { UnderlayPanel } from "./underlay-panel";
 
 const DEFAULT_STALE_AFTER_SEC = 60;
 const DEFAULT_HEALTH_INTERVAL_SEC = 5;
@@ -243,6 +244,9 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
         </div>
         <div className="xl:col-span-2">
           <PrefixEditor nodeId={nodeId} prefixes={n.prefixes} canEdit={canEdit} />
+        </div>
+        <div className="xl:col-span-3">
+          <UnderlayPanel nodeId={nodeId} canEdit={canEdit} />
         </div>
         <Card title="Announcements">
           {/* After a prefix change: how far each of this node's prefixes got (the Routes page's
