@@ -1,6 +1,7 @@
 // The API: one router per domain.
 import { agentRouter } from "./routers/agent/router";
 import { auditRouter } from "./routers/audit/router";
+import { driftRouter } from "./routers/drift/router";
 import { authRouter } from "./routers/auth/router";
 import { eventsRouter } from "./routers/events/router";
 import { keyRouter } from "./routers/key/router";
@@ -29,6 +30,7 @@ export const appRouter = createTRPCRouter({
   events: eventsRouter,
   routes: routesRouter,
   underlay: underlayRouter,
+  drift: driftRouter,
 });
 
 /** The API's type, for typed clients (dashboard, agent). */

@@ -11,6 +11,7 @@ import {
   type TUnderlayView,
 } from "./choose-direct-path";
 import { NetcfgError } from "./netcfg-error";
+import { DEFAULT_NODE_ROUTING, type TAllowedRange, type TNodeRouting } from "./route-sources";
 
 /** A node as the controller stores it. */
 export interface TMeshNode {
@@ -29,6 +30,14 @@ export interface TMeshNode {
   advertisedPrefixes: readonly string[];
   /** Id of the key rotation the admin requested and the node has not finished, or null. */
   pendingRotationId: string | null;
+  /** The node's effective route sources and policy; DEFAULT_NODE_ROUTING when omitted. */
+  routing?: TNodeRouting;
+  /** The admin's latest re-apply request for the node (absent or null: none). */
+  reapplyId?: string | null;
+  /** Completed key rotations (0 when omitted); its parity is the node's keySlot. */
+  keyGeneration?: number;
+  /** The key the node reported for its running rotation, which peers tunnel to beside the old. */
+  nextPublicKey?: string | null;
   /** How peers can reach its underlay (admin setting); "auto" when omitted. */
   underlayMode?: TUnderlayMode;
   /** False: the node announces only its own routes (no transit). True when omitted. */
@@ -57,7 +66,11 @@ export interface TCompileNodeConfigsInput {
   failedPairs?: readonly TFailedPair[];
 }
 
-function assertUnique(nodes: readonly TMeshNode[], key: keyof TMeshNode, label: string) {
+function assertUnique(
+  nodes: readonly TMeshNode[],
+  key: "id" | "index" | "asn" | "ipv4" | "ipv6",
+  label: string,
+) {
   const seen = new Map<unknown, string>();
   for (const node of nodes) {
     const value = node[key];
@@ -81,6 +94,9 @@ function toIdentity(node: TMeshNode): TNodeIdentity {
     ipv4: node.ipv4,
     ipv6: node.ipv6,
     advertisedPrefixes: [...node.advertisedPrefixes],
+    // Left out while 0 (and nextPublicKey while null): configs of meshes that never rotated
+    // stay byte for byte what they were.
+    ...((node.keyGeneration ?? 0) % 2 === 1 ? { keySlot: 1 } : {}),
     endpoints: [...node.endpoints],
     isBehindNat: resolveBehindNat(node.underlayMode ?? "auto", node.endpoints),
     canTransit: node.canTransit ?? true,
@@ -102,6 +118,12 @@ export interface TSkippedPair {
 
 function pairKey(a: string, b: string) {
   return a < b ? `${a} ${b}` : `${b} ${a}`;
+}
+
+// What the other nodes admit from a node: its allowed ranges, only while it may originate.
+function toPeerAllowedRanges(routing: TNodeRouting | undefined): TAllowedRange[] {
+  if (!routing?.mayOriginate) return [];
+  return routing.allowedRanges.map((range) => ({ ...range }));
 }
 
 /** The whole mesh compiled: every node's config, and every peer entry once. */
@@ -144,6 +166,8 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
       ...toIdentity(node),
       publicKey: node.publicKey,
       endpoints: [...node.endpoints],
+      allowedRanges: toPeerAllowedRanges(node.routing),
+      ...(node.nextPublicKey ? { nextPublicKey: node.nextPublicKey } : {}),
     });
   }
   const settings: TMeshSettings = { ...input.settings, bfd: { ...input.settings.bfd } };
@@ -166,6 +190,8 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
       peers: nodePeers,
       settings,
       rotation: node.pendingRotationId === null ? null : { id: node.pendingRotationId },
+      routing: node.routing ?? DEFAULT_NODE_ROUTING,
+      ...(node.reapplyId ? { reapplyId: node.reapplyId } : {}),
       ...(remotePrefixes.length > 0 ? { remotePrefixes } : {}),
     };
   });

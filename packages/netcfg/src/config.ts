@@ -1,14 +1,15 @@
 // The desired configuration of one node: what the controller compiles and streams, and what the
 // agent reconciles the host towards. This schema is the contract between the two.
 import { z } from "zod";
+import { ZCidr } from "./cidr-schema";
+import { DEFAULT_NODE_ROUTING, ZAllowedRange, ZNodeRouting } from "./route-sources";
+
+export { ZCidr };
 
 /** A WireGuard public key: 32 bytes, base64. */
 export const ZWireguardKey = z
   .string()
   .regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw480]=$/, "not a WireGuard public key");
-
-/** An IPv4 or IPv6 prefix in CIDR notation, as text (validated in depth by the address module). */
-export const ZCidr = z.string().min(3).max(43);
 
 /** A node's identity and addressing. */
 export const ZNodeIdentity = z.object({
@@ -24,6 +25,12 @@ export const ZNodeIdentity = z.object({
   ipv6: z.ipv6(),
   /** Prefixes behind this node (VM/pod/LAN subnets) that it announces over BGP. */
   advertisedPrefixes: z.array(ZCidr).max(256),
+  /**
+   * Parity of the node's completed key rotations (absent: 0). A tunnel's slot is the sum of
+   * both ends' parities mod 2, so a rotation builds its new tunnels in the other slot (another
+   * interface name and port) while the old ones still carry traffic (derive-rotation-tunnels.ts).
+   */
+  keySlot: z.number().int().min(0).max(1).optional(),
   /**
    * Underlay addresses the node reported (its address families come from these). Absent from
    * configs of controllers before issue #17; for peers, ZPeerConfig makes it required.
@@ -46,6 +53,16 @@ export const ZPeerConfig = ZNodeIdentity.extend({
   publicKey: ZWireguardKey,
   /** Underlay addresses of the peer (IPv6 preferred); the first reachable one is used. */
   endpoints: z.array(z.string().min(2).max(64)).max(16),
+  /**
+   * The ranges this peer may originate routes from (empty unless it may originate): every node
+   * binds each range to the peer's ASN, so no node can announce another node's range.
+   */
+  allowedRanges: z.array(ZAllowedRange).max(256).default([]),
+  /**
+   * The key the peer is rotating to, once it reported it: build a second tunnel to it beside
+   * the current one (make-before-break); null or absent when the peer is not rotating.
+   */
+  nextPublicKey: ZWireguardKey.nullable().optional(),
 });
 
 /** Mesh-wide settings every node needs. */
@@ -71,6 +88,9 @@ export const ZKeyRotationRequest = z.object({
   id: z.uuid(),
 });
 
+/** Id of an admin's re-apply request. */
+export const ZReapplyId = z.uuid();
+
 /** Everything one node needs to build its part of the mesh. */
 export const ZDesiredNodeConfig = z.object({
   /** Mesh version this config was compiled at; increases with every change. */
@@ -79,6 +99,14 @@ export const ZDesiredNodeConfig = z.object({
   peers: z.array(ZPeerConfig).max(1024),
   settings: ZMeshSettings,
   rotation: ZKeyRotationRequest.nullable(),
+  /** This node's route sources and policy (defaults: nothing picked up from the host). */
+  routing: ZNodeRouting.default(DEFAULT_NODE_ROUTING),
+  /**
+   * The admin's latest "re-apply" request for this node (an id), or null. When it differs from
+   * the last one the agent carried out, the agent reconciles once more from a fresh observation
+   * of the host and FRR (nothing cached) and reports the id as `reappliedId`.
+   */
+  reapplyId: ZReapplyId.nullable().optional(),
   /**
    * Every prefix the mesh advertises, sorted, sent when some node is not this node's peer: its
    * routes arrive through others (issue #17) and the BGP prefix lists must let them in. Absent
@@ -100,6 +128,9 @@ export const ZDesiredNodeConfigDelta = z.object({
   self: ZNodeIdentity,
   settings: ZMeshSettings,
   rotation: ZKeyRotationRequest.nullable(),
+  /** This node's route sources and policy, in full (small). */
+  routing: ZNodeRouting.default(DEFAULT_NODE_ROUTING),
+  reapplyId: ZReapplyId.nullable().optional(),
   /** Peers that are new or changed, in full. */
   upsertPeers: z.array(ZPeerConfig).max(1024),
   /** Ids of peers that are gone. */

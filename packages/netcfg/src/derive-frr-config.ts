@@ -6,6 +6,12 @@ import { deriveTunnels, type TTunnel } from "./derive-tunnels";
 import { getPoolRange } from "./allocate-identity";
 import { parseCidr, type TParsedCidr } from "./parse-cidr";
 import { sortCidrs } from "./validate-prefixes";
+import {
+  appendMeshRangeEntries,
+  deriveRoutePolicy,
+  type TFrrRoutePolicy,
+  type TRouteHostState,
+} from "./derive-route-policy";
 
 /** Name of the BGP peer group every tunnel neighbor belongs to. */
 /**
@@ -40,6 +46,8 @@ export interface TFrrPrefixListEntry {
   prefix: string;
   /** `ge` length: match this prefix and any more specific one down to this length. */
   ge: number | null;
+  /** `le` length: match this prefix and more specifics up to this length (route sources). */
+  le?: number | null;
 }
 
 /** One address family of the BGP instance. */
@@ -85,6 +93,8 @@ export interface TFrrConfig {
    * carries no transit: it announces only what it originates, so no pair routes through it.
    */
   outboundRouteMap: string | null;
+  /** Route sources and policy (#14), null when the mesh uses none. */
+  routePolicy: TFrrRoutePolicy | null;
 }
 
 /** Options of deriveFrrConfig. */
@@ -93,6 +103,8 @@ export interface TDeriveFrrConfigOptions {
   tunnels?: readonly TTunnel[];
   /** Syslog level; "informational" by default, null for none. */
   logSyslogLevel?: TFrrConfig["logSyslogLevel"];
+  /** What the agent discovered on the host (interfaces, pod CIDRs, refusals); none by default. */
+  routeHost?: TRouteHostState;
 }
 
 /** A name FRR accepts as one word in hostname/description lines. */
@@ -145,6 +157,8 @@ export function deriveFrrConfig(
   const ownV4 = own.filter((cidr) => cidr.family === "ipv4");
   const ownV6 = own.filter((cidr) => cidr.family === "ipv6");
   const sortedTunnels = [...tunnels].sort((a, b) => a.peerIndex - b.peerIndex);
+  const routePolicy = deriveRoutePolicy(config, options.routeHost);
+  const interfaceAnchored = new Set(routePolicy?.interfaceAnchors.map((anchor) => anchor.prefix));
   return {
     hostname: toFrrWord(config.self.name),
     logSyslogLevel: options.logSyslogLevel === undefined ? "informational" : options.logSyslogLevel,
@@ -157,7 +171,9 @@ export function deriveFrrConfig(
       intervalMs: config.settings.bfd.intervalMs,
       multiplier: config.settings.bfd.multiplier,
     },
-    anchorRoutes: own.filter((cidr) => cidr.prefixLength !== 0).map((cidr) => cidr.text),
+    anchorRoutes: own
+      .filter((cidr) => cidr.prefixLength !== 0 && !interfaceAnchored.has(cidr.text))
+      .map((cidr) => cidr.text),
     interfaces: sortedTunnels.map((tunnel) => ({ name: tunnel.interfaceName, raIntervalSec: 1 })),
     neighbors: sortedTunnels.map((tunnel) => ({
       interfaceName: tunnel.interfaceName,
@@ -166,21 +182,30 @@ export function deriveFrrConfig(
     ipv4: {
       networks: sortCidrs([parseCidr(`${config.self.ipv4}/32`), ...ownV4]).map((c) => c.text),
       prefixListName: FRR_PREFIX_LIST_V4,
-      prefixList: buildPrefixList(
-        config.settings.ipv4Pool,
-        mesh.filter((cidr) => cidr.family === "ipv4"),
-        32,
+      prefixList: appendMeshRangeEntries(
+        config,
+        "ipv4",
+        buildPrefixList(
+          config.settings.ipv4Pool,
+          mesh.filter((cidr) => cidr.family === "ipv4"),
+          32,
+        ),
       ),
     },
     ipv6: {
       networks: sortCidrs([parseCidr(`${config.self.ipv6}/128`), ...ownV6]).map((c) => c.text),
       prefixListName: FRR_PREFIX_LIST_V6,
-      prefixList: buildPrefixList(
-        config.settings.ipv6Pool,
-        mesh.filter((cidr) => cidr.family === "ipv6"),
-        128,
+      prefixList: appendMeshRangeEntries(
+        config,
+        "ipv6",
+        buildPrefixList(
+          config.settings.ipv6Pool,
+          mesh.filter((cidr) => cidr.family === "ipv6"),
+          128,
+        ),
       ),
     },
     outboundRouteMap: config.self.canTransit === false ? FRR_NO_TRANSIT_ROUTE_MAP : null,
+    routePolicy,
   };
 }

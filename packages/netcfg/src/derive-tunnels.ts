@@ -1,6 +1,7 @@
 // Tunnels: one WireGuard interface per peer, everything about it computed from the two node
 // indexes, so both ends agree with no coordination (DESIGN.md, Network model).
 import type { TDesiredNodeConfig, TPeerConfig } from "./config";
+import { NetcfgError } from "./netcfg-error";
 import { chooseDirectPath, viewUnderlay, type TUnderlayView } from "./choose-direct-path";
 import { parseAddress, type TIpFamily } from "./parse-cidr";
 
@@ -17,14 +18,53 @@ export const WIREGUARD_OVERHEAD_IPV4 = 60;
 /** Allowed IPs of every tunnel peer: everything, so BGP alone decides what goes where. */
 export const TUNNEL_ALLOWED_IPS: readonly string[] = ["0.0.0.0/0", "::/0"];
 
-/** The tunnel interface name for a peer: `mo<peer index>` (stable, ≤ 7 bytes, unique per host). */
-export function getTunnelInterfaceName(peerIndex: number): string {
-  return `${TUNNEL_INTERFACE_PREFIX}${peerIndex}`;
+/**
+ * Which of a pair's two tunnel slots its keys use: a key rotation builds the new tunnel in the
+ * other slot beside the old one (make-before-break, derive-rotation-tunnels.ts).
+ */
+export type TTunnelSlot = 0 | 1;
+
+/**
+ * The tunnel interface name for a peer: `mo<peer index>` in slot 0, `mo<peer index>r` in slot 1
+ * (stable, ≤ 8 bytes, unique per host).
+ */
+export function getTunnelInterfaceName(peerIndex: number, slot: TTunnelSlot = 0): string {
+  return `${TUNNEL_INTERFACE_PREFIX}${peerIndex}${slot === 1 ? "r" : ""}`;
 }
 
-/** True when an interface name is one meshover's tunnels use (`mo` + a decimal index). */
+/** True when an interface name is one meshover's tunnels use (`mo` + a decimal index [+ `r`]). */
 export function isTunnelInterfaceName(name: string): boolean {
-  return /^mo[1-9][0-9]{0,4}$/.test(name);
+  return /^mo[1-9][0-9]{0,4}r?$/.test(name);
+}
+
+/** The peer index a tunnel interface name stands for, or null for any other name. */
+export function parseTunnelInterfaceName(
+  name: string,
+): { index: number; slot: TTunnelSlot } | null {
+  if (!isTunnelInterfaceName(name)) return null;
+  const isSlot1 = name.endsWith("r");
+  return { index: Number(name.slice(2, isSlot1 ? -1 : undefined)), slot: isSlot1 ? 1 : 0 };
+}
+
+/**
+ * UDP port of the tunnel that listens for the node with index `index`: basePort + index in slot
+ * 0, basePort − index in slot 1 (the index limit keeps basePort + index ≤ 65535, so slot 1 never
+ * meets slot 0). Both ends compute it from the two indexes and the slot.
+ */
+export function getTunnelListenPort(basePort: number, index: number, slot: TTunnelSlot): number {
+  const port = slot === 0 ? basePort + index : basePort - index;
+  if (port < 1 || port > 65535) {
+    throw new NetcfgError(
+      "INVALID_POOL",
+      `tunnel port ${port} for index ${index} (slot ${slot}) is outside 1..65535: lower the node index or raise basePort`,
+    );
+  }
+  return port;
+}
+
+/** The slot a pair's current keys use: the sum of both nodes' key slots, mod 2. */
+export function getPairSlot(a: { keySlot?: number }, b: { keySlot?: number }): TTunnelSlot {
+  return ((a.keySlot ?? 0) + (b.keySlot ?? 0)) % 2 === 0 ? 0 : 1;
 }
 
 /** The node's IPv6 link-local address on each of its tunnels: `fe80::<index as hex>`. */
@@ -65,9 +105,11 @@ export interface TTunnel {
   peerIndex: number;
   peerAsn: number;
   interfaceName: string;
-  /** UDP port this interface listens on: basePort + peer.index. */
+  /** Which of the pair's two slots this tunnel is in (see getPairSlot). */
+  slot: TTunnelSlot;
+  /** UDP port this interface listens on: basePort + peer.index (slot 0). */
   listenPort: number;
-  /** UDP port the peer's interface for us listens on: basePort + self.index. */
+  /** UDP port the peer's interface for us listens on: basePort + self.index (slot 0). */
   remotePort: number;
   endpoint: TTunnelEndpoint | null;
   /** Our link-local address with its length, e.g. `fe80::1/64`. */
@@ -145,14 +187,23 @@ function readMeasured(options: TDeriveTunnelsOptions, peerId: string): number | 
     : (measured as Readonly<Record<string, number>>)[peerId];
 }
 
-/** The tunnel to one peer. See deriveTunnels. */
+/** Another tunnel to the same peer than its current one (a key rotation's second tunnel). */
+export interface TTunnelVariant {
+  slot: TTunnelSlot;
+  /** The peer's key on this tunnel. */
+  peerPublicKey: string;
+}
+
+/** The tunnel to one peer (its current keys, unless `variant` says otherwise). See deriveTunnels. */
 export function deriveTunnel(
   config: TDesiredNodeConfig,
   peer: TPeerConfig,
   options: TDeriveTunnelsOptions = {},
+  variant: TTunnelVariant = { slot: getPairSlot(config.self, peer), peerPublicKey: peer.publicKey },
 ): TTunnel {
   const { settings, self } = config;
-  const remotePort = settings.basePort + self.index;
+  const { slot } = variant;
+  const remotePort = getTunnelListenPort(settings.basePort, self.index, slot);
   const selfUnderlay =
     options.selfUnderlay === undefined ? viewSelfUnderlay(config) : options.selfUnderlay;
   const { endpoint, family: pathFamily } = choosePeerEndpoint(selfUnderlay, peer, remotePort);
@@ -174,8 +225,9 @@ export function deriveTunnel(
     peerName: peer.name,
     peerIndex: peer.index,
     peerAsn: peer.asn,
-    interfaceName: getTunnelInterfaceName(peer.index),
-    listenPort: settings.basePort + peer.index,
+    interfaceName: getTunnelInterfaceName(peer.index, slot),
+    slot,
+    listenPort: getTunnelListenPort(settings.basePort, peer.index, slot),
     remotePort,
     endpoint,
     localLinkLocal: `${getLinkLocalAddress(self.index)}/64`,
@@ -183,7 +235,7 @@ export function deriveTunnel(
     mtu,
     mtuSource,
     wireguardPeer: {
-      publicKey: peer.publicKey,
+      publicKey: variant.peerPublicKey,
       allowedIps: [...TUNNEL_ALLOWED_IPS],
       endpoint: endpoint?.text ?? null,
       persistentKeepalive: settings.keepaliveSec,

@@ -33,6 +33,9 @@ function toPeerKey(peer: TPeerConfig): string {
     peer.advertisedPrefixes,
     peer.publicKey,
     peer.endpoints,
+    peer.allowedRanges,
+    peer.keySlot ?? 0,
+    peer.nextPublicKey ?? null,
     peer.isBehindNat,
     peer.canTransit,
   ]);
@@ -75,6 +78,8 @@ export function makeConfigDelta(
     self: next.self,
     settings: next.settings,
     rotation: next.rotation,
+    routing: next.routing,
+    ...(next.reapplyId ? { reapplyId: next.reapplyId } : {}),
     upsertPeers: meshDiff.upsertPeers.filter((peer) => peer.id !== selfId),
     removePeerIds: meshDiff.removePeerIds.filter((id) => id !== selfId),
   };
@@ -133,6 +138,8 @@ export function applyConfigDelta(
     peers: [...peers.values()].sort((a, b) => a.index - b.index),
     settings: delta.settings,
     rotation: delta.rotation,
+    routing: delta.routing,
+    ...(delta.reapplyId ? { reapplyId: delta.reapplyId } : {}),
     ...(remotePrefixes.length > 0 ? { remotePrefixes } : {}),
   };
 }

@@ -3,7 +3,6 @@ CREATE TYPE "UnderlayMode" AS ENUM ('auto', 'behind_nat', 'public');
 
 -- AlterTable
 ALTER TABLE "Node" ADD COLUMN     "canTransit" BOOLEAN NOT NULL DEFAULT true,
-ADD COLUMN     "isHub" BOOLEAN NOT NULL DEFAULT false,
 ADD COLUMN     "underlayMode" "UnderlayMode" NOT NULL DEFAULT 'auto';
 
 -- CreateTable

@@ -10,6 +10,7 @@ import {
 } from "../derive-frr-config";
 import type { TFrrState } from "./host-state";
 import { formatInterfaceAddress } from "./format-address";
+import { isRoutePolicyTopLine, toRoutePolicyBgpLine } from "./route-policy-lines";
 
 /** Name of the BFD profile meshover's FRR configuration uses. */
 export const FRR_BFD_PROFILE = "meshover";
@@ -32,7 +33,7 @@ export function isPolicyLine(line: string): boolean {
   const noTransit =
     line.startsWith(`bgp as-path access-list ${FRR_OWN_ROUTES_AS_PATH} `) ||
     line.startsWith(`route-map ${FRR_NO_TRANSIT_ROUTE_MAP} `);
-  return prefixList.test(line) || anchor.test(line) || noTransit;
+  return prefixList.test(line) || anchor.test(line) || noTransit || isRoutePolicyTopLine(line);
 }
 
 /** Parse FRR running-config text; null when it has no (default-VRF) `router bgp`. */
@@ -47,7 +48,10 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
   let transmitMs = BFD_DEFAULT_INTERVAL_MS;
   let multiplier = BFD_DEFAULT_MULTIPLIER;
   let coalesceTimeMs: number | null = null;
-  let section: "none" | "bgp" | "bgp-v4" | "bgp-v6" | "bgp-other" | "bfd" | "bfd-profile" = "none";
+  let section:
+    "none" | "bgp" | "bgp-v4" | "bgp-v6" | "bgp-other" | "bfd" | "bfd-profile" | "route-map" =
+    "none";
+  let routeMapHead = "";
 
   for (const raw of text.split("\n")) {
     const line = raw.trim();
@@ -62,7 +66,14 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
         section = "bgp";
       } else if (line === "bfd") {
         section = "bfd";
+      } else if (words[0] === "route-map" && isPolicyLine(line)) {
+        section = "route-map";
+        routeMapHead = line;
       }
+      continue;
+    }
+    if (section === "route-map") {
+      if (line !== "exit") policy.push(`${routeMapHead}: ${line}`);
       continue;
     }
     if (section.startsWith("bgp")) {
@@ -79,6 +90,9 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
       } else if ((section === "bgp-v4" || section === "bgp-v6") && words[0] === "network") {
         const cidr = formatInterfaceAddress(words[1] ?? "");
         (section === "bgp-v4" ? ipv4Networks : ipv6Networks).add(cidr);
+      } else {
+        const routePolicyLine = toRoutePolicyBgpLine(section, line);
+        if (routePolicyLine) policy.push(routePolicyLine);
       }
     } else if (section === "bfd" || section === "bfd-profile") {
       if (words[0] === "profile") {

@@ -80,6 +80,7 @@ interface TMeshRow {
     endpoints: string[];
     prefixes: string[];
     rotationId: string | null;
+    reapplyId: string | null;
     underlayMode: TUnderlayMode;
     canTransit: boolean;
     isHub: boolean;
@@ -97,6 +98,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
         SELECT json_agg(json_build_object(
           'id', n.id, 'name', n.name, 'index', n.index, 'asn', n.asn, 'ipv4', n.ipv4,
           'ipv6', n.ipv6, 'publicKey', n."publicKey", 'endpoints', n.endpoints,
+          'reapplyId', n."reapplyId",
           'underlayMode', n."underlayMode", 'canTransit', n."canTransit", 'isHub', n."isHub",
           'prefixes', COALESCE((
             SELECT json_agg(p.cidr ORDER BY p.cidr) FROM "AdvertisedPrefix" p
@@ -129,6 +131,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
       endpoints: node.endpoints,
       advertisedPrefixes: node.prefixes,
       pendingRotationId: node.rotationId,
+      reapplyId: node.reapplyId,
       underlayMode: node.underlayMode,
       canTransit: node.canTransit,
       isHub: node.isHub,
