@@ -173,23 +173,35 @@ describe.skipIf(!isLabEnabled)("underlays: NAT, IPv4-only, IPv6-only, relays (is
   it("all pairs reach each other's node addresses and workloads; relayed pairs go through n1/n2", async () => {
     const reach = await waitForReachability(listPairs(members()), 60_000);
     figures.allPairsMs = Math.round(reach.elapsedMs);
-    const failing: string[] = [];
-    await runLimited(
-      members().flatMap((from) =>
-        [...workloads.values()]
-          .filter((w) => w.node !== from.node)
-          .flatMap((w) =>
-            ([4, 6] as const).map((family) => async () => {
-              const target = family === 4 ? w.ipv4 : w.ipv6;
-              const source = family === 4 ? from.view.ipv4 : from.view.ipv6;
-              const result = await ping(from.node.netns, target, { source, count: 1, waitSec: 2 });
-              if (!result.isOk) failing.push(`${from.node.name}->${w.name}/v${family}`);
-            }),
-          ),
-      ),
-      8,
+    // Workload prefixes were attached in beforeAll: every node reloads its prefix lists, so
+    // give the routes to them the same named wait as the mesh test does.
+    const findUnreachableWorkloads = async () => {
+      const failing: string[] = [];
+      await runLimited(
+        members().flatMap((from) =>
+          [...workloads.values()]
+            .filter((w) => w.node !== from.node)
+            .flatMap((w) =>
+              ([4, 6] as const).map((family) => async () => {
+                const target = family === 4 ? w.ipv4 : w.ipv6;
+                const source = family === 4 ? from.view.ipv4 : from.view.ipv6;
+                const result = await ping(from.node.netns, target, { source, waitSec: 1 });
+                if (!result.isOk) failing.push(`${from.node.name}->${w.name}/v${family}`);
+              }),
+            ),
+        ),
+        8,
+      );
+      return failing.sort();
+    };
+    const workloadsReached = await waitUntil(
+      { name: "every workload reachable from every other node", timeoutMs: 30_000 },
+      async () => {
+        const failing = await findUnreachableWorkloads();
+        return { isDone: failing.length === 0, state: `unreachable: ${failing.join(", ")}` };
+      },
     );
-    expect(failing).toEqual([]);
+    figures.workloadsMs = Math.round(workloadsReached.elapsedMs);
 
     // The NATed node reaches the IPv6-only node through a relay, and is reached back.
     const relayOf = async (from: TMeshMember, to: TMeshMember) => routeDevice(from, to);
