@@ -2,12 +2,10 @@
 // IPv4-only node (n4) and an IPv4 node behind an nftables masquerade router (n5, outbound only),
 // each with a workload namespace. Real agents detect their own underlay addresses; the
 // controller builds only the tunnels that can work; BGP carries the other pairs through n1/n2.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TLabWorkload } from "./harness/create-lab";
 import { runInNetns } from "./harness/create-lab";
-import { REPO_ROOT, isLabEnabled } from "./harness/lab-env";
+import { isLabEnabled } from "./harness/lab-env";
 import {
   ping,
   readBfdPeers,
@@ -16,7 +14,7 @@ import {
   runLimited,
 } from "./harness/observe-node";
 import { createToken, readAgentView } from "./harness/run-agent";
-import { saveArtifacts } from "./harness/save-artifacts";
+import { saveArtifacts, saveArtifactsOnFailure, writeLabFigures } from "./harness/save-artifacts";
 import {
   LabMesh,
   attachWorkload,
@@ -93,22 +91,11 @@ describe.skipIf(!isLabEnabled)("underlays: NAT, IPv4-only, IPv6-only, relays (is
   });
 
   afterAll(async () => {
-    mkdirSync(join(REPO_ROOT, ".artifacts", "lab"), { recursive: true });
-    writeFileSync(
-      join(REPO_ROOT, ".artifacts", "lab", "underlay-figures.json"),
-      JSON.stringify(figures, null, 2),
-    );
-    console.log(`[lab] underlay figures: ${JSON.stringify(figures)}`);
+    writeLabFigures("underlay-figures.json", figures);
     await mesh?.destroy();
   });
 
-  beforeEach(({ onTestFailed, task }) => {
-    onTestFailed(async () => {
-      if (!mesh) return;
-      const dir = await saveArtifacts(mesh.lab, task.name);
-      console.error(`[lab] artifacts of the failed test saved in ${dir}`);
-    });
-  });
+  beforeEach(saveArtifactsOnFailure(() => mesh?.lab));
 
   /** Wait until every member has exactly its expected tunnels, all sessions Established. */
   async function waitForPlannedMesh(timeoutMs: number) {
@@ -287,31 +274,21 @@ describe.skipIf(!isLabEnabled)("underlays: NAT, IPv4-only, IPv6-only, relays (is
     }
   });
 
+  /** `ip -json route <args>` in `from`'s namespace, parsed. */
+  async function readRoutes(from: TMeshMember, args: string[]) {
+    const { stdout } = await runInNetns(from.node.netns, ["ip", "-json", "route", ...args]);
+    return JSON.parse(stdout) as { dev?: string; nexthops?: { dev: string }[] }[];
+  }
+
   /** The tunnel device `from` sends to `to`'s IPv4 node address through (kernel's choice). */
   async function routeDevice(from: TMeshMember, to: TMeshMember) {
-    const { stdout } = await runInNetns(from.node.netns, [
-      "ip",
-      "-json",
-      "route",
-      "get",
-      to.view.ipv4,
-      "from",
-      from.view.ipv4,
-    ]);
-    const [route] = JSON.parse(stdout) as { dev?: string }[];
+    const [route] = await readRoutes(from, ["get", to.view.ipv4, "from", from.view.ipv4]);
     return route?.dev ?? "";
   }
 
   /** Every next-hop device of `from`'s route to `to`'s IPv4 node address, sorted. */
   async function routeDevices(from: TMeshMember, to: TMeshMember) {
-    const { stdout } = await runInNetns(from.node.netns, [
-      "ip",
-      "-json",
-      "route",
-      "show",
-      `${to.view.ipv4}/32`,
-    ]);
-    const routes = JSON.parse(stdout) as { dev?: string; nexthops?: { dev: string }[] }[];
+    const routes = await readRoutes(from, ["show", `${to.view.ipv4}/32`]);
     return routes
       .flatMap((r) => (r.nexthops ? r.nexthops.map((h) => h.dev) : r.dev ? [r.dev] : []))
       .sort();

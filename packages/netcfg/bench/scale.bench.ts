@@ -4,22 +4,17 @@
 // and the per-node desired config and FRR config (size, derive+render time) of a hub and of a
 // spoke. Config push p99 over real HTTP/SSE is the controller bench with BENCH_AGENTS=1000 and
 // BENCH_HUBS (packages/api/bench/controller.bench.ts). Prints figures; not a test.
+/* eslint-disable no-restricted-properties -- a benchmark script takes its sizes from the environment */
 import { performance } from "node:perf_hooks";
 import { compileMesh, type TMeshNode } from "../src/compile-node-configs";
 import type { TDesiredNodeConfig } from "../src/config";
 import { deriveFrrConfig } from "../src/derive-frr-config";
 import { deriveTunnels } from "../src/derive-tunnels";
 import { renderFrrConfig } from "../src/render-frr-config";
-import { TEST_MESH_SETTINGS } from "../src/test-fixtures";
+import { TEST_MESH_SETTINGS, makeTestMeshNode } from "../src/test-fixtures";
 
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
 const HUBS = Number(process.env.BENCH_HUBS ?? 4);
-
-function makeKey(seed: number): string {
-  const bytes = Buffer.alloc(32);
-  bytes.writeUInt32BE(seed + 1, 0);
-  return bytes.toString("base64");
-}
 
 /** Node i's underlay: dual-stack, or (mixed) every 10th NATed, IPv4-only or IPv6-only. */
 function endpointsOf(index: number, isMixed: boolean): string[] {
@@ -35,19 +30,15 @@ function endpointsOf(index: number, isMixed: boolean): string[] {
 function makeMesh(options: { hubs: number; isMixed: boolean }): TMeshNode[] {
   return Array.from({ length: NODES }, (_, i) => {
     const index = i + 1;
-    return {
-      id: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`,
-      name: `node${index}`,
-      index,
-      asn: 4200000000 + index,
+    const key = Buffer.alloc(32);
+    key.writeUInt32BE(index, 0);
+    return makeTestMeshNode(index, {
       ipv4: `10.128.${index >> 8}.${index & 255}`,
-      ipv6: `fd12:3456:789a::${index.toString(16)}`,
-      publicKey: makeKey(index),
+      publicKey: key.toString("base64"),
       endpoints: endpointsOf(index, options.isMixed),
       advertisedPrefixes: [`172.16.${index >> 8}.${index & 255}/32`],
-      pendingRotationId: null,
       isHub: index <= options.hubs,
-    };
+    });
   });
 }
 
