@@ -3,7 +3,9 @@
 // the next FRR config need. Level-triggered: each pass recomputes everything from what the host
 // holds now, never from remembered events. Hysteresis: something new counts once it was seen
 // on STABLE_PASSES consecutive passes; something gone is gone at once (FRR itself withdraws
-// connected and kernel routes the moment zebra hears of it, with no agent in between).
+// connected and kernel routes the moment zebra hears of it, with no agent in between). The
+// first look after the agent starts takes what is there as settled: it was there before the
+// restart too, and waiting would withdraw it for a pass (churn on every agent restart).
 import {
   EMPTY_ROUTE_HOST_STATE,
   MAX_ROUTE_CANDIDATES,
@@ -50,6 +52,7 @@ export class RouteSourceWatcher {
   /** The judged candidates of the last look (stable entries only). */
   candidates: TRouteCandidate[] = [];
   private seenPasses = new Map<string, number>();
+  private isFirstLook = true;
   /** JSON of the candidates the controller last accepted; null: send the full list. */
   private acceptedJson: string | null = null;
 
@@ -65,6 +68,7 @@ export class RouteSourceWatcher {
     } else {
       await this.lookAtHost(config);
     }
+    this.isFirstLook = false;
     const change = {
       isFrrChanged: JSON.stringify(this.routeHost) !== before.host,
       isCandidatesChanged: JSON.stringify(this.candidates) !== before.list,
@@ -87,8 +91,9 @@ export class RouteSourceWatcher {
     const { runner } = this.options;
     const [addrText, v4Text, v6Text] = await Promise.all([
       runChecked(runner, ["ip", "-json", "addr", "show"]),
-      runChecked(runner, ["ip", "-json", "-4", "route", "show", "table", "main"]),
-      runChecked(runner, ["ip", "-json", "-6", "route", "show", "table", "main"]),
+      // -N: numeric protocols (FRR's rt_protos names its 196 `static`, like the kernel's 4).
+      runChecked(runner, ["ip", "-N", "-json", "-4", "route", "show", "table", "main"]),
+      runChecked(runner, ["ip", "-N", "-json", "-6", "route", "show", "table", "main"]),
     ]);
     const found = discoverRouteSources({
       routing: config.routing,
@@ -104,7 +109,8 @@ export class RouteSourceWatcher {
       ...Object.entries(found.anchorInterfaces).map(([prefix, dev]) => `anchor|${prefix}|${dev}`),
     ];
     const next = new Map<string, number>();
-    for (const key of keys) next.set(key, (this.seenPasses.get(key) ?? 0) + 1);
+    const sightings = this.isFirstLook ? STABLE_PASSES : 1;
+    for (const key of keys) next.set(key, (this.seenPasses.get(key) ?? 0) + sightings);
     this.seenPasses = next;
     const isStable = (key: string) => (next.get(key) ?? 0) >= STABLE_PASSES;
 
