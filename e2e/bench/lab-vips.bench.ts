@@ -6,7 +6,7 @@
 //  - make-before-break move: a second VIP held by n1 only, probed from n3 and n4 at 10 pps;
 //    added on n2, both probers see two paths, removed from n1; lost probes over 10 moves
 // Targets (issue #14): withdrawal ≤ 1 s after the address disappears, 0 lost probes.
-import { runCommand } from "../lab/harness/run-command";
+import { addVipInterface, readKernelRoute } from "../lab/harness/route-sources";
 import { ping } from "../lab/harness/observe-node";
 import {
   LabMesh,
@@ -26,20 +26,7 @@ const median = (values: number[]) =>
 
 /** Next-hop devices of the kernel's route to exactly `prefix` in member (empty: none). */
 async function readPaths(member: TMeshMember, prefix: string): Promise<string[]> {
-  const { stdout } = await runCommand([
-    "ip",
-    "-n",
-    member.node.netns,
-    "-4",
-    "-json",
-    "route",
-    "show",
-    "exact",
-    prefix,
-  ]);
-  const route = (JSON.parse(stdout || "[]") as { dev?: string; nexthops?: { dev: string }[] }[])[0];
-  if (!route) return [];
-  return route.nexthops ? route.nexthops.map((hop) => hop.dev) : [route.dev ?? ""];
+  return (await readKernelRoute(member, prefix))?.devices ?? [];
 }
 
 async function waitPaths(
@@ -71,20 +58,7 @@ async function main() {
     await waitForReachability(listPairs([...mesh.members.values()]), 60_000);
     const sh = (member: TMeshMember, ...argv: string[]) => mesh.lab.exec(member.node, argv);
     for (const member of holders) {
-      await sh(
-        member,
-        "ip",
-        "link",
-        "add",
-        "kube-lb0",
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "kube-lb0p",
-      );
-      await sh(member, "ip", "link", "set", "kube-lb0p", "up");
-      await sh(member, "ip", "link", "set", "kube-lb0", "up");
+      await addVipInterface(mesh.lab, member);
       await mesh.api.mutate("routing.update", {
         nodeId: member.view.nodeId,
         mayOriginate: true,

@@ -22,6 +22,7 @@ import {
   type TMeshMember,
 } from "./harness/start-mesh";
 import { sleep, waitUntil } from "./harness/wait-until";
+import { addVipInterface, readKernelRoute } from "./harness/route-sources";
 import {
   findModifyingCommands,
   markAgentLog,
@@ -43,35 +44,6 @@ const CAP = 12;
 
 /** Figures the bench and the report quote. */
 const figures: Record<string, number> = {};
-
-interface TKernelRoute {
-  dst: string;
-  type?: string;
-  protocol?: string;
-  dev?: string;
-  nexthops?: { dev: string }[];
-}
-
-/** The kernel's route to exactly `prefix` in node's main table (null: none). */
-async function readKernelRoute(member: TMeshMember, prefix: string) {
-  const family = prefix.includes(":") ? "-6" : "-4";
-  const { stdout } = await runCommand([
-    "ip",
-    "-n",
-    member.node.netns,
-    family,
-    "-json",
-    "route",
-    "show",
-    "exact",
-    prefix,
-  ]);
-  const routes = JSON.parse(stdout || "[]") as TKernelRoute[];
-  const route = routes[0];
-  if (!route) return null;
-  const devices = route.nexthops ? route.nexthops.map((hop) => hop.dev) : [route.dev ?? ""];
-  return { ...route, devices };
-}
 
 /** True when FRR on member has no route to `prefix` at all (FRR prints `{}` or an empty list). */
 async function hasNoFrrRoute(member: TMeshMember, prefix: string) {
@@ -274,20 +246,7 @@ describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)
       },
     };
     for (const member of [n1, n2]) {
-      await sh(
-        member,
-        "ip",
-        "link",
-        "add",
-        "kube-lb0",
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "kube-lb0p",
-      );
-      await sh(member, "ip", "link", "set", "kube-lb0p", "up");
-      await sh(member, "ip", "link", "set", "kube-lb0", "up");
+      await addVipInterface(mesh.lab, member);
       await sh(member, "ip", "addr", "add", `${VIP}/32`, "dev", "kube-lb0");
       await setRouting(member, vipPolicy);
     }
@@ -508,7 +467,6 @@ describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)
       maxPrefixes: 100,
       allowedRanges: [
         { prefix: "198.51.100.0/24", maxLength: 32, anycast: true, description: null },
-        { prefix: "192.168.0.0/16", maxLength: 32, anycast: false, description: null },
       ],
       sources: {
         interfaces: [],
@@ -562,6 +520,30 @@ describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)
       ),
     ) as { advertisedRoutes?: Record<string, unknown> };
     expect(Object.keys(advertised.advertisedRoutes ?? {})).toEqual([]);
+    // n1 reports what the speaker announced, with the verdict of each route.
+    type TCandidate = { prefix: string; source: string; refusal: string | null; verdict: string };
+    const { value: reported } = await waitUntil(
+      { name: "n1 reporting the speaker's routes", timeoutMs: 20_000, intervalMs: 500 },
+      async () => {
+        const list = await mesh.api.query<TCandidate[]>("routing.candidates", {
+          nodeId: n1.view.nodeId,
+        });
+        const fromSpeaker = list.filter((c) => c.source === "speaker");
+        return {
+          isDone: fromSpeaker.length === 4,
+          state: `${fromSpeaker.length}`,
+          value: fromSpeaker,
+        };
+      },
+    );
+    const verdictOf = (prefix: string) => {
+      const candidate = reported!.find((c) => c.prefix === prefix);
+      return candidate?.refusal ?? candidate?.verdict;
+    };
+    expect(verdictOf("198.51.100.30/32")).toBe("announced");
+    expect(verdictOf("10.128.0.5/32")).toBe("always-denied");
+    expect(verdictOf("0.0.0.0/0")).toBe("always-denied");
+    expect(verdictOf("192.168.1.0/24")).toBe("outside-allowed-ranges");
     // The speaker stops announcing → withdrawn mesh-wide.
     await runCommand(["birdc", "-s", socket, "disable", "mesh"]);
     await waitRouted("the speaker's VIP withdrawn from n2 and n3", async () =>

@@ -185,4 +185,42 @@ describe("RouteSourceWatcher", () => {
     expect(host.commands).toEqual([]);
     expect(watcher.takeReportCandidates()).toEqual([]);
   });
+  it("reports speaker routes from FRR's Adj-RIB-In; a speaker on a local address needs FRR 9", async () => {
+    const host = ciliumHost();
+    host.links.push({ name: "veth-vm", addrs: [["10.201.1.1", 24]] });
+    const shown: string[] = [];
+    const showFrr = (command: string) => {
+      shown.push(command);
+      if (command === "show bgp neighbors json") {
+        return Promise.resolve(
+          JSON.stringify({
+            "10.201.1.2": { peerGroup: "MO-SPK-1" },
+            "10.0.1.1": { peerGroup: "MO-SPK-1" },
+            mo2: { peerGroup: "MESH" },
+          }),
+        );
+      }
+      const routes = command.includes("10.201.1.2")
+        ? { "198.51.100.30/32": {}, "10.128.0.5/32": {} }
+        : { "198.51.100.31/32": {} };
+      return Promise.resolve(JSON.stringify({ receivedRoutes: routes }));
+    };
+    const config = configWith({
+      ...PODS.routing,
+      sources: {
+        ...PODS.routing.sources,
+        speakers: [{ listenRange: "10.201.1.0/24", asn: 64600, maxPrefixes: 10 }],
+      },
+      maxPrefixes: 100,
+    });
+    const watcher = new RouteSourceWatcher({ runner: host, logger, endpoints: () => [], showFrr });
+    await watcher.look(config);
+    const speakers = watcher.candidates.filter((c) => c.source === "speaker");
+    expect(speakers.map((c) => [c.prefix, c.speaker, c.refusal ?? c.verdict])).toEqual([
+      ["10.128.0.5/32", "10.201.1.2", "always-denied"],
+      ["198.51.100.30/32", "10.201.1.2", "announced"],
+      ["198.51.100.31/32", "10.0.1.1", "speaker-needs-frr9"],
+    ]);
+    expect(shown).not.toContain("show bgp ipv4 unicast neighbors mo2 received-routes json");
+  });
 });

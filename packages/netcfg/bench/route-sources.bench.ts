@@ -2,7 +2,7 @@
 // judging time, the FRR config render time and size (VIPs are redistributed, so the config
 // does not grow with them; over the cap each refused VIP is one deny line), and the size of the
 // report carrying the candidates. Targets: render ≤ 50 ms. Prints figures; not a test.
-import { performance } from "node:perf_hooks";
+import { measure } from "./measure";
 import { compileNodeConfigs, type TMeshNode } from "../src/compile-node-configs";
 import { deriveFrrConfig } from "../src/derive-frr-config";
 import { discoverRouteSources, toRouteHostState } from "../src/discover-route-sources";
@@ -14,18 +14,6 @@ import { TEST_MESH_SETTINGS, makeTestMeshNode } from "../src/test-fixtures";
 
 const VIP_COUNT = 1000;
 const PEERS = 50;
-
-function measure(runs: number, work: () => unknown): { median: number; p95: number } {
-  for (let i = 0; i < 10; i += 1) work();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i += 1) {
-    const start = performance.now();
-    work();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(runs / 2)] ?? 0, p95: times[Math.floor(runs * 0.95)] ?? 0 };
-}
 
 const routing = (maxPrefixes: number): TNodeRouting => ({
   ...DEFAULT_NODE_ROUTING,

@@ -256,3 +256,20 @@ export function isInterfaceSelected(name: string, sources: TRouteSources): boole
   if (matches(BUILTIN_EXCLUDED_INTERFACES) || matches(sources.excludeInterfaces)) return false;
   return matches(sources.interfaces);
 }
+
+/** What a speaker on a loopback listen range gets: FRR 8.4 cannot take its routes. */
+export const SPEAKER_NEEDS_FRR9_MESSAGE =
+  "a speaker in the node's own network namespace (loopback peering, self next-hop) needs FRR 9: FRR 8.4 drops its routes; run it in its own namespace, VM or container";
+
+/**
+ * Why a speaker's listen range cannot work on FRR 8.4, or null: a loopback range means a
+ * speaker in the node's own namespace (MetalLB, Cilium BGP CP), whose routes FRR 8.4 drops
+ * (ROUTING-NOTES §0.3). The agent refuses such a speaker's routes at run time as well.
+ */
+export function findSameNamespaceSpeakerReason(listenRange: string): string | null {
+  const range = parseCidr(listenRange, { isHostBitsAllowed: true });
+  const loopback = NEVER_ROUTED.filter((entry) => entry.why === "loopback");
+  return loopback.some((entry) => isCidrOverlap(entry.cidr, range))
+    ? SPEAKER_NEEDS_FRR9_MESSAGE
+    : null;
+}

@@ -22,6 +22,11 @@ import {
 } from "@meshover/netcfg";
 import { runChecked, type TRunner } from "../exec/run-command";
 import type { TLogger } from "../log";
+import {
+  readSpeakerRoutes,
+  refuseSameNamespaceSpeakers,
+  type TShowFrr,
+} from "./read-speaker-routes";
 
 /** Consecutive passes a new candidate must be seen on before it is reported or anchored. */
 export const STABLE_PASSES = 2;
@@ -35,7 +40,13 @@ export interface TSourcesChange {
 }
 
 const keyOf = (route: TDiscoveredRoute) =>
-  [route.source, route.prefix, route.interface ?? "", route.protocol ?? ""].join("|");
+  [
+    route.source,
+    route.prefix,
+    route.interface ?? "",
+    route.protocol ?? "",
+    route.speaker ?? "",
+  ].join("|");
 
 /** Options of RouteSourceWatcher. */
 export interface TRouteSourceWatcherOptions {
@@ -43,6 +54,8 @@ export interface TRouteSourceWatcherOptions {
   logger: TLogger;
   /** This node's underlay endpoints (never announced into the mesh). */
   endpoints(): readonly string[];
+  /** FRR's vtysh show, to read what speakers announce (none: speakers are not reported). */
+  showFrr?: TShowFrr | null;
 }
 
 /** Discovery, hysteresis and the candidate report state of one agent. */
@@ -95,12 +108,22 @@ export class RouteSourceWatcher {
       runChecked(runner, ["ip", "-N", "-json", "-4", "route", "show", "table", "main"]),
       runChecked(runner, ["ip", "-N", "-json", "-6", "route", "show", "table", "main"]),
     ]);
+    const links = parseIpAddresses(addrText.stdout);
     const found = discoverRouteSources({
       routing: config.routing,
-      links: parseIpAddresses(addrText.stdout),
+      links,
       routes: [...parseIpRoutes(v4Text.stdout, "ipv4"), ...parseIpRoutes(v6Text.stdout, "ipv6")],
       advertisedPrefixes: config.self.advertisedPrefixes,
     });
+    if (config.routing.sources.speakers.length > 0 && this.options.showFrr) {
+      try {
+        found.routes.push(...(await readSpeakerRoutes(this.options.showFrr)));
+      } catch (error) {
+        // FRR starting or restarting: the speakers' routes are reported on a later look.
+        const message = error instanceof Error ? error.message : String(error);
+        this.options.logger.debug({ error: message }, "speaker routes not readable");
+      }
+    }
     // Hysteresis: count consecutive sightings; whatever is not seen now starts from zero.
     const keys = [
       ...found.routes.map(keyOf),
@@ -118,10 +141,16 @@ export class RouteSourceWatcher {
       pools: { ipv4Pool: config.settings.ipv4Pool, ipv6Pool: config.settings.ipv6Pool },
       underlay: [...this.options.endpoints(), ...config.peers.flatMap((peer) => peer.endpoints)],
     };
-    this.candidates = judgeRouteCandidates(
-      config.routing,
-      found.routes.filter((route) => isStable(keyOf(route))),
-      context,
+    const localAddresses = new Set(
+      links.flatMap((link) => link.addresses.map((address) => address.address)),
+    );
+    this.candidates = refuseSameNamespaceSpeakers(
+      judgeRouteCandidates(
+        config.routing,
+        found.routes.filter((route) => isStable(keyOf(route))),
+        context,
+      ),
+      localAddresses,
     );
     const unselected = judgeRouteCandidates(
       { ...config.routing, maxPrefixes: Number.MAX_SAFE_INTEGER },

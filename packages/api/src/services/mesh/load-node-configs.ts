@@ -1,7 +1,8 @@
 import {
-  compileMesh,
+  compileMeshParts,
   diffPeerLists,
   type TDesiredNodeConfig,
+  type TNodeConfigHead,
   type TMeshSettings,
   type TPeerConfig,
   type TPeerListDiff,
@@ -23,7 +24,15 @@ export const BFD_TIMERS = { intervalMs: 200, multiplier: 3 } as const;
 /** Every node's desired config at one mesh version. */
 export interface TCompiledMesh {
   version: bigint;
-  configs: Map<string, TDesiredNodeConfig>;
+  /** Each node's config without its peer list, by node id (all a delta needs). */
+  heads: Map<string, TNodeConfigHead>;
+  /**
+   * A node's full config (marked plain JSON), built on first use and kept: only a stream's
+   * first event needs one, and at 2,000 nodes building all of them is most of a compile.
+   */
+  configOf: (nodeId: string) => TDesiredNodeConfig | undefined;
+  /** The full configs as a read-only map, built on use like {@link TCompiledMesh.configOf}. */
+  configs: Pick<ReadonlyMap<string, TDesiredNodeConfig>, "get" | "has">;
   /** Every peer entry once (the objects the configs share), ordered by index. */
   peers: TPeerConfig[];
   /** Peer diffs from older meshes to this one, computed once for all subscribers. */
@@ -118,7 +127,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
   if (!settings) throw new Error("the Setting row is missing (ensureSettings not run)");
   // Expired failures stay until the next mesh change removes them (report-health retries them),
   // so the configs of one version never depend on the clock.
-  const { configs, peers, skippedPairs } = compileMesh({
+  const { heads, peers, skippedPairs, configOf } = compileMeshParts({
     version: Number(settings.meshVersion),
     settings: toMeshSettings(settings),
     nodes: settings.nodes.map((node) => ({
@@ -141,10 +150,23 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
       reason: pair.reason,
     })),
   });
+  const headsById = new Map(heads.map((head) => [head.self.id, head]));
+  const configs = new Map<string, TDesiredNodeConfig>();
+  const readConfig = (nodeId: string) => {
+    let config = configs.get(nodeId);
+    const head = headsById.get(nodeId);
+    if (!config && head) {
+      // Plain JSON by construction: the transformer can send it without superjson's walk.
+      config = markPlainJson(configOf(head));
+      configs.set(nodeId, config);
+    }
+    return config;
+  };
   return {
     version: settings.meshVersion,
-    // Plain JSON by construction: the transformer can send them without superjson's walk.
-    configs: new Map(configs.map((config) => [config.self.id, markPlainJson(config)])),
+    heads: headsById,
+    configOf: readConfig,
+    configs: { get: readConfig, has: (nodeId) => headsById.has(nodeId) },
     peers,
     diffs: new WeakMap(),
     skippedPairs,
