@@ -19,3 +19,5 @@ export * from "./parse-ip-json";
 export * from "./parse-wg-dump";
 export * from "./parse-vtysh-json";
 export * from "./plan";
+export * from "./validate-node-routing";
+export * from "./detect-route-conflicts";
