@@ -3,6 +3,7 @@
 // configs and the agent can skip a version that changes nothing for it.
 import type { TDesiredNodeConfig, TMeshSettings, TNodeIdentity, TPeerConfig } from "./config";
 import { NetcfgError } from "./netcfg-error";
+import { DEFAULT_NODE_ROUTING, type TAllowedRange, type TNodeRouting } from "./route-sources";
 
 /** A node as the controller stores it. */
 export interface TMeshNode {
@@ -21,6 +22,8 @@ export interface TMeshNode {
   advertisedPrefixes: readonly string[];
   /** Id of the key rotation the admin requested and the node has not finished, or null. */
   pendingRotationId: string | null;
+  /** The node's effective route sources and policy; DEFAULT_NODE_ROUTING when omitted. */
+  routing?: TNodeRouting;
 }
 
 /** Input of compileNodeConfigs. */
@@ -31,7 +34,11 @@ export interface TCompileNodeConfigsInput {
   nodes: readonly TMeshNode[];
 }
 
-function assertUnique(nodes: readonly TMeshNode[], key: keyof TMeshNode, label: string) {
+function assertUnique(
+  nodes: readonly TMeshNode[],
+  key: "id" | "index" | "asn" | "ipv4" | "ipv6",
+  label: string,
+) {
   const seen = new Map<unknown, string>();
   for (const node of nodes) {
     const value = node[key];
@@ -56,6 +63,12 @@ function toIdentity(node: TMeshNode): TNodeIdentity {
     ipv6: node.ipv6,
     advertisedPrefixes: [...node.advertisedPrefixes],
   };
+}
+
+// What the other nodes admit from a node: its allowed ranges, only while it may originate.
+function toPeerAllowedRanges(routing: TNodeRouting | undefined): TAllowedRange[] {
+  if (!routing?.mayOriginate) return [];
+  return routing.allowedRanges.map((range) => ({ ...range }));
 }
 
 /** The whole mesh compiled: every node's config, and every peer entry once. */
@@ -90,6 +103,7 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
       ...toIdentity(node),
       publicKey: node.publicKey,
       endpoints: [...node.endpoints],
+      allowedRanges: toPeerAllowedRanges(node.routing),
     });
   }
   const settings: TMeshSettings = { ...input.settings, bfd: { ...input.settings.bfd } };
@@ -99,6 +113,7 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
     peers: peers.filter((peer) => peer.id !== node.id),
     settings,
     rotation: node.pendingRotationId === null ? null : { id: node.pendingRotationId },
+    routing: node.routing ?? DEFAULT_NODE_ROUTING,
   }));
   return { configs, peers };
 }

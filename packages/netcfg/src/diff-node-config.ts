@@ -33,6 +33,7 @@ function toPeerKey(peer: TPeerConfig): string {
     peer.advertisedPrefixes,
     peer.publicKey,
     peer.endpoints,
+    peer.allowedRanges,
   ]);
 }
 
@@ -69,6 +70,7 @@ export function makeConfigDelta(
     self: next.self,
     settings: next.settings,
     rotation: next.rotation,
+    routing: next.routing,
     upsertPeers: meshDiff.upsertPeers.filter((peer) => peer.id !== selfId),
     removePeerIds: meshDiff.removePeerIds.filter((id) => id !== selfId),
   };
@@ -109,6 +111,7 @@ export function applyConfigDelta(
     peers: [...peers.values()].sort((a, b) => a.index - b.index),
     settings: delta.settings,
     rotation: delta.rotation,
+    routing: delta.routing,
   };
 }
 

@@ -3,6 +3,10 @@
 import { z } from "zod";
 import { ZWireguardKey } from "./config";
 import { ZSaneDateTime, ZUint32Column, zText } from "./input-bounds";
+import { ZRouteCandidate } from "./route-sources";
+
+/** Most route candidates one report carries (the agent keeps the announced ones first). */
+export const MAX_ROUTE_CANDIDATES = 5000;
 
 /** Longest accepted free-text error in a report; longer text is a malformed report. */
 export const MAX_ERROR_LENGTH = 4000;
@@ -115,6 +119,12 @@ export const ZHealthReport = z
     appliedVersion: z.number().int().min(0).nullable(),
     applyError: zText().max(MAX_ERROR_LENGTH).nullable(),
     peers: z.array(ZPeerHealth).max(1024),
+    /**
+     * Every prefix the agent discovered on its host with its verdict, or null when unchanged
+     * since the last accepted report. The agent sends the full list at start, on any change
+     * and after a failed report; an agent that predates route sources sends nothing (null).
+     */
+    routeCandidates: z.array(ZRouteCandidate).max(MAX_ROUTE_CANDIDATES).nullable().default(null),
   })
   .strict();
 

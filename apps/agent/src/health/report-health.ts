@@ -117,6 +117,7 @@ export class HealthReporter {
       appliedVersion: queue.appliedVersion,
       applyError: queue.lastOutcome?.error ?? null,
       peers,
+      routeCandidates: null,
     };
   }
 
