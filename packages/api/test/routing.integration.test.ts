@@ -4,10 +4,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TRouteCandidate } from "@meshover/netcfg";
 import type { TTestDatabase } from "@meshover/prisma/testing";
+import { loadNodeConfigs } from "../src/services/mesh/load-node-configs";
 import { ingestRouteCandidates } from "../src/services/routing/ingest-route-candidates";
 import { createToken } from "../src/services/token/create-token";
 import { callAs, createApiTestDatabase, signInAs } from "./helpers";
-import { makeEnrollRequest } from "./http-client";
+import { makeEnrollRequest, makeHealthReport } from "./http-client";
 
 let testDb: TTestDatabase;
 let admin: Awaited<ReturnType<typeof signInAs>>;
@@ -404,5 +405,79 @@ describe("candidate ingest and conflicts", () => {
     expect(await viewer.routing.conflicts({})).toHaveLength(1);
     await admin.node.remove({ nodeId: n2 });
     expect(await viewer.routing.conflicts({})).toEqual([]);
+  });
+});
+
+describe("compiled configs", () => {
+  it("carry each node's effective routing, withheld conflicts and peers' allowed ranges", async () => {
+    const [n1, n2, n3] = nodes.map((node) => node.nodeId) as [string, string, string];
+    await admin.routing.setDefaultSources({ ...SOURCES, interfaces: ["vmbr*"] });
+    await admin.routing.update({ nodeId: n1, ...POLICY });
+    await admin.routing.update({ nodeId: n2, ...POLICY, sources: null });
+    await admin.routing.update({ nodeId: n3, ...POLICY, mayOriginate: false });
+    for (const nodeId of [n1, n2]) {
+      await ingestRouteCandidates({
+        db: testDb.db,
+        nodeId,
+        candidates: [candidate("10.60.1.0/24")],
+      });
+    }
+    let mesh = await loadNodeConfigs({ db: testDb.db });
+    const c1 = mesh.configs.get(n1)!;
+    expect(c1.routing).toEqual({
+      mayOriginate: true,
+      exitNode: false,
+      maxPrefixes: 100,
+      sources: SOURCES,
+      allowedRanges: [
+        { prefix: "10.60.0.0/16", maxLength: 24, anycast: false },
+        { prefix: "192.168.122.0/24", maxLength: 24, anycast: true },
+        { prefix: "198.51.100.0/24", maxLength: 32, anycast: true },
+      ],
+      withheld: ["10.60.1.0/24"],
+    });
+    expect(mesh.configs.get(n2)!.routing.sources.interfaces).toEqual(["vmbr*"]);
+    expect(mesh.configs.get(n3)!.routing.withheld).toEqual([]);
+    // Peers admit a node's ranges only while it may originate.
+    const peersOf3 = mesh.configs.get(n3)!.peers;
+    expect(peersOf3.find((peer) => peer.id === n1)?.allowedRanges).toHaveLength(3);
+    expect(c1.peers.find((peer) => peer.id === n3)?.allowedRanges).toEqual([]);
+
+    await admin.routing.resolveConflict({ prefix: "10.60.1.0/24", kind: "node", nodeId: n1 });
+    mesh = await loadNodeConfigs({ db: testDb.db });
+    expect(mesh.configs.get(n1)!.routing.withheld).toEqual([]);
+    expect(mesh.configs.get(n2)!.routing.withheld).toEqual(["10.60.1.0/24"]);
+  });
+});
+
+describe("agent.report with route candidates", () => {
+  it("stores them, leaves them alone when null, and refuses a bad prefix before storing anything", async () => {
+    const [n1, n2] = nodes as [
+      { nodeId: string; credential: string },
+      { nodeId: string; credential: string },
+    ];
+    const agent = callAs(testDb.db, { authorization: `Bearer ${n1.credential}` });
+    const node = await testDb.db.node.findUniqueOrThrow({ where: { id: n1.nodeId } });
+    const base = {
+      ...makeHealthReport([n2.nodeId]),
+      endpoints: node.endpoints,
+      publicKey: node.publicKey!,
+    };
+    await agent.agent.report({ ...base, routeCandidates: [candidate("10.60.1.0/24")] });
+    await agent.agent.report({ ...base, routeCandidates: null });
+    const rows = await viewer.routing.candidates({ nodeId: n1.nodeId });
+    expect(rows.map((row) => [row.prefix, row.isPresent])).toEqual([["10.60.1.0/24", true]]);
+    const seenBefore = (await testDb.db.node.findUniqueOrThrow({ where: { id: n1.nodeId } }))
+      .lastSeenAt;
+    await expect(
+      agent.agent.report({
+        ...base,
+        agentVersion: "9.9.9",
+        routeCandidates: [candidate("10.60.1.0/33")],
+      }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    const after = await testDb.db.node.findUniqueOrThrow({ where: { id: n1.nodeId } });
+    expect(after.agentVersion).not.toBe("9.9.9");
+    expect(after.lastSeenAt).toEqual(seenBefore);
   });
 });

@@ -3,6 +3,10 @@ import { ZHealthReport } from "@meshover/netcfg";
 import { announceReport } from "../../lib/mesh-fanout";
 import { ingestReport } from "../../services/agent/ingest-report";
 import { readPreviousReport, recordReportEvents } from "../../services/events/record-report-events";
+import {
+  ingestRouteCandidates,
+  normalizeRouteCandidates,
+} from "../../services/routing/ingest-route-candidates";
 import { agentProcedure } from "../../trpc";
 
 /** Store the node's health report (HTTP bodies are size-limited by the handler). */
@@ -12,6 +16,8 @@ export const reportHealthProcedure = agentProcedure
   .mutation(async ({ ctx, input }) => {
     const nodeId = ctx.agent.nodeId;
     const at = new Date();
+    // A candidate that is no prefix refuses the whole report before anything is stored.
+    if (input.routeCandidates !== null) normalizeRouteCandidates(input.routeCandidates);
     // The timeline compares this report with the samples before it (read before they are
     // replaced as the latest).
     const previous = await readPreviousReport({
@@ -20,6 +26,16 @@ export const reportHealthProcedure = agentProcedure
       peerIds: input.peers.map((peer) => peer.peerId),
     });
     const result = await ingestReport({ db: ctx.db, nodeId, report: input, now: at });
+    // Null: the candidates did not change since the last accepted report.
+    if (input.routeCandidates !== null) {
+      const routes = await ingestRouteCandidates({
+        db: ctx.db,
+        nodeId,
+        candidates: input.routeCandidates,
+        now: at,
+      });
+      if (routes.meshVersion !== null) result.meshVersion = Number(routes.meshVersion);
+    }
     await recordReportEvents({ db: ctx.db, nodeId, previous, report: input, at });
     // Open dashboards redraw from it (topology.watch, node.watch).
     await announceReport(ctx.db, nodeId);

@@ -36,6 +36,22 @@ function toSqlTimestamp(at: Date) {
 }
 
 /**
+ * The candidates with canonical prefixes, one per (source, prefix). Throws NetcfgError
+ * INVALID_CIDR for a prefix that is not one, so a report can be refused before anything of it
+ * is stored.
+ */
+export function normalizeRouteCandidates(
+  candidates: readonly TRouteCandidate[],
+): Map<string, TRouteCandidate> {
+  const normalized = new Map<string, TRouteCandidate>();
+  for (const candidate of candidates) {
+    const entry = { ...candidate, prefix: normalizePrefix(candidate.prefix) };
+    if (!normalized.has(keyOf(entry))) normalized.set(keyOf(entry), entry);
+  }
+  return normalized;
+}
+
+/**
  * Store the route candidates a node's agent reported (its complete current list): new ones get
  * firstSeenAt, a changed verdict or a return counts a flap, vanished ones are marked gone (kept,
  * so a return is a flap too). When a prefix appeared on or vanished from the node, the conflicts
@@ -53,11 +69,7 @@ export async function ingestRouteCandidates({
   candidates: readonly TRouteCandidate[];
   now?: Date;
 }): Promise<{ changed: number; meshVersion: bigint | null }> {
-  const incoming = new Map<string, TRouteCandidate>();
-  for (const candidate of candidates) {
-    const normalized = { ...candidate, prefix: normalizePrefix(candidate.prefix) };
-    if (!incoming.has(keyOf(normalized))) incoming.set(keyOf(normalized), normalized);
-  }
+  const incoming = normalizeRouteCandidates(candidates);
   const result = await db.$transaction(
     async (tx) => {
       await tx.$queryRaw`SELECT id FROM "Setting" WHERE id = 1 FOR UPDATE`;
