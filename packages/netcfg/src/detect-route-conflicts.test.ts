@@ -54,6 +54,9 @@ describe("detectRouteConflicts", () => {
   it("knows the per-host defaults", () => {
     expect(findWellKnownPerHostPrefix("172.17.0.0/16")?.what).toMatch(/Docker/);
     expect(findWellKnownPerHostPrefix("172.16.0.0/12")).toBeNull();
+    expect(findWellKnownPerHostPrefix("10.0.7.0/24")?.what).toMatch(/Cilium/);
+    // A VIP inside 10.0.0.0/8 is not Cilium's per-node block.
+    expect(findWellKnownPerHostPrefix("10.70.0.5/32")).toBeNull();
   });
 });
 

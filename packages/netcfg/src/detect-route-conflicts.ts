@@ -7,6 +7,7 @@ import { WELL_KNOWN_PER_HOST_PREFIXES } from "./route-sources";
 /** A candidate as conflict detection sees it. */
 export interface TConflictCandidate {
   nodeId: string;
+  /** Canonical text (normalizePrefix). */
   prefix: string;
   /** The node's policy would announce it (before the cap and before conflicts). */
   isEligible: boolean;
@@ -35,11 +36,23 @@ const WELL_KNOWN = WELL_KNOWN_PER_HOST_PREFIXES.map((known) => ({
   what: known.what,
 }));
 
-/** The well-known per-host default a prefix lies in (`libvirt's default network`), or null. */
+/** Length of the per-node blocks CNIs carve from their default pools (Cilium, k3s, flannel). */
+const PER_NODE_BLOCK_LENGTH = 24;
+
+/**
+ * The well-known per-host default a prefix is (`libvirt's default network`), or null: the
+ * default itself, or one of the per-node /24s carved from a default pool (Cilium's 10.0.0.0/8
+ * hands every node a /24 from the same place in every cluster). Other prefixes inside those
+ * pools (a /32 VIP in 10.0.0.0/8) are ordinary.
+ */
 export function findWellKnownPerHostPrefix(prefix: string): { cidr: string; what: string } | null {
   const cidr = parseCidr(prefix, { isHostBitsAllowed: true });
   const known = WELL_KNOWN.find(
-    (entry) => entry.cidr.prefixLength <= cidr.prefixLength && isCidrOverlap(entry.cidr, cidr),
+    (entry) =>
+      isCidrOverlap(entry.cidr, cidr) &&
+      (cidr.prefixLength === entry.cidr.prefixLength ||
+        (cidr.prefixLength === PER_NODE_BLOCK_LENGTH &&
+          entry.cidr.prefixLength < PER_NODE_BLOCK_LENGTH)),
   );
   return known ? { cidr: known.cidr.text, what: known.what } : null;
 }
@@ -54,7 +67,7 @@ export function detectRouteConflicts(candidates: readonly TConflictCandidate[]):
   const byPrefix = new Map<string, { nodes: Set<string>; isAnycast: boolean }>();
   for (const candidate of candidates) {
     if (!candidate.isEligible) continue;
-    const prefix = parseCidr(candidate.prefix, { isHostBitsAllowed: true }).text;
+    const prefix = candidate.prefix;
     const entry = byPrefix.get(prefix) ?? { nodes: new Set<string>(), isAnycast: true };
     entry.nodes.add(candidate.nodeId);
     entry.isAnycast &&= candidate.isAnycast;

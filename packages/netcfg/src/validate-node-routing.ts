@@ -256,42 +256,72 @@ export function validateRouteSources(
   return validateSources(sources, context, []);
 }
 
-/** Why `prefix` would not be announced under `policy` before cap and conflicts, or null. */
-export function judgeRoutePrefix(
-  prefix: string,
-  policy: { mayOriginate: boolean; exitNode: boolean; allowedRanges: readonly TAllowedRange[] },
-  context: Omit<TAlwaysDeniedContext, "isExitNode">,
-):
+/** A policy as {@link judgeRoutePrefix} reads it. */
+export interface TJudgedPolicy {
+  mayOriginate: boolean;
+  exitNode: boolean;
+  allowedRanges: readonly TAllowedRange[];
+}
+
+/** What {@link judgeRoutePrefix} decides: the refusal with its words, or the range that allows it. */
+export type TRoutePrefixVerdict =
   | {
       refusal:
         "origination-disabled" | "outside-allowed-ranges" | "longer-than-allowed" | "always-denied";
       detail: string;
     }
-  | { refusal: null; range: TAllowedRange } {
-  const denied = findAlwaysDeniedReason(prefix, { ...context, isExitNode: policy.exitNode });
-  if (denied) return { refusal: "always-denied", detail: denied };
-  if (!policy.mayOriginate) {
-    return { refusal: "origination-disabled", detail: "the node may not originate routes" };
-  }
-  const cidr = parseCidr(prefix, { isHostBitsAllowed: true });
-  let longer: TAllowedRange | null = null;
-  for (const range of policy.allowedRanges) {
-    const parsed = parseCidr(range.prefix, { isHostBitsAllowed: true });
-    if (
-      parsed.family !== cidr.family ||
-      parsed.prefixLength > cidr.prefixLength ||
-      !isCidrOverlap(parsed, cidr)
-    ) {
-      continue;
+  | { refusal: null; range: TAllowedRange };
+
+/**
+ * A judge for many prefixes against one mesh context: parses each policy's ranges once and
+ * remembers the always-denied answer per prefix (conflict detection judges thousands at once).
+ */
+export function createRoutePrefixJudge(
+  context: Omit<TAlwaysDeniedContext, "isExitNode">,
+): (prefix: string, policy: TJudgedPolicy) => TRoutePrefixVerdict {
+  const denied = new Map<string, string | null>();
+  const ranges = new WeakMap<TJudgedPolicy, { range: TAllowedRange; cidr: TParsedCidr }[]>();
+  return (prefix, policy) => {
+    const key = `${policy.exitNode ? 1 : 0}${prefix}`;
+    let reason = denied.get(key);
+    if (reason === undefined) {
+      reason = findAlwaysDeniedReason(prefix, { ...context, isExitNode: policy.exitNode });
+      denied.set(key, reason);
     }
-    if (cidr.prefixLength <= range.maxLength) return { refusal: null, range };
-    longer = range;
-  }
-  if (longer) {
-    return {
-      refusal: "longer-than-allowed",
-      detail: `longer than /${longer.maxLength} allowed in ${longer.prefix}`,
-    };
-  }
-  return { refusal: "outside-allowed-ranges", detail: "in no allowed range of this node" };
+    if (reason) return { refusal: "always-denied", detail: reason };
+    if (!policy.mayOriginate) {
+      return { refusal: "origination-disabled", detail: "the node may not originate routes" };
+    }
+    let parsed = ranges.get(policy);
+    if (!parsed) {
+      parsed = policy.allowedRanges.map((range) => ({
+        range,
+        cidr: parseCidr(range.prefix, { isHostBitsAllowed: true }),
+      }));
+      ranges.set(policy, parsed);
+    }
+    const cidr = parseCidr(prefix, { isHostBitsAllowed: true });
+    let longer: TAllowedRange | null = null;
+    for (const { range, cidr: rangeCidr } of parsed) {
+      if (rangeCidr.prefixLength > cidr.prefixLength || !isCidrOverlap(rangeCidr, cidr)) continue;
+      if (cidr.prefixLength <= range.maxLength) return { refusal: null, range };
+      longer = range;
+    }
+    if (longer) {
+      return {
+        refusal: "longer-than-allowed",
+        detail: `longer than /${longer.maxLength} allowed in ${longer.prefix}`,
+      };
+    }
+    return { refusal: "outside-allowed-ranges", detail: "in no allowed range of this node" };
+  };
+}
+
+/** Why `prefix` would not be announced under `policy` before cap and conflicts, or null. */
+export function judgeRoutePrefix(
+  prefix: string,
+  policy: TJudgedPolicy,
+  context: Omit<TAlwaysDeniedContext, "isExitNode">,
+): TRoutePrefixVerdict {
+  return createRoutePrefixJudge(context)(prefix, policy);
 }

@@ -2,7 +2,7 @@ import { normalizePrefix, type TRouteCandidate } from "@meshover/netcfg";
 import type { TPrismaClient } from "@meshover/prisma";
 import { getMeshFanout } from "../../lib/mesh-fanout";
 import { bumpMeshVersion } from "../mesh/commit-mesh-change";
-import { refreshRouteConflicts } from "./refresh-route-conflicts";
+import { refreshRouteConflicts, toSqlTimestamp } from "./refresh-route-conflicts";
 
 /** A change older than this starts a new flap count. */
 const FLAP_WINDOW_MS = 24 * 3600 * 1000;
@@ -28,11 +28,6 @@ function keyOf(candidate: { prefix: string; source: string }) {
 
 function countFlap(row: TStoredCandidate, now: Date) {
   return now.getTime() - row.lastChangeAt.getTime() > FLAP_WINDOW_MS ? 1 : row.flapCount + 1;
-}
-
-/** Timestamp text for a raw statement (UTC, like Prisma's own columns). */
-function toSqlTimestamp(at: Date) {
-  return at.toISOString().replace(/Z$/, "");
 }
 
 /**

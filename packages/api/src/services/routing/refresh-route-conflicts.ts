@@ -1,4 +1,8 @@
-import { detectRouteConflicts, judgeRoutePrefix, type TRouteConflict } from "@meshover/netcfg";
+import {
+  createRoutePrefixJudge,
+  detectRouteConflicts,
+  type TRouteConflict,
+} from "@meshover/netcfg";
 import type { Prisma } from "@meshover/prisma";
 import { readNodePolicies, readRoutingContext } from "./read-routing-context";
 
@@ -12,6 +16,68 @@ export interface TConflictRefresh {
 
 function isSameNodes(a: readonly string[], b: readonly string[]) {
   return a.length === b.length && a.every((id, i) => id === b[i]);
+}
+
+/** Timestamp text for a raw statement (UTC, like Prisma's own columns). */
+export function toSqlTimestamp(at: Date): string {
+  return at.toISOString().replace(/Z$/, "");
+}
+
+/** Events listed one by one up to this many; beyond it one event sums up the rest. */
+const MAX_EVENTS_LISTED = 10;
+
+// One timeline line per conflict opened or closed; a burst (a node reporting hundreds of VIPs a
+// peer also has) becomes a few lines plus one "and N more", not hundreds.
+async function describeConflictEvents(
+  tx: Prisma.TransactionClient,
+  {
+    opened,
+    closed,
+    causeNodeId,
+    now,
+  }: { opened: TRouteConflict[]; closed: string[]; causeNodeId: string; now: Date },
+) {
+  const listed = opened.slice(0, MAX_EVENTS_LISTED);
+  const names = new Map(
+    (
+      await tx.node.findMany({
+        where: { id: { in: [...new Set(listed.flatMap((conflict) => conflict.nodeIds))] } },
+        select: { id: true, name: true },
+      })
+    ).map((node) => [node.id, node.name]),
+  );
+  const event = (kind: string, detail: string) => ({ at: now, nodeId: causeNodeId, kind, detail });
+  const events = listed.map((conflict) =>
+    event(
+      "route_conflict",
+      `${conflict.prefix} withheld on ${conflict.nodeIds
+        .map((id) => names.get(id) ?? id)
+        .join(", ")}: ${conflict.reason}`,
+    ),
+  );
+  if (opened.length > listed.length) {
+    events.push(
+      event(
+        "route_conflict",
+        `${opened.length - listed.length} more prefixes withheld as conflicts`,
+      ),
+    );
+  }
+  const listedClosed = closed.slice(0, MAX_EVENTS_LISTED);
+  events.push(
+    ...listedClosed.map((prefix) =>
+      event("route_conflict_cleared", `${prefix} is no longer announced by several nodes`),
+    ),
+  );
+  if (closed.length > listedClosed.length) {
+    events.push(
+      event(
+        "route_conflict_cleared",
+        `${closed.length - listedClosed.length} more conflicts are over`,
+      ),
+    );
+  }
+  return events;
 }
 
 /**
@@ -47,10 +113,11 @@ export async function refreshRouteConflicts(
       readRoutingContext(tx),
       readNodePolicies(tx, [...new Set(shared.map((row) => row.nodeId))]),
     ]);
+    const judge = createRoutePrefixJudge(context);
     detected = detectRouteConflicts(
       shared.map((row) => {
         const policy = policies.get(row.nodeId);
-        const verdict = policy ? judgeRoutePrefix(row.prefix, policy, context) : null;
+        const verdict = policy ? judge(row.prefix, policy) : null;
         return {
           nodeId: row.nodeId,
           prefix: row.prefix,
@@ -68,45 +135,22 @@ export async function refreshRouteConflicts(
     return old && (!isSameNodes(old.nodeIds, conflict.nodeIds) || old.reason !== conflict.reason);
   });
   const closed = stored.filter((row) => !after.has(row.prefix)).map((row) => row.prefix);
-  if (closed.length > 0) await tx.routeConflict.deleteMany({ where: { prefix: { in: closed } } });
-  if (opened.length > 0) {
-    await tx.routeConflict.createMany({
-      data: opened.map((conflict) => ({ ...conflict, detectedAt: now })),
-    });
+  if (closed.length > 0) {
+    await tx.$executeRaw`DELETE FROM "RouteConflict" WHERE prefix = ANY(${closed}::text[])`;
   }
-  for (const conflict of changed) {
-    await tx.routeConflict.update({
-      where: { prefix: conflict.prefix },
-      data: { nodeIds: conflict.nodeIds, reason: conflict.reason },
-      select: { prefix: true },
-    });
+  const written = [...opened, ...changed];
+  if (written.length > 0) {
+    await tx.$executeRaw`
+      INSERT INTO "RouteConflict" (prefix, "nodeIds", reason, "detectedAt")
+      SELECT c.prefix, ARRAY(SELECT json_array_elements_text(c."nodeIds")), c.reason,
+        ${toSqlTimestamp(now)}::timestamp
+      FROM json_to_recordset(${JSON.stringify(written)}::json) AS c(prefix text, "nodeIds" json,
+        reason text)
+      ON CONFLICT (prefix) DO UPDATE SET "nodeIds" = EXCLUDED."nodeIds", reason = EXCLUDED.reason`;
   }
   if (opened.length > 0 || closed.length > 0) {
-    const names = new Map(
-      (
-        await tx.node.findMany({
-          where: { id: { in: opened.flatMap((conflict) => conflict.nodeIds) } },
-          select: { id: true, name: true },
-        })
-      ).map((node) => [node.id, node.name]),
-    );
     await tx.meshEvent.createMany({
-      data: [
-        ...opened.map((conflict) => ({
-          at: now,
-          nodeId: causeNodeId,
-          kind: "route_conflict",
-          detail: `${conflict.prefix} withheld on ${conflict.nodeIds
-            .map((id) => names.get(id) ?? id)
-            .join(", ")}: ${conflict.reason}`,
-        })),
-        ...closed.map((prefix) => ({
-          at: now,
-          nodeId: causeNodeId,
-          kind: "route_conflict_cleared",
-          detail: `${prefix} is no longer announced by several nodes`,
-        })),
-      ],
+      data: await describeConflictEvents(tx, { opened, closed, causeNodeId, now }),
     });
   }
   return { isChanged: opened.length + changed.length + closed.length > 0, opened, closed };
