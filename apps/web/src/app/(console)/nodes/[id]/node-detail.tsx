@@ -23,6 +23,7 @@ import { BgpSessions } from "./bgp-sessions";
 import { PeerCharts } from "./peer-charts";
 import { PrefixEditor } from "./prefix-editor";
 import { RotationPanel } from "./rotation-panel";
+import { RoutesPanel } from "./routes-panel";
 
 const DEFAULT_STALE_AFTER_SEC = 60;
 const DEFAULT_HEALTH_INTERVAL_SEC = 5;
@@ -262,6 +263,9 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
               ))}
           </ul>
         </Card>
+      </div>
+      <div className="mt-4">
+        <RoutesPanel nodeId={nodeId} nodeAsn={n.asn} canEdit={canEdit} now={now} />
       </div>
       <ConfirmDialog
         isOpen={isRemoving}
