@@ -75,11 +75,14 @@ export function detectRouteConflicts(candidates: readonly TConflictCandidate[]):
   }
   const conflicts: TRouteConflict[] = [];
   for (const [prefix, entry] of byPrefix) {
-    if (entry.nodes.size < 2) continue;
-    const known = findWellKnownPerHostPrefix(prefix);
     const count = entry.nodes.size;
+    if (count < 2) continue;
+    const known = findWellKnownPerHostPrefix(prefix);
+    const isExactDefault = known !== null && known.cidr === prefix;
     let reason: string | null = null;
-    if (known) {
+    // A host's default by name (it is one even from anycast ranges, and so is a CNI's per-node
+    // block), else the missing anycast flag.
+    if (known && (isExactDefault || entry.isAnycast)) {
       reason = `${known.cidr} is ${known.what} on every host: seen on ${count} nodes`;
     } else if (!entry.isAnycast) {
       reason = `seen on ${count} nodes, not in an anycast range on all of them`;

@@ -31,10 +31,12 @@ export async function listRouteConflicts({
       prefix: conflict.prefix,
       reason: conflict.reason,
       // A removed node drops out of the list (its candidates are gone with it).
-      nodes: conflict.nodeIds.flatMap((id) => {
-        const name = names.get(id);
-        return name ? [{ id, name }] : [];
-      }),
+      nodes: conflict.nodeIds
+        .flatMap((id) => {
+          const name = names.get(id);
+          return name ? [{ id, name }] : [];
+        })
+        .sort((a, b) => a.name.localeCompare(b.name)),
       detectedAt: conflict.detectedAt,
       resolution:
         answer && kind.success
