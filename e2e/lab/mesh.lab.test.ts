@@ -34,6 +34,7 @@ import {
   waitForSessions,
 } from "./harness/start-mesh";
 import { sleep, waitUntil } from "./harness/wait-until";
+import { watchBfdLag } from "./harness/watch-bfd";
 
 const NODE_COUNT = 6;
 /** Figures measured along the way, written to .artifacts/lab/figures.json for the report. */
@@ -230,13 +231,15 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
     await waitForSessions(members(), 30_000);
   });
 
-  it("joins a seventh node live and records the time from token redeemed to full reachability", async () => {
+  it("joins a seventh node live: time to full reachability, BFD up within 1 s of each session's Established", async () => {
     const token = await createToken(mesh.api, 1);
     const node = await mesh.lab.addNode(NODE_COUNT + 1);
     const started = performance.now();
     const startedEpoch = Date.now();
     // The one-command form: `run --controller … --token …` joins, then runs, in one process.
     startJoiningAgent(mesh.lab, node, mesh.controller, token);
+    // Watched from the start: a pair that pings must already be protected by BFD.
+    const bfdWatch = watchBfdLag(node, { sessions: NODE_COUNT, timeoutMs: 60_000 });
     const member = await mesh.waitForConfig(node);
     const probingFrom = performance.now() - started;
     const reach = await waitForReachability(listPairs(members(), member), 60_000, 0.25);
@@ -253,6 +256,13 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
     console.log(
       `[lab] join live: token redeemed in ${redeemedMs.toFixed(0)} ms, full reachability ${totalMs.toFixed(0)} ms after the join started`,
     );
+    const { lags, longestPollGapMs } = await bfdWatch;
+    const worstLagMs = Math.max(...lags.map((lag) => lag.lagMs));
+    figures.joinBfdLagMs = { worst: worstLagMs, longestPollGapMs };
+    console.log(
+      `[lab] join live: BFD up ${worstLagMs} ms after Established at worst (polls ≤ ${longestPollGapMs} ms apart): ${lags.map((lag) => `${lag.name} ${lag.lagMs}`).join(", ")}`,
+    );
+    expect(lags.filter((lag) => lag.lagMs > 1000)).toEqual([]);
     await waitForSessions(members(), 30_000);
   });
 

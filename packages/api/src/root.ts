@@ -1,6 +1,7 @@
 // The API: one router per domain.
 import { agentRouter } from "./routers/agent/router";
 import { auditRouter } from "./routers/audit/router";
+import { driftRouter } from "./routers/drift/router";
 import { authRouter } from "./routers/auth/router";
 import { eventsRouter } from "./routers/events/router";
 import { keyRouter } from "./routers/key/router";
@@ -12,6 +13,7 @@ import { historyRouter } from "./routers/history/router";
 import { sshRouter } from "./routers/ssh/router";
 import { tokenRouter } from "./routers/token/router";
 import { topologyRouter } from "./routers/topology/router";
+import { underlayRouter } from "./routers/underlay/router";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 /** The whole controller API (dashboard and agents). */
@@ -29,6 +31,8 @@ export const appRouter = createTRPCRouter({
   events: eventsRouter,
   routes: routesRouter,
   routing: routingRouter,
+  underlay: underlayRouter,
+  drift: driftRouter,
 });
 
 /** The API's type, for typed clients (dashboard, agent). */

@@ -25,6 +25,27 @@ export const ZNodeIdentity = z.object({
   ipv6: z.ipv6(),
   /** Prefixes behind this node (VM/pod/LAN subnets) that it announces over BGP. */
   advertisedPrefixes: z.array(ZCidr).max(256),
+  /**
+   * Parity of the node's completed key rotations (absent: 0). A tunnel's slot is the sum of
+   * both ends' parities mod 2, so a rotation builds its new tunnels in the other slot (another
+   * interface name and port) while the old ones still carry traffic (derive-rotation-tunnels.ts).
+   */
+  keySlot: z.number().int().min(0).max(1).optional(),
+  /**
+   * Underlay addresses the node reported (its address families come from these). Absent from
+   * configs of controllers before issue #17; for peers, ZPeerConfig makes it required.
+   */
+  endpoints: z.array(z.string().min(2).max(64)).max(16).optional(),
+  /**
+   * Peers cannot dial this node (no public address, or an admin said so): it dials them with a
+   * persistent keepalive, they learn its endpoint from the handshake. Absent means false.
+   */
+  isBehindNat: z.boolean().optional(),
+  /**
+   * False when the node must not carry traffic between other nodes: it announces only its own
+   * routes. Absent means true.
+   */
+  canTransit: z.boolean().optional(),
 });
 
 /** A peer as one node sees it. */
@@ -37,6 +58,11 @@ export const ZPeerConfig = ZNodeIdentity.extend({
    * binds each range to the peer's ASN, so no node can announce another node's range.
    */
   allowedRanges: z.array(ZAllowedRange).max(256).default([]),
+  /**
+   * The key the peer is rotating to, once it reported it: build a second tunnel to it beside
+   * the current one (make-before-break); null or absent when the peer is not rotating.
+   */
+  nextPublicKey: ZWireguardKey.nullable().optional(),
 });
 
 /** Mesh-wide settings every node needs. */
@@ -62,6 +88,9 @@ export const ZKeyRotationRequest = z.object({
   id: z.uuid(),
 });
 
+/** Id of an admin's re-apply request. */
+export const ZReapplyId = z.uuid();
+
 /** Everything one node needs to build its part of the mesh. */
 export const ZDesiredNodeConfig = z.object({
   /** Mesh version this config was compiled at; increases with every change. */
@@ -72,6 +101,12 @@ export const ZDesiredNodeConfig = z.object({
   rotation: ZKeyRotationRequest.nullable(),
   /** This node's route sources and policy (defaults: nothing picked up from the host). */
   routing: ZNodeRouting.default(DEFAULT_NODE_ROUTING),
+  /**
+   * The admin's latest "re-apply" request for this node (an id), or null. When it differs from
+   * the last one the agent carried out, the agent reconciles once more from a fresh observation
+   * of the host and FRR (nothing cached) and reports the id as `reappliedId`.
+   */
+  reapplyId: ZReapplyId.nullable().optional(),
 });
 
 /**
@@ -89,6 +124,7 @@ export const ZDesiredNodeConfigDelta = z.object({
   rotation: ZKeyRotationRequest.nullable(),
   /** This node's route sources and policy, in full (small). */
   routing: ZNodeRouting.default(DEFAULT_NODE_ROUTING),
+  reapplyId: ZReapplyId.nullable().optional(),
   /** Peers that are new or changed, in full. */
   upsertPeers: z.array(ZPeerConfig).max(1024),
   /** Ids of peers that are gone. */

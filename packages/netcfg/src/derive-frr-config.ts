@@ -6,6 +6,12 @@ import { deriveTunnels, type TTunnel } from "./derive-tunnels";
 import { getPoolRange } from "./allocate-identity";
 import { parseCidr, type TParsedCidr } from "./parse-cidr";
 import { sortCidrs } from "./validate-prefixes";
+import {
+  appendMeshRangeEntries,
+  deriveRoutePolicy,
+  type TFrrRoutePolicy,
+  type TRouteHostState,
+} from "./derive-route-policy";
 
 /** Name of the BGP peer group every tunnel neighbor belongs to. */
 /**
@@ -18,6 +24,10 @@ export const FRR_COALESCE_TIME_MS = 100;
 export const FRR_PEER_GROUP = "MESH";
 /** Name of the BFD profile holding the mesh's BFD timers (plan/parse-frr-running-config reads it too). */
 export const FRR_BFD_PROFILE_NAME = "meshover";
+/** As-path list matching the routes this node originates (an empty AS path). */
+export const FRR_OWN_ROUTES_AS_PATH = "MO-OWN";
+/** Outbound route map of a node that carries no transit: only its own routes leave it. */
+export const FRR_NO_TRANSIT_ROUTE_MAP = "MO-NO-TRANSIT";
 /** Prefix-list names, applied inbound and outbound on every session. */
 export const FRR_PREFIX_LIST_V4 = "MO-MESH-V4";
 /** See FRR_PREFIX_LIST_V4. */
@@ -36,6 +46,8 @@ export interface TFrrPrefixListEntry {
   prefix: string;
   /** `ge` length: match this prefix and any more specific one down to this length. */
   ge: number | null;
+  /** `le` length: match this prefix and more specifics up to this length (route sources). */
+  le?: number | null;
 }
 
 /** One address family of the BGP instance. */
@@ -51,6 +63,21 @@ export interface TFrrNeighbor {
   interfaceName: string;
   /** The peer's node name, shown in `show bgp neighbors`. */
   description: string;
+}
+
+/**
+ * A BFD session configured in bfdd itself, one per tunnel, between the two fixed link-local
+ * addresses (DESIGN.md: `fe80::<index>`). It starts when FRR and the tunnel do, not when bgpd
+ * registers the session on Established (after which the three-way handshake at the 1 s down-state
+ * rate took 1-3.5 s, leaving a session that already routed traffic unprotected). bgpd's
+ * registration on Established finds the same session (peer and interface) and is told at once
+ * that it is up. No `local-address`: bfdd would bind to it when the interface appears, which on
+ * a fresh node is before the agent adds the address, and the session would never send.
+ */
+export interface TFrrBfdPeer {
+  interfaceName: string;
+  /** The peer's link-local address on the tunnel, e.g. `fe80::2`. */
+  peerAddress: string;
 }
 
 /** A tunnel interface stanza: router advertisements so unnumbered BGP finds the peer fast. */
@@ -74,8 +101,17 @@ export interface TFrrConfig {
   anchorRoutes: string[];
   interfaces: TFrrInterface[];
   neighbors: TFrrNeighbor[];
+  /** Static BFD sessions, one per neighbor (same order), with the profile's timers. */
+  bfdPeers: TFrrBfdPeer[];
   ipv4: TFrrAddressFamily;
   ipv6: TFrrAddressFamily;
+  /**
+   * Outbound route map on every session, or null. Set (FRR_NO_TRANSIT_ROUTE_MAP) when the node
+   * carries no transit: it announces only what it originates, so no pair routes through it.
+   */
+  outboundRouteMap: string | null;
+  /** Route sources and policy (#14), null when the mesh uses none. */
+  routePolicy: TFrrRoutePolicy | null;
 }
 
 /** Options of deriveFrrConfig. */
@@ -84,6 +120,8 @@ export interface TDeriveFrrConfigOptions {
   tunnels?: readonly TTunnel[];
   /** Syslog level; "informational" by default, null for none. */
   logSyslogLevel?: TFrrConfig["logSyslogLevel"];
+  /** What the agent discovered on the host (interfaces, pod CIDRs, refusals); none by default. */
+  routeHost?: TRouteHostState;
 }
 
 /** A name FRR accepts as one word in hostname/description lines. */
@@ -134,6 +172,8 @@ export function deriveFrrConfig(
   const ownV4 = own.filter((cidr) => cidr.family === "ipv4");
   const ownV6 = own.filter((cidr) => cidr.family === "ipv6");
   const sortedTunnels = [...tunnels].sort((a, b) => a.peerIndex - b.peerIndex);
+  const routePolicy = deriveRoutePolicy(config, options.routeHost);
+  const interfaceAnchored = new Set(routePolicy?.interfaceAnchors.map((anchor) => anchor.prefix));
   return {
     hostname: toFrrWord(config.self.name),
     logSyslogLevel: options.logSyslogLevel === undefined ? "informational" : options.logSyslogLevel,
@@ -146,29 +186,45 @@ export function deriveFrrConfig(
       intervalMs: config.settings.bfd.intervalMs,
       multiplier: config.settings.bfd.multiplier,
     },
-    anchorRoutes: own.filter((cidr) => cidr.prefixLength !== 0).map((cidr) => cidr.text),
+    anchorRoutes: own
+      .filter((cidr) => cidr.prefixLength !== 0 && !interfaceAnchored.has(cidr.text))
+      .map((cidr) => cidr.text),
     interfaces: sortedTunnels.map((tunnel) => ({ name: tunnel.interfaceName, raIntervalSec: 1 })),
     neighbors: sortedTunnels.map((tunnel) => ({
       interfaceName: tunnel.interfaceName,
       description: toFrrWord(tunnel.peerName),
     })),
+    bfdPeers: sortedTunnels.map((tunnel) => ({
+      interfaceName: tunnel.interfaceName,
+      peerAddress: tunnel.peerLinkLocal,
+    })),
     ipv4: {
       networks: sortCidrs([parseCidr(`${config.self.ipv4}/32`), ...ownV4]).map((c) => c.text),
       prefixListName: FRR_PREFIX_LIST_V4,
-      prefixList: buildPrefixList(
-        config.settings.ipv4Pool,
-        mesh.filter((cidr) => cidr.family === "ipv4"),
-        32,
+      prefixList: appendMeshRangeEntries(
+        config,
+        "ipv4",
+        buildPrefixList(
+          config.settings.ipv4Pool,
+          mesh.filter((cidr) => cidr.family === "ipv4"),
+          32,
+        ),
       ),
     },
     ipv6: {
       networks: sortCidrs([parseCidr(`${config.self.ipv6}/128`), ...ownV6]).map((c) => c.text),
       prefixListName: FRR_PREFIX_LIST_V6,
-      prefixList: buildPrefixList(
-        config.settings.ipv6Pool,
-        mesh.filter((cidr) => cidr.family === "ipv6"),
-        128,
+      prefixList: appendMeshRangeEntries(
+        config,
+        "ipv6",
+        buildPrefixList(
+          config.settings.ipv6Pool,
+          mesh.filter((cidr) => cidr.family === "ipv6"),
+          128,
+        ),
       ),
     },
+    outboundRouteMap: config.self.canTransit === false ? FRR_NO_TRANSIT_ROUTE_MAP : null,
+    routePolicy,
   };
 }

@@ -1,6 +1,8 @@
 // Tunnels: one WireGuard interface per peer, everything about it computed from the two node
 // indexes, so both ends agree with no coordination (DESIGN.md, Network model).
 import type { TDesiredNodeConfig, TPeerConfig } from "./config";
+import { NetcfgError } from "./netcfg-error";
+import { chooseDirectPath, viewUnderlay, type TUnderlayView } from "./choose-direct-path";
 import { parseAddress, type TIpFamily } from "./parse-cidr";
 
 /** Prefix of every tunnel interface meshover creates; the agent owns only names with it. */
@@ -16,14 +18,53 @@ export const WIREGUARD_OVERHEAD_IPV4 = 60;
 /** Allowed IPs of every tunnel peer: everything, so BGP alone decides what goes where. */
 export const TUNNEL_ALLOWED_IPS: readonly string[] = ["0.0.0.0/0", "::/0"];
 
-/** The tunnel interface name for a peer: `mo<peer index>` (stable, ≤ 7 bytes, unique per host). */
-export function getTunnelInterfaceName(peerIndex: number): string {
-  return `${TUNNEL_INTERFACE_PREFIX}${peerIndex}`;
+/**
+ * Which of a pair's two tunnel slots its keys use: a key rotation builds the new tunnel in the
+ * other slot beside the old one (make-before-break, derive-rotation-tunnels.ts).
+ */
+export type TTunnelSlot = 0 | 1;
+
+/**
+ * The tunnel interface name for a peer: `mo<peer index>` in slot 0, `mo<peer index>r` in slot 1
+ * (stable, ≤ 8 bytes, unique per host).
+ */
+export function getTunnelInterfaceName(peerIndex: number, slot: TTunnelSlot = 0): string {
+  return `${TUNNEL_INTERFACE_PREFIX}${peerIndex}${slot === 1 ? "r" : ""}`;
 }
 
-/** True when an interface name is one meshover's tunnels use (`mo` + a decimal index). */
+/** True when an interface name is one meshover's tunnels use (`mo` + a decimal index [+ `r`]). */
 export function isTunnelInterfaceName(name: string): boolean {
-  return /^mo[1-9][0-9]{0,4}$/.test(name);
+  return /^mo[1-9][0-9]{0,4}r?$/.test(name);
+}
+
+/** The peer index a tunnel interface name stands for, or null for any other name. */
+export function parseTunnelInterfaceName(
+  name: string,
+): { index: number; slot: TTunnelSlot } | null {
+  if (!isTunnelInterfaceName(name)) return null;
+  const isSlot1 = name.endsWith("r");
+  return { index: Number(name.slice(2, isSlot1 ? -1 : undefined)), slot: isSlot1 ? 1 : 0 };
+}
+
+/**
+ * UDP port of the tunnel that listens for the node with index `index`: basePort + index in slot
+ * 0, basePort − index in slot 1 (the index limit keeps basePort + index ≤ 65535, so slot 1 never
+ * meets slot 0). Both ends compute it from the two indexes and the slot.
+ */
+export function getTunnelListenPort(basePort: number, index: number, slot: TTunnelSlot): number {
+  const port = slot === 0 ? basePort + index : basePort - index;
+  if (port < 1 || port > 65535) {
+    throw new NetcfgError(
+      "INVALID_POOL",
+      `tunnel port ${port} for index ${index} (slot ${slot}) is outside 1..65535: lower the node index or raise basePort`,
+    );
+  }
+  return port;
+}
+
+/** The slot a pair's current keys use: the sum of both nodes' key slots, mod 2. */
+export function getPairSlot(a: { keySlot?: number }, b: { keySlot?: number }): TTunnelSlot {
+  return ((a.keySlot ?? 0) + (b.keySlot ?? 0)) % 2 === 0 ? 0 : 1;
 }
 
 /** The node's IPv6 link-local address on each of its tunnels: `fe80::<index as hex>`. */
@@ -64,9 +105,11 @@ export interface TTunnel {
   peerIndex: number;
   peerAsn: number;
   interfaceName: string;
-  /** UDP port this interface listens on: basePort + peer.index. */
+  /** Which of the pair's two slots this tunnel is in (see getPairSlot). */
+  slot: TTunnelSlot;
+  /** UDP port this interface listens on: basePort + peer.index (slot 0). */
   listenPort: number;
-  /** UDP port the peer's interface for us listens on: basePort + self.index. */
+  /** UDP port the peer's interface for us listens on: basePort + self.index (slot 0). */
   remotePort: number;
   endpoint: TTunnelEndpoint | null;
   /** Our link-local address with its length, e.g. `fe80::1/64`. */
@@ -83,6 +126,39 @@ export interface TTunnel {
 export interface TDeriveTunnelsOptions {
   /** Underlay path MTU the agent measured, by peer id. */
   measuredPathMtu?: Readonly<Record<string, number>> | ReadonlyMap<string, number>;
+  /** This node's underlay parsed once (deriveTunnels passes it; derived when omitted). */
+  selfUnderlay?: TUnderlayView | null;
+}
+
+/** The node's own underlay view, or null when the controller sent no endpoints (before #17). */
+function viewSelfUnderlay(config: TDesiredNodeConfig): TUnderlayView | null {
+  const { endpoints } = config.self;
+  if (endpoints === undefined) return null;
+  return viewUnderlay({ endpoints, isBehindNat: config.self.isBehindNat ?? false });
+}
+
+/**
+ * The endpoint to dial and the underlay family of the tunnel to `peer`: by the pair's direct
+ * path (choose-direct-path.ts) when the controller sent this node's own endpoints, else the
+ * peer's first endpoint (IPv6 first), as before #17. A peer behind NAT gets no endpoint: it
+ * dials us. The family is null when unknown.
+ */
+function choosePeerEndpoint(
+  self: TUnderlayView | null,
+  peer: TPeerConfig,
+  port: number,
+): { endpoint: TTunnelEndpoint | null; family: TIpFamily | null } {
+  if (self === null) {
+    const endpoint = chooseEndpoint(peer.endpoints, port);
+    return { endpoint, family: endpoint?.family ?? null };
+  }
+  const path = chooseDirectPath(
+    self,
+    viewUnderlay({ endpoints: peer.endpoints, isBehindNat: peer.isBehindNat ?? false }),
+  );
+  if (path.kind === "none") return { endpoint: null, family: null };
+  const endpoint = path.peerAddress === null ? null : chooseEndpoint([path.peerAddress], port);
+  return { endpoint, family: path.family };
 }
 
 /**
@@ -111,15 +187,26 @@ function readMeasured(options: TDeriveTunnelsOptions, peerId: string): number | 
     : (measured as Readonly<Record<string, number>>)[peerId];
 }
 
-/** The tunnel to one peer. See deriveTunnels. */
+/** Another tunnel to the same peer than its current one (a key rotation's second tunnel). */
+export interface TTunnelVariant {
+  slot: TTunnelSlot;
+  /** The peer's key on this tunnel. */
+  peerPublicKey: string;
+}
+
+/** The tunnel to one peer (its current keys, unless `variant` says otherwise). See deriveTunnels. */
 export function deriveTunnel(
   config: TDesiredNodeConfig,
   peer: TPeerConfig,
   options: TDeriveTunnelsOptions = {},
+  variant: TTunnelVariant = { slot: getPairSlot(config.self, peer), peerPublicKey: peer.publicKey },
 ): TTunnel {
   const { settings, self } = config;
-  const remotePort = settings.basePort + self.index;
-  const endpoint = chooseEndpoint(peer.endpoints, remotePort);
+  const { slot } = variant;
+  const remotePort = getTunnelListenPort(settings.basePort, self.index, slot);
+  const selfUnderlay =
+    options.selfUnderlay === undefined ? viewSelfUnderlay(config) : options.selfUnderlay;
+  const { endpoint, family: pathFamily } = choosePeerEndpoint(selfUnderlay, peer, remotePort);
   const measured = readMeasured(options, peer.id);
   let mtu: number;
   let mtuSource: TTunnel["mtuSource"];
@@ -127,8 +214,8 @@ export function deriveTunnel(
     mtu = settings.tunnelMtu;
     mtuSource = "fixed";
   } else {
-    // Without an endpoint the family is unknown; assume IPv6, the larger overhead, to be safe.
-    const family = endpoint?.family ?? "ipv6";
+    // With the family unknown, assume IPv6, the larger overhead, to be safe.
+    const family = pathFamily ?? "ipv6";
     const isMeasured = measured !== undefined && Number.isFinite(measured) && measured > 0;
     mtu = getTunnelMtu(isMeasured ? measured : settings.underlayMtu, family);
     mtuSource = isMeasured ? "measured" : "assumed";
@@ -138,8 +225,9 @@ export function deriveTunnel(
     peerName: peer.name,
     peerIndex: peer.index,
     peerAsn: peer.asn,
-    interfaceName: getTunnelInterfaceName(peer.index),
-    listenPort: settings.basePort + peer.index,
+    interfaceName: getTunnelInterfaceName(peer.index, slot),
+    slot,
+    listenPort: getTunnelListenPort(settings.basePort, peer.index, slot),
     remotePort,
     endpoint,
     localLinkLocal: `${getLinkLocalAddress(self.index)}/64`,
@@ -147,7 +235,7 @@ export function deriveTunnel(
     mtu,
     mtuSource,
     wireguardPeer: {
-      publicKey: peer.publicKey,
+      publicKey: variant.peerPublicKey,
       allowedIps: [...TUNNEL_ALLOWED_IPS],
       endpoint: endpoint?.text ?? null,
       persistentKeepalive: settings.keepaliveSec,
@@ -164,7 +252,8 @@ export function deriveTunnels(
   config: TDesiredNodeConfig,
   options: TDeriveTunnelsOptions = {},
 ): TTunnel[] {
+  const withSelf = { ...options, selfUnderlay: viewSelfUnderlay(config) };
   return [...config.peers]
     .sort((a, b) => a.index - b.index)
-    .map((peer) => deriveTunnel(config, peer, options));
+    .map((peer) => deriveTunnel(config, peer, withSelf));
 }

@@ -12,6 +12,7 @@ import {
   type TDesiredNodeConfig,
   type TOperation,
   type TPlanConflict,
+  type TRouteHostState,
 } from "@meshover/netcfg";
 import type { TFrrAdapter } from "../frr/frr-adapter";
 import type { HostDriver, TObservation } from "../host/host-driver";
@@ -43,6 +44,8 @@ export interface TReconcileOptions {
    * what the agent last read, which saves a vtysh round trip per change.
    */
   isFullObserve?: boolean;
+  /** What route sources found on the host (interfaces, pod CIDRs, refusals); none by default. */
+  routeHost?: TRouteHostState;
 }
 
 /** Observe → plan → apply, once. Never throws: failures come back as `error`. */
@@ -70,10 +73,12 @@ export async function reconcileHost(options: TReconcileOptions): Promise<TReconc
       publicKey: keys.publicKey,
       addressDevice: await host.detectAddressDevice(),
       isFrrManaged: frr !== null,
+      routeHost: options.routeHost,
     });
     // Managed FRR logs to its stdout (the daemon log files); system FRR keeps syslog.
     const frrModel = deriveFrrConfig(config, {
       logSyslogLevel: frr?.mode === "managed" ? null : "informational",
+      routeHost: options.routeHost,
     });
     // Managed FRR that is not running boots with the complete config (its startup file is
     // rendered from frrModel), so it needs no FRR operations after: start it while the tunnels

@@ -8,6 +8,7 @@ import { generateKeyPair } from "../host/generate-keys";
 import type { HostDriver } from "../host/host-driver";
 import type { TLogger } from "../log";
 import type { StateStore } from "../state/state-store";
+import type { RouteSourceWatcher, TSourcesChange } from "../sources/route-source-watcher";
 import { reconcileHost, type TReconcileOutcome } from "./reconcile-host";
 
 /** Options of ReconcileQueue. */
@@ -21,6 +22,8 @@ export interface TReconcileQueueOptions {
   onKeyRotated(): Promise<void>;
   /** A pass changed something or failed. */
   onChanged(outcome: TReconcileOutcome): void;
+  /** Route sources (#14): looked at on every pass; absent in tests that do not need them. */
+  sources?: RouteSourceWatcher;
 }
 
 /** The serial queue of host work and the state of the last pass. */
@@ -29,6 +32,8 @@ export class ReconcileQueue {
   config: TDesiredNodeConfig | null;
   appliedVersion: number | null = null;
   lastOutcome: TReconcileOutcome | null = null;
+  /** The config's re-apply request this agent carried out last (reported as reappliedId). */
+  reappliedId: string | null = null;
   private tail: Promise<unknown> = Promise.resolve();
   private isStopped = false;
   /** A queued config pass that has not started yet (it will read the newest config). */
@@ -72,14 +77,22 @@ export class ReconcileQueue {
       // Tell the controller first, without slow probes, so peers get the new key while we apply
       // it: the outage lasts one push, not one push plus a health pass.
       if (await this.rotateKeyIfAsked(current)) await this.options.onKeyRotated();
+      await this.lookAtSources(current);
+      // The admin asked to re-apply: observe everything afresh (FRR too), whatever the reason.
+      const reapplyId = current.reapplyId ?? null;
+      const isReapply = reapplyId !== null && reapplyId !== this.reappliedId;
       const outcome = await reconcileHost({
         config: current,
         host,
         frr,
         store,
         logger,
-        isFullObserve: reason !== "config",
+        // A config or route-source change plans FRR from its known state (no vtysh read),
+        // unless the admin asked to re-apply.
+        isFullObserve: (reason !== "config" && reason !== "sources") || isReapply,
+        routeHost: this.options.sources?.routeHost,
       });
+      this.reappliedId = reapplyId;
       this.lastOutcome = outcome;
       if (!outcome.error) this.appliedVersion = current.version;
       const isChange = outcome.operations.length > 0 || outcome.error !== null;
@@ -93,10 +106,42 @@ export class ReconcileQueue {
         },
         "reconciled",
       );
-      if (isChange) this.options.onChanged(outcome);
+      if (isReapply)
+        logger.info({ reapplyId, operations: outcome.operations.length }, "re-applied");
+      // A re-apply is reported at once even when nothing needed fixing: the admin waits for it.
+      if (isChange || isReapply) this.options.onChanged(outcome);
     });
     if (reason === "config") this.waitingConfigPass = pass;
     return pass;
+  }
+
+  /**
+   * Look at the host's route sources between passes (a short timer): queues a pass when what
+   * FRR needs changed. Resolves with what changed (nothing without a config or sources).
+   */
+  checkSources(): Promise<TSourcesChange> {
+    return this.enqueue(async () => {
+      const current = this.config;
+      if (!current || this.isStopped || !this.options.sources) {
+        return { isFrrChanged: false, isCandidatesChanged: false };
+      }
+      const change = await this.lookAtSources(current);
+      if (change.isFrrChanged) void this.reconcile("sources");
+      return change;
+    });
+  }
+
+  private async lookAtSources(current: TDesiredNodeConfig): Promise<TSourcesChange> {
+    const unchanged = { isFrrChanged: false, isCandidatesChanged: false };
+    if (!this.options.sources) return unchanged;
+    try {
+      return await this.options.sources.look(current);
+    } catch (error) {
+      // The pass goes on with what was found last; the next look tries again.
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.logger.warn({ error: message }, "route source discovery failed");
+      return unchanged;
+    }
   }
 
   /** Make a new key pair when the config asks for a rotation we have not done; true if made. */

@@ -5,14 +5,17 @@ import type { TDesiredNodeConfig } from "../config";
 import { deriveFrrConfig } from "../derive-frr-config";
 import type { TTunnel } from "../derive-tunnels";
 import { renderFrrConfig } from "../render-frr-config";
-import { isPolicyLine } from "./parse-frr-running-config";
+import { parseFrrRunningConfig } from "./parse-frr-running-config";
+import type { TRouteHostState } from "../derive-route-policy";
 import type { TDesiredHost, TDesiredLink, TFrrState } from "./host-state";
 import { formatInterfaceAddress } from "./format-address";
 
 /** One tunnel as the planner needs it (derived per peer by the tunnel model). */
 export interface TPlanTunnel {
-  /** Interface name, `mo<peer index>`. */
+  /** Interface name, `mo<peer index>` (`mo<peer index>r` in the pair's second slot). */
   device: string;
+  /** This node's public key on this tunnel when it is not the node's current one (rotation). */
+  localPublicKey?: string;
   listenPort: number;
   mtu: number;
   /** Addresses on the tunnel (this node's link-local, CIDR). */
@@ -52,6 +55,12 @@ export interface TDeriveDesiredHostOptions {
   addressDevice: "meshover0" | "lo";
   /** False with `--frr none`: the planner then leaves routing alone. */
   isFrrManaged: boolean;
+  /** Tunnel links to leave exactly as they are: a rotation's old tunnels (toRotationPlanTunnels). */
+  keptDevices?: readonly string[];
+  /** Tunnels with a BGP neighbor; every tunnel in `tunnels` when omitted. */
+  routedDevices?: readonly string[];
+  /** What the agent discovered for route sources (interfaces, pod CIDRs, refusals). */
+  routeHost?: TRouteHostState;
 }
 
 /** The name of the dummy link holding the node addresses where dummy links exist. */
@@ -71,14 +80,21 @@ export function deriveSysctls(tunnelDevices: readonly string[]): Record<string, 
  * The FRR part meshover manages for this config and these tunnel devices, in the planner's
  * terms, taken from the FRR model (deriveFrrConfig) the agent renders, so the two never disagree.
  */
-export function deriveFrrState(config: TDesiredNodeConfig, devices: readonly string[]): TFrrState {
-  const model = deriveFrrConfig(config);
-  const policy = renderFrrConfig(model).split("\n").filter(isPolicyLine);
+export function deriveFrrState(
+  config: TDesiredNodeConfig,
+  devices: readonly string[],
+  routeHost?: TRouteHostState,
+): TFrrState {
+  const model = deriveFrrConfig(config, { routeHost });
+  // The rendered text read back by the same parser as FRR's running config, so both sides
+  // compare the same lines (route-source networks and route-maps included).
+  const rendered = parseFrrRunningConfig(renderFrrConfig(model));
+  const policy = rendered?.policy ?? [];
   return {
     asn: model.asn,
     routerId: model.routerId,
-    ipv4Networks: model.ipv4.networks.map(formatInterfaceAddress).sort(),
-    ipv6Networks: model.ipv6.networks.map(formatInterfaceAddress).sort(),
+    ipv4Networks: rendered?.ipv4Networks ?? [],
+    ipv6Networks: rendered?.ipv6Networks ?? [],
     bfd: { intervalMs: model.bfd.intervalMs, multiplier: model.bfd.multiplier },
     coalesceTimeMs: model.coalesceTimeMs,
     policy: policy.sort(),
@@ -99,7 +115,7 @@ export function deriveDesiredHost(options: TDeriveDesiredHostOptions): TDesiredH
     mtu: tunnel.mtu,
     addresses: tunnel.addresses.map(formatInterfaceAddress).sort(),
     wireguard: {
-      publicKey: options.publicKey,
+      publicKey: tunnel.localPublicKey ?? options.publicKey,
       listenPort: tunnel.listenPort,
       peers: [
         { ...tunnel.peer, allowedIps: tunnel.peer.allowedIps.map(formatInterfaceAddress).sort() },
@@ -115,12 +131,15 @@ export function deriveDesiredHost(options: TDeriveDesiredHostOptions): TDesiredH
       wireguard: null,
     });
   }
-  const devices = tunnels.map((tunnel) => tunnel.device);
+  const kept = [...(options.keptDevices ?? [])].sort();
+  const devices = [...tunnels.map((tunnel) => tunnel.device), ...kept];
+  const routed = options.routedDevices ?? tunnels.map((tunnel) => tunnel.device);
   return {
     links: links.sort((a, b) => a.name.localeCompare(b.name)),
+    ...(kept.length > 0 ? { keptLinks: kept } : {}),
     hostAddresses:
       options.addressDevice === "lo" ? nodeAddresses.map((cidr) => ({ device: "lo", cidr })) : [],
     sysctls: deriveSysctls(devices),
-    frr: options.isFrrManaged ? deriveFrrState(config, devices) : null,
+    frr: options.isFrrManaged ? deriveFrrState(config, routed, options.routeHost) : null,
   };
 }

@@ -58,7 +58,7 @@ export interface TFrrState {
    * (blackhole anchor) lines, sorted. They change with any node's advertised prefixes.
    */
   policy: string[];
-  /** Tunnel interfaces with a BGP neighbor (sorted). */
+  /** Tunnel interfaces with a BGP neighbor and its static BFD peer (sorted). */
   neighbors: string[];
 }
 
@@ -100,6 +100,11 @@ export interface TDesiredLink {
 export interface TDesiredHost {
   /** Sorted by name. */
   links: TDesiredLink[];
+  /**
+   * Owned links to leave exactly as they are, neither changed nor deleted: a key rotation's old
+   * tunnels while traffic moves off them (derive-rotation-tunnels.ts). Sorted.
+   */
+  keptLinks?: string[];
   /** Addresses on devices meshover does not own (the node addresses on `lo`). */
   hostAddresses: TOwnedAddress[];
   /** Sysctls that must have exactly these values. */

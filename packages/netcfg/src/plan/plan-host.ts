@@ -13,8 +13,11 @@ import type {
 } from "./host-state";
 import { getSysctlDevice, type TOperation } from "./operations";
 
-/** Names meshover gives the links it creates: `mo<index>` tunnels and the `meshover0` dummy. */
-export const OWNED_LINK_PATTERN = /^(mo\d{1,5}|meshover0)$/;
+/**
+ * Names meshover gives the links it creates: `mo<index>` tunnels (`mo<index>r` in a pair's
+ * second slot, see derive-rotation-tunnels.ts) and the `meshover0` dummy.
+ */
+export const OWNED_LINK_PATTERN = /^(mo\d{1,5}r?|meshover0)$/;
 
 /** True when `name` matches meshover's naming pattern AND the agent recorded creating it. */
 export function isOwnedLink(name: string, owned: TOwnedState): boolean {
@@ -232,8 +235,9 @@ export function planHost({ observed, desired, owned }: TPlanInput): TPlan {
       phases.sysctl.push({ op: "sysctl-set", key, value });
   }
 
+  const kept = new Set(desired.keptLinks ?? []);
   for (const link of observed.links) {
-    if (!desiredNames.has(link.name) && isOwnedLink(link.name, owned)) {
+    if (!desiredNames.has(link.name) && !kept.has(link.name) && isOwnedLink(link.name, owned)) {
       phases.remove.push({ op: "link-delete", device: link.name });
     }
   }

@@ -88,6 +88,8 @@ export interface TScheduleOptions {
   wireguardMode: TWireguardMode;
   /** The file holding the node's private key, for `wg set ... private-key`. */
   privateKeyFile: string;
+  /** Files of other private keys by their public key (a rotation's next key). */
+  privateKeyFiles?: Readonly<Record<string, string>>;
   /** The FRR model the plan's FRR operations lead to; null when FRR is not managed. */
   frrModel: TFrrConfig | null;
 }
@@ -158,14 +160,20 @@ function renderIpStep(operations: TIpOperation[]): THostStep {
 }
 
 /** One `wg set`: interface settings first, then each peer, as wg(8) takes them. */
-function renderWireguardStep(operations: TWireguardOperation[], privateKeyFile: string): THostStep {
+function renderWireguardStep(
+  operations: TWireguardOperation[],
+  options: TScheduleOptions,
+): THostStep {
   const device = operations[0]?.device ?? "";
   const interfaceArgs: string[] = [];
   const peerArgs: string[] = [];
   for (const operation of operations) {
     switch (operation.op) {
       case "wg-set-private-key":
-        interfaceArgs.push("private-key", privateKeyFile);
+        interfaceArgs.push(
+          "private-key",
+          options.privateKeyFiles?.[operation.publicKey] ?? options.privateKeyFile,
+        );
         break;
       case "wg-set-listen-port":
         interfaceArgs.push("listen-port", String(operation.port));
@@ -247,7 +255,7 @@ function mergeRuns(operations: readonly TOperation[], options: TScheduleOptions)
   return runs.map((run) => {
     switch (run.kind) {
       case "wg":
-        return renderWireguardStep(run.operations, options.privateKeyFile);
+        return renderWireguardStep(run.operations, options);
       case "ip":
         return renderIpStep(run.operations);
       case "sysctl":

@@ -7,12 +7,19 @@ import {
   ingestRouteCandidates,
   normalizeRouteCandidates,
 } from "../../services/routing/ingest-route-candidates";
+import { storeObservedState } from "../../services/routes/store-observed-state";
 import { agentProcedure } from "../../trpc";
 
 /** Store the node's health report (HTTP bodies are size-limited by the handler). */
 export const reportHealthProcedure = agentProcedure
   .input(ZHealthReport)
-  .output(z.object({ meshVersion: z.number().int().nullable() }))
+  .output(
+    z.object({
+      meshVersion: z.number().int().nullable(),
+      /** The route delta did not fit the stored set: send the full set next time. */
+      routesResync: z.boolean(),
+    }),
+  )
   .mutation(async ({ ctx, input }) => {
     const nodeId = ctx.agent.nodeId;
     const at = new Date();
@@ -36,8 +43,14 @@ export const reportHealthProcedure = agentProcedure
       });
       if (routes.meshVersion !== null) result.meshVersion = Number(routes.meshVersion);
     }
+    const { routesResync } = await storeObservedState({
+      db: ctx.db,
+      nodeId,
+      report: input,
+      now: at,
+    });
     await recordReportEvents({ db: ctx.db, nodeId, previous, report: input, at });
     // Open dashboards redraw from it (topology.watch, node.watch).
     await announceReport(ctx.db, nodeId);
-    return result;
+    return { ...result, routesResync };
   });

@@ -4,6 +4,11 @@ import { insertHealthSamples } from "../../lib/health-sample";
 import { ServiceError, isUniqueViolation } from "../../lib/service-error";
 import { isHandshakeSince } from "../key/is-handshake-since";
 import { commitMeshChange } from "../mesh/commit-mesh-change";
+import {
+  findDirectPathChanges,
+  hasDirectPathChanges,
+  recordDirectPathChanges,
+} from "./record-direct-paths";
 
 function isSameList(a: readonly string[], b: readonly string[]) {
   return a.length === b.length && a.every((value, i) => value === b[i]);
@@ -32,7 +37,9 @@ export async function ingestReport({
   });
   if (!node) throw new ServiceError("NOT_FOUND", "this node was removed from the mesh");
   const isKeyChanged = node.publicKey !== report.publicKey;
-  const isMeshChange = isKeyChanged || !isSameList(node.endpoints, report.endpoints);
+  const paths = await findDirectPathChanges({ db, nodeId, report, now });
+  const isMeshChange =
+    isKeyChanged || !isSameList(node.endpoints, report.endpoints) || hasDirectPathChanges(paths);
 
   const write = async (tx: Prisma.TransactionClient) => {
     await tx.node.update({
@@ -55,6 +62,8 @@ export async function ingestReport({
       peers: report.peers.filter((peer) => peer.peerId !== nodeId),
     });
     await recordRotationProgress(tx, { nodeId, report });
+    if (hasDirectPathChanges(paths))
+      await recordDirectPathChanges(tx, { nodeId, changes: paths, now });
   };
 
   try {

@@ -11,6 +11,8 @@ import {
   type TMeshSettings,
   type TPeerConfig,
   type TPeerListDiff,
+  type TSkippedPair,
+  type TUnderlayMode,
 } from "@meshover/netcfg";
 import type { TPrismaClient } from "@meshover/prisma";
 import { markPlainJson } from "../../lib/transformer";
@@ -18,8 +20,12 @@ import { readStoredSources } from "../routing/read-routing-context";
 
 /** WireGuard persistent keepalive every tunnel gets (keeps NAT mappings open). */
 export const KEEPALIVE_SEC = 25;
-/** BFD timers: 300 ms × 3 detects a dead tunnel in under a second. */
-export const BFD_TIMERS = { intervalMs: 300, multiplier: 3 } as const;
+/**
+ * BFD timers: 200 ms × 3 declares a silent tunnel dead after 0.6 s. With 300 ms × 3 (0.9 s) the
+ * last peer withdrew a cut node after 1.2-1.3 s in the lab (BGP path hunting adds ~0.3 s after
+ * the last detection), over the 1 s target; 5 packets a second per tunnel is still cheap.
+ */
+export const BFD_TIMERS = { intervalMs: 200, multiplier: 3 } as const;
 
 /** Every node's desired config at one mesh version. */
 export interface TCompiledMesh {
@@ -29,6 +35,8 @@ export interface TCompiledMesh {
   peers: TPeerConfig[];
   /** Peer diffs from older meshes to this one, computed once for all subscribers. */
   diffs: WeakMap<TCompiledMesh, TPeerListDiff>;
+  /** Pairs without a tunnel (no direct path possible, or measured dead), see compileMesh. */
+  skippedPairs: TSkippedPair[];
 }
 
 /** The peers changed from `base` to `next`, computed once per pair and shared by every node. */
@@ -91,7 +99,11 @@ interface TMeshRow {
       sources: unknown;
     } | null;
     ranges: TNodeRouting["allowedRanges"];
+    reapplyId: string | null;
+    underlayMode: TUnderlayMode;
+    canTransit: boolean;
   }[];
+  failedPairs: { a: string; b: string; reason: string }[];
 }
 
 // One statement, so one snapshot and one round trip: a change wakes every subscriber and the
@@ -108,6 +120,8 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
         SELECT json_agg(json_build_object(
           'id', n.id, 'name', n.name, 'index', n.index, 'asn', n.asn, 'ipv4', n.ipv4,
           'ipv6', n.ipv6, 'publicKey', n."publicKey", 'endpoints', n.endpoints,
+          'reapplyId', n."reapplyId",
+          'underlayMode', n."underlayMode", 'canTransit', n."canTransit",
           'prefixes', COALESCE((
             SELECT json_agg(p.cidr ORDER BY p.cidr) FROM "AdvertisedPrefix" p
             WHERE p."nodeId" = n.id), '[]'::json),
@@ -123,7 +137,11 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
               'anycast', a.anycast) ORDER BY a.prefix)
             FROM "RouteAllowedRange" a WHERE a."nodeId" = n.id), '[]'::json)
         ) ORDER BY n.index)
-        FROM "Node" n), '[]'::json) AS nodes
+        FROM "Node" n), '[]'::json) AS nodes,
+      COALESCE((
+        SELECT json_agg(json_build_object('a', f."nodeAId", 'b', f."nodeBId", 'reason', f.reason)
+          ORDER BY f."nodeAId", f."nodeBId")
+        FROM "DirectPathFailure" f), '[]'::json) AS "failedPairs"
     FROM "Setting" s WHERE s.id = 1`;
   const settings = rows[0];
   if (!settings) throw new Error("the Setting row is missing (ensureSettings not run)");
@@ -131,7 +149,9 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
     settings.routeSources as Parameters<typeof readStoredSources>[0],
     DEFAULT_ROUTE_SOURCES,
   );
-  const { configs, peers } = compileMesh({
+  // Expired failures stay until the next mesh change removes them (report-health retries them),
+  // so the configs of one version never depend on the clock.
+  const { configs, peers, skippedPairs } = compileMesh({
     version: Number(settings.meshVersion),
     settings: toMeshSettings(settings),
     nodes: settings.nodes.map((node) => ({
@@ -146,6 +166,13 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
       advertisedPrefixes: node.prefixes,
       pendingRotationId: node.rotationId,
       routing: toNodeRouting(node, defaultSources, settings),
+      reapplyId: node.reapplyId,
+      underlayMode: node.underlayMode,
+      canTransit: node.canTransit,
+    })),
+    failedPairs: settings.failedPairs.map((pair) => ({
+      nodeIds: [pair.a, pair.b] as const,
+      reason: pair.reason,
     })),
   });
   return {
@@ -154,6 +181,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
     configs: new Map(configs.map((config) => [config.self.id, markPlainJson(config)])),
     peers,
     diffs: new WeakMap(),
+    skippedPairs,
   };
 }
 
