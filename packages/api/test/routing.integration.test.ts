@@ -281,7 +281,7 @@ describe("candidate ingest and conflicts", () => {
     expect(conflicts[0]).toMatchObject({
       prefix: "10.60.1.0/24",
       resolution: null,
-      nodes: [{ id: [n1, n2].sort()[0] }, { id: [n1, n2].sort()[1] }],
+      nodes: [{ id: n1, name: "n1" }, { id: n2, name: "n2" }],
     });
     const event = await testDb.db.meshEvent.findFirstOrThrow({ where: { kind: "route_conflict" } });
     expect(event.detail).toMatch(/10\.60\.1\.0\/24 withheld on n[12], n[12]/);
