@@ -106,7 +106,7 @@ test("route policy editor: bad input is refused at its field, nothing typed is l
   await page.goto(`/nodes/${node.nodeId}`);
   const policy = page.getByTestId("route-policy");
   await expect(policy).toContainText("off");
-  await page.getByRole("button", { name: "Edit policy" }).click();
+  await page.getByRole("button", { name: "Change policy" }).click();
 
   await page.getByRole("switch").check();
   await page.getByLabel("Prefix cap").fill("50");

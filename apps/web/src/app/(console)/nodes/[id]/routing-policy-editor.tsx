@@ -99,7 +99,7 @@ export function RoutingPolicyEditor({
         actions={
           canEdit && (
             <Button size="sm" onClick={() => setDraft(toPolicyDraft(p))}>
-              Edit policy
+              Change policy
             </Button>
           )
         }
