@@ -211,17 +211,16 @@ describe("candidate ingest and conflicts", () => {
       ).changed,
     ).toBe(0);
     // The VIP moves away, the subnet gets refused.
+    const refusedSubnet = candidate("10.60.1.0/24", {
+      verdict: "refused",
+      refusal: "prefix-cap",
+      detail: "over the cap of 0",
+    });
     const t2 = new Date("2026-12-06T10:02:00Z");
     await ingestRouteCandidates({
       db: testDb.db,
       nodeId,
-      candidates: [
-        candidate("10.60.1.0/24", {
-          verdict: "refused",
-          refusal: "prefix-cap",
-          detail: "over the cap of 0",
-        }),
-      ],
+      candidates: [refusedSubnet],
       now: t2,
     });
     // The VIP comes back.
@@ -229,14 +228,7 @@ describe("candidate ingest and conflicts", () => {
     await ingestRouteCandidates({
       db: testDb.db,
       nodeId,
-      candidates: [
-        candidate("10.60.1.0/24", {
-          verdict: "refused",
-          refusal: "prefix-cap",
-          detail: "over the cap of 0",
-        }),
-        candidate("198.51.100.10/32", { interface: "kube-lb0" }),
-      ],
+      candidates: [refusedSubnet, candidate("198.51.100.10/32", { interface: "kube-lb0" })],
       now: t3,
     });
     const rows = await viewer.routing.candidates({ nodeId });
@@ -281,7 +273,10 @@ describe("candidate ingest and conflicts", () => {
     expect(conflicts[0]).toMatchObject({
       prefix: "10.60.1.0/24",
       resolution: null,
-      nodes: [{ id: n1, name: "n1" }, { id: n2, name: "n2" }],
+      nodes: [
+        { id: n1, name: "n1" },
+        { id: n2, name: "n2" },
+      ],
     });
     const event = await testDb.db.meshEvent.findFirstOrThrow({ where: { kind: "route_conflict" } });
     expect(event.detail).toMatch(/10\.60\.1\.0\/24 withheld on n[12], n[12]/);
