@@ -97,10 +97,8 @@ export async function refreshRouteConflicts(
     tx.$queryRaw<{ nodeId: string; prefix: string }[]>`
       SELECT DISTINCT "nodeId"::text AS "nodeId", prefix FROM "DiscoveredRoute"
       WHERE prefix = ANY(${wanted}::text[]) AND "goneAt" IS NULL`,
-    tx.routeConflict.findMany({
-      where: { prefix: { in: wanted } },
-      select: { prefix: true, nodeIds: true, reason: true },
-    }),
+    tx.$queryRaw<{ prefix: string; nodeIds: string[]; reason: string }[]>`
+      SELECT prefix, "nodeIds", reason FROM "RouteConflict" WHERE prefix = ANY(${wanted}::text[])`,
   ]);
   // A prefix on one node only cannot conflict: judge just the shared ones.
   const nodesByPrefix = new Map<string, number>();
