@@ -74,7 +74,7 @@ async function setUp(
       if (gate && argv[0] === "ping") await gate;
       return fake.run(argv, runOptions);
     },
-    spawnDaemon: (argv, daemonOptions) => fake.spawnDaemon(argv, daemonOptions),
+    spawnDaemon: (argv) => fake.spawnDaemon(argv),
     isAlive: (pid, marker) => fake.isAlive(pid, marker),
     kill: (pid, signal) => fake.kill(pid, signal),
   };
