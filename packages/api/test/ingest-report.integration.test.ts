@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ZHealthReport, ZPeerMetrics, type THealthReport } from "@meshover/netcfg";
 import type { TTestDatabase } from "@meshover/prisma/testing";
-import { ingestReport } from "../src/services/agent/ingest-report";
+import { ingestGeneralReport } from "../src/services/agent/ingest-report";
 import { ingestRoutineReport } from "../src/services/agent/ingest-routine-report";
 import { orderPair } from "../src/services/agent/record-direct-paths";
+import { storeObservedState } from "../src/services/routes/store-observed-state";
 import { createToken } from "../src/services/token/create-token";
 import { callAs, createApiTestDatabase, signInAs } from "./helpers";
 import { makeEnrollRequest, makeHealthReport, type THealthReportInput } from "./http-client";
 
 let testDb: TTestDatabase;
+const REAPPLY_ID = "0b7e1c4e-5f37-4a4e-9d7a-3f1c2b9e8a10";
 const actor = { id: null, email: "test" };
 
 beforeAll(async () => {
@@ -126,6 +128,9 @@ describe("routine reports (one statement on the pool)", () => {
     publicKey: row.publicKey,
     appliedConfigVersion: row.appliedConfigVersion,
     applyError: row.applyError,
+    observedMesh: row.observedMesh,
+    reappliedId: row.reappliedId,
+    reappliedAt: row.reappliedAt,
   });
   const readSample = async (nodeId: string) => {
     const {
@@ -153,6 +158,8 @@ describe("routine reports (one statement on the pool)", () => {
             publicKey: node.publicKey!,
             appliedVersion: 3,
             applyError: "x",
+            observed: { tunnels: ["mo2"], bgpNeighbors: ["mo2"] },
+            reappliedId: REAPPLY_ID,
           },
           { ...figures, bgpState: "Active", mtuMeasured: null },
         ),
@@ -164,7 +171,19 @@ describe("routine reports (one statement on the pool)", () => {
       report: reportOf(nodeA, b.nodeId),
       now,
     });
-    await ingestReport({ db: testDb.db, nodeId: b.nodeId, report: reportOf(nodeB, a.nodeId), now });
+    // The general case leaves the observed mesh and the re-apply request to storeObservedState.
+    await ingestGeneralReport({
+      db: testDb.db,
+      nodeId: b.nodeId,
+      report: reportOf(nodeB, a.nodeId),
+      now,
+    });
+    await storeObservedState({
+      db: testDb.db,
+      nodeId: b.nodeId,
+      report: reportOf(nodeB, a.nodeId),
+      now,
+    });
 
     expect(previous).toEqual({ appliedVersion: null, tunnels: [] });
     const afterA = await readNode(a.nodeId);
@@ -176,6 +195,8 @@ describe("routine reports (one statement on the pool)", () => {
     });
     expect(afterA.lastSeenAt).toEqual(now);
     expect(afterA.appliedConfigVersion).toBe(3n);
+    expect(afterA.observedMesh).toEqual({ tunnels: ["mo2"], bgpNeighbors: ["mo2"] });
+    expect(afterA.reappliedAt).toEqual(now);
     expect(await readSample(a.nodeId)).toEqual(await readSample(b.nodeId));
 
     // The next report is compared with this one.
@@ -197,6 +218,18 @@ describe("routine reports (one statement on the pool)", () => {
         },
       ],
     });
+    // The same re-apply request again keeps when it was first carried out; a report without
+    // an observed mesh keeps the stored one.
+    const { observed: _observed, ...withoutObserved } = reportOf(nodeA, b.nodeId);
+    await ingestRoutineReport({
+      db: testDb.db,
+      nodeId: a.nodeId,
+      report: withoutObserved,
+      now: new Date(now.getTime() + 10000),
+    });
+    const later = await readNode(a.nodeId);
+    expect(later.reappliedAt).toEqual(now);
+    expect(later.observedMesh).toEqual(afterA.observedMesh);
   });
 
   it("writes nothing and defers to the general path for mesh changes, rotations, direct paths and other fields", async () => {
@@ -212,7 +245,7 @@ describe("routine reports (one statement on the pool)", () => {
     expect(
       await tryRoutine({ ...base, publicKey: makeEnrollRequest("t".repeat(16), "k").publicKey }),
     ).toBeNull();
-    expect(await tryRoutine({ ...base, routeCandidates: [] })).toBeNull();
+    expect(await tryRoutine({ ...base, futureField: 1 } as THealthReport)).toBeNull();
     const failing = base.peers.map((peer) => ({ ...peer, directPathError: "no handshake" }));
     expect(await tryRoutine({ ...base, peers: failing })).toBeNull();
     // a's failed direct path to b is due for a retry.

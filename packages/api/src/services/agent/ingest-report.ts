@@ -2,8 +2,12 @@ import type { THealthReport } from "@meshover/netcfg";
 import type { Prisma, TPrismaClient } from "@meshover/prisma";
 import { insertHealthSamples } from "../../lib/health-sample";
 import { ServiceError, isUniqueViolation } from "../../lib/service-error";
+import { readPreviousReport, type TPreviousReport } from "../events/record-report-events";
 import { isHandshakeSince } from "../key/is-handshake-since";
 import { commitMeshChange } from "../mesh/commit-mesh-change";
+import { ingestRouteCandidates } from "../routing/ingest-route-candidates";
+import { storeObservedState } from "../routes/store-observed-state";
+import { ingestRoutineReport, type TReportOptions } from "./ingest-routine-report";
 import {
   findDirectPathChanges,
   hasDirectPathChanges,
@@ -14,13 +18,64 @@ function isSameList(a: readonly string[], b: readonly string[]) {
   return a.length === b.length && a.every((value, i) => value === b[i]);
 }
 
+/** What storing a report did. */
+export interface TIngestedReport {
+  /** The mesh version the report's changes committed (a new key, endpoints, conflicts), if any. */
+  meshVersion: number | null;
+  /** What the timeline compares the report with: the node's state before it. */
+  previous: TPreviousReport;
+  /** The route delta did not fit the stored set: the agent must send its full set next. */
+  routesResync: boolean;
+}
+
 /**
- * Store an agent's health report: node facts (last seen, version, host info, endpoints,
- * applied version, apply error), one HealthSample per known peer, and key-rotation progress.
+ * Store an agent's health report, whichever of its parts it carries: node facts and samples
+ * (the fast case, one statement, for a routine report; the general case for the rest), then
+ * the route candidates and the observed routes, which both cases leave apart.
+ */
+export async function ingestReport(options: TReportOptions): Promise<TIngestedReport> {
+  const { db, nodeId, report, now } = options;
+  let previous = await ingestRoutineReport(options);
+  const isRoutine = previous !== null;
+  let meshVersion: number | null = null;
+  if (!previous) {
+    // The timeline compares this report with the samples before it (read before they are
+    // replaced as the latest).
+    previous = await readPreviousReport({
+      db,
+      nodeId,
+      peerIds: report.peers.map((peer) => peer.peerId),
+    });
+    ({ meshVersion } = await ingestGeneralReport(options));
+  }
+  // Null: the candidates did not change since the last accepted report.
+  if (report.routeCandidates !== null) {
+    const routes = await ingestRouteCandidates({
+      db,
+      nodeId,
+      candidates: report.routeCandidates,
+      now,
+    });
+    if (routes.meshVersion !== null) meshVersion = Number(routes.meshVersion);
+  }
+  // The fast case stored the observed mesh and the re-apply request already.
+  const { routesResync } = await storeObservedState({
+    db,
+    nodeId,
+    report: isRoutine ? { ...report, observed: undefined, reappliedId: undefined } : report,
+    now,
+  });
+  return { meshVersion, previous, routesResync };
+}
+
+/**
+ * The general case of `ingestReport` (a new key or endpoints, a rotation to advance, a direct
+ * path to record): node facts (last seen, version, host info, endpoints, applied version,
+ * apply error), one HealthSample per known peer, and key-rotation progress.
  * A new public key or new endpoints change the peers' configs, so those go through a mesh
  * change (version bump + NOTIFY). All of it is one transaction: a rejected report changes nothing.
  */
-export async function ingestReport({
+export async function ingestGeneralReport({
   db,
   nodeId,
   report,

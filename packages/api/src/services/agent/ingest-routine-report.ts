@@ -9,10 +9,12 @@ import {
 import type { TPreviousReport } from "../events/record-report-events";
 
 /**
- * The report fields this path stores, and those stored apart whichever way a report goes
- * (`storeObservedState`: routes, drift, re-apply). A report carrying anything else that is not
- * null (a rotation's next key, route candidates, a field added to the protocol later) takes the
- * general path, which knows what to do with it: add a field here only once it is stored.
+ * The report fields the fast case handles: those its statement stores (the observed mesh and
+ * the re-apply request included) and those stored apart whichever case a report takes (route
+ * candidates by `ingestRouteCandidates`, received and installed routes by `storeObservedState`).
+ * A report carrying anything else that is not null (a rotation's next key or tunnels, a field
+ * added to the protocol later) takes the general case, which knows what to do with it: add a
+ * field here only once it is stored.
  */
 const ROUTINE_FIELDS = new Set<string>([
   "agentVersion",
@@ -23,6 +25,7 @@ const ROUTINE_FIELDS = new Set<string>([
   "appliedVersion",
   "applyError",
   "peers",
+  "routeCandidates",
   "routes",
   "observed",
   "reappliedId",
@@ -30,7 +33,9 @@ const ROUTINE_FIELDS = new Set<string>([
 
 // One statement, one round trip, atomic on its own: read what the timeline compares the report
 // with (the node's applied version and the newest sample of each of its tunnels; CTEs see the
-// snapshot from before the writes), update the node's facts and insert the samples. The update
+// snapshot from before the writes), update the node's facts (the observed mesh and the re-apply
+// request too, as storeObservedState would: $12 null keeps the stored mesh, $13 false the
+// stored request) and insert the samples. The update
 // (and with it the inserts) happens only when the report changes nothing in the mesh (same key,
 // same endpoints), no peer's key rotation waits for this node's handshakes and none of the
 // node's failed direct paths is due for a retry: otherwise `updated` is 0 and nothing was
@@ -51,7 +56,10 @@ WITH previous_node AS (
 ), updated AS (
   UPDATE "Node" SET "lastSeenAt" = $2::timestamp, "updatedAt" = $2::timestamp,
     "agentVersion" = $5, "hostInfo" = $6::jsonb, "appliedConfigVersion" = $7::bigint,
-    "applyError" = $8
+    "applyError" = $8, "observedMesh" = COALESCE($12::jsonb, "observedMesh"),
+    "reappliedAt" = CASE WHEN $13::boolean AND "reappliedId" IS DISTINCT FROM $14::uuid
+      THEN $2::timestamp ELSE "reappliedAt" END,
+    "reappliedId" = CASE WHEN $13::boolean THEN $14::uuid ELSE "reappliedId" END
   WHERE id = $1::uuid AND "publicKey" = $3 AND endpoints = $4::text[]
     AND NOT EXISTS (
       SELECT 1 FROM "KeyRotation" r WHERE r.status = 'reported' AND r."nodeId" = ANY($11::uuid[]))
@@ -87,11 +95,12 @@ function fromUtcJson(text: string): Date {
 }
 
 /**
- * Store a routine health report (the same node key and endpoints, no key rotation to advance,
- * no direct path failing or due for a retry: nearly every report) in one statement on the
- * pool, without Prisma's per-query compile.
+ * The fast case of `ingestReport`: store a routine health report (the same node key and
+ * endpoints, no key rotation to advance, no direct path failing or due for a retry: nearly every
+ * report) with its observed mesh and re-apply request in one statement on the pool, without
+ * Prisma's per-query compile. Route candidates and routes are left to the caller.
  * Returns what the timeline compares the report with, or null when the report is not routine
- * (or the node is gone) and nothing was written: then `ingestReport` must handle it.
+ * (or the node is gone) and nothing was written: then the general case must handle it.
  */
 export async function ingestRoutineReport(
   options: TReportOptions,
@@ -118,6 +127,9 @@ export async function ingestRoutineReport(
     toSampleRowsJson(peers),
     peers.map((peer) => peer.peerId),
     seenPeerIds,
+    report.observed ? JSON.stringify(report.observed) : null,
+    report.reappliedId !== undefined,
+    report.reappliedId ?? null,
   ]);
   const row = rows[0];
   if (!row || row.updated === 0) return null;
