@@ -8,6 +8,7 @@ import {
   ZBgpSpeaker,
   ZInterfaceSelector,
   ZKernelProtocol,
+  createAlwaysDeniedCheck,
   findAlwaysDeniedReason,
   type TAlwaysDeniedContext,
   type TAllowedRange,
@@ -273,19 +274,24 @@ export type TRoutePrefixVerdict =
   | { refusal: null; range: TAllowedRange };
 
 /**
- * A judge for many prefixes against one mesh context: parses each policy's ranges once and
- * remembers the always-denied answer per prefix (conflict detection judges thousands at once).
+ * A judge for many prefixes against one mesh context: parses the context and each policy's
+ * ranges once, each prefix once, and remembers the always-denied answer per prefix (conflict
+ * detection judges thousands at once).
  */
 export function createRoutePrefixJudge(
   context: Omit<TAlwaysDeniedContext, "isExitNode">,
 ): (prefix: string, policy: TJudgedPolicy) => TRoutePrefixVerdict {
+  const checks = [false, true].map((isExitNode) =>
+    createAlwaysDeniedCheck({ ...context, isExitNode }),
+  );
   const denied = new Map<string, string | null>();
   const ranges = new WeakMap<TJudgedPolicy, { range: TAllowedRange; cidr: TParsedCidr }[]>();
   return (prefix, policy) => {
+    const cidr = parseCidr(prefix, { isHostBitsAllowed: true });
     const key = `${policy.exitNode ? 1 : 0}${prefix}`;
     let reason = denied.get(key);
     if (reason === undefined) {
-      reason = findAlwaysDeniedReason(prefix, { ...context, isExitNode: policy.exitNode });
+      reason = checks[policy.exitNode ? 1 : 0]!(cidr);
       denied.set(key, reason);
     }
     if (reason) return { refusal: "always-denied", detail: reason };
@@ -300,7 +306,6 @@ export function createRoutePrefixJudge(
       }));
       ranges.set(policy, parsed);
     }
-    const cidr = parseCidr(prefix, { isHostBitsAllowed: true });
     let longer: TAllowedRange | null = null;
     for (const { range, cidr: rangeCidr } of parsed) {
       if (rangeCidr.prefixLength > cidr.prefixLength || !isCidrOverlap(rangeCidr, cidr)) continue;

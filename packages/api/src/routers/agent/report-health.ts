@@ -3,7 +3,6 @@ import { ZHealthReport } from "@meshover/netcfg";
 import { announceReport } from "../../lib/mesh-fanout";
 import { ingestReport } from "../../services/agent/ingest-report";
 import { recordReportEvents } from "../../services/events/record-report-events";
-import { normalizeRouteCandidates } from "../../services/routing/ingest-route-candidates";
 import { agentProcedure } from "../../trpc";
 
 /** Store the node's health report (HTTP bodies are size-limited by the handler). */
@@ -19,8 +18,6 @@ export const reportHealthProcedure = agentProcedure
   .mutation(async ({ ctx, input }) => {
     const nodeId = ctx.agent.nodeId;
     const at = new Date();
-    // A candidate that is no prefix refuses the whole report before anything is stored.
-    if (input.routeCandidates !== null) normalizeRouteCandidates(input.routeCandidates);
     const { previous, ...result } = await ingestReport({
       db: ctx.db,
       nodeId,

@@ -5,7 +5,10 @@ import { ServiceError, isUniqueViolation } from "../../lib/service-error";
 import { readPreviousReport, type TPreviousReport } from "../events/record-report-events";
 import { isHandshakeSince } from "../key/is-handshake-since";
 import { commitMeshChange } from "../mesh/commit-mesh-change";
-import { ingestRouteCandidates } from "../routing/ingest-route-candidates";
+import {
+  ingestRouteCandidates,
+  normalizeRouteCandidates,
+} from "../routing/ingest-route-candidates";
 import { storeObservedState } from "../routes/store-observed-state";
 import { ingestRoutineReport, type TReportOptions } from "./ingest-routine-report";
 import {
@@ -35,6 +38,9 @@ export interface TIngestedReport {
  */
 export async function ingestReport(options: TReportOptions): Promise<TIngestedReport> {
   const { db, nodeId, report, now } = options;
+  // A candidate that is no prefix refuses the whole report before anything is stored.
+  const candidates =
+    report.routeCandidates === null ? null : normalizeRouteCandidates(report.routeCandidates);
   let previous = await ingestRoutineReport(options);
   const isRoutine = previous !== null;
   let meshVersion: number | null = null;
@@ -49,13 +55,8 @@ export async function ingestReport(options: TReportOptions): Promise<TIngestedRe
     ({ meshVersion } = await ingestGeneralReport(options));
   }
   // Null: the candidates did not change since the last accepted report.
-  if (report.routeCandidates !== null) {
-    const routes = await ingestRouteCandidates({
-      db,
-      nodeId,
-      candidates: report.routeCandidates,
-      now,
-    });
+  if (candidates !== null) {
+    const routes = await ingestRouteCandidates({ db, nodeId, candidates, now });
     if (routes.meshVersion !== null) meshVersion = Number(routes.meshVersion);
   }
   // The fast case stored the observed mesh and the re-apply request already.

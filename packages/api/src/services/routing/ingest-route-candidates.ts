@@ -22,6 +22,10 @@ interface TStoredCandidate {
   goneAt: Date | null;
 }
 
+function isArray<T>(value: readonly T[] | ReadonlyMap<string, T>): value is readonly T[] {
+  return Array.isArray(value);
+}
+
 function keyOf(candidate: { prefix: string; source: string }) {
   return `${candidate.source} ${candidate.prefix}`;
 }
@@ -61,10 +65,13 @@ export async function ingestRouteCandidates({
 }: {
   db: TPrismaClient;
   nodeId: string;
-  candidates: readonly TRouteCandidate[];
+  /** As reported, or already normalized (normalizeRouteCandidates). */
+  candidates: readonly TRouteCandidate[] | ReadonlyMap<string, TRouteCandidate>;
   now?: Date;
 }): Promise<{ changed: number; meshVersion: bigint | null }> {
-  const incoming = normalizeRouteCandidates(candidates);
+  const incoming: ReadonlyMap<string, TRouteCandidate> = isArray(candidates)
+    ? normalizeRouteCandidates(candidates)
+    : candidates;
   const result = await db.$transaction(
     async (tx) => {
       await tx.$queryRaw`SELECT id FROM "Setting" WHERE id = 1 FOR UPDATE`;
