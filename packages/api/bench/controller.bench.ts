@@ -188,9 +188,15 @@ function createAgentClient(url: string, credential: string) {
   });
 }
 
-/** A plausible report of `peerIds` (all Established). */
+/**
+ * A plausible report of `peerIds` (all Established), with what a real agent sends on every
+ * report besides: the tunnels and BGP neighbours it has (drift) and its last re-apply.
+ */
 function makeReport(publicKey: string, endpoint: string, peerIds: { id: string; index: number }[]) {
+  const interfaces = peerIds.map((peer) => `mo${peer.index}`);
   return {
+    observed: { tunnels: interfaces, bgpNeighbors: interfaces },
+    reappliedId: null,
     agentVersion: "bench",
     hostInfo: makeEnrollRequest("x".repeat(16), "bench").hostInfo,
     endpoints: [endpoint],
