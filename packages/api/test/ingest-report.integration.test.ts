@@ -271,5 +271,12 @@ describe("routine reports (one statement on the pool)", () => {
     await testDb.db.keyRotation.deleteMany();
     expect(await tryRoutine(seen as THealthReport)).not.toBeNull();
     expect(await testDb.db.healthSample.count()).toBe(1);
+    // An empty list of rotation tunnels (sent on every report outside a rotation) carries
+    // nothing: still routine; a tunnel in it is rotation evidence for the general case.
+    const withTunnels = (tunnels: object[]) =>
+      ({ ...base, rotationTunnels: tunnels }) as unknown as THealthReport;
+    expect(await tryRoutine(withTunnels([{ peerId: b.nodeId }]))).toBeNull();
+    expect(await tryRoutine(withTunnels([]))).not.toBeNull();
+    expect(await testDb.db.healthSample.count()).toBe(2);
   });
 });

@@ -31,6 +31,18 @@ const ROUTINE_FIELDS = new Set<string>([
   "reappliedId",
 ] satisfies (keyof THealthReport)[]);
 
+/**
+ * List fields whose empty list carries nothing to store (the rotate branch's rotation tunnels:
+ * an agent sends `[]` on every report outside a rotation). Unknown names are harmless here; a
+ * field whose empty list means something (a full set emptied) must not be listed.
+ */
+const EMPTY_IS_NOTHING = new Set<string>(["rotationTunnels"]);
+
+function isRoutineField(key: string, value: unknown): boolean {
+  if (value === undefined || value === null || ROUTINE_FIELDS.has(key)) return true;
+  return EMPTY_IS_NOTHING.has(key) && Array.isArray(value) && value.length === 0;
+}
+
 // One statement, one round trip, atomic on its own: read what the timeline compares the report
 // with (the node's applied version and the newest sample of each of its tunnels; CTEs see the
 // snapshot from before the writes), update the node's facts (the observed mesh and the re-apply
@@ -106,9 +118,7 @@ export async function ingestRoutineReport(
   options: TReportOptions,
 ): Promise<TPreviousReport | null> {
   const { db, nodeId, report, now } = options;
-  const isRoutine = Object.entries(report).every(
-    ([key, value]) => value === undefined || value === null || ROUTINE_FIELDS.has(key),
-  );
+  const isRoutine = Object.entries(report).every(([key, value]) => isRoutineField(key, value));
   const peers = report.peers.filter((peer) => peer.peerId !== nodeId);
   // A tunnel that never handshook may be a dead direct path (record-direct-paths.ts decides).
   if (!isRoutine || peers.some((peer) => peer.directPathError)) return null;
