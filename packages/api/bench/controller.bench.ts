@@ -293,33 +293,44 @@ async function benchReports(controller: TController, mesh: Awaited<ReturnType<ty
 /** Bytes the simulated agents' config streams received (to show the push volume). */
 let streamBytes = 0;
 
-/** A minimal SSE reader: calls `onId` with each event id (the config version). */
+/** Config streams that failed and were opened again (a real agent resubscribes too). */
+let streamRetries = 0;
+
+/**
+ * A minimal SSE reader: calls `onId` with each event id (the config version). A stream that
+ * fails (the controller resets a connection while 2,000 open at once) is opened again after a
+ * second, as the agent does; the first event of the new stream is the full current config.
+ */
 async function readEventIds(
   baseUrl: string,
   credential: string,
   signal: AbortSignal,
   onId: (id: number) => void,
 ) {
-  try {
-    const response = await fetch(`${baseUrl}${TRPC_PATH}/agent.config`, {
-      headers: { authorization: `Bearer ${credential}`, accept: "text/event-stream" },
-      signal,
-    });
-    if (!response.ok || !response.body) throw new Error(`config stream: ${response.status}`);
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for await (const chunk of response.body) {
-      streamBytes += (chunk as Uint8Array).byteLength;
-      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-      let newline: number;
-      while ((newline = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        if (line.startsWith("id: ")) onId(Number(line.slice(4)));
+  while (!signal.aborted) {
+    try {
+      const response = await fetch(`${baseUrl}${TRPC_PATH}/agent.config`, {
+        headers: { authorization: `Bearer ${credential}`, accept: "text/event-stream" },
+        signal,
+      });
+      if (!response.ok || !response.body) throw new Error(`config stream: ${response.status}`);
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for await (const chunk of response.body) {
+        streamBytes += (chunk as Uint8Array).byteLength;
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        let newline: number;
+        while ((newline = buffer.indexOf("\n")) >= 0) {
+          const line = buffer.slice(0, newline);
+          buffer = buffer.slice(newline + 1);
+          if (line.startsWith("id: ")) onId(Number(line.slice(4)));
+        }
       }
+    } catch (error) {
+      if (signal.aborted) return;
+      if (streamRetries++ < 5) console.error("config stream failed, opening it again:", error);
     }
-  } catch (error) {
-    if (!signal.aborted) console.error("config stream failed:", error);
+    await sleep(1000);
   }
 }
 
@@ -403,6 +414,7 @@ async function benchPush(controller: TController, mesh: Awaited<ReturnType<typeo
       `max ${ms(Math.max(...latencies))} (the admin mutation itself: p50 ${ms(percentile(mutations, 50))}); ` +
       `controller CPU ${ms(usage.cpuMs / CHANGES)} per change; ` +
       `${((streamBytes - bytesBefore) / CHANGES / 1e6).toFixed(2)} MB streamed per change; ` +
+      `${streamRetries} streams reopened; ` +
       `RSS ${mib(usage.rssMiB)}`,
   );
   // Agent 0's folded config must equal what the changes made: every peer, each change's
