@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { compileNodeConfigs, type TMeshNode } from "./compile-node-configs";
 import { deriveFrrConfig } from "./derive-frr-config";
-import { EMPTY_ROUTE_HOST_STATE, deriveRoutePolicy } from "./derive-route-policy";
+import {
+  EMPTY_ROUTE_HOST_STATE,
+  deriveRoutePolicy,
+  isRangePermitCapSafe,
+} from "./derive-route-policy";
 import {
   DEFAULT_NODE_ROUTING,
   isInterfaceSelected,
@@ -111,6 +115,36 @@ describe("deriveRoutePolicy", () => {
     ]);
     // No IPv6 range: nothing IPv6 is redistributed.
     expect(policy.ipv6.redistribute).toEqual([]);
+  });
+
+  it("permits whole ranges only while they cannot hold more prefixes than the cap", () => {
+    // 198.51.100.0/24 up to /32 holds 511 prefixes.
+    expect(isRangePermitCapSafe({ allowedRanges: [VIPS], maxPrefixes: 511 })).toBe(true);
+    expect(isRangePermitCapSafe({ allowedRanges: [VIPS], maxPrefixes: 511 }, 1)).toBe(false);
+    expect(isRangePermitCapSafe({ allowedRanges: [VIPS], maxPrefixes: 100 })).toBe(false);
+    const wide = { prefix: "fd00::/8", maxLength: 128, anycast: false };
+    expect(isRangePermitCapSafe({ allowedRanges: [wide], maxPrefixes: 100000 })).toBe(false);
+  });
+
+  it("under a cap the ranges could exceed, permits exactly the announced prefixes: an over-cap one never matches", () => {
+    const config = configOf([makeTestMeshNode(1, { routing: { ...ROUTING, maxPrefixes: 2 } })]);
+    const policy = deriveRoutePolicy(config, {
+      ...EMPTY_ROUTE_HOST_STATE,
+      interfaceNames: ["kube-lb0"],
+      announcedPrefixes: ["198.51.100.2/32", "198.51.100.1/32", "10.9.9.0/24"],
+      refusedPrefixes: ["198.51.100.3/32"],
+    })!;
+    const source = policy.prefixLists.find((list) => list.name === "MO-SRC-V4")!;
+    const permits = source.entries.filter((entry) => entry.action === "permit");
+    // Outside every allowed range (10.9.9.0/24) is left out too; no `le`, no range.
+    expect(permits.map((entry) => [entry.prefix, entry.le])).toEqual([
+      ["198.51.100.1/32", null],
+      ["198.51.100.2/32", null],
+    ]);
+    // A prefix that appears before the agent judges it (a flood of VIPs) matches no permit.
+    expect(permits.some((entry) => entry.prefix === "198.51.100.4/32" || entry.le)).toBe(false);
+    // Prefix-list changes reach FRR's routes after 1 s, not FRR's default 5 s.
+    expect(policy.routeMapDelaySec).toBe(1);
   });
 
   it("denies withheld and refused prefixes and the default route before any range permits", () => {
