@@ -6,6 +6,7 @@
 //  - make-before-break move: a second VIP held by n1 only, probed from n3 and n4 at 10 pps;
 //    added on n2, both probers see two paths, removed from n1; lost probes over 10 moves
 // Targets (issue #14): withdrawal ≤ 1 s after the address disappears, 0 lost probes.
+import { DEFAULT_NODE_ROUTING } from "@meshover/netcfg";
 import { addVipInterface, readKernelRoute } from "../lab/harness/route-sources";
 import { ping } from "../lab/harness/observe-node";
 import {
@@ -65,7 +66,10 @@ async function main() {
         nodeId: member.view.nodeId,
         mayOriginate: true,
         exitNode: false,
-        maxPrefixes: 100,
+        // The default cap: the /24's 511 possible prefixes fit under it, so FRR permits the
+        // range and picks a new VIP up the moment zebra sees it (a smaller cap permits only
+        // what the agent judged: a new VIP then waits for the agent's looks, ~2-4 s).
+        maxPrefixes: DEFAULT_NODE_ROUTING.maxPrefixes,
         allowedRanges: [
           { prefix: "198.51.100.0/24", maxLength: 32, anycast: true, description: null },
         ],
