@@ -199,6 +199,7 @@ export function appendMeshRangeEntries(
   const ranges = [
     ...(config.routing.mayOriginate ? config.routing.allowedRanges : []),
     ...config.peers.flatMap((peer) => peer.allowedRanges),
+    ...(config.remoteRanges ?? []).flatMap((remote) => remote.allowedRanges),
   ];
   const firstSeq = Math.max(0, ...entries.map((entry) => entry.seq)) + 5;
   const added = parseRanges(ranges, family).map((range, i) =>
@@ -268,9 +269,9 @@ export function deriveRoutePolicy(
     ...(isOriginating
       ? [{ index: config.self.index, asn: config.self.asn, ranges: routing.allowedRanges }]
       : []),
-    ...config.peers
-      .filter((peer) => peer.allowedRanges.length > 0)
-      .map((peer) => ({ index: peer.index, asn: peer.asn, ranges: peer.allowedRanges })),
+    ...[...config.peers, ...(config.remoteRanges ?? [])]
+      .filter((node) => node.allowedRanges.length > 0)
+      .map((node) => ({ index: node.index, asn: node.asn, ranges: node.allowedRanges })),
   ].sort((a, b) => a.index - b.index);
   const ownPrefixes = new Set(
     config.self.advertisedPrefixes.map((text) => parseCidr(text, { isHostBitsAllowed: true }).text),
