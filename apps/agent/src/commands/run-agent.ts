@@ -7,6 +7,7 @@ import type { TRunner } from "../exec/run-command";
 import { createFrrAdapter } from "../frr/create-frr-adapter";
 import type { TFrrMode } from "../frr/frr-adapter";
 import { HealthReporter, sendReportWith } from "../health/report-health";
+import { HandshakeWatch } from "../health/watch-handshakes";
 import { HostDriver, type THostDriverOptions } from "../host/host-driver";
 import type { TLogger } from "../log";
 import { ReconcileQueue } from "../reconcile/reconcile-queue";
@@ -65,6 +66,11 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     frr,
     onKeyRotated: () => health.sendNow("rotation", false),
     onChanged: () => health.reportChange(),
+    onRotationTunnels: (devices) => handshakes.watch(devices),
+  });
+  const handshakes = new HandshakeWatch({
+    observe: () => host.observe([]),
+    onHandshake: () => void health.report("handshake", false),
   });
   const subscription = new ConfigSubscription({
     nodeId: identity.nodeId,
@@ -106,6 +112,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
   logger.info("stopping");
   clearInterval(resync);
   health.stop();
+  handshakes.stop();
   subscription.stop();
   await queue.stop();
   if (options.isCleanupOnExit) await teardownHost({ store, runner, logger, frr, host });

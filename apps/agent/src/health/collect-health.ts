@@ -1,15 +1,18 @@
 // Per-peer health for reports and `status`: WireGuard handshake and counters, BGP and BFD
 // state from FRR, and RTT and path MTU from the probes (peer-probes.ts).
 import {
+  deriveRotationTunnels,
   deriveTunnels,
   parseBfdPeers,
   parseBgpNeighbors,
   getLinkLocalAddress,
   type TDesiredNodeConfig,
   type TPeerHealth,
+  type TRotationTunnel,
 } from "@meshover/netcfg";
 import type { TRunner } from "../exec/run-command";
 import type { TFrrAdapter } from "../frr/frr-adapter";
+import type { TKeyPair } from "../state/state-files";
 import type { TObservation } from "../host/observe-host";
 import type { PeerProbeCache } from "./peer-probes";
 
@@ -117,4 +120,39 @@ export async function collectPeerHealth(options: TCollectHealthOptions): Promise
       };
     }),
   );
+}
+
+/**
+ * A running rotation's next tunnels that exist on the host, with their keys and handshakes: the
+ * controller finishes the rotation when every pair has one (make-before-break).
+ */
+export function collectRotationTunnels(
+  config: TDesiredNodeConfig,
+  keys: TKeyPair,
+  observation: TObservation,
+): TRotationTunnel[] {
+  const nextPublicKey = keys.next?.publicKey ?? null;
+  const tunnels = deriveRotationTunnels({
+    config,
+    nextPublicKey,
+    presentTunnels: [],
+    frrNeighbors: [],
+    establishedNeighbors: [],
+  });
+  return tunnels.flatMap((tunnel) => {
+    const counters = observation.wireguard.counters.find((c) => c.device === tunnel.interfaceName);
+    if (tunnel.role !== "next" || !counters) return [];
+    return [
+      {
+        peerId: tunnel.peerId,
+        interface: tunnel.interfaceName,
+        publicKey: tunnel.isNextKey && nextPublicKey ? nextPublicKey : keys.publicKey,
+        peerPublicKey: counters.publicKey,
+        handshakeAt:
+          counters.latestHandshake > 0
+            ? new Date(counters.latestHandshake * 1000).toISOString()
+            : null,
+      },
+    ];
+  });
 }

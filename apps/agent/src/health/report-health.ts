@@ -2,7 +2,7 @@
 // (without probes), and once more a few seconds later when new sessions are usually up. Each
 // report is collected inside the reconcile queue, logs BGP state changes, writes the status file
 // for `status`, and is sent to the controller.
-import type { THealthReport, TPeerHealth } from "@meshover/netcfg";
+import type { THealthReport, TPeerHealth, TRotationTunnel } from "@meshover/netcfg";
 import type { TControllerClient } from "../controller/controller-client";
 import { isNodeGoneError } from "../controller/controller-client";
 import type { TRunner } from "../exec/run-command";
@@ -13,7 +13,7 @@ import type { ReconcileQueue } from "../reconcile/reconcile-queue";
 import type { StateStore } from "../state/state-store";
 import type { TIdentity } from "../state/state-files";
 import { AGENT_VERSION } from "../version";
-import { collectPeerHealth, readRoutingHealth } from "./collect-health";
+import { collectPeerHealth, collectRotationTunnels, readRoutingHealth } from "./collect-health";
 import { PeerProbeCache } from "./peer-probes";
 import { readHostInfo } from "./read-host-info";
 
@@ -87,9 +87,11 @@ export class HealthReporter {
     const wireguard = await host.detectWireguardMode();
     const addressDevice = await host.detectAddressDevice();
     let peers: TPeerHealth[] = [];
+    let rotationTunnels: TRotationTunnel[] = [];
     const config = queue.config;
     if (config) {
       const observation = await host.observe([]);
+      rotationTunnels = collectRotationTunnels(config, keys, observation);
       const routing = await readRoutingHealth(frr);
       const now = Date.now();
       peers = await collectPeerHealth({
@@ -114,6 +116,10 @@ export class HealthReporter {
       endpoints: identity.endpoints,
       publicKey: keys.publicKey,
       rotationId: keys.rotationId,
+      nextKey: keys.next?.rotationId
+        ? { publicKey: keys.next.publicKey, rotationId: keys.next.rotationId }
+        : null,
+      rotationTunnels,
       appliedVersion: queue.appliedVersion,
       applyError: queue.lastOutcome?.error ?? null,
       peers,
