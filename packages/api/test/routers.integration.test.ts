@@ -264,6 +264,93 @@ describe("key router", () => {
     expect(view.progress).toBe(1);
   });
 
+  it("rotates make-before-break: next key to peers, promoted when every pair handshook over it, one rotation at a time", async () => {
+    const [a, b, c] = await enroll(["a", "b", "c"]);
+    const { loadNodeConfigs } = await import("../src/services/mesh/load-node-configs");
+    const configsNow = async () => (await loadNodeConfigs({ db: testDb.db })).configs;
+    const keyOf = async (id: string) =>
+      (await testDb.db.node.findUniqueOrThrow({ where: { id } })).publicKey!;
+    const oldKey = await keyOf(a!.nodeId);
+    const { rotations } = await admin.key.rotateAll();
+    const rotationA = rotations.find((r) => r.nodeId === a!.nodeId)!.id;
+    // Rotations queue: only the oldest one is in a config.
+    let configs = await configsNow();
+    expect(configs.get(a!.nodeId)?.rotation).toEqual({ id: rotationA });
+    expect(configs.get(b!.nodeId)?.rotation).toBeNull();
+    expect(configs.get(c!.nodeId)?.rotation).toBeNull();
+
+    const { generateWireguardPublicKey } = await import("./http-client");
+    const nextKey = generateWireguardPublicKey();
+    const base = {
+      agentVersion: "t",
+      hostInfo: makeEnrollRequest("x".repeat(16), "h").hostInfo,
+      endpoints: ["2001:db8::1"],
+      rotationId: null,
+      appliedVersion: null,
+      applyError: null,
+      peers: [],
+    };
+    const report = async (
+      node: { nodeId: string; credential: string },
+      extra: Record<string, unknown>,
+    ) =>
+      callAs(testDb.db, { authorization: `Bearer ${node.credential}` }).agent.report({
+        ...base,
+        publicKey: await keyOf(node.nodeId),
+        ...extra,
+      });
+    // The node reports its next key and keeps its current one: a mesh change that gives every
+    // peer the next key beside the current one, and the node keeps its rotation.
+    const before = await meshVersion();
+    await report(a!, { nextKey: { publicKey: nextKey, rotationId: rotationA } });
+    expect(await meshVersion()).toBeGreaterThan(before);
+    expect(await keyOf(a!.nodeId)).toBe(oldKey);
+    configs = await configsNow();
+    expect(configs.get(a!.nodeId)?.rotation).toEqual({ id: rotationA });
+    const peerA = configs.get(b!.nodeId)?.peers.find((p) => p.id === a!.nodeId);
+    expect(peerA).toMatchObject({ publicKey: oldKey, nextPublicKey: nextKey });
+    expect(peerA?.keySlot).toBeUndefined();
+
+    const soon = new Date(Date.now() + 1000).toISOString();
+    const tunnel = (peerId: string, publicKey: string, peerPublicKey: string) => ({
+      peerId,
+      interface: "mo1r",
+      publicKey,
+      peerPublicKey,
+      handshakeAt: soon,
+    });
+    // A handshake under the old key proves nothing; b's rotation tunnel with the next key does.
+    await report(b!, { rotationTunnels: [tunnel(a!.nodeId, await keyOf(b!.nodeId), oldKey)] });
+    let view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
+    expect(view.progress).toBe(0);
+    await report(b!, { rotationTunnels: [tunnel(a!.nodeId, await keyOf(b!.nodeId), nextKey)] });
+    view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
+    expect(view).toMatchObject({ status: "reported", progress: 0.5 });
+    // The rotating node's own tunnel to c (its next key on it) completes the last pair.
+    const beforeDone = await meshVersion();
+    await report(a!, {
+      nextKey: { publicKey: nextKey, rotationId: rotationA },
+      rotationTunnels: [tunnel(c!.nodeId, nextKey, await keyOf(c!.nodeId))],
+    });
+    view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
+    expect(view).toMatchObject({ status: "done", progress: 1, newPublicKey: nextKey });
+    // Promoted: the key is the node's, its keySlot flipped, and the queue moves on to b.
+    expect(await meshVersion()).toBeGreaterThan(beforeDone);
+    expect(await keyOf(a!.nodeId)).toBe(nextKey);
+    configs = await configsNow();
+    expect(configs.get(a!.nodeId)).toMatchObject({ rotation: null, self: { keySlot: 1 } });
+    expect(configs.get(c!.nodeId)?.peers.find((p) => p.id === a!.nodeId)).toMatchObject({
+      publicKey: nextKey,
+      keySlot: 1,
+    });
+    expect(
+      configs.get(c!.nodeId)?.peers.find((p) => p.id === a!.nodeId)?.nextPublicKey,
+    ).toBeUndefined();
+    expect(configs.get(b!.nodeId)?.rotation).toEqual({
+      id: rotations.find((r) => r.nodeId === b!.nodeId)!.id,
+    });
+  });
+
   it("rotates all keys and an agent credential (old one revoked)", async () => {
     const [a] = await enroll(["a", "b"]);
     expect((await admin.key.rotateAll()).rotations).toHaveLength(2);

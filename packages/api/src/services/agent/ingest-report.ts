@@ -3,7 +3,8 @@ import type { Prisma, TPrismaClient } from "@meshover/prisma";
 import { insertHealthSamples } from "../../lib/health-sample";
 import { ServiceError, isUniqueViolation } from "../../lib/service-error";
 import { isHandshakeSince } from "../key/is-handshake-since";
-import { commitMeshChange } from "../mesh/commit-mesh-change";
+import { getMeshFanout } from "../../lib/mesh-fanout";
+import { bumpMeshVersion, commitMeshChange } from "../mesh/commit-mesh-change";
 
 function isSameList(a: readonly string[], b: readonly string[]) {
   return a.length === b.length && a.every((value, i) => value === b[i]);
@@ -32,7 +33,16 @@ export async function ingestReport({
   });
   if (!node) throw new ServiceError("NOT_FOUND", "this node was removed from the mesh");
   const isKeyChanged = node.publicKey !== report.publicKey;
-  const isMeshChange = isKeyChanged || !isSameList(node.endpoints, report.endpoints);
+  // A next key answering this node's pending rotation: every peer builds a tunnel to it.
+  const nextKey = report.nextKey ?? null;
+  const answered = nextKey
+    ? await db.keyRotation.findFirst({
+        where: { id: nextKey.rotationId, nodeId, status: "pending" },
+        select: { id: true },
+      })
+    : null;
+  const isMeshChange =
+    isKeyChanged || answered !== null || !isSameList(node.endpoints, report.endpoints);
 
   const write = async (tx: Prisma.TransactionClient) => {
     await tx.node.update({
@@ -48,13 +58,18 @@ export async function ingestReport({
       },
       select: { id: true },
     });
-    if (isKeyChanged) await recordNewKey(tx, { nodeId, report, now });
+    if (isKeyChanged && report.rotationId) {
+      await recordNewKey(tx, { nodeId, rotationId: report.rotationId, key: report.publicKey, now });
+    }
+    if (answered && nextKey) {
+      await recordNewKey(tx, { nodeId, rotationId: answered.id, key: nextKey.publicKey, now });
+    }
     await insertHealthSamples(tx, {
       nodeId,
       at: now,
       peers: report.peers.filter((peer) => peer.peerId !== nodeId),
     });
-    await recordRotationProgress(tx, { nodeId, report });
+    return recordRotationProgress(tx, { nodeId, report });
   };
 
   try {
@@ -70,9 +85,14 @@ export async function ingestReport({
       return { meshVersion: Number(version) };
     }
     // One transaction for the common case too: a report that fails part-way (a sample or a
-    // rotation update refused) must not leave the node's facts half updated.
-    await db.$transaction(write);
-    return { meshVersion: null };
+    // rotation update refused) must not leave the node's facts half updated. A report that
+    // finishes a rotation promotes its key, which changes the peers' configs: bump the version.
+    const version = await db.$transaction(async (tx) =>
+      (await write(tx)) ? bumpMeshVersion(tx) : null,
+    );
+    if (version === null) return { meshVersion: null };
+    getMeshFanout(db).publish(version);
+    return { meshVersion: Number(version) };
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new ServiceError("CONFLICT", "another node already uses this WireGuard public key");
@@ -81,15 +101,15 @@ export async function ingestReport({
   }
 }
 
-// The node reported a new key: if it answers the pending rotation, the rotation moves on to
-// waiting for every peer's handshake with it.
+// The node reported a new key (its next key, or with an older agent the key it already uses):
+// if it answers the pending rotation, the rotation moves on to waiting for every peer's
+// handshake with it. With no peer to wait for it is done at once (and a next key promoted).
 async function recordNewKey(
   tx: Prisma.TransactionClient,
-  { nodeId, report, now }: { nodeId: string; report: THealthReport; now: Date },
+  { nodeId, rotationId, key, now }: { nodeId: string; rotationId: string; key: string; now: Date },
 ) {
-  if (!report.rotationId) return;
   const rotation = await tx.keyRotation.findFirst({
-    where: { id: report.rotationId, nodeId, status: "pending" },
+    where: { id: rotationId, nodeId, status: "pending" },
     select: { id: true },
   });
   if (!rotation) return;
@@ -102,38 +122,88 @@ async function recordNewKey(
     where: { id: rotation.id },
     data: {
       status: peers.length === 0 ? "done" : "reported",
-      newPublicKey: report.publicKey,
+      newPublicKey: key,
       reportedAt: now,
       peerProgress: progress,
       completedAt: peers.length === 0 ? now : null,
     },
     select: { id: true },
   });
+  if (peers.length === 0) await promoteKey(tx, nodeId, key);
 }
 
-// A peer that handshook with a rotating node's new key since it was reported marks its part of
-// that rotation done; jsonb_set keeps concurrent reports from overwriting each other.
+// A finished rotation's key becomes the node's key and its keySlot flips: the node and its
+// peers switch to the new tunnels and retire the old ones. A no-op when an older agent already
+// reported the key as its current one.
+async function promoteKey(tx: Prisma.TransactionClient, nodeId: string, key: string) {
+  const changed = await tx.$executeRaw`
+    UPDATE "Node" SET "publicKey" = ${key}, "keyGeneration" = "keyGeneration" + 1
+    WHERE id = ${nodeId}::uuid AND "publicKey" IS DISTINCT FROM ${key}`;
+  return changed > 0;
+}
+
+// Evidence that a pair works with a rotating node's new key: a handshake since the key was
+// reported, on a tunnel whose keys include it, seen from either end: a peer's current tunnel
+// (older agents switch keys in place) or rotation tunnel to the rotating node, or the rotating
+// node's own rotation tunnel to a peer.
+function findHandshakenPeers(
+  reporterId: string,
+  report: THealthReport,
+  rotation: { nodeId: string; newPublicKey: string; reportedAt: Date },
+): string[] {
+  const isSince = (at: string | null) =>
+    at !== null && isHandshakeSince(new Date(at), rotation.reportedAt);
+  const tunnels = report.rotationTunnels ?? [];
+  if (rotation.nodeId === reporterId) {
+    return tunnels
+      .filter((t) => t.publicKey === rotation.newPublicKey && isSince(t.handshakeAt))
+      .map((t) => t.peerId);
+  }
+  const isSeen = [...report.peers, ...tunnels].some(
+    (t) =>
+      t.peerId === rotation.nodeId &&
+      t.peerPublicKey === rotation.newPublicKey &&
+      isSince(t.handshakeAt),
+  );
+  return isSeen ? [reporterId] : [];
+}
+
+// Marks the pairs this report proves done (jsonb_set keeps concurrent reports from overwriting
+// each other); a rotation with every pair done is finished and its key promoted. True when a
+// key was promoted (the peers' configs change).
 async function recordRotationProgress(
   tx: Prisma.TransactionClient,
   { nodeId, report }: { nodeId: string; report: THealthReport },
-) {
-  const seen = report.peers.filter((peer) => peer.peerPublicKey && peer.handshakeAt);
-  if (seen.length === 0) return;
+): Promise<boolean> {
+  const peerIds = [
+    ...report.peers.filter((peer) => peer.peerPublicKey && peer.handshakeAt),
+    ...(report.rotationTunnels ?? []),
+  ].map((peer) => peer.peerId);
+  if (peerIds.length === 0) return false;
   const rotations = await tx.keyRotation.findMany({
-    where: { status: "reported", nodeId: { in: seen.map((peer) => peer.peerId) } },
+    where: { status: "reported", nodeId: { in: [...new Set([...peerIds, nodeId])] } },
     select: { id: true, nodeId: true, newPublicKey: true, reportedAt: true },
   });
-  for (const rotation of rotations) {
-    const peer = seen.find((candidate) => candidate.peerId === rotation.nodeId);
-    if (!peer || peer.peerPublicKey !== rotation.newPublicKey || !rotation.reportedAt) continue;
-    if (!isHandshakeSince(new Date(peer.handshakeAt!), rotation.reportedAt)) continue;
-    await tx.$executeRaw`
-      UPDATE "KeyRotation"
-      SET "peerProgress" = jsonb_set("peerProgress", ARRAY[${nodeId}]::text[], '"done"'::jsonb)
-      WHERE id = ${rotation.id}::uuid AND "peerProgress" ? ${nodeId}`;
-    await tx.$executeRaw`
+  let isPromoted = false;
+  for (const { id, nodeId: rotatingId, newPublicKey, reportedAt } of rotations) {
+    if (!newPublicKey || !reportedAt) continue;
+    const done = findHandshakenPeers(nodeId, report, {
+      nodeId: rotatingId,
+      newPublicKey,
+      reportedAt,
+    });
+    if (done.length === 0) continue;
+    for (const peerId of done) {
+      await tx.$executeRaw`
+        UPDATE "KeyRotation"
+        SET "peerProgress" = jsonb_set("peerProgress", ARRAY[${peerId}]::text[], '"done"'::jsonb)
+        WHERE id = ${id}::uuid AND "peerProgress" ? ${peerId}`;
+    }
+    const finished = await tx.$executeRaw`
       UPDATE "KeyRotation" SET status = 'done', "completedAt" = now()
-      WHERE id = ${rotation.id}::uuid AND status = 'reported'
+      WHERE id = ${id}::uuid AND status = 'reported'
         AND NOT EXISTS (SELECT 1 FROM jsonb_each_text("peerProgress") p WHERE p.value <> 'done')`;
+    if (finished > 0 && (await promoteKey(tx, rotatingId, newPublicKey))) isPromoted = true;
   }
+  return isPromoted;
 }

@@ -8,6 +8,7 @@ import {
 } from "@meshover/netcfg";
 import type { TPrismaClient } from "@meshover/prisma";
 import { markPlainJson } from "../../lib/transformer";
+import { ROTATION_TIMEOUT_MS } from "../key/list-rotations";
 
 /** WireGuard persistent keepalive every tunnel gets (keeps NAT mappings open). */
 export const KEEPALIVE_SEC = 25;
@@ -73,10 +74,18 @@ interface TMeshRow {
     publicKey: string | null;
     endpoints: string[];
     prefixes: string[];
+    keyGeneration: number;
     rotationId: string | null;
+    nextPublicKey: string | null;
   }[];
 }
 
+// Key rotations run one at a time, mesh-wide, in request order (rotating every node is a queue):
+// a pair's new tunnel goes in the slot its old one does not use, which is only well defined
+// while at most one end of any pair changes keys. The active rotation is in its node's config
+// (make a next key) and, once reported, its next key in every peer's (build the second tunnel).
+// A rotation that has not finished within ROTATION_TIMEOUT_MS reads as failed and stops blocking
+// the queue from the next compiled version on.
 // One statement, so one snapshot and one round trip: a change wakes every subscriber and the
 // compile must not wait on several queries (or a transaction) per version.
 async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
@@ -90,11 +99,19 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
           'prefixes', COALESCE((
             SELECT json_agg(p.cidr ORDER BY p.cidr) FROM "AdvertisedPrefix" p
             WHERE p."nodeId" = n.id), '[]'::json),
-          'rotationId', (
-            SELECT r.id FROM "KeyRotation" r WHERE r."nodeId" = n.id AND r.status = 'pending'
-            ORDER BY r."requestedAt" DESC LIMIT 1)
+          'keyGeneration', n."keyGeneration",
+          'rotationId', CASE WHEN a."nodeId" = n.id THEN a.id END,
+          'nextPublicKey', CASE WHEN a."nodeId" = n.id AND a.status = 'reported'
+            THEN a."newPublicKey" END
         ) ORDER BY n.index)
-        FROM "Node" n), '[]'::json) AS nodes
+        FROM "Node" n
+        -- One rotation at a time, mesh-wide, oldest first (see above readMesh).
+        LEFT JOIN LATERAL (
+          SELECT r.id, r."nodeId", r.status, r."newPublicKey" FROM "KeyRotation" r
+          WHERE r.status IN ('pending', 'reported')
+            AND r."requestedAt" > now() - ${ROTATION_TIMEOUT_MS}::int * interval '1 millisecond'
+          ORDER BY r."requestedAt", r.id LIMIT 1
+        ) a ON true), '[]'::json) AS nodes
     FROM "Setting" s WHERE s.id = 1`;
   const settings = rows[0];
   if (!settings) throw new Error("the Setting row is missing (ensureSettings not run)");
@@ -112,6 +129,8 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
       endpoints: node.endpoints,
       advertisedPrefixes: node.prefixes,
       pendingRotationId: node.rotationId,
+      keyGeneration: node.keyGeneration,
+      nextPublicKey: node.nextPublicKey,
     })),
   });
   return {
