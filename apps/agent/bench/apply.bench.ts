@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import type { TDesiredNodeConfig, TPeerConfig } from "@meshover/netcfg";
+import { DEFAULT_NODE_ROUTING, type TDesiredNodeConfig, type TPeerConfig } from "@meshover/netcfg";
 import { teardownHost } from "../src/commands/teardown-host";
 import { createExecutor } from "../src/exec/run-command";
 import { createFrrAdapter } from "../src/frr/create-frr-adapter";
@@ -41,6 +41,7 @@ function makePeer(index: number, publicKey: string, endpointSuffix = index): TPe
     advertisedPrefixes: [],
     publicKey,
     endpoints: [`2001:db8:ffff::${endpointSuffix.toString(16)}`],
+    allowedRanges: [],
   };
 }
 
@@ -59,6 +60,7 @@ function makeConfig(peers: TPeerConfig[], version: number): TDesiredNodeConfig {
     peers,
     settings: TEST_MESH_SETTINGS,
     rotation: null,
+    routing: DEFAULT_NODE_ROUTING,
   };
 }
 

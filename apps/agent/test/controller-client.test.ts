@@ -26,6 +26,7 @@ const REPORT: THealthReport = {
   appliedVersion: 7,
   applyError: null,
   peers: [],
+  routeCandidates: null,
 };
 
 let close: (() => void) | null = null;

@@ -1,9 +1,10 @@
 // Mesh settings and peers shared by the agent's tests and benchmark configs.
-import type {
-  TDesiredNodeConfig,
-  TMeshSettings,
-  TNodeIdentity,
-  TPeerConfig,
+import {
+  DEFAULT_NODE_ROUTING,
+  type TDesiredNodeConfig,
+  type TMeshSettings,
+  type TNodeIdentity,
+  type TPeerConfig,
 } from "@meshover/netcfg";
 
 /** Default mesh settings (10.128.0.0/16, fd00::/48, base port 51820, BFD 300 ms × 3). */
@@ -40,7 +41,12 @@ export function makeTestIdentity(index: number): TNodeIdentity {
 
 /** Peer `index` of the test mesh. */
 export function makeTestPeer(index: number, endpoint = `2001:db8::${index}`): TPeerConfig {
-  return { ...makeTestIdentity(index), publicKey: makeTestKey(index), endpoints: [endpoint] };
+  return {
+    ...makeTestIdentity(index),
+    publicKey: makeTestKey(index),
+    endpoints: [endpoint],
+    allowedRanges: [],
+  };
 }
 
 /** The config node `index` (1 unless given) of the test mesh gets, with these peers. */
@@ -54,5 +60,6 @@ export function makeTestConfig(
     peers,
     settings: options.settings ?? TEST_MESH_SETTINGS,
     rotation: null,
+    routing: DEFAULT_NODE_ROUTING,
   };
 }

@@ -11,6 +11,7 @@ import {
   type TPlanTunnel,
 } from "../src/plan";
 import { TEST_MESH_SETTINGS } from "../src/test-fixtures";
+import { DEFAULT_NODE_ROUTING } from "../src/route-sources";
 
 function makeKey(seed: number): string {
   const bytes = Buffer.alloc(32);
@@ -40,9 +41,11 @@ function makeDesired(peerCount: number, endpointVariant: number): TDesiredHost {
       advertisedPrefixes: [],
       publicKey: makeKey(i),
       endpoints: [`2001:db8::${(i + 2 + (i === 0 ? endpointVariant : 0)).toString(16)}`],
+      allowedRanges: [],
     })),
     settings: { ...TEST_MESH_SETTINGS, ipv6Pool: "fd00::/48" },
     rotation: null,
+    routing: DEFAULT_NODE_ROUTING,
   };
   const tunnels: TPlanTunnel[] = config.peers.map((peer) => ({
     device: `mo${peer.index}`,

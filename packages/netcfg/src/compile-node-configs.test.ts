@@ -3,6 +3,7 @@ import { compileNodeConfigs, type TMeshNode } from "./compile-node-configs";
 import { ZDesiredNodeConfig } from "./config";
 import { TEST_MESH_SETTINGS } from "./test-fixtures";
 import { NetcfgError } from "./netcfg-error";
+import { DEFAULT_NODE_ROUTING, type TNodeRouting } from "./route-sources";
 
 const settings = TEST_MESH_SETTINGS;
 
@@ -65,6 +66,28 @@ describe("compileNodeConfigs", () => {
     });
     expect(configs[0]?.rotation).toEqual({ id: rotationId });
     expect(configs[1]?.rotation).toBeNull();
+  });
+
+  it("gives each node its routing, and its peers its ranges only while it may originate", () => {
+    const range = { prefix: "198.51.100.0/24", maxLength: 32, anycast: true };
+    const routing: TNodeRouting = {
+      ...DEFAULT_NODE_ROUTING,
+      mayOriginate: true,
+      allowedRanges: [range],
+    };
+    const configs = compileNodeConfigs({
+      version: 1,
+      settings,
+      nodes: [
+        makeNode(1, { routing }),
+        makeNode(2, { routing: { ...routing, mayOriginate: false } }),
+        makeNode(3),
+      ],
+    });
+    expect(configs[0]?.routing).toEqual(routing);
+    expect(configs[2]?.routing).toEqual(DEFAULT_NODE_ROUTING);
+    expect(configs[2]?.peers.map((peer) => peer.allowedRanges)).toEqual([[range], []]);
+    for (const config of configs) expect(() => ZDesiredNodeConfig.parse(config)).not.toThrow();
   });
 
   it("is deterministic whatever the input order", () => {

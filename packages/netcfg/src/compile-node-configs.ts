@@ -3,6 +3,7 @@
 // configs and the agent can skip a version that changes nothing for it.
 import type { TDesiredNodeConfig, TMeshSettings, TNodeIdentity, TPeerConfig } from "./config";
 import { NetcfgError } from "./netcfg-error";
+import { DEFAULT_NODE_ROUTING, type TAllowedRange, type TNodeRouting } from "./route-sources";
 
 /** A node as the controller stores it. */
 export interface TMeshNode {
@@ -21,6 +22,10 @@ export interface TMeshNode {
   advertisedPrefixes: readonly string[];
   /** Id of the key rotation the admin requested and the node has not finished, or null. */
   pendingRotationId: string | null;
+  /** The node's effective route sources and policy; DEFAULT_NODE_ROUTING when omitted. */
+  routing?: TNodeRouting;
+  /** The admin's latest re-apply request for the node (absent or null: none). */
+  reapplyId?: string | null;
   /** Completed key rotations (0 when omitted); its parity is the node's keySlot. */
   keyGeneration?: number;
   /** The key the node reported for its running rotation, which peers tunnel to beside the old. */
@@ -35,7 +40,11 @@ export interface TCompileNodeConfigsInput {
   nodes: readonly TMeshNode[];
 }
 
-function assertUnique(nodes: readonly TMeshNode[], key: keyof TMeshNode, label: string) {
+function assertUnique(
+  nodes: readonly TMeshNode[],
+  key: "id" | "index" | "asn" | "ipv4" | "ipv6",
+  label: string,
+) {
   const seen = new Map<unknown, string>();
   for (const node of nodes) {
     const value = node[key];
@@ -63,6 +72,12 @@ function toIdentity(node: TMeshNode): TNodeIdentity {
     // stay byte for byte what they were.
     ...((node.keyGeneration ?? 0) % 2 === 1 ? { keySlot: 1 } : {}),
   };
+}
+
+// What the other nodes admit from a node: its allowed ranges, only while it may originate.
+function toPeerAllowedRanges(routing: TNodeRouting | undefined): TAllowedRange[] {
+  if (!routing?.mayOriginate) return [];
+  return routing.allowedRanges.map((range) => ({ ...range }));
 }
 
 /** The whole mesh compiled: every node's config, and every peer entry once. */
@@ -97,6 +112,7 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
       ...toIdentity(node),
       publicKey: node.publicKey,
       endpoints: [...node.endpoints],
+      allowedRanges: toPeerAllowedRanges(node.routing),
       ...(node.nextPublicKey ? { nextPublicKey: node.nextPublicKey } : {}),
     });
   }
@@ -107,6 +123,8 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
     peers: peers.filter((peer) => peer.id !== node.id),
     settings,
     rotation: node.pendingRotationId === null ? null : { id: node.pendingRotationId },
+    routing: node.routing ?? DEFAULT_NODE_ROUTING,
+    ...(node.reapplyId ? { reapplyId: node.reapplyId } : {}),
   }));
   return { configs, peers };
 }

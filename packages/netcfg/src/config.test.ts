@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ZDesiredNodeConfig, ZWireguardKey } from "./config";
 import { TEST_MESH_SETTINGS } from "./test-fixtures";
+import { DEFAULT_NODE_ROUTING } from "./route-sources";
 
 const base = {
   version: 3,
@@ -16,11 +17,17 @@ const base = {
   peers: [],
   settings: TEST_MESH_SETTINGS,
   rotation: null,
+  routing: DEFAULT_NODE_ROUTING,
 };
 
 describe("ZDesiredNodeConfig", () => {
   it("accepts a well-formed config", () => {
     expect(ZDesiredNodeConfig.parse(base)).toEqual(base);
+  });
+
+  it("reads a config from a controller that predates route sources as the default routing", () => {
+    const { routing: _routing, ...old } = base;
+    expect(ZDesiredNodeConfig.parse(old).routing).toEqual(DEFAULT_NODE_ROUTING);
   });
 
   it("rejects an ASN outside the private 32-bit range", () => {

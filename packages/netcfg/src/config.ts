@@ -1,14 +1,15 @@
 // The desired configuration of one node: what the controller compiles and streams, and what the
 // agent reconciles the host towards. This schema is the contract between the two.
 import { z } from "zod";
+import { ZCidr } from "./cidr-schema";
+import { DEFAULT_NODE_ROUTING, ZAllowedRange, ZNodeRouting } from "./route-sources";
+
+export { ZCidr };
 
 /** A WireGuard public key: 32 bytes, base64. */
 export const ZWireguardKey = z
   .string()
   .regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw480]=$/, "not a WireGuard public key");
-
-/** An IPv4 or IPv6 prefix in CIDR notation, as text (validated in depth by the address module). */
-export const ZCidr = z.string().min(3).max(43);
 
 /** A node's identity and addressing. */
 export const ZNodeIdentity = z.object({
@@ -37,6 +38,11 @@ export const ZPeerConfig = ZNodeIdentity.extend({
   publicKey: ZWireguardKey,
   /** Underlay addresses of the peer (IPv6 preferred); the first reachable one is used. */
   endpoints: z.array(z.string().min(2).max(64)).max(16),
+  /**
+   * The ranges this peer may originate routes from (empty unless it may originate): every node
+   * binds each range to the peer's ASN, so no node can announce another node's range.
+   */
+  allowedRanges: z.array(ZAllowedRange).max(256).default([]),
   /**
    * The key the peer is rotating to, once it reported it: build a second tunnel to it beside
    * the current one (make-before-break); null or absent when the peer is not rotating.
@@ -67,6 +73,9 @@ export const ZKeyRotationRequest = z.object({
   id: z.uuid(),
 });
 
+/** Id of an admin's re-apply request. */
+export const ZReapplyId = z.uuid();
+
 /** Everything one node needs to build its part of the mesh. */
 export const ZDesiredNodeConfig = z.object({
   /** Mesh version this config was compiled at; increases with every change. */
@@ -75,6 +84,14 @@ export const ZDesiredNodeConfig = z.object({
   peers: z.array(ZPeerConfig).max(1024),
   settings: ZMeshSettings,
   rotation: ZKeyRotationRequest.nullable(),
+  /** This node's route sources and policy (defaults: nothing picked up from the host). */
+  routing: ZNodeRouting.default(DEFAULT_NODE_ROUTING),
+  /**
+   * The admin's latest "re-apply" request for this node (an id), or null. When it differs from
+   * the last one the agent carried out, the agent reconciles once more from a fresh observation
+   * of the host and FRR (nothing cached) and reports the id as `reappliedId`.
+   */
+  reapplyId: ZReapplyId.nullable().optional(),
 });
 
 /**
@@ -90,6 +107,9 @@ export const ZDesiredNodeConfigDelta = z.object({
   self: ZNodeIdentity,
   settings: ZMeshSettings,
   rotation: ZKeyRotationRequest.nullable(),
+  /** This node's route sources and policy, in full (small). */
+  routing: ZNodeRouting.default(DEFAULT_NODE_ROUTING),
+  reapplyId: ZReapplyId.nullable().optional(),
   /** Peers that are new or changed, in full. */
   upsertPeers: z.array(ZPeerConfig).max(1024),
   /** Ids of peers that are gone. */

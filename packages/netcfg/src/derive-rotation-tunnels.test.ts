@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TDesiredNodeConfig, TPeerConfig } from "./config";
+import { DEFAULT_NODE_ROUTING } from "./route-sources";
 import { deriveFrrConfig } from "./derive-frr-config";
 import {
   deriveRotationTunnels,
@@ -45,11 +46,13 @@ function makeConfig(selfSlot: 0 | 1, peer: Partial<TPeerConfig> = {}): TDesiredN
         advertisedPrefixes: [],
         publicKey: PEER_KEY,
         endpoints: ["2001:db8::2"],
+        allowedRanges: [],
         ...peer,
       },
     ],
     settings: TEST_MESH_SETTINGS,
     rotation: null,
+    routing: DEFAULT_NODE_ROUTING,
   };
 }
 

@@ -10,6 +10,7 @@ import {
 } from "./diff-node-config";
 import { NetcfgError } from "./netcfg-error";
 import { TEST_MESH_SETTINGS } from "./test-fixtures";
+import { DEFAULT_NODE_ROUTING } from "./route-sources";
 
 const KEYS = [
   "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=",
@@ -28,6 +29,8 @@ const nodeArb = (index: number) =>
       prefixes: fc.subarray(["192.168.50.0/24", "10.77.0.0/16", "fd00:77::/48"]),
       name: fc.constantFrom("a", "b"),
       rotation: fc.boolean(),
+      mayOriginate: fc.boolean(),
+      ranges: fc.subarray(["198.51.100.0/24", "10.60.0.0/16"]),
     })
     .map((variant): TMeshNode => ({
       id: nodeId(index),
@@ -40,6 +43,11 @@ const nodeArb = (index: number) =>
       endpoints: [`2001:db8::${variant.endpoint}`],
       advertisedPrefixes: variant.prefixes,
       pendingRotationId: variant.rotation ? "00000000-0000-4000-9000-000000000001" : null,
+      routing: {
+        ...DEFAULT_NODE_ROUTING,
+        mayOriginate: variant.mayOriginate,
+        allowedRanges: variant.ranges.map((prefix) => ({ prefix, maxLength: 32, anycast: false })),
+      },
     }));
 
 /** A mesh: some of the indices 1..10 present, each node in some variant. */

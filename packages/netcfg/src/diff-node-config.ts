@@ -33,6 +33,7 @@ function toPeerKey(peer: TPeerConfig): string {
     peer.advertisedPrefixes,
     peer.publicKey,
     peer.endpoints,
+    peer.allowedRanges,
     peer.keySlot ?? 0,
     peer.nextPublicKey ?? null,
   ]);
@@ -71,6 +72,8 @@ export function makeConfigDelta(
     self: next.self,
     settings: next.settings,
     rotation: next.rotation,
+    routing: next.routing,
+    ...(next.reapplyId ? { reapplyId: next.reapplyId } : {}),
     upsertPeers: meshDiff.upsertPeers.filter((peer) => peer.id !== selfId),
     removePeerIds: meshDiff.removePeerIds.filter((id) => id !== selfId),
   };
@@ -111,6 +114,8 @@ export function applyConfigDelta(
     peers: [...peers.values()].sort((a, b) => a.index - b.index),
     settings: delta.settings,
     rotation: delta.rotation,
+    routing: delta.routing,
+    ...(delta.reapplyId ? { reapplyId: delta.reapplyId } : {}),
   };
 }
 

@@ -1,8 +1,12 @@
 // The agent protocol's messages (enroll, health report). Shared by the controller's `agent`
 // router and the agent, so both validate the same shapes. Config itself is ZDesiredNodeConfig.
 import { z } from "zod";
-import { ZWireguardKey } from "./config";
+import { ZCidr, ZWireguardKey } from "./config";
 import { ZSaneDateTime, ZUint32Column, zText } from "./input-bounds";
+import { ZRouteCandidate } from "./route-sources";
+
+/** Most route candidates one report carries (the agent keeps the announced ones first). */
+export const MAX_ROUTE_CANDIDATES = 5000;
 
 /** Longest accepted free-text error in a report; longer text is a malformed report. */
 export const MAX_ERROR_LENGTH = 4000;
@@ -102,6 +106,56 @@ export const ZPeerHealth = z
   .object({ ...ZPeerTunnel.shape, ...ZPeerCounters.shape, ...ZPeerMetrics.shape })
   .strict();
 
+/** Most routes one report may carry per list (a full set of a large mesh fits). */
+export const MAX_REPORTED_ROUTES = 16384;
+
+/**
+ * A route a node observed: its prefix and the peers (node ids) it came through. For a received
+ * route those are the BGP neighbours whose path FRR accepted; for an installed one the tunnels
+ * the kernel route's next hops use. Empty `via`: not through a mesh tunnel.
+ */
+export const ZObservedRoute = z
+  .object({
+    prefix: ZCidr,
+    via: z.array(z.uuid()).max(1024),
+  })
+  .strict();
+
+/**
+ * The routes a node receives (BGP RIB, accepted paths) and installed (kernel routes of FRR's
+ * BGP), as a change against the set the controller last acknowledged, so a quiet mesh sends
+ * almost nothing. `baseSeq` null: a full set that replaces whatever the controller has (the
+ * first report after a start, or after the controller asked for one with `routesResync`).
+ * Otherwise the controller applies it only when `baseSeq` is the last `seq` it stored for the
+ * node, and asks for a full set when not (a lost answer, a restored database).
+ */
+export const ZRouteReport = z
+  .object({
+    seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    baseSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable(),
+    /** Received routes that are new or whose `via` changed (all of them when full). */
+    received: z.array(ZObservedRoute).max(MAX_REPORTED_ROUTES),
+    /** Prefixes no longer received. */
+    receivedGone: z.array(ZCidr).max(MAX_REPORTED_ROUTES),
+    /** Installed routes that are new or changed (all of them when full). */
+    installed: z.array(ZObservedRoute).max(MAX_REPORTED_ROUTES),
+    /** Prefixes no longer installed. */
+    installedGone: z.array(ZCidr).max(MAX_REPORTED_ROUTES),
+  })
+  .strict();
+
+/**
+ * What the node's host actually has of the mesh, for drift: the meshover tunnel interfaces that
+ * exist and the BGP neighbours FRR has configured. The controller compares them with the
+ * node's desired config (a tunnel or neighbour missing, or one too many).
+ */
+export const ZObservedMesh = z
+  .object({
+    tunnels: z.array(zText().min(1).max(15)).max(1024),
+    bgpNeighbors: z.array(zText().min(1).max(64)).max(1024),
+  })
+  .strict();
+
 /**
  * A tunnel built for a key rotation beside the pair's current one (make-before-break), as the
  * reporting node sees it: its handshake tells the controller the pair works with the new key.
@@ -139,6 +193,18 @@ export const ZHealthReport = z
     appliedVersion: z.number().int().min(0).nullable(),
     applyError: zText().max(MAX_ERROR_LENGTH).nullable(),
     peers: z.array(ZPeerHealth).max(1024),
+    /**
+     * Every prefix the agent discovered on its host with its verdict, or null when unchanged
+     * since the last accepted report. The agent sends the full list at start, on any change
+     * and after a failed report; an agent that predates route sources sends nothing (null).
+     */
+    routeCandidates: z.array(ZRouteCandidate).max(MAX_ROUTE_CANDIDATES).nullable().default(null),
+    /** Received and installed routes as a delta (absent: an agent that does not report them). */
+    routes: ZRouteReport.optional(),
+    /** The tunnels and BGP neighbours present on the host (absent: not reported). */
+    observed: ZObservedMesh.optional(),
+    /** The last re-apply request (config `reapplyId`) this node has carried out. */
+    reappliedId: zText().max(64).nullable().optional(),
   })
   .strict();
 
@@ -158,3 +224,9 @@ export type TPeerMetrics = z.infer<typeof ZPeerMetrics>;
 export type TRotationTunnel = z.infer<typeof ZRotationTunnel>;
 /** `agent.report` input. */
 export type THealthReport = z.infer<typeof ZHealthReport>;
+/** A route a node observed (received or installed). */
+export type TObservedRoute = z.infer<typeof ZObservedRoute>;
+/** Received and installed routes as a delta or a full set. */
+export type TRouteReport = z.infer<typeof ZRouteReport>;
+/** The tunnels and BGP neighbours present on a node. */
+export type TObservedMesh = z.infer<typeof ZObservedMesh>;

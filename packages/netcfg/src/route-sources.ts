@@ -4,7 +4,7 @@
 // and streams it in the node's config), the agent (which discovers and reports candidates) and
 // the FRR rendering (which enforces the same policy in route-maps and prefix-lists).
 import { z } from "zod";
-import { ZCidr } from "./config";
+import { ZCidr } from "./cidr-schema";
 import { isCidrOverlap, parseCidr, type TParsedCidr } from "./parse-cidr";
 
 /** Where an announced prefix comes from. `static` is a prefix an admin attached by hand. */

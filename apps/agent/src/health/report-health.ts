@@ -123,6 +123,7 @@ export class HealthReporter {
       appliedVersion: queue.appliedVersion,
       applyError: queue.lastOutcome?.error ?? null,
       peers,
+      routeCandidates: null,
     };
   }
 

@@ -8,6 +8,7 @@ import { describeOperation, getOperationDevice, type TOperation } from "./operat
 import { planHost } from "./plan-host";
 import { simulatePlan } from "./simulate-plan";
 import { TEST_MESH_SETTINGS } from "../test-fixtures";
+import { DEFAULT_NODE_ROUTING } from "../route-sources";
 
 const SELF_KEY = "c2VsZi1rZXktc2VsZi1rZXktc2VsZi1rZXktc2VsZjA=";
 
@@ -29,6 +30,7 @@ function makePeer(index: number, variant = 0): TPeerConfig {
     advertisedPrefixes: [],
     publicKey: makeKey(index * 7 + variant),
     endpoints: [`2001:db8::${(index + variant * 1000).toString(16)}`],
+    allowedRanges: [],
   };
 }
 
@@ -47,6 +49,7 @@ function makeConfig(peerIndices: readonly number[], selfIndex = 1): TDesiredNode
     peers: peerIndices.map((index) => makePeer(index)),
     settings: { ...TEST_MESH_SETTINGS, ipv6Pool: "fd00::/48" },
     rotation: null,
+    routing: DEFAULT_NODE_ROUTING,
   };
 }
 

@@ -77,6 +77,7 @@ interface TMeshRow {
     keyGeneration: number;
     rotationId: string | null;
     nextPublicKey: string | null;
+    reapplyId: string | null;
   }[];
 }
 
@@ -96,6 +97,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
         SELECT json_agg(json_build_object(
           'id', n.id, 'name', n.name, 'index', n.index, 'asn', n.asn, 'ipv4', n.ipv4,
           'ipv6', n.ipv6, 'publicKey', n."publicKey", 'endpoints', n.endpoints,
+          'reapplyId', n."reapplyId",
           'prefixes', COALESCE((
             SELECT json_agg(p.cidr ORDER BY p.cidr) FROM "AdvertisedPrefix" p
             WHERE p."nodeId" = n.id), '[]'::json),
@@ -131,6 +133,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
       pendingRotationId: node.rotationId,
       keyGeneration: node.keyGeneration,
       nextPublicKey: node.nextPublicKey,
+      reapplyId: node.reapplyId,
     })),
   });
   return {
