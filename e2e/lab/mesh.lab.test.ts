@@ -188,6 +188,9 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
     await waitForSessions(members(), 30_000);
     // Idle: nothing but BGP and BFD flows, so no handshake is started by user traffic.
     const idle = await rotateKeyAndWatch(mesh, mesh.member("n4"));
+    console.log(
+      `[lab] key rotation, idle: done ${idle.doneMs.toFixed(0)} ms, old tunnels gone ${idle.settledMs.toFixed(0)} ms, gaps ${idle.gaps.length}, resets ${idle.resets.length}`,
+    );
     await waitForSessions(members(), 30_000);
     // Busy: 10 probes per second on every directed pair, both families, across the rotation.
     const pairs = listPairs(members());

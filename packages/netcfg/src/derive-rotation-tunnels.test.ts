@@ -9,7 +9,11 @@ import {
   toRotationPlanTunnels,
   type TRoleTunnel,
 } from "./derive-rotation-tunnels";
-import { getTunnelListenPort, parseTunnelInterfaceName } from "./derive-tunnels";
+import {
+  getLinkLocalAddress,
+  getTunnelListenPort,
+  parseTunnelInterfaceName,
+} from "./derive-tunnels";
 import { deriveDesiredHost } from "./plan/derive-desired-host";
 import { EMPTY_OWNED_STATE, type THostState, type TOwnedState } from "./plan/host-state";
 import { describeOperation } from "./plan/operations";
@@ -63,12 +67,16 @@ const summarize = (tunnels: readonly TRoleTunnel[]) =>
   );
 
 describe("tunnel slots", () => {
-  it("names and ports: slot 0 mo<i> on basePort + i, slot 1 mo<i>r on basePort − i", () => {
+  it("names, ports and link-locals: slot 0 mo<i> on basePort + i, slot 1 mo<i>r on basePort − i", () => {
     expect(getTunnelListenPort(51820, 7, 0)).toBe(51827);
     expect(getTunnelListenPort(51820, 7, 1)).toBe(51813);
     expect(parseTunnelInterfaceName("mo7r")).toEqual({ index: 7, slot: 1 });
     expect(parseTunnelInterfaceName("mo7")).toEqual({ index: 7, slot: 0 });
     expect(parseTunnelInterfaceName("eth0")).toBeNull();
+    expect([getLinkLocalAddress(26, 0), getLinkLocalAddress(26, 1)]).toEqual([
+      "fe80::1a",
+      "fe80::1:1a",
+    ]);
     expect(() => getTunnelListenPort(1024, 2000, 1)).toThrow(/outside 1\.\.65535/);
   });
 });
@@ -264,7 +272,8 @@ describe("a rotation planned step by step", () => {
       "wg-set-listen-port mo2r 51818",
       `wg-set-peer mo2r ${PEER_KEY} endpoint=[2001:db8::2]:51819 allowed=0.0.0.0/0,::/0 keepalive=25`,
       "link-set-mtu mo2r 1420",
-      "address-add mo2r fe80::1/64",
+      // Its own link-local (slot 1): BFD keeps the two tunnels of the pair apart.
+      "address-add mo2r fe80::1:1/64",
       "link-set-up mo2r",
       "frr-add-neighbor mo2r",
     ]);

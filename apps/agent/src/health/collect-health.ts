@@ -5,7 +5,6 @@ import {
   deriveTunnels,
   parseBfdPeers,
   parseBgpNeighbors,
-  getLinkLocalAddress,
   type TDesiredNodeConfig,
   type TPeerHealth,
   type TRotationTunnel,
@@ -81,7 +80,7 @@ export async function collectPeerHealth(options: TCollectHealthOptions): Promise
       const device = tunnel.interfaceName;
       const link = observation.host.links.find((candidate) => candidate.name === device);
       const counters = observation.wireguard.counters.find((c) => c.device === device);
-      const peerLinkLocal = getLinkLocalAddress(tunnel.peerIndex);
+      const peerLinkLocal = tunnel.peerLinkLocal;
       const hasHandshake = (counters?.latestHandshake ?? 0) > 0;
       const isUsable = link !== undefined && hasHandshake;
       const [rttMs, mtuMeasured] = !isUsable
