@@ -28,6 +28,18 @@ async function enroll(names: string[]) {
   return out;
 }
 
+// The parts of an agent report these tests do not look at.
+function makeReportBase() {
+  return {
+    agentVersion: "t",
+    hostInfo: makeEnrollRequest("x".repeat(16), "h").hostInfo,
+    endpoints: ["2001:db8::1"],
+    rotationId: null,
+    appliedVersion: null,
+    applyError: null,
+  };
+}
+
 async function meshVersion() {
   return (await testDb.db.setting.findUniqueOrThrow({ where: { id: 1 } })).meshVersion;
 }
@@ -216,14 +228,7 @@ describe("key router", () => {
     const { generateWireguardPublicKey } = await import("./http-client");
     const newKey = generateWireguardPublicKey();
     const agentA = callAs(testDb.db, { authorization: `Bearer ${a!.credential}` });
-    const base = {
-      agentVersion: "t",
-      hostInfo: makeEnrollRequest("x".repeat(16), "h").hostInfo,
-      endpoints: ["2001:db8::1"],
-      rotationId: null,
-      appliedVersion: null,
-      applyError: null,
-    };
+    const base = makeReportBase();
     await agentA.agent.report({ ...base, publicKey: newKey, rotationId, peers: [] });
     view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
     expect(view.status).toBe("reported");
@@ -281,15 +286,7 @@ describe("key router", () => {
 
     const { generateWireguardPublicKey } = await import("./http-client");
     const nextKey = generateWireguardPublicKey();
-    const base = {
-      agentVersion: "t",
-      hostInfo: makeEnrollRequest("x".repeat(16), "h").hostInfo,
-      endpoints: ["2001:db8::1"],
-      rotationId: null,
-      appliedVersion: null,
-      applyError: null,
-      peers: [],
-    };
+    const base = { ...makeReportBase(), peers: [] };
     const report = async (
       node: { nodeId: string; credential: string },
       extra: Record<string, unknown>,

@@ -207,51 +207,21 @@ describe("a rotation planned step by step", () => {
     };
     let host: THostState = { links: [lo], sysctls: {}, frr: null };
     let owned: TOwnedState = EMPTY_OWNED_STATE;
+    const before = { publicKey: KEY, nextPublicKey: null };
+    const during = { publicKey: KEY, nextPublicKey: NEXT_KEY };
+    const after = { publicKey: NEXT_KEY, nextPublicKey: null };
+    const step = (slot: 0 | 1, keys: TStep["keys"], established: string[]): TStep => ({
+      config: makeConfig(slot),
+      keys,
+      established,
+    });
     const steps: [string, TStep][] = [
-      [
-        "converged",
-        { config: makeConfig(0), keys: { publicKey: KEY, nextPublicKey: null }, established: [] },
-      ],
-      [
-        "rotating",
-        {
-          config: makeConfig(0),
-          keys: { publicKey: KEY, nextPublicKey: NEXT_KEY },
-          established: ["mo2"],
-        },
-      ],
-      [
-        "promoted, new session not up yet",
-        {
-          config: makeConfig(1),
-          keys: { publicKey: NEXT_KEY, nextPublicKey: null },
-          established: ["mo2"],
-        },
-      ],
-      [
-        "new session up",
-        {
-          config: makeConfig(1),
-          keys: { publicKey: NEXT_KEY, nextPublicKey: null },
-          established: ["mo2", "mo2r"],
-        },
-      ],
-      [
-        "drained",
-        {
-          config: makeConfig(1),
-          keys: { publicKey: NEXT_KEY, nextPublicKey: null },
-          established: ["mo2r"],
-        },
-      ],
-      [
-        "converged again",
-        {
-          config: makeConfig(1),
-          keys: { publicKey: NEXT_KEY, nextPublicKey: null },
-          established: ["mo2r"],
-        },
-      ],
+      ["converged", step(0, before, [])],
+      ["rotating", step(0, during, ["mo2"])],
+      ["promoted, new session not up yet", step(1, after, ["mo2"])],
+      ["new session up", step(1, after, ["mo2", "mo2r"])],
+      ["drained", step(1, after, ["mo2r"])],
+      ["converged again", step(1, after, ["mo2r"])],
     ];
     const seen: Record<string, string[]> = {};
     for (const [name, step] of steps) {
