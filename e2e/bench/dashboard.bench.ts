@@ -3,7 +3,8 @@
 //  - report → page: from a report's arrival at the controller (the node's lastSeenAt) to the
 //    page receiving the pushed patch (SSE), median and p95 over a minute of reports;
 //  - underlay cut → every link of the cut node drawn red (data-state="down"), and → the node
-//    drawn offline, median of 5 cuts (each restored and re-converged before the next).
+//    drawn offline, median of 5 cuts (each restored and re-converged before the next);
+//  - a key rotation of each node on the idle mesh, request → done (median).
 // Browser and controller share this machine's clock. Run: sudo npm run bench -- dashboard
 import { chromium } from "@playwright/test";
 import { LabMesh, waitForBfdUp, waitForSessions } from "../lab/harness/start-mesh";
@@ -122,11 +123,39 @@ async function main() {
       await waitForSessions(members, 120_000);
       await waitForBfdUp(members);
     }
+    // Key rotation on the idle mesh: from the request to every peer's handshake with the new
+    // key (the controller's requestedAt → completedAt), one node after another.
+    const rotationMs: number[] = [];
+    for (const member of members) {
+      const started = await mesh.api.mutate<{ rotations: { id: string }[] }>("key.rotate", {
+        nodeId: member.view.nodeId,
+      });
+      const id = started.rotations[0]?.id;
+      const deadline = Date.now() + 180_000;
+      for (;;) {
+        const [latest] = await mesh.api.query<
+          { id: string; status: string; requestedAt: Date; completedAt: Date | null }[]
+        >("key.listRotations", { nodeId: member.view.nodeId, limit: 1 });
+        if (latest && latest.id === id && latest.status === "done" && latest.completedAt) {
+          rotationMs.push(
+            new Date(latest.completedAt).getTime() - new Date(latest.requestedAt).getTime(),
+          );
+          break;
+        }
+        if (latest?.status === "failed") throw new Error(`rotation of ${member.view.name} failed`);
+        if (Date.now() > deadline) throw new Error(`rotation of ${member.view.name} timed out`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      await waitForSessions(members, 120_000);
+    }
     console.log(
       `  underlay cut → links red: median ${percentile(redMs, 0.5)} ms (runs: ${redMs.join(", ")} ms)`,
     );
     console.log(
       `  underlay cut → node offline: median ${percentile(offlineMs, 0.5)} ms (runs: ${offlineMs.join(", ")} ms)`,
+    );
+    console.log(
+      `  key rotation on the idle mesh (request → every peer on the new key): median ${percentile(rotationMs, 0.5)} ms (runs: ${rotationMs.join(", ")} ms)`,
     );
   } finally {
     await browser.close();

@@ -3,10 +3,14 @@
 // turns its links red within BFD time plus one report interval and itself offline within 15 s;
 // a lost stream keeps the last state on screen, marked stale, and the page is live again once
 // the controller is back. Then every page is photographed in light and dark, wide and at 390 px
-// (with no sideways scrolling at 390 px). Root only (namespaces), like the lab tier.
-import { mkdirSync } from "node:fs";
+// (with no sideways scrolling at 390 px). The routes page counts what agents report they
+// received and installed, and the node page's drift card shows a BGP neighbour removed behind
+// the agent's back until "Re-apply" restores it. Root only (namespaces), like the lab tier.
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { runController, stopController } from "../lab/harness/start-controller";
+import { vtysh } from "../lab/harness/observe-node";
+import { agentLogFile, LAB_FRR_PATHSPACE, startAgent, stopAgent } from "../lab/harness/run-agent";
 import { LabMesh, waitForBfdUp, waitForSessions } from "../lab/harness/start-mesh";
 import { SCREENSHOT_DIR } from "./helpers/accounts";
 import { signInToLab } from "./helpers/sign-in-to-lab";
@@ -21,6 +25,12 @@ const REPORT_INTERVAL_MS = 5_000 + 3_000;
 /** BFD detection (3 × 300 ms) plus FRR dropping the session, generously. */
 const BFD_MS = 2_000;
 const isRoot = process.getuid?.() === 0;
+
+/** The last `lines` lines of a log file (for failure output). */
+function readTail(file: string, lines: number) {
+  if (!existsSync(file)) return `(no ${file})`;
+  return readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
+}
 let mesh: LabMesh | undefined;
 
 test.describe.configure({ mode: "default" });
@@ -121,6 +131,83 @@ test("a lost stream keeps the last state, marked stale; the page is live again a
   }
   // Resubscribed by itself (no reload): live, and fed by the agents' reports again.
   await waitForHealthyGraph(page);
+});
+
+test("the routes page: every node address received and installed by every other node, as reported", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const lab = mesh!;
+  await signInToLab(page, lab);
+  await page.goto(`${lab.controller.url}/routes`);
+  const peers = NODES - 1;
+  for (const member of lab.members.values()) {
+    for (const address of [`${member.view.ipv4}/32`, `${member.view.ipv6}/128`]) {
+      const row = page.getByTestId(`route-${address}`);
+      // Observed state (the agents' route reports), not the controller's belief.
+      await expect(row.getByTestId("route-state")).toHaveAttribute("data-state", "installed", {
+        timeout: 60_000,
+      });
+      await expect(row).toContainText(
+        `received by ${peers} of ${peers} → installed on ${peers} of ${peers}`,
+      );
+      await expect(row).not.toContainText("partly from sessions");
+    }
+  }
+});
+
+test("drift: a BGP neighbour removed behind the agent's back shows as missing; Re-apply restores it", async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const lab = mesh!;
+  const target = lab.member("n2");
+  const peer = lab.member("n1");
+  const neighbor = `mo${peer.view.index}`;
+  // No periodic repair during this test (the agent's resync would fix the drift by itself
+  // within 10 s): restart n2's agent with an hour between resyncs. Tunnels and FRR stay up.
+  await stopAgent(lab.lab, target.node);
+  startAgent(lab.lab, target.node, ["--resync-sec", "3600"]);
+  try {
+    await signInToLab(page, lab);
+    await page.goto(`${lab.controller.url}/nodes/${target.view.nodeId}`);
+    const drift = page.getByTestId("drift");
+    await expect(drift.getByTestId("drift-none")).toBeVisible({ timeout: 60_000 });
+
+    const asn = /router bgp (\d+)/.exec(await vtysh(target.node, "show running-config"))?.[1];
+    expect(asn, "n2's BGP ASN").toBeTruthy();
+    await lab.lab.exec(target.node, [
+      "vtysh",
+      "-N",
+      LAB_FRR_PATHSPACE,
+      "-c",
+      "configure terminal",
+      "-c",
+      `router bgp ${asn}`,
+      "-c",
+      `no neighbor ${neighbor}`,
+    ]);
+    // The agent notices with its next report (the session change reports at once).
+    await expect(drift.getByTestId("drift-differences")).toContainText(
+      `BGP neighbour missing: ${neighbor}`,
+      { timeout: 15_000 },
+    );
+    await page.screenshot({ path: `${SCREENSHOT_DIR}node-drift.png`, fullPage: true });
+
+    await page.getByRole("button", { name: "Re-apply" }).click();
+    await expect(drift.getByTestId("reapply-state")).toContainText("Last re-apply done", {
+      timeout: 30_000,
+    });
+    await expect(drift.getByTestId("drift-none")).toBeVisible({ timeout: 15_000 });
+    const running = await vtysh(target.node, "show running-config");
+    expect(running).toContain(`neighbor ${neighbor} interface`);
+  } finally {
+    if (test.info().status !== test.info().expectedStatus)
+      console.log(`n2's agent log (tail):\n${readTail(agentLogFile(target.node), 60)}`);
+    await stopAgent(lab.lab, target.node);
+    startAgent(lab.lab, target.node);
+  }
+  await waitForSessions([...lab.members.values()], 90_000);
 });
 
 /** Every console page, with what shows it has loaded (a screenshot of a skeleton says nothing). */

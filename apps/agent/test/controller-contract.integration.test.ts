@@ -230,6 +230,37 @@ describe("agent ↔ controller contract (real HTTP, real Postgres, fake hosts)",
     expect(a.fake.unexpected).toEqual([]);
   });
 
+  it("re-apply: drift reported, the request streams to the agent, its report completes it", async () => {
+    const a = await startNode("kilo", 0xb00);
+    const b = await startNode("lima", 0xc00);
+    try {
+      const indexB = await indexOf(b.nodeId);
+      // Nodes of earlier tests are still in the mesh (stopped): only b's tunnel matters here.
+      await waitFor(() => expect(tunnels(a.fake)).toContain(`mo${indexB}`));
+      await waitFor(async () =>
+        expect((await admin.drift.get({ nodeId: a.nodeId })).differences).toEqual({
+          missingTunnels: [],
+          extraTunnels: [],
+          missingNeighbors: [],
+          extraNeighbors: [],
+        }),
+      );
+      const { reapplyId } = await admin.drift.reapply({ nodeId: a.nodeId });
+      await waitFor(async () => {
+        const drift = await admin.drift.get({ nodeId: a.nodeId });
+        expect(drift.reapply.isPending).toBe(false);
+        expect(drift.reapply.doneAt).not.toBeNull();
+      });
+      const node = await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } });
+      expect(node.reappliedId).toBe(reapplyId);
+      expect(a.logs.some((line) => line.msg === "re-applied")).toBe(true);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+    expect(a.fake.unexpected).toEqual([]);
+  });
+
   it("resubscribes for a full config when a delta does not fit, and converges", async () => {
     const proxy = await startDroppingProxy(api.url, 2);
     const d = await startNode("delta", 0x400, proxy.url);

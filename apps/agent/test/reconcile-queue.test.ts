@@ -142,6 +142,20 @@ describe("ReconcileQueue", () => {
     expect(after).not.toMatch(/mo2 wireguard/);
   });
 
+  it("carries out a re-apply request once, reporting it even when nothing needed fixing", async () => {
+    const { queue, events } = setUp();
+    const config = makeTestConfig([makeTestPeer(2)]);
+    await queue.accept(config);
+    events.length = 0;
+    const reapplyId = "9b7e2f4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b";
+    await queue.accept({ ...config, version: 2, reapplyId });
+    expect(events).toEqual(["changed: 0 operations"]);
+    expect(queue.reappliedId).toBe(reapplyId);
+    // The same request again (a later version still carrying it) is not a new re-apply.
+    await queue.accept({ ...config, version: 3, reapplyId });
+    expect(events).toEqual(["changed: 0 operations"]);
+  });
+
   it("does nothing once stopped", async () => {
     const { fake, queue } = setUp();
     await queue.stop();

@@ -325,6 +325,61 @@ export class Lab {
     return workload;
   }
 
+  /**
+   * A Cilium-like pod behind node (route sources, ROUTING-NOTES §4 A): its own namespace with
+   * `eth0` holding `address`/32 and a default route via `gateway` (cilium_host's address), the
+   * host side an `lxc<name>` veth with proxy ARP and the pod's /32 route with proto kernel, as
+   * Cilium's endpoint routes are. Returns the pod's namespace (recorded, deleted on teardown).
+   */
+  async addPod(node: TLabNode, name: string, options: { address: string; gateway: string }) {
+    const netns = `${LAB_PREFIX}${this.runId}-${name}`;
+    const hostSide = `lxc${name}`;
+    this.record.netns.push(netns);
+    this.save();
+    await ip(["netns", "add", netns]);
+    await ip([
+      "-n",
+      node.netns,
+      "link",
+      "add",
+      hostSide,
+      "type",
+      "veth",
+      "peer",
+      "name",
+      "eth0",
+      "netns",
+      netns,
+    ]);
+    await ip(["-n", netns, "link", "set", "lo", "up"]);
+    await ip(["-n", netns, "link", "set", "eth0", "up"]);
+    await ip(["-n", node.netns, "link", "set", hostSide, "up"]);
+    await runCommand([
+      ...nodeEnter(node),
+      "sysctl",
+      "-q",
+      "-w",
+      `net.ipv4.conf.${hostSide}.proxy_arp=1`,
+    ]);
+    await ip(["-n", netns, "addr", "add", `${options.address}/32`, "dev", "eth0"]);
+    await ip(["-n", netns, "route", "add", options.gateway, "dev", "eth0", "scope", "link"]);
+    await ip(["-n", netns, "route", "add", "default", "via", options.gateway]);
+    await ip([
+      "-n",
+      node.netns,
+      "route",
+      "add",
+      `${options.address}/32`,
+      "dev",
+      hostSide,
+      "scope",
+      "link",
+      "proto",
+      "kernel",
+    ]);
+    return netns;
+  }
+
   /** Remember `proc` in the record so teardown (here or elsewhere) stops it by PID. */
   track(proc: TLabProcess) {
     this.processes.set(proc.name, proc);

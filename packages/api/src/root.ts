@@ -1,6 +1,7 @@
 // The API: one router per domain.
 import { agentRouter } from "./routers/agent/router";
 import { auditRouter } from "./routers/audit/router";
+import { driftRouter } from "./routers/drift/router";
 import { authRouter } from "./routers/auth/router";
 import { eventsRouter } from "./routers/events/router";
 import { keyRouter } from "./routers/key/router";
@@ -11,6 +12,7 @@ import { historyRouter } from "./routers/history/router";
 import { sshRouter } from "./routers/ssh/router";
 import { tokenRouter } from "./routers/token/router";
 import { topologyRouter } from "./routers/topology/router";
+import { underlayRouter } from "./routers/underlay/router";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 /** The whole controller API (dashboard and agents). */
@@ -27,6 +29,8 @@ export const appRouter = createTRPCRouter({
   history: historyRouter,
   events: eventsRouter,
   routes: routesRouter,
+  underlay: underlayRouter,
+  drift: driftRouter,
 });
 
 /** The API's type, for typed clients (dashboard, agent). */

@@ -2,6 +2,14 @@
 // node's desired config. Pure and deterministic, so the same mesh version always yields the same
 // configs and the agent can skip a version that changes nothing for it.
 import type { TDesiredNodeConfig, TMeshSettings, TNodeIdentity, TPeerConfig } from "./config";
+import {
+  chooseDirectPath,
+  resolveBehindNat,
+  viewUnderlay,
+  type TNoPathReason,
+  type TUnderlayMode,
+  type TUnderlayView,
+} from "./choose-direct-path";
 import { NetcfgError } from "./netcfg-error";
 import { DEFAULT_NODE_ROUTING, type TAllowedRange, type TNodeRouting } from "./route-sources";
 
@@ -30,6 +38,17 @@ export interface TMeshNode {
   keyGeneration?: number;
   /** The key the node reported for its running rotation, which peers tunnel to beside the old. */
   nextPublicKey?: string | null;
+  /** How peers can reach its underlay (admin setting); "auto" when omitted. */
+  underlayMode?: TUnderlayMode;
+  /** False: the node announces only its own routes (no transit). True when omitted. */
+  canTransit?: boolean;
+}
+
+/** A pair the agents measured: its tunnel never completed a handshake. */
+export interface TFailedPair {
+  /** The two node ids, in any order. */
+  nodeIds: readonly [string, string];
+  reason: string;
 }
 
 /** Input of compileNodeConfigs. */
@@ -38,6 +57,8 @@ export interface TCompileNodeConfigsInput {
   version: number;
   settings: TMeshSettings;
   nodes: readonly TMeshNode[];
+  /** Pairs measured dead: no tunnel is built between them (traffic goes through others). */
+  failedPairs?: readonly TFailedPair[];
 }
 
 function assertUnique(
@@ -71,7 +92,27 @@ function toIdentity(node: TMeshNode): TNodeIdentity {
     // Left out while 0 (and nextPublicKey while null): configs of meshes that never rotated
     // stay byte for byte what they were.
     ...((node.keyGeneration ?? 0) % 2 === 1 ? { keySlot: 1 } : {}),
+    endpoints: [...node.endpoints],
+    isBehindNat: resolveBehindNat(node.underlayMode ?? "auto", node.endpoints),
+    canTransit: node.canTransit ?? true,
   };
+}
+
+/** Why the controller built no tunnel between two nodes. */
+export type TSkippedPairReason = TNoPathReason | "measured-dead";
+
+/** A pair of nodes without a tunnel, and why. */
+export interface TSkippedPair {
+  /** Lower index first. */
+  a: string;
+  b: string;
+  reason: TSkippedPairReason;
+  /** The agents' words for a measured-dead pair. */
+  detail: string | null;
+}
+
+function pairKey(a: string, b: string) {
+  return a < b ? `${a} ${b}` : `${b} ${a}`;
 }
 
 // What the other nodes admit from a node: its allowed ranges, only while it may originate.
@@ -89,6 +130,8 @@ export interface TCompiledMeshConfigs {
    * the configs share, so a controller can diff two versions once for all nodes.
    */
   peers: TPeerConfig[];
+  /** Pairs of keyed nodes left without a tunnel (no direct path possible, or measured dead). */
+  skippedPairs: TSkippedPair[];
 }
 
 /**
@@ -117,16 +160,65 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
     });
   }
   const settings: TMeshSettings = { ...input.settings, bfd: { ...input.settings.bfd } };
-  const configs = sorted.map((node) => ({
-    version: input.version,
-    self: toIdentity(node),
-    peers: peers.filter((peer) => peer.id !== node.id),
-    settings,
-    rotation: node.pendingRotationId === null ? null : { id: node.pendingRotationId },
-    routing: node.routing ?? DEFAULT_NODE_ROUTING,
-    ...(node.reapplyId ? { reapplyId: node.reapplyId } : {}),
-  }));
-  return { configs, peers };
+  const { skippedPairs, skipped } = findSkippedPairs(peers, input.failedPairs ?? []);
+  const configs = sorted.map((node) => {
+    const excluded = skipped.get(node.id);
+    return {
+      version: input.version,
+      self: toIdentity(node),
+      peers: peers.filter((peer) => peer.id !== node.id && !excluded?.has(peer.id)),
+      settings,
+      rotation: node.pendingRotationId === null ? null : { id: node.pendingRotationId },
+      routing: node.routing ?? DEFAULT_NODE_ROUTING,
+      ...(node.reapplyId ? { reapplyId: node.reapplyId } : {}),
+    };
+  });
+  return { configs, peers, skippedPairs };
+}
+
+/**
+ * The pairs among `peers` that get no tunnel: no direct path can work (both behind NAT, no
+ * common family), or the agents measured it dead. Each underlay is parsed once and most pairs
+ * cost a few property reads (a 1,000-node mesh has half a million pairs).
+ */
+function findSkippedPairs(peers: readonly TPeerConfig[], failedPairs: readonly TFailedPair[]) {
+  const failed = new Map(failedPairs.map((pair) => [pairKey(...pair.nodeIds), pair.reason]));
+  const views: TUnderlayView[] = peers.map((peer) =>
+    viewUnderlay({ endpoints: peer.endpoints, isBehindNat: peer.isBehindNat ?? false }),
+  );
+  const skippedPairs: TSkippedPair[] = [];
+  const skipped = new Map<string, Set<string>>();
+  const skip = (
+    a: TPeerConfig,
+    b: TPeerConfig,
+    reason: TSkippedPairReason,
+    detail: string | null,
+  ) => {
+    skippedPairs.push({ a: a.id, b: b.id, reason, detail });
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const set = skipped.get(from.id) ?? new Set<string>();
+      set.add(to.id);
+      skipped.set(from.id, set);
+    }
+  };
+  for (let i = 0; i < peers.length; i++) {
+    const a = peers[i]!;
+    const viewA = views[i]!;
+    for (let j = i + 1; j < peers.length; j++) {
+      const b = peers[j]!;
+      const path = chooseDirectPath(viewA, views[j]!);
+      if (path.kind === "none") {
+        skip(a, b, path.reason, null);
+        continue;
+      }
+      const failure = failed.size > 0 ? failed.get(pairKey(a.id, b.id)) : undefined;
+      if (failure !== undefined) skip(a, b, "measured-dead", failure);
+    }
+  }
+  return { skippedPairs, skipped };
 }
 
 /** {@link compileMesh}, configs only. */

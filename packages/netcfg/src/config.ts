@@ -31,6 +31,21 @@ export const ZNodeIdentity = z.object({
    * interface name and port) while the old ones still carry traffic (derive-rotation-tunnels.ts).
    */
   keySlot: z.number().int().min(0).max(1).optional(),
+  /**
+   * Underlay addresses the node reported (its address families come from these). Absent from
+   * configs of controllers before issue #17; for peers, ZPeerConfig makes it required.
+   */
+  endpoints: z.array(z.string().min(2).max(64)).max(16).optional(),
+  /**
+   * Peers cannot dial this node (no public address, or an admin said so): it dials them with a
+   * persistent keepalive, they learn its endpoint from the handshake. Absent means false.
+   */
+  isBehindNat: z.boolean().optional(),
+  /**
+   * False when the node must not carry traffic between other nodes: it announces only its own
+   * routes. Absent means true.
+   */
+  canTransit: z.boolean().optional(),
 });
 
 /** A peer as one node sees it. */

@@ -6,6 +6,12 @@ import { deriveTunnels, type TTunnel } from "./derive-tunnels";
 import { getPoolRange } from "./allocate-identity";
 import { parseCidr, type TParsedCidr } from "./parse-cidr";
 import { sortCidrs } from "./validate-prefixes";
+import {
+  appendMeshRangeEntries,
+  deriveRoutePolicy,
+  type TFrrRoutePolicy,
+  type TRouteHostState,
+} from "./derive-route-policy";
 
 /** Name of the BGP peer group every tunnel neighbor belongs to. */
 /**
@@ -18,6 +24,10 @@ export const FRR_COALESCE_TIME_MS = 100;
 export const FRR_PEER_GROUP = "MESH";
 /** Name of the BFD profile holding the mesh's BFD timers (plan/parse-frr-running-config reads it too). */
 export const FRR_BFD_PROFILE_NAME = "meshover";
+/** As-path list matching the routes this node originates (an empty AS path). */
+export const FRR_OWN_ROUTES_AS_PATH = "MO-OWN";
+/** Outbound route map of a node that carries no transit: only its own routes leave it. */
+export const FRR_NO_TRANSIT_ROUTE_MAP = "MO-NO-TRANSIT";
 /** Prefix-list names, applied inbound and outbound on every session. */
 export const FRR_PREFIX_LIST_V4 = "MO-MESH-V4";
 /** See FRR_PREFIX_LIST_V4. */
@@ -36,6 +46,8 @@ export interface TFrrPrefixListEntry {
   prefix: string;
   /** `ge` length: match this prefix and any more specific one down to this length. */
   ge: number | null;
+  /** `le` length: match this prefix and more specifics up to this length (route sources). */
+  le?: number | null;
 }
 
 /** One address family of the BGP instance. */
@@ -76,6 +88,13 @@ export interface TFrrConfig {
   neighbors: TFrrNeighbor[];
   ipv4: TFrrAddressFamily;
   ipv6: TFrrAddressFamily;
+  /**
+   * Outbound route map on every session, or null. Set (FRR_NO_TRANSIT_ROUTE_MAP) when the node
+   * carries no transit: it announces only what it originates, so no pair routes through it.
+   */
+  outboundRouteMap: string | null;
+  /** Route sources and policy (#14), null when the mesh uses none. */
+  routePolicy: TFrrRoutePolicy | null;
 }
 
 /** Options of deriveFrrConfig. */
@@ -84,6 +103,8 @@ export interface TDeriveFrrConfigOptions {
   tunnels?: readonly TTunnel[];
   /** Syslog level; "informational" by default, null for none. */
   logSyslogLevel?: TFrrConfig["logSyslogLevel"];
+  /** What the agent discovered on the host (interfaces, pod CIDRs, refusals); none by default. */
+  routeHost?: TRouteHostState;
 }
 
 /** A name FRR accepts as one word in hostname/description lines. */
@@ -134,6 +155,8 @@ export function deriveFrrConfig(
   const ownV4 = own.filter((cidr) => cidr.family === "ipv4");
   const ownV6 = own.filter((cidr) => cidr.family === "ipv6");
   const sortedTunnels = [...tunnels].sort((a, b) => a.peerIndex - b.peerIndex);
+  const routePolicy = deriveRoutePolicy(config, options.routeHost);
+  const interfaceAnchored = new Set(routePolicy?.interfaceAnchors.map((anchor) => anchor.prefix));
   return {
     hostname: toFrrWord(config.self.name),
     logSyslogLevel: options.logSyslogLevel === undefined ? "informational" : options.logSyslogLevel,
@@ -146,7 +169,9 @@ export function deriveFrrConfig(
       intervalMs: config.settings.bfd.intervalMs,
       multiplier: config.settings.bfd.multiplier,
     },
-    anchorRoutes: own.filter((cidr) => cidr.prefixLength !== 0).map((cidr) => cidr.text),
+    anchorRoutes: own
+      .filter((cidr) => cidr.prefixLength !== 0 && !interfaceAnchored.has(cidr.text))
+      .map((cidr) => cidr.text),
     interfaces: sortedTunnels.map((tunnel) => ({ name: tunnel.interfaceName, raIntervalSec: 1 })),
     neighbors: sortedTunnels.map((tunnel) => ({
       interfaceName: tunnel.interfaceName,
@@ -155,20 +180,30 @@ export function deriveFrrConfig(
     ipv4: {
       networks: sortCidrs([parseCidr(`${config.self.ipv4}/32`), ...ownV4]).map((c) => c.text),
       prefixListName: FRR_PREFIX_LIST_V4,
-      prefixList: buildPrefixList(
-        config.settings.ipv4Pool,
-        mesh.filter((cidr) => cidr.family === "ipv4"),
-        32,
+      prefixList: appendMeshRangeEntries(
+        config,
+        "ipv4",
+        buildPrefixList(
+          config.settings.ipv4Pool,
+          mesh.filter((cidr) => cidr.family === "ipv4"),
+          32,
+        ),
       ),
     },
     ipv6: {
       networks: sortCidrs([parseCidr(`${config.self.ipv6}/128`), ...ownV6]).map((c) => c.text),
       prefixListName: FRR_PREFIX_LIST_V6,
-      prefixList: buildPrefixList(
-        config.settings.ipv6Pool,
-        mesh.filter((cidr) => cidr.family === "ipv6"),
-        128,
+      prefixList: appendMeshRangeEntries(
+        config,
+        "ipv6",
+        buildPrefixList(
+          config.settings.ipv6Pool,
+          mesh.filter((cidr) => cidr.family === "ipv6"),
+          128,
+        ),
       ),
     },
+    outboundRouteMap: config.self.canTransit === false ? FRR_NO_TRANSIT_ROUTE_MAP : null,
+    routePolicy,
   };
 }

@@ -19,7 +19,8 @@ const nodes = [
   makeNode(1, ["198.51.100.1", "2001:db8::1"]),
   makeNode(2, ["2001:db8::2"]),
   makeNode(12, ["198.51.100.12"]),
-  makeNode(13, []),
+  // Only a private address: behind NAT, so it dials node 1 over IPv4 and node 1 waits for it.
+  makeNode(13, ["10.0.0.13"]),
 ];
 
 describe("deriveTunnels", () => {
@@ -39,7 +40,7 @@ describe("deriveTunnels", () => {
     ).toEqual([
       ["mo2", 51822, 51821, "[2001:db8::2]:51821", "fe80::1/64", "fe80::2", 1420],
       ["mo12", 51832, 51821, "198.51.100.12:51821", "fe80::1/64", "fe80::c", 1440],
-      ["mo13", 51833, 51821, null, "fe80::1/64", "fe80::d", 1420],
+      ["mo13", 51833, 51821, null, "fe80::1/64", "fe80::d", 1440],
     ]);
     expect(tunnels[0]?.wireguardPeer).toEqual({
       publicKey: "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=",
@@ -72,7 +73,7 @@ describe("deriveTunnels", () => {
     });
     expect(tunnels[0]).toMatchObject({ mtu: 1320, mtuSource: "measured" });
     expect(tunnels[1]).toMatchObject({ mtu: 1280, mtuSource: "measured" });
-    expect(tunnels[2]).toMatchObject({ mtu: 1420, mtuSource: "assumed" });
+    expect(tunnels[2]).toMatchObject({ mtu: 1440, mtuSource: "assumed" });
     const second = compileNodeConfigs({ version: 1, settings, nodes })[1]!;
     expect(deriveTunnels(second)[0]?.endpoint?.text).toBe("[2001:db8::1]:51822");
   });

@@ -2,6 +2,7 @@
 // indexes, so both ends agree with no coordination (DESIGN.md, Network model).
 import type { TDesiredNodeConfig, TPeerConfig } from "./config";
 import { NetcfgError } from "./netcfg-error";
+import { chooseDirectPath, viewUnderlay, type TUnderlayView } from "./choose-direct-path";
 import { parseAddress, type TIpFamily } from "./parse-cidr";
 
 /** Prefix of every tunnel interface meshover creates; the agent owns only names with it. */
@@ -131,6 +132,39 @@ export interface TTunnel {
 export interface TDeriveTunnelsOptions {
   /** Underlay path MTU the agent measured, by peer id. */
   measuredPathMtu?: Readonly<Record<string, number>> | ReadonlyMap<string, number>;
+  /** This node's underlay parsed once (deriveTunnels passes it; derived when omitted). */
+  selfUnderlay?: TUnderlayView | null;
+}
+
+/** The node's own underlay view, or null when the controller sent no endpoints (before #17). */
+function viewSelfUnderlay(config: TDesiredNodeConfig): TUnderlayView | null {
+  const { endpoints } = config.self;
+  if (endpoints === undefined) return null;
+  return viewUnderlay({ endpoints, isBehindNat: config.self.isBehindNat ?? false });
+}
+
+/**
+ * The endpoint to dial and the underlay family of the tunnel to `peer`: by the pair's direct
+ * path (choose-direct-path.ts) when the controller sent this node's own endpoints, else the
+ * peer's first endpoint (IPv6 first), as before #17. A peer behind NAT gets no endpoint: it
+ * dials us. The family is null when unknown.
+ */
+function choosePeerEndpoint(
+  self: TUnderlayView | null,
+  peer: TPeerConfig,
+  port: number,
+): { endpoint: TTunnelEndpoint | null; family: TIpFamily | null } {
+  if (self === null) {
+    const endpoint = chooseEndpoint(peer.endpoints, port);
+    return { endpoint, family: endpoint?.family ?? null };
+  }
+  const path = chooseDirectPath(
+    self,
+    viewUnderlay({ endpoints: peer.endpoints, isBehindNat: peer.isBehindNat ?? false }),
+  );
+  if (path.kind === "none") return { endpoint: null, family: null };
+  const endpoint = path.peerAddress === null ? null : chooseEndpoint([path.peerAddress], port);
+  return { endpoint, family: path.family };
 }
 
 /**
@@ -176,7 +210,9 @@ export function deriveTunnel(
   const { settings, self } = config;
   const { slot } = variant;
   const remotePort = getTunnelListenPort(settings.basePort, self.index, slot);
-  const endpoint = chooseEndpoint(peer.endpoints, remotePort);
+  const selfUnderlay =
+    options.selfUnderlay === undefined ? viewSelfUnderlay(config) : options.selfUnderlay;
+  const { endpoint, family: pathFamily } = choosePeerEndpoint(selfUnderlay, peer, remotePort);
   const measured = readMeasured(options, peer.id);
   let mtu: number;
   let mtuSource: TTunnel["mtuSource"];
@@ -184,8 +220,8 @@ export function deriveTunnel(
     mtu = settings.tunnelMtu;
     mtuSource = "fixed";
   } else {
-    // Without an endpoint the family is unknown; assume IPv6, the larger overhead, to be safe.
-    const family = endpoint?.family ?? "ipv6";
+    // With the family unknown, assume IPv6, the larger overhead, to be safe.
+    const family = pathFamily ?? "ipv6";
     const isMeasured = measured !== undefined && Number.isFinite(measured) && measured > 0;
     mtu = getTunnelMtu(isMeasured ? measured : settings.underlayMtu, family);
     mtuSource = isMeasured ? "measured" : "assumed";
@@ -222,7 +258,8 @@ export function deriveTunnels(
   config: TDesiredNodeConfig,
   options: TDeriveTunnelsOptions = {},
 ): TTunnel[] {
+  const withSelf = { ...options, selfUnderlay: viewSelfUnderlay(config) };
   return [...config.peers]
     .sort((a, b) => a.index - b.index)
-    .map((peer) => deriveTunnel(config, peer, options));
+    .map((peer) => deriveTunnel(config, peer, withSelf));
 }

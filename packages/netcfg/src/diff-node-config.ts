@@ -36,6 +36,8 @@ function toPeerKey(peer: TPeerConfig): string {
     peer.allowedRanges,
     peer.keySlot ?? 0,
     peer.nextPublicKey ?? null,
+    peer.isBehindNat,
+    peer.canTransit,
   ]);
 }
 
@@ -57,15 +59,19 @@ export function diffPeerLists(
 /**
  * The delta that turns the config a node had at `baseVersion` into `next`, given the mesh-wide
  * peer diff between those versions (the node itself is never its own peer, so its entry is
- * dropped from the diff).
+ * dropped from the diff). Pass the node's config at `baseVersion` as `base` when some nodes'
+ * peer lists leave pairs out (compileMesh's skippedPairs, in either version): the delta then
+ * also adds peers that became reachable, removes those that stopped being, and leaves out
+ * changes of peers this node does not have.
  */
 export function makeConfigDelta(
   baseVersion: number,
   next: TDesiredNodeConfig,
   meshDiff: TPeerListDiff,
+  base?: TDesiredNodeConfig,
 ): TDesiredNodeConfigDelta {
   const selfId = next.self.id;
-  return {
+  const delta: TDesiredNodeConfigDelta = {
     kind: "delta",
     baseVersion,
     version: next.version,
@@ -77,6 +83,18 @@ export function makeConfigDelta(
     upsertPeers: meshDiff.upsertPeers.filter((peer) => peer.id !== selfId),
     removePeerIds: meshDiff.removePeerIds.filter((id) => id !== selfId),
   };
+  if (!base) return delta;
+  const baseIds = new Set(base.peers.map((peer) => peer.id));
+  const nextIds = new Set(next.peers.map((peer) => peer.id));
+  const upserted = new Set(delta.upsertPeers.map((peer) => peer.id));
+  delta.upsertPeers = [
+    ...delta.upsertPeers.filter((peer) => nextIds.has(peer.id)),
+    ...next.peers.filter((peer) => !baseIds.has(peer.id) && !upserted.has(peer.id)),
+  ].sort((a, b) => a.index - b.index);
+  const removed = new Set(delta.removePeerIds.filter((id) => baseIds.has(id)));
+  for (const id of baseIds) if (!nextIds.has(id)) removed.add(id);
+  delta.removePeerIds = [...removed].sort();
+  return delta;
 }
 
 /** The delta between two configs of one node (tests; the controller diffs per mesh). */
@@ -84,7 +102,7 @@ export function diffNodeConfigs(
   base: TDesiredNodeConfig,
   next: TDesiredNodeConfig,
 ): TDesiredNodeConfigDelta {
-  return makeConfigDelta(base.version, next, diffPeerLists(base.peers, next.peers));
+  return makeConfigDelta(base.version, next, diffPeerLists(base.peers, next.peers), base);
 }
 
 /**

@@ -99,7 +99,15 @@ export const ZPeerMetrics = z.object({
   mtuConfigured: z.number().int().min(0).max(65535).nullable().default(null),
   /** Path MTU measured through the tunnel with DF probes. */
   mtuMeasured: z.number().int().min(0).max(65535).nullable().default(null),
+  /**
+   * Set when the tunnel has existed for DIRECT_PATH_TIMEOUT_SEC without ever completing a
+   * WireGuard handshake: the direct path does not work; the text says how it was tried.
+   */
+  directPathError: zText().max(300).nullable().default(null),
 });
+
+/** How long a tunnel may go without its first handshake before it counts as no direct path. */
+export const DIRECT_PATH_TIMEOUT_SEC = 60;
 
 /** What one node observed of its tunnel to one peer: the record, flat on the wire. */
 export const ZPeerHealth = z

@@ -8,6 +8,9 @@ import type { TDesiredNodeConfig } from "./config";
 import { makeTestMeshNode, TEST_MESH_SETTINGS } from "./test-fixtures";
 import { deriveFrrConfig } from "./derive-frr-config";
 import { renderFrrConfig } from "./render-frr-config";
+import { EMPTY_ROUTE_HOST_STATE, type TRouteHostState } from "./derive-route-policy";
+import { DEFAULT_NODE_ROUTING, DEFAULT_ROUTE_SOURCES } from "./route-sources";
+import { ROUTE_RANGES, SOURCES_HOST, SOURCES_ROUTING } from "./route-sources-fixtures";
 
 // Golden files: `UPDATE_GOLDEN=1 npx vitest run --project netcfg render-frr` rewrites them.
 const TESTDATA = join(import.meta.dirname, "..", "testdata");
@@ -26,7 +29,7 @@ function configOf(nodes: TMeshNode[], selfIndex: number, meshSettings = settings
   return config;
 }
 
-const cases: { name: string; config: TDesiredNodeConfig }[] = [
+const cases: { name: string; config: TDesiredNodeConfig; routeHost?: TRouteHostState }[] = [
   { name: "frr-lone-node", config: configOf([makeNode(1)], 1) },
   { name: "frr-two-nodes", config: configOf([makeNode(1), makeNode(2)], 1) },
   {
@@ -49,14 +52,58 @@ const cases: { name: string; config: TDesiredNodeConfig }[] = [
     name: "frr-exit-node",
     config: configOf([makeNode(1), makeNode(2, { advertisedPrefixes: ["0.0.0.0/0", "::/0"] })], 1),
   },
+  {
+    name: "frr-route-sources",
+    config: configOf(
+      [
+        makeNode(1, { routing: SOURCES_ROUTING }),
+        makeNode(2, {
+          routing: {
+            ...DEFAULT_NODE_ROUTING,
+            mayOriginate: true,
+            allowedRanges: [
+              ROUTE_RANGES[0]!,
+              { prefix: "10.0.2.0/24", maxLength: 24, anycast: false },
+            ],
+          },
+        }),
+        makeNode(3),
+      ],
+      1,
+    ),
+    routeHost: SOURCES_HOST,
+  },
+  {
+    name: "frr-peer-ranges-only",
+    config: configOf(
+      [
+        makeNode(1),
+        makeNode(2, {
+          routing: { ...SOURCES_ROUTING, sources: DEFAULT_ROUTE_SOURCES },
+        }),
+      ],
+      1,
+    ),
+  },
+  {
+    name: "frr-attached-anchor-on-interface",
+    config: configOf(
+      [makeNode(1, { advertisedPrefixes: ["fd00:0:0:7::/120", "10.70.0.0/24"] })],
+      1,
+    ),
+    routeHost: {
+      ...EMPTY_ROUTE_HOST_STATE,
+      anchorInterfaces: { "fd00:0:0:7::/120": "cilium_host" },
+    },
+  },
 ];
 
 const scratch = mkdtempSync(join(tmpdir(), "mo-nc-frr-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("renderFrrConfig golden files", () => {
-  it.each(cases)("$name matches testdata/$name.golden", ({ name, config }) => {
-    const text = renderFrrConfig(deriveFrrConfig(config));
+  it.each(cases)("$name matches testdata/$name.golden", ({ name, config, routeHost }) => {
+    const text = renderFrrConfig(deriveFrrConfig(config, { routeHost }));
     const path = join(TESTDATA, `${name}.golden`);
     if (isUpdate) writeFileSync(path, text);
     expect(text).toBe(readFileSync(path, "utf8"));

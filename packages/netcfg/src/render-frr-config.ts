@@ -7,34 +7,59 @@ import type {
   TFrrNeighbor,
   TFrrPrefixListEntry,
 } from "./derive-frr-config";
-import { FRR_ANCHOR_DISTANCE } from "./derive-frr-config";
+import { FRR_ANCHOR_DISTANCE, FRR_OWN_ROUTES_AS_PATH } from "./derive-frr-config";
+import type { TFrrRoutePolicy } from "./derive-route-policy";
+import {
+  renderInterfaceAnchorLines,
+  renderPrefixListEntry,
+  renderRoutePolicyNeighborLines,
+  renderRouteSourceLines,
+  renderRoutePolicyGlobalLines,
+  renderSpeakerLines,
+} from "./render-route-policy";
 
 function renderPrefixList(
   keyword: "ip" | "ipv6",
   name: string,
   entries: readonly TFrrPrefixListEntry[],
 ): string[] {
-  return entries.map(
-    (entry) =>
-      `${keyword} prefix-list ${name} seq ${entry.seq} ${entry.action} ${entry.prefix}${
-        entry.ge === null ? "" : ` ge ${entry.ge}`
-      }`,
-  );
+  return entries.map((entry) => renderPrefixListEntry(keyword, name, entry));
 }
 
 function renderAddressFamily(
   family: "ipv4" | "ipv6",
   af: TFrrAddressFamily,
   peerGroup: string,
+  outboundRouteMap: string | null,
+  routePolicy: TFrrRoutePolicy | null,
 ): string[] {
   return [
     " !",
     ` address-family ${family} unicast`,
     ...af.networks.map((network) => `  network ${network}`),
+    ...renderRouteSourceLines(routePolicy, family),
     `  neighbor ${peerGroup} activate`,
     `  neighbor ${peerGroup} prefix-list ${af.prefixListName} in`,
     `  neighbor ${peerGroup} prefix-list ${af.prefixListName} out`,
+    ...(outboundRouteMap ? [`  neighbor ${peerGroup} route-map ${outboundRouteMap} out`] : []),
+    ...renderRoutePolicyNeighborLines(routePolicy, family, peerGroup),
     " exit-address-family",
+  ];
+}
+
+/**
+ * The no-transit policy (top level, as FRR prints it): an as-path list of the empty path (our
+ * own routes) and a route map permitting only those. Empty without an outbound route map.
+ */
+export function renderNoTransitPolicy(outboundRouteMap: string | null): string[] {
+  if (!outboundRouteMap) return [];
+  return [
+    `bgp as-path access-list ${FRR_OWN_ROUTES_AS_PATH} seq 5 permit ^$`,
+    "!",
+    `route-map ${outboundRouteMap} permit 10`,
+    ` match as-path ${FRR_OWN_ROUTES_AS_PATH}`,
+    "exit",
+    "!",
   ];
 }
 
@@ -71,6 +96,7 @@ export function renderFrrConfig(model: TFrrConfig): string {
     }
     lines.push("!");
   }
+  lines.push(...renderInterfaceAnchorLines(model.routePolicy));
   for (const iface of model.interfaces) lines.push(...renderInterfaceLines(iface), "!");
   const group = model.peerGroup;
   lines.push(
@@ -88,11 +114,14 @@ export function renderFrrConfig(model: TFrrConfig): string {
     ` neighbor ${group} timers connect 2`,
   );
   for (const neighbor of model.neighbors) lines.push(...renderNeighborLines(neighbor, group));
+  lines.push(...renderSpeakerLines(model.routePolicy));
   lines.push(
-    ...renderAddressFamily("ipv4", model.ipv4, group),
-    ...renderAddressFamily("ipv6", model.ipv6, group),
+    ...renderAddressFamily("ipv4", model.ipv4, group, model.outboundRouteMap, model.routePolicy),
+    ...renderAddressFamily("ipv6", model.ipv6, group, model.outboundRouteMap, model.routePolicy),
     "exit",
     "!",
+    ...renderNoTransitPolicy(model.outboundRouteMap),
+    ...renderRoutePolicyGlobalLines(model.routePolicy),
     ...renderPrefixList("ip", model.ipv4.prefixListName, model.ipv4.prefixList),
     "!",
     ...renderPrefixList("ipv6", model.ipv6.prefixListName, model.ipv6.prefixList),

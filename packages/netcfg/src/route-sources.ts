@@ -169,7 +169,8 @@ export const WELL_KNOWN_PER_HOST_PREFIXES: readonly { cidr: string; what: string
   { cidr: "10.244.0.0/16", what: "flannel's default network" },
 ];
 
-const NEVER_ROUTED: readonly { cidr: TParsedCidr; why: string }[] = [
+/** Ranges never routed into the mesh from a host source, with why (FRR denies them too). */
+export const NEVER_ROUTED: readonly { cidr: TParsedCidr; why: string }[] = [
   { cidr: "0.0.0.0/8", why: "'this network'" },
   { cidr: "127.0.0.0/8", why: "loopback" },
   { cidr: "169.254.0.0/16", why: "IPv4 link-local" },
@@ -220,4 +221,28 @@ export function findAlwaysDeniedReason(
 
 function hostCidr(address: string): string {
   return address.includes(":") ? `${address}/128` : `${address}/32`;
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${body}$`);
+}
+
+/** True when an interface name matches a selector (a name, or a glob with `*` and `?`). */
+export function isInterfaceMatch(name: string, selector: string): boolean {
+  return selector === name || globToRegExp(selector).test(name);
+}
+
+/**
+ * True when the node's sources pick up this interface's connected prefixes: some selector
+ * matches it and neither BUILTIN_EXCLUDED_INTERFACES nor the node's own exclusions do.
+ */
+export function isInterfaceSelected(name: string, sources: TRouteSources): boolean {
+  const matches = (selectors: readonly string[]) =>
+    selectors.some((selector) => isInterfaceMatch(name, selector));
+  if (matches(BUILTIN_EXCLUDED_INTERFACES) || matches(sources.excludeInterfaces)) return false;
+  return matches(sources.interfaces);
 }

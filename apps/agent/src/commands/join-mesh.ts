@@ -40,22 +40,41 @@ export function isConnectionFailure(message: string): boolean {
   return /fetch failed|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL/.test(message);
 }
 
-/** The host's global IPv6 addresses (the default underlay endpoints). */
-export async function readGlobalIpv6(runner: TRunner): Promise<string[]> {
-  const result = await runChecked(runner, ["ip", "-6", "-json", "addr", "show", "scope", "global"]);
+/** Devices whose addresses are never underlay: loopback and meshover's own (node addresses). */
+const NON_UNDERLAY_DEVICE = /^(lo|meshover0|mo[1-9][0-9]*)$/;
+
+/**
+ * The host's global addresses, IPv6 first (the default underlay endpoints). Private ones are
+ * reported too: the controller tells from them that the node is behind NAT and which address
+ * families it can dial out with (issue #17, docs/underlay.md).
+ */
+export async function readUnderlayAddresses(runner: TRunner): Promise<string[]> {
+  const result = await runChecked(runner, ["ip", "-json", "addr", "show", "scope", "global"]);
   // iproute2 prints `{}` for the addresses the scope filter dropped (and for links without any).
   const links = z
     .array(
       z
         .object({
-          addr_info: z.array(z.object({ local: z.string().optional() }).loose()).default([]),
+          ifname: z.string().optional(),
+          addr_info: z
+            .array(
+              z.object({ family: z.string().optional(), local: z.string().optional() }).loose(),
+            )
+            .default([]),
         })
         .loose(),
     )
     .parse(JSON.parse(result.stdout));
-  return links
-    .flatMap((link) => link.addr_info.flatMap((info) => (info.local ? [info.local] : [])))
-    .slice(0, 16);
+  const byFamily = { inet6: [] as string[], inet: [] as string[] };
+  for (const link of links) {
+    if (link.ifname !== undefined && NON_UNDERLAY_DEVICE.test(link.ifname)) continue;
+    for (const info of link.addr_info) {
+      if (info.local && (info.family === "inet6" || info.family === "inet")) {
+        byFamily[info.family].push(info.local);
+      }
+    }
+  }
+  return [...byFamily.inet6, ...byFamily.inet].slice(0, 16);
 }
 
 /** Enroll this node. Returns the node's id and name. */
@@ -68,7 +87,7 @@ export async function joinMesh(options: TJoinOptions): Promise<{ nodeId: string;
     throw new Error(`already joined (${store.path("identity.json")}); run leave first`);
   }
   const endpoints = (
-    options.endpoints.length > 0 ? options.endpoints : await readGlobalIpv6(runner)
+    options.endpoints.length > 0 ? options.endpoints : await readUnderlayAddresses(runner)
   ).map((endpoint) => ZEndpoint.parse(endpoint));
   store.ensureDir();
   const keys = store.readKeys() ?? (await generateKeyPair(runner, null));

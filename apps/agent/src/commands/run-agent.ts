@@ -1,13 +1,15 @@
 // `meshover-agent run`: the daemon, wired from three parts. The config subscription
 // (controller/config-subscription.ts) feeds configs to the reconcile queue
 // (reconcile/reconcile-queue.ts), which observes, plans and applies one pass at a time; the
-// health reporter (health/report-health.ts) reports on a timer and after every change. Starts
+// health reporter (health/report-health.ts) reports on a timer, after every change and, through
+// the routing watcher (health/watch-routing.ts), at once when a BGP or BFD state changes. Starts
 // from the cached config when the controller is unreachable.
 import type { TRunner } from "../exec/run-command";
 import { createFrrAdapter } from "../frr/create-frr-adapter";
 import type { TFrrMode } from "../frr/frr-adapter";
 import { HealthReporter, sendReportWith } from "../health/report-health";
 import { HandshakeWatch } from "../health/watch-handshakes";
+import { RoutingWatcher } from "../health/watch-routing";
 import { HostDriver, type THostDriverOptions } from "../host/host-driver";
 import type { TLogger } from "../log";
 import { ReconcileQueue } from "../reconcile/reconcile-queue";
@@ -16,6 +18,14 @@ import { AGENT_VERSION } from "../version";
 import { ConfigSubscription } from "../controller/config-subscription";
 import { createControllerClient, verifyCertificatePin } from "../controller/controller-client";
 import { teardownHost } from "./teardown-host";
+import { RouteSourceWatcher } from "../sources/route-source-watcher";
+
+/**
+ * How often the agent looks at its host's route sources between passes. With the hysteresis
+ * of two sightings, a new pod CIDR or bridge reaches FRR 2–4 s after it appears; addresses on
+ * already selected interfaces need no look at all (zebra redistributes them at once).
+ */
+export const SOURCES_CHECK_MS = 2000;
 
 /** Options of runAgent. */
 export interface TRunAgentOptions {
@@ -58,12 +68,18 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     pinSha256: identity.pinSha256,
   });
 
+  const sources = new RouteSourceWatcher({
+    runner,
+    logger,
+    endpoints: () => store.readIdentity()?.endpoints ?? identity.endpoints,
+  });
   const queue: ReconcileQueue = new ReconcileQueue({
     store,
     runner,
     logger,
     host,
     frr,
+    sources,
     onKeyRotated: () => health.sendNow("rotation", false),
     onChanged: () => health.reportChange(),
     onRotationTunnels: (devices) => handshakes.watch(devices),
@@ -98,6 +114,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     controllerError: () => subscription.nodeGoneError,
     onDelivered: () => subscription.resubscribeIfWaiting(),
     onNodeGone: (message) => subscription.refusedElsewhere(message),
+    sources,
   });
 
   if (queue.config) {
@@ -106,11 +123,23 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
   }
   subscription.start();
   const resync = setInterval(() => void queue.reconcile("resync"), options.resyncSec * 1000);
+  const sourcesCheck = setInterval(() => {
+    void queue.checkSources().then((change) => {
+      if (change.isCandidatesChanged) void health.report("sources", false);
+    });
+  }, SOURCES_CHECK_MS);
   health.start();
+  // A BGP or BFD change is reported at once, not at the next interval.
+  const watcher = frr
+    ? new RoutingWatcher({ frr, logger, onChange: () => health.reportRoutingChange() })
+    : null;
+  watcher?.start();
 
   await options.stopSignal;
   logger.info("stopping");
   clearInterval(resync);
+  clearInterval(sourcesCheck);
+  watcher?.stop();
   health.stop();
   handshakes.stop();
   subscription.stop();

@@ -14,6 +14,7 @@ import type { TFrrAdapter } from "../frr/frr-adapter";
 import type { TKeyPair } from "../state/state-files";
 import type { TObservation } from "../host/observe-host";
 import type { PeerProbeCache } from "./peer-probes";
+import type { DirectPathWatch } from "./watch-direct-paths";
 
 /** BGP and BFD state per tunnel interface. */
 export interface TRoutingHealth {
@@ -70,19 +71,28 @@ export interface TCollectHealthOptions {
    */
   isProbing: boolean;
   now: number;
+  /** Tracks tunnels still waiting for a first handshake (directPathError); none: always null. */
+  paths?: DirectPathWatch;
 }
 
 /** Health of every peer's tunnel. */
 export async function collectPeerHealth(options: TCollectHealthOptions): Promise<TPeerHealth[]> {
   const { config, observation, routing, runner } = options;
+  const tunnels = deriveTunnels(config);
+  options.paths?.retain(new Set(tunnels.map((tunnel) => tunnel.peerId)));
   return Promise.all(
-    deriveTunnels(config).map(async (tunnel) => {
+    tunnels.map(async (tunnel) => {
       const device = tunnel.interfaceName;
       const link = observation.host.links.find((candidate) => candidate.name === device);
       const counters = observation.wireguard.counters.find((c) => c.device === device);
       const peerLinkLocal = tunnel.peerLinkLocal;
       const hasHandshake = (counters?.latestHandshake ?? 0) > 0;
       const isUsable = link !== undefined && hasHandshake;
+      // Only a tunnel that exists counts: one the agent failed to create is an apply error.
+      const directPathError =
+        link === undefined
+          ? null
+          : (options.paths?.observe(tunnel, hasHandshake, options.now) ?? null);
       const [rttMs, mtuMeasured] = !isUsable
         ? [null, null]
         : options.isProbing
@@ -116,6 +126,7 @@ export async function collectPeerHealth(options: TCollectHealthOptions): Promise
         mtuConfigured: link?.mtu ?? null,
         mtuMeasured,
         rttMs,
+        directPathError,
       };
     }),
   );

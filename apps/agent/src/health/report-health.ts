@@ -2,7 +2,13 @@
 // (without probes), and once more a few seconds later when new sessions are usually up. Each
 // report is collected inside the reconcile queue, logs BGP state changes, writes the status file
 // for `status`, and is sent to the controller.
-import type { THealthReport, TPeerHealth, TRotationTunnel } from "@meshover/netcfg";
+import {
+  isEmptyRouteReport,
+  isTunnelInterfaceName,
+  type THealthReport,
+  type TPeerHealth,
+  type TRotationTunnel,
+} from "@meshover/netcfg";
 import type { TControllerClient } from "../controller/controller-client";
 import { isNodeGoneError } from "../controller/controller-client";
 import type { TRunner } from "../exec/run-command";
@@ -12,10 +18,13 @@ import type { TLogger } from "../log";
 import type { ReconcileQueue } from "../reconcile/reconcile-queue";
 import type { StateStore } from "../state/state-store";
 import type { TIdentity } from "../state/state-files";
+import type { RouteSourceWatcher } from "../sources/route-source-watcher";
 import { AGENT_VERSION } from "../version";
 import { collectPeerHealth, collectRotationTunnels, readRoutingHealth } from "./collect-health";
+import { DirectPathWatch } from "./watch-direct-paths";
 import { PeerProbeCache } from "./peer-probes";
 import { readHostInfo } from "./read-host-info";
+import { RouteTracker, type TPendingRoutes } from "./track-routes";
 
 /** Delay of the extra report after a change, when new BGP sessions have usually come up. */
 export const SETTLE_REPORT_MS = 4000;
@@ -36,11 +45,18 @@ export interface THealthReporterOptions {
   onDelivered(): void;
   /** The controller refused the report: the node is gone. */
   onNodeGone(message: string): void;
+  /** Route sources: their candidates ride along when they changed (#14). */
+  sources?: RouteSourceWatcher;
 }
 
 /** Sends health reports on a timer and after changes. */
 export class HealthReporter {
   private readonly probes = new PeerProbeCache();
+  private readonly paths = new DirectPathWatch();
+  private readonly routes = new RouteTracker();
+  /** Reports begun so far, and the number of the newest one sent: older ones are dropped. */
+  private collectedCount = 0;
+  private sentOrder = 0;
   private lastBgp = new Map<string, string | null>();
   private intervalTimer: NodeJS.Timeout | null = null;
   private settleTimer: NodeJS.Timeout | null = null;
@@ -80,7 +96,20 @@ export class HealthReporter {
     this.settleTimer = setTimeout(() => void this.report("settle"), SETTLE_REPORT_MS);
   }
 
-  private async collect(isProbing: boolean): Promise<THealthReport | null> {
+  /**
+   * A BGP or BFD state changed (RoutingWatcher): report at once, without probes and without
+   * routes, and outside the queue: a timed report may be waiting there on pings to the very
+   * peer that just died (seconds). Only reads the host, so running beside a pass is safe; a
+   * report collected before this one and sent after it is dropped (it would undo the news).
+   */
+  reportRoutingChange(): void {
+    void this.sendNow("routing", false, { isRoutesSkipped: true });
+  }
+
+  private async collect(
+    isProbing: boolean,
+    isRoutesSkipped: boolean,
+  ): Promise<{ health: THealthReport; routes: TPendingRoutes | null } | null> {
     const { store, host, frr, runner, queue, identity } = this.options;
     const keys = store.readKeys();
     if (!keys) return null;
@@ -88,11 +117,20 @@ export class HealthReporter {
     const addressDevice = await host.detectAddressDevice();
     let peers: TPeerHealth[] = [];
     let rotationTunnels: TRotationTunnel[] = [];
+    let routes: TPendingRoutes | null = null;
+    let observed: THealthReport["observed"];
     const config = queue.config;
     if (config) {
       const observation = await host.observe([]);
       rotationTunnels = collectRotationTunnels(config, keys, observation);
       const routing = await readRoutingHealth(frr);
+      routes = isRoutesSkipped ? null : await this.routes.collect({ config, frr, runner });
+      observed = {
+        tunnels: observation.host.links
+          .map((link) => link.name)
+          .filter((name) => isTunnelInterfaceName(name)),
+        bgpNeighbors: frr ? [...routing.bgp.keys()] : [],
+      };
       const now = Date.now();
       peers = await collectPeerHealth({
         config,
@@ -102,10 +140,11 @@ export class HealthReporter {
         probes: this.probes,
         isProbing,
         now,
+        paths: this.paths,
       });
     }
     const frrVersion = frr ? await frr.readVersion() : null;
-    return {
+    const health: THealthReport = {
       agentVersion: AGENT_VERSION,
       hostInfo: readHostInfo({
         wireguard,
@@ -123,8 +162,14 @@ export class HealthReporter {
       appliedVersion: queue.appliedVersion,
       applyError: queue.lastOutcome?.error ?? null,
       peers,
-      routeCandidates: null,
+      routeCandidates: this.options.sources?.takeReportCandidates() ?? null,
+      observed,
+      reappliedId: queue.reappliedId,
     };
+    // An empty delta is left out: the controller's set stays the acknowledged one.
+    if (routes && !isEmptyRouteReport(routes.report)) health.routes = routes.report;
+    else routes = null;
+    return { health, routes };
   }
 
   private logBgpChanges(peers: readonly TPeerHealth[], names: Map<string, string>): void {
@@ -145,11 +190,20 @@ export class HealthReporter {
   }
 
   /** Collect and send one report; call only from inside the queue. */
-  async sendNow(reason: string, isProbing: boolean): Promise<void> {
+  async sendNow(
+    reason: string,
+    isProbing: boolean,
+    { isRoutesSkipped = false }: { isRoutesSkipped?: boolean } = {},
+  ): Promise<void> {
     if (this.isStopped) return;
     const { store, queue, identity, logger } = this.options;
-    const health = await this.collect(isProbing);
-    if (!health) return;
+    const order = ++this.collectedCount;
+    const collected = await this.collect(isProbing, isRoutesSkipped);
+    if (!collected) return;
+    // A newer report (a routing change, sent while this one probed) already went out.
+    if (order < this.sentOrder) return;
+    this.sentOrder = order;
+    const { health, routes } = collected;
     const names = new Map(queue.config?.peers.map((peer) => [peer.id, peer.name]));
     this.logBgpChanges(health.peers, names);
     const controllerError = this.options.controllerError();
@@ -167,15 +221,27 @@ export class HealthReporter {
     // No point reporting for a node the controller has dropped; the stream retry notices a fix.
     if (controllerError !== null) return;
     try {
-      await this.options.send(health);
+      const answer = await this.options.send(health);
+      this.options.sources?.markAccepted(health.routeCandidates);
+      if (routes) this.routes.acknowledge(routes, isRoutesResyncAsked(answer));
       logger.debug({ reason, peers: health.peers.length }, "health reported");
       this.options.onDelivered();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      this.options.sources?.markFailed();
       if (isNodeGoneError(error)) return this.options.onNodeGone(message);
       logger.warn({ reason, error: message }, "health report failed");
     }
   }
+}
+
+/** Whether the controller's answer to a report asks for the full route set next time. */
+function isRoutesResyncAsked(answer: unknown): boolean {
+  return (
+    typeof answer === "object" &&
+    answer !== null &&
+    (answer as { routesResync?: unknown }).routesResync === true
+  );
 }
 
 /** The report sender of a controller client. */

@@ -16,6 +16,7 @@ import {
   type TDesiredNodeConfig,
   type TOperation,
   type TPlanConflict,
+  type TRouteHostState,
 } from "@meshover/netcfg";
 import type { TFrrAdapter } from "../frr/frr-adapter";
 import { readRoutingHealth } from "../health/collect-health";
@@ -52,6 +53,8 @@ export interface TReconcileOptions {
    * what the agent last read, which saves a vtysh round trip per change.
    */
   isFullObserve?: boolean;
+  /** What route sources found on the host (interfaces, pod CIDRs, refusals); none by default. */
+  routeHost?: TRouteHostState;
 }
 
 /** Observe → plan → apply, once. Never throws: failures come back as `error`. */
@@ -96,7 +99,9 @@ export async function reconcileHost(options: TReconcileOptions): Promise<TReconc
     const isFrrStarting = frr !== null && frr.isStartNeeded();
     // Managed FRR logs to its stdout (the daemon log files); system FRR keeps syslog.
     if (frr)
-      frrStart = frr.ensureRunning(deriveFrrConfig(config, { tunnels: wanted, logSyslogLevel }));
+      frrStart = frr.ensureRunning(
+        deriveFrrConfig(config, { tunnels: wanted, logSyslogLevel, routeHost: options.routeHost }),
+      );
     const sysctlKeys = Object.keys(
       deriveSysctls([...new Set([...wanted.map((t) => t.interfaceName), ...ownedTunnels])]),
     );
@@ -141,8 +146,13 @@ export async function reconcileHost(options: TReconcileOptions): Promise<TReconc
       publicKey: keys.publicKey,
       addressDevice,
       isFrrManaged: frr !== null,
+      routeHost: options.routeHost,
     });
-    const frrModel = deriveFrrConfig(config, { tunnels: routedTunnels, logSyslogLevel });
+    const frrModel = deriveFrrConfig(config, {
+      tunnels: routedTunnels,
+      logSyslogLevel,
+      routeHost: options.routeHost,
+    });
     const frrState = isFrrStarting ? desired.frr : frrObserved;
     isRetirementPending = isRetirementPendingFor(tunnels);
     rotationDevices = tunnels

@@ -8,6 +8,7 @@ import type { TFrrAdapter } from "../frr/frr-adapter";
 import type { HostDriver } from "../host/host-driver";
 import type { TLogger } from "../log";
 import type { StateStore } from "../state/state-store";
+import type { RouteSourceWatcher, TSourcesChange } from "../sources/route-source-watcher";
 import { reconcileHost, type TReconcileOutcome } from "./reconcile-host";
 import { updateRotationKeys } from "./update-rotation-keys";
 
@@ -24,6 +25,8 @@ export interface TReconcileQueueOptions {
   onRotationTunnels?(devices: string[]): void;
   /** A pass changed something or failed. */
   onChanged(outcome: TReconcileOutcome): void;
+  /** Route sources (#14): looked at on every pass; absent in tests that do not need them. */
+  sources?: RouteSourceWatcher;
 }
 
 /** The serial queue of host work and the state of the last pass. */
@@ -32,6 +35,8 @@ export class ReconcileQueue {
   config: TDesiredNodeConfig | null;
   appliedVersion: number | null = null;
   lastOutcome: TReconcileOutcome | null = null;
+  /** The config's re-apply request this agent carried out last (reported as reappliedId). */
+  reappliedId: string | null = null;
   private tail: Promise<unknown> = Promise.resolve();
   private isStopped = false;
   /** A queued config pass that has not started yet (it will read the newest config). */
@@ -83,14 +88,22 @@ export class ReconcileQueue {
         logger,
       });
       if (keyUpdate === "made") await this.options.onKeyRotated();
+      await this.lookAtSources(current);
+      // The admin asked to re-apply: observe everything afresh (FRR too), whatever the reason.
+      const reapplyId = current.reapplyId ?? null;
+      const isReapply = reapplyId !== null && reapplyId !== this.reappliedId;
       const outcome = await reconcileHost({
         config: current,
         host,
         frr,
         store,
         logger,
-        isFullObserve: reason !== "config",
+        // A config or route-source change plans FRR from its known state (no vtysh read),
+        // unless the admin asked to re-apply.
+        isFullObserve: (reason !== "config" && reason !== "sources") || isReapply,
+        routeHost: this.options.sources?.routeHost,
       });
+      this.reappliedId = reapplyId;
       this.lastOutcome = outcome;
       if (!outcome.error) this.appliedVersion = current.version;
       const isChange = outcome.operations.length > 0 || outcome.error !== null;
@@ -104,7 +117,10 @@ export class ReconcileQueue {
         },
         "reconciled",
       );
-      if (isChange) this.options.onChanged(outcome);
+      if (isReapply)
+        logger.info({ reapplyId, operations: outcome.operations.length }, "re-applied");
+      // A re-apply is reported at once even when nothing needed fixing: the admin waits for it.
+      if (isChange || isReapply) this.options.onChanged(outcome);
       if (outcome.rotationDevices.length > 0)
         this.options.onRotationTunnels?.(outcome.rotationDevices);
       if (outcome.isRetirementPending) this.scheduleDrain();
@@ -120,6 +136,35 @@ export class ReconcileQueue {
       this.drainTimer = null;
       void this.reconcile("drain");
     }, DRAIN_DELAY_MS);
+  }
+
+  /**
+   * Look at the host's route sources between passes (a short timer): queues a pass when what
+   * FRR needs changed. Resolves with what changed (nothing without a config or sources).
+   */
+  checkSources(): Promise<TSourcesChange> {
+    return this.enqueue(async () => {
+      const current = this.config;
+      if (!current || this.isStopped || !this.options.sources) {
+        return { isFrrChanged: false, isCandidatesChanged: false };
+      }
+      const change = await this.lookAtSources(current);
+      if (change.isFrrChanged) void this.reconcile("sources");
+      return change;
+    });
+  }
+
+  private async lookAtSources(current: TDesiredNodeConfig): Promise<TSourcesChange> {
+    const unchanged = { isFrrChanged: false, isCandidatesChanged: false };
+    if (!this.options.sources) return unchanged;
+    try {
+      return await this.options.sources.look(current);
+    } catch (error) {
+      // The pass goes on with what was found last; the next look tries again.
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.logger.warn({ error: message }, "route source discovery failed");
+      return unchanged;
+    }
   }
 
   /** Refuse new passes and wait for the running one. */

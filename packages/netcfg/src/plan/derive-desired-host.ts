@@ -5,7 +5,8 @@ import type { TDesiredNodeConfig } from "../config";
 import { deriveFrrConfig } from "../derive-frr-config";
 import type { TTunnel } from "../derive-tunnels";
 import { renderFrrConfig } from "../render-frr-config";
-import { isPolicyLine } from "./parse-frr-running-config";
+import { parseFrrRunningConfig } from "./parse-frr-running-config";
+import type { TRouteHostState } from "../derive-route-policy";
 import type { TDesiredHost, TDesiredLink, TFrrState } from "./host-state";
 import { formatInterfaceAddress } from "./format-address";
 
@@ -58,6 +59,8 @@ export interface TDeriveDesiredHostOptions {
   keptDevices?: readonly string[];
   /** Tunnels with a BGP neighbor; every tunnel in `tunnels` when omitted. */
   routedDevices?: readonly string[];
+  /** What the agent discovered for route sources (interfaces, pod CIDRs, refusals). */
+  routeHost?: TRouteHostState;
 }
 
 /** The name of the dummy link holding the node addresses where dummy links exist. */
@@ -77,14 +80,21 @@ export function deriveSysctls(tunnelDevices: readonly string[]): Record<string, 
  * The FRR part meshover manages for this config and these tunnel devices, in the planner's
  * terms, taken from the FRR model (deriveFrrConfig) the agent renders, so the two never disagree.
  */
-export function deriveFrrState(config: TDesiredNodeConfig, devices: readonly string[]): TFrrState {
-  const model = deriveFrrConfig(config);
-  const policy = renderFrrConfig(model).split("\n").filter(isPolicyLine);
+export function deriveFrrState(
+  config: TDesiredNodeConfig,
+  devices: readonly string[],
+  routeHost?: TRouteHostState,
+): TFrrState {
+  const model = deriveFrrConfig(config, { routeHost });
+  // The rendered text read back by the same parser as FRR's running config, so both sides
+  // compare the same lines (route-source networks and route-maps included).
+  const rendered = parseFrrRunningConfig(renderFrrConfig(model));
+  const policy = rendered?.policy ?? [];
   return {
     asn: model.asn,
     routerId: model.routerId,
-    ipv4Networks: model.ipv4.networks.map(formatInterfaceAddress).sort(),
-    ipv6Networks: model.ipv6.networks.map(formatInterfaceAddress).sort(),
+    ipv4Networks: rendered?.ipv4Networks ?? [],
+    ipv6Networks: rendered?.ipv6Networks ?? [],
     bfd: { intervalMs: model.bfd.intervalMs, multiplier: model.bfd.multiplier },
     coalesceTimeMs: model.coalesceTimeMs,
     policy: policy.sort(),
@@ -130,6 +140,6 @@ export function deriveDesiredHost(options: TDeriveDesiredHostOptions): TDesiredH
     hostAddresses:
       options.addressDevice === "lo" ? nodeAddresses.map((cidr) => ({ device: "lo", cidr })) : [],
     sysctls: deriveSysctls(devices),
-    frr: options.isFrrManaged ? deriveFrrState(config, routed) : null,
+    frr: options.isFrrManaged ? deriveFrrState(config, routed, options.routeHost) : null,
   };
 }

@@ -1,9 +1,16 @@
 // Reads the part of FRR's `show running-config` that meshover manages (its BGP instance,
 // neighbors on tunnel interfaces, announced networks, BFD profile) into a TFrrState, so the
 // planner can compare FRR's live state with the desired one.
-import { FRR_ANCHOR_DISTANCE, FRR_PREFIX_LIST_V4, FRR_PREFIX_LIST_V6 } from "../derive-frr-config";
+import {
+  FRR_ANCHOR_DISTANCE,
+  FRR_NO_TRANSIT_ROUTE_MAP,
+  FRR_OWN_ROUTES_AS_PATH,
+  FRR_PREFIX_LIST_V4,
+  FRR_PREFIX_LIST_V6,
+} from "../derive-frr-config";
 import type { TFrrState } from "./host-state";
 import { formatInterfaceAddress } from "./format-address";
+import { isRoutePolicyTopLine, toRoutePolicyBgpLine } from "./route-policy-lines";
 
 /** Name of the BFD profile meshover's FRR configuration uses. */
 export const FRR_BFD_PROFILE = "meshover";
@@ -22,7 +29,11 @@ export function isPolicyLine(line: string): boolean {
     `^(ip|ipv6) prefix-list (${FRR_PREFIX_LIST_V4}|${FRR_PREFIX_LIST_V6}) `,
   );
   const anchor = new RegExp(`^(ip|ipv6) route \\S+ blackhole ${FRR_ANCHOR_DISTANCE}$`);
-  return prefixList.test(line) || anchor.test(line);
+  // The no-transit policy (its header lines; the route map's one match line comes with it).
+  const noTransit =
+    line.startsWith(`bgp as-path access-list ${FRR_OWN_ROUTES_AS_PATH} `) ||
+    line.startsWith(`route-map ${FRR_NO_TRANSIT_ROUTE_MAP} `);
+  return prefixList.test(line) || anchor.test(line) || noTransit || isRoutePolicyTopLine(line);
 }
 
 /** Parse FRR running-config text; null when it has no (default-VRF) `router bgp`. */
@@ -37,7 +48,10 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
   let transmitMs = BFD_DEFAULT_INTERVAL_MS;
   let multiplier = BFD_DEFAULT_MULTIPLIER;
   let coalesceTimeMs: number | null = null;
-  let section: "none" | "bgp" | "bgp-v4" | "bgp-v6" | "bgp-other" | "bfd" | "bfd-profile" = "none";
+  let section:
+    "none" | "bgp" | "bgp-v4" | "bgp-v6" | "bgp-other" | "bfd" | "bfd-profile" | "route-map" =
+    "none";
+  let routeMapHead = "";
 
   for (const raw of text.split("\n")) {
     const line = raw.trim();
@@ -52,7 +66,14 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
         section = "bgp";
       } else if (line === "bfd") {
         section = "bfd";
+      } else if (words[0] === "route-map" && isPolicyLine(line)) {
+        section = "route-map";
+        routeMapHead = line;
       }
+      continue;
+    }
+    if (section === "route-map") {
+      if (line !== "exit") policy.push(`${routeMapHead}: ${line}`);
       continue;
     }
     if (section.startsWith("bgp")) {
@@ -69,6 +90,9 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
       } else if ((section === "bgp-v4" || section === "bgp-v6") && words[0] === "network") {
         const cidr = formatInterfaceAddress(words[1] ?? "");
         (section === "bgp-v4" ? ipv4Networks : ipv6Networks).add(cidr);
+      } else {
+        const routePolicyLine = toRoutePolicyBgpLine(section, line);
+        if (routePolicyLine) policy.push(routePolicyLine);
       }
     } else if (section === "bfd" || section === "bfd-profile") {
       if (words[0] === "profile") {

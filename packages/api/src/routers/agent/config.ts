@@ -45,7 +45,15 @@ export const configProcedure = agentProcedure.input(ZConfigInput).subscription(a
     if (!sent || mesh.version > sent.version) {
       const update = sent
         ? markPlainJson(
-            makeConfigDelta(Number(sent.version), config, diffCompiledMeshes(sent, mesh)),
+            makeConfigDelta(
+              Number(sent.version),
+              config,
+              diffCompiledMeshes(sent, mesh),
+              // Peer lists differ per node only when some pairs have no tunnel (issue #17).
+              sent.skippedPairs.length + mesh.skippedPairs.length > 0
+                ? sent.configs.get(ctx.agent.nodeId)
+                : undefined,
+            ),
           )
         : config;
       sent = mesh;

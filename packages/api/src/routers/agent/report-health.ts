@@ -3,12 +3,19 @@ import { ZHealthReport } from "@meshover/netcfg";
 import { announceReport } from "../../lib/mesh-fanout";
 import { ingestReport } from "../../services/agent/ingest-report";
 import { readPreviousReport, recordReportEvents } from "../../services/events/record-report-events";
+import { storeObservedState } from "../../services/routes/store-observed-state";
 import { agentProcedure } from "../../trpc";
 
 /** Store the node's health report (HTTP bodies are size-limited by the handler). */
 export const reportHealthProcedure = agentProcedure
   .input(ZHealthReport)
-  .output(z.object({ meshVersion: z.number().int().nullable() }))
+  .output(
+    z.object({
+      meshVersion: z.number().int().nullable(),
+      /** The route delta did not fit the stored set: send the full set next time. */
+      routesResync: z.boolean(),
+    }),
+  )
   .mutation(async ({ ctx, input }) => {
     const nodeId = ctx.agent.nodeId;
     const at = new Date();
@@ -20,8 +27,14 @@ export const reportHealthProcedure = agentProcedure
       peerIds: input.peers.map((peer) => peer.peerId),
     });
     const result = await ingestReport({ db: ctx.db, nodeId, report: input, now: at });
+    const { routesResync } = await storeObservedState({
+      db: ctx.db,
+      nodeId,
+      report: input,
+      now: at,
+    });
     await recordReportEvents({ db: ctx.db, nodeId, previous, report: input, at });
     // Open dashboards redraw from it (topology.watch, node.watch).
     await announceReport(ctx.db, nodeId);
-    return result;
+    return { ...result, routesResync };
   });

@@ -5,6 +5,11 @@ import { ServiceError, isUniqueViolation } from "../../lib/service-error";
 import { isHandshakeSince } from "../key/is-handshake-since";
 import { getMeshFanout } from "../../lib/mesh-fanout";
 import { bumpMeshVersion, commitMeshChange } from "../mesh/commit-mesh-change";
+import {
+  findDirectPathChanges,
+  hasDirectPathChanges,
+  recordDirectPathChanges,
+} from "./record-direct-paths";
 
 function isSameList(a: readonly string[], b: readonly string[]) {
   return a.length === b.length && a.every((value, i) => value === b[i]);
@@ -41,8 +46,12 @@ export async function ingestReport({
         select: { id: true },
       })
     : null;
+  const paths = await findDirectPathChanges({ db, nodeId, report, now });
   const isMeshChange =
-    isKeyChanged || answered !== null || !isSameList(node.endpoints, report.endpoints);
+    isKeyChanged ||
+    answered !== null ||
+    !isSameList(node.endpoints, report.endpoints) ||
+    hasDirectPathChanges(paths);
 
   const write = async (tx: Prisma.TransactionClient) => {
     await tx.node.update({
@@ -69,6 +78,8 @@ export async function ingestReport({
       at: now,
       peers: report.peers.filter((peer) => peer.peerId !== nodeId),
     });
+    if (hasDirectPathChanges(paths))
+      await recordDirectPathChanges(tx, { nodeId, changes: paths, now });
     return recordRotationProgress(tx, { nodeId, report });
   };
 

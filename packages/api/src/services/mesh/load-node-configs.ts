@@ -5,6 +5,8 @@ import {
   type TMeshSettings,
   type TPeerConfig,
   type TPeerListDiff,
+  type TSkippedPair,
+  type TUnderlayMode,
 } from "@meshover/netcfg";
 import type { TPrismaClient } from "@meshover/prisma";
 import { markPlainJson } from "../../lib/transformer";
@@ -23,6 +25,8 @@ export interface TCompiledMesh {
   peers: TPeerConfig[];
   /** Peer diffs from older meshes to this one, computed once for all subscribers. */
   diffs: WeakMap<TCompiledMesh, TPeerListDiff>;
+  /** Pairs without a tunnel (no direct path possible, or measured dead), see compileMesh. */
+  skippedPairs: TSkippedPair[];
 }
 
 /** The peers changed from `base` to `next`, computed once per pair and shared by every node. */
@@ -78,7 +82,10 @@ interface TMeshRow {
     rotationId: string | null;
     nextPublicKey: string | null;
     reapplyId: string | null;
+    underlayMode: TUnderlayMode;
+    canTransit: boolean;
   }[];
+  failedPairs: { a: string; b: string; reason: string }[];
 }
 
 // Key rotations run one at a time, mesh-wide, in request order (rotating every node is a queue):
@@ -98,6 +105,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
           'id', n.id, 'name', n.name, 'index', n.index, 'asn', n.asn, 'ipv4', n.ipv4,
           'ipv6', n.ipv6, 'publicKey', n."publicKey", 'endpoints', n.endpoints,
           'reapplyId', n."reapplyId",
+          'underlayMode', n."underlayMode", 'canTransit', n."canTransit",
           'prefixes', COALESCE((
             SELECT json_agg(p.cidr ORDER BY p.cidr) FROM "AdvertisedPrefix" p
             WHERE p."nodeId" = n.id), '[]'::json),
@@ -109,15 +117,23 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
         FROM "Node" n
         -- One rotation at a time, mesh-wide, oldest first (see above readMesh).
         LEFT JOIN LATERAL (
-          SELECT r.id, r."nodeId", r.status, r."newPublicKey" FROM "KeyRotation" r
+          SELECT r.id, r."nodeId", r.status, r."newPublicKey"
+          FROM "KeyRotation" r JOIN "Node" rn ON rn.id = r."nodeId"
           WHERE r.status IN ('pending', 'reported')
             AND r."requestedAt" > now() - ${ROTATION_TIMEOUT_MS}::int * interval '1 millisecond'
-          ORDER BY r."requestedAt", r.id LIMIT 1
-        ) a ON true), '[]'::json) AS nodes
+          -- "Rotate all" requests every node at the same instant: then by node index.
+          ORDER BY r."requestedAt", rn.index LIMIT 1
+        ) a ON true), '[]'::json) AS nodes,
+      COALESCE((
+        SELECT json_agg(json_build_object('a', f."nodeAId", 'b', f."nodeBId", 'reason', f.reason)
+          ORDER BY f."nodeAId", f."nodeBId")
+        FROM "DirectPathFailure" f), '[]'::json) AS "failedPairs"
     FROM "Setting" s WHERE s.id = 1`;
   const settings = rows[0];
   if (!settings) throw new Error("the Setting row is missing (ensureSettings not run)");
-  const { configs, peers } = compileMesh({
+  // Expired failures stay until the next mesh change removes them (report-health retries them),
+  // so the configs of one version never depend on the clock.
+  const { configs, peers, skippedPairs } = compileMesh({
     version: Number(settings.meshVersion),
     settings: toMeshSettings(settings),
     nodes: settings.nodes.map((node) => ({
@@ -134,6 +150,12 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
       keyGeneration: node.keyGeneration,
       nextPublicKey: node.nextPublicKey,
       reapplyId: node.reapplyId,
+      underlayMode: node.underlayMode,
+      canTransit: node.canTransit,
+    })),
+    failedPairs: settings.failedPairs.map((pair) => ({
+      nodeIds: [pair.a, pair.b] as const,
+      reason: pair.reason,
     })),
   });
   return {
@@ -142,6 +164,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
     configs: new Map(configs.map((config) => [config.self.id, markPlainJson(config)])),
     peers,
     diffs: new WeakMap(),
+    skippedPairs,
   };
 }
 

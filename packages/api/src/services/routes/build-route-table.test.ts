@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { buildRouteTable, type TRouteNode, type TRouteSession } from "./build-route-table";
+import {
+  buildRouteTable,
+  type TObservedRouteRow,
+  type TRouteNode,
+  type TRouteSession,
+} from "./build-route-table";
 
 const NOW = new Date("2026-01-01T12:00:00Z");
 const T = new Date("2026-01-01T10:00:00Z");
@@ -92,5 +97,87 @@ describe("buildRouteTable", () => {
     expect(warningsOf("10.9.1.0/24")).toContain("shadows part of 10.9.0.0/16 (n1)");
     expect(warningsOf("0.0.0.0/0")).toContain("a default route (no node is an exit node)");
     expect(warningsOf("10.9.1.0/24")).toContain("flapping: 5 session drops");
+  });
+});
+
+describe("buildRouteTable from route reports", () => {
+  const seen = (
+    nodeId: number,
+    kind: TObservedRouteRow["kind"],
+    prefix: string,
+    via: number[],
+    overrides: Partial<TObservedRouteRow> = {},
+  ): TObservedRouteRow => ({
+    nodeId: `id${nodeId}`,
+    kind,
+    prefix,
+    via: via.map((i) => `id${i}`),
+    isPresent: true,
+    firstSeen: T,
+    lastChange: T,
+    flaps: 0,
+    ...overrides,
+  });
+  const observedTable = (observed: TObservedRouteRow[], sessions: TRouteSession[] = []) =>
+    buildRouteTable({
+      nodes: [
+        node(1, [{ cidr: "10.201.1.0/24", isAnycast: false, createdAt: T }]),
+        node(2),
+        node(3),
+      ],
+      sessions,
+      lastChanges: new Map(),
+      flaps: new Map(),
+      now: NOW,
+      observed,
+      reportingNodeIds: new Set(["id1", "id2", "id3"]),
+    });
+
+  it("counts received and installed from what the other nodes reported", () => {
+    const rows = observedTable([
+      seen(2, "received", "10.201.1.0/24", [1]),
+      seen(2, "installed", "10.201.1.0/24", [1]),
+      seen(3, "received", "10.201.1.0/24", [1, 2]),
+      seen(3, "installed", "10.201.1.0/24", [1]),
+    ]);
+    expect(rows.find((r) => r.cidr === "10.201.1.0/24")).toMatchObject({
+      state: "installed",
+      receivedBy: 2,
+      installedOn: 2,
+      peerCount: 2,
+      isObserved: true,
+      warnings: [],
+    });
+  });
+
+  it("tells filtered (session up, no route) from missing, and received from installed", () => {
+    const rows = observedTable(
+      [
+        seen(2, "received", "10.201.1.0/24", [1]),
+        // n3 had it once: withdrawn since.
+        seen(3, "received", "10.201.1.0/24", [1], { isPresent: false }),
+      ],
+      [up(3, 1), up(2, 1)],
+    );
+    const row = rows.find((r) => r.cidr === "10.201.1.0/24")!;
+    expect(row).toMatchObject({ state: "received", receivedBy: 1, installedOn: 0 });
+    expect(row.warnings).toEqual([
+      "filtered or not sent: n3 has a session with the origin but not the route",
+      "received but not installed on n2",
+    ]);
+  });
+
+  it("lists a prefix nobody attached, from its receivers, and counts flaps of a route", () => {
+    const rows = observedTable([
+      seen(1, "received", "192.0.2.0/24", [2]),
+      seen(3, "received", "192.0.2.0/24", [2], { flaps: 5 }),
+      seen(3, "installed", "192.0.2.0/24", [2]),
+    ]);
+    const row = rows.find((r) => r.cidr === "192.0.2.0/24")!;
+    expect(row).toMatchObject({ source: "observed", receivedBy: 2, installedOn: 1, flaps: 5 });
+    expect(row.origins).toEqual([{ nodeId: "id2", name: "n2" }]);
+    expect(row.warnings).toContain("not attached by an admin: learned over BGP from n2");
+    expect(row.warnings).toContain("flapping: withdrawn and back 5 times");
+    expect(row.warnings).toContain("received but not installed on n1");
   });
 });

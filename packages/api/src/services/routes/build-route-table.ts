@@ -1,10 +1,12 @@
 // The fleet route table from what the controller knows and what agents report: every prefix
-// (node addresses and attached prefixes) with its origin(s), how far it got (attached →
-// announced → received by N of M), and warnings. Pure: the inputs are read by list-routes.ts.
+// (node addresses, attached prefixes, and prefixes agents received that nobody attached) with
+// its origin(s), how far it got (attached → announced → received by N of M → installed on N of
+// M), and warnings. Pure: the inputs are read by list-routes.ts.
 //
-// What reports carry today: per tunnel the BGP state and the number of prefixes received from
-// that peer (not which ones), so "received" means the other node has an Established session with
-// the origin and receives prefixes over it; installed routes are not reported by agents yet.
+// Agents that report routes (ObservedRoute rows: the prefixes their FRR received and their
+// kernel installed) are counted from that observed state. For a node that does not report them
+// (an older agent, no FRR) "received" falls back to the session: an Established session with the
+// origin that carries prefixes.
 import { isCidrOverlap, parseCidr, type TParsedCidr } from "@meshover/netcfg";
 
 /** A node as the route table needs it. */
@@ -28,16 +30,36 @@ export interface TRouteSession {
   prefixesReceived: number | null;
 }
 
+/** A route a node reported (ObservedRoute). */
+export interface TObservedRouteRow {
+  nodeId: string;
+  kind: "received" | "installed";
+  prefix: string;
+  via: string[];
+  isPresent: boolean;
+  firstSeen: Date;
+  lastChange: Date;
+  flaps: number;
+}
+
 /** One row of the table. */
 export interface TRouteRow {
   cidr: string;
   family: "ipv4" | "ipv6";
-  source: "node address" | "attached";
+  /** "observed": received by nodes, but no node has it as its address or attached prefix. */
+  source: "node address" | "attached" | "observed";
   origins: { nodeId: string; name: string }[];
   isAnycast: boolean;
-  /** Attached (known), announced (an origin online with its config applied), received by N of M. */
-  state: "attached" | "announced" | "received";
+  /**
+   * Attached (known), announced (an origin online with its config applied), received by N of
+   * M, installed on N of M (every receiver's kernel routes it).
+   */
+  state: "attached" | "announced" | "received" | "installed";
   receivedBy: number;
+  /** Nodes whose kernel has a BGP route for it (reported; 0 when none reports routes). */
+  installedOn: number;
+  /** Whether received/installed come from route reports of every other node. */
+  isObserved: boolean;
   /** Nodes that should receive it (all others). */
   peerCount: number;
   firstSeen: Date;
@@ -46,6 +68,8 @@ export interface TRouteRow {
   flaps: number;
   warnings: string[];
 }
+
+const SOURCE_ORDER = { attached: 0, observed: 1, "node address": 2 } as const;
 
 /** Session drops above this in the period mark a prefix as flapping. */
 export const FLAP_WARNING = 3;
@@ -58,12 +82,18 @@ export function buildRouteTable({
   lastChanges,
   flaps,
   now,
+  observed = [],
+  reportingNodeIds = new Set(),
 }: {
   nodes: readonly TRouteNode[];
   sessions: readonly TRouteSession[];
   lastChanges: ReadonlyMap<string, Date>;
   flaps: ReadonlyMap<string, number>;
   now: Date;
+  /** Routes nodes reported (present and gone). */
+  observed?: readonly TObservedRouteRow[];
+  /** Nodes that report routes: their received/installed sets are the observed ones. */
+  reportingNodeIds?: ReadonlySet<string>;
 }): TRouteRow[] {
   type TEntry = {
     cidr: TParsedCidr;
@@ -94,28 +124,83 @@ export function buildRouteTable({
     for (const prefix of node.prefixes)
       add(prefix.cidr, node, "attached", prefix.isAnycast, prefix.createdAt);
   }
+  // Observed routes per prefix; prefixes nobody attached get rows of their own, their origins
+  // the peers they were received through.
+  const nodeById = new Map(nodes.map((node) => [node.id, node]));
+  const observedOf = new Map<string, TObservedRouteRow[]>();
+  for (const route of observed) {
+    if (!nodeById.has(route.nodeId)) continue;
+    let key: string;
+    try {
+      key = parseCidr(route.prefix, { isHostBitsAllowed: true }).text;
+    } catch {
+      continue;
+    }
+    observedOf.set(key, [...(observedOf.get(key) ?? []), route]);
+  }
+  for (const [key, routes] of observedOf) {
+    if (entries.has(key)) continue;
+    const present = routes.filter((route) => route.kind === "received" && route.isPresent);
+    const origins = [...new Set(present.flatMap((route) => route.via))]
+      .map((id) => nodeById.get(id))
+      .filter((node): node is TRouteNode => node !== undefined);
+    if (origins.length === 0) continue;
+    const since = new Date(Math.min(...present.map((route) => route.firstSeen.getTime())));
+    entries.set(key, {
+      cidr: parseCidr(key, { isHostBitsAllowed: true }),
+      source: "observed",
+      origins,
+      isAnycast: false,
+      firstSeen: since,
+    });
+  }
   const sessionOf = new Map(sessions.map((s) => [`${s.nodeId}>${s.peerId}`, s]));
-  const isReceiving = (receiverId: string, originId: string) => {
+  const isEstablishedNow = (receiverId: string, originId: string) => {
     const session = sessionOf.get(`${receiverId}>${originId}`);
     return (
       session !== undefined &&
       now.getTime() - session.at.getTime() <= FRESH_MS &&
-      session.bgpState?.toLowerCase() === "established" &&
-      (session.prefixesReceived ?? 0) > 0
+      session.bgpState?.toLowerCase() === "established"
     );
   };
+  const isReceiving = (receiverId: string, originId: string) =>
+    isEstablishedNow(receiverId, originId) &&
+    (sessionOf.get(`${receiverId}>${originId}`)?.prefixesReceived ?? 0) > 0;
   const all = [...entries.values()];
   return all
     .map((entry) => {
       const originIds = new Set(entry.origins.map((o) => o.id));
       const others = nodes.filter((node) => !originIds.has(node.id));
-      const receivedBy = others.filter((node) =>
-        entry.origins.some((origin) => isReceiving(node.id, origin.id)),
-      ).length;
-      const isAnnounced = entry.origins.some((origin) => origin.isOnline && origin.isInSync);
+      const routes = observedOf.get(entry.cidr.text) ?? [];
+      const has = (nodeId: string, kind: TObservedRouteRow["kind"]) =>
+        routes.some((r) => r.nodeId === nodeId && r.kind === kind && r.isPresent);
+      const receivers = others.filter((node) =>
+        reportingNodeIds.has(node.id)
+          ? has(node.id, "received")
+          : entry.origins.some((origin) => isReceiving(node.id, origin.id)),
+      );
+      const receivedBy = receivers.length;
+      const installedOn = others.filter((node) => has(node.id, "installed")).length;
+      const isObserved = others.length > 0 && others.every((node) => reportingNodeIds.has(node.id));
+      const isAnnounced =
+        entry.source === "observed" ||
+        entry.origins.some((origin) => origin.isOnline && origin.isInSync);
       const state: TRouteRow["state"] =
-        receivedBy > 0 ? "received" : isAnnounced ? "announced" : "attached";
+        isObserved && installedOn === others.length && receivedBy > 0
+          ? "installed"
+          : receivedBy > 0
+            ? "received"
+            : isAnnounced
+              ? "announced"
+              : "attached";
       const warnings: string[] = [];
+      const names = (list: readonly TRouteNode[]) =>
+        list.length <= 3
+          ? list.map((n) => n.name).join(", ")
+          : `${list
+              .slice(0, 3)
+              .map((n) => n.name)
+              .join(", ")} and ${list.length - 3} more`;
       if (entry.origins.length > 1 && !entry.isAnycast)
         warnings.push(`attached to ${entry.origins.length} nodes without anycast`);
       for (const other of all) {
@@ -129,17 +214,59 @@ export function buildRouteTable({
           warnings.push(`shadows part of ${other.cidr.text} (${names})`);
       }
       if (entry.cidr.prefixLength === 0) warnings.push("a default route (no node is an exit node)");
-      if (isAnnounced && receivedBy < others.length)
-        warnings.push(`missing on ${others.length - receivedBy} of ${others.length} nodes`);
-      const flapCount = entry.origins.reduce((sum, origin) => sum + (flaps.get(origin.id) ?? 0), 0);
-      if (flapCount > FLAP_WARNING) warnings.push(`flapping: ${flapCount} session drops`);
-      const lastChange =
+      if (entry.source === "observed")
+        warnings.push(`not attached by an admin: learned over BGP from ${names(entry.origins)}`);
+      const missing = others.filter((node) => !receivers.includes(node));
+      if (isAnnounced && missing.length > 0) {
+        // With route reports: a receiver with an Established session to an origin that still
+        // lacks the prefix had it filtered (or the origin did not send it); without a session
+        // it is just missing.
+        const filtered = missing.filter(
+          (node) =>
+            reportingNodeIds.has(node.id) &&
+            entry.origins.some((origin) => isEstablishedNow(node.id, origin.id)),
+        );
+        if (filtered.length > 0)
+          warnings.push(
+            `filtered or not sent: ${names(filtered)} ${filtered.length === 1 ? "has" : "have"} a session with the origin but not the route`,
+          );
+        if (missing.length > filtered.length)
+          warnings.push(`missing on ${missing.length - filtered.length} of ${others.length} nodes`);
+      }
+      const notInstalled = receivers.filter(
+        (node) => reportingNodeIds.has(node.id) && !has(node.id, "installed"),
+      );
+      if (notInstalled.length > 0)
+        warnings.push(`received but not installed on ${names(notInstalled)}`);
+      // Flaps: session drops of the origin(s), or, from route reports, the most times the
+      // prefix came back on any one node.
+      const sessionDrops = entry.origins.reduce((sum, o) => sum + (flaps.get(o.id) ?? 0), 0);
+      const routeFlaps = Math.max(0, ...routes.map((route) => route.flaps));
+      const flapCount = Math.max(sessionDrops, routeFlaps);
+      if (flapCount > FLAP_WARNING)
+        warnings.push(
+          routeFlaps >= sessionDrops
+            ? `flapping: withdrawn and back ${flapCount} times`
+            : `flapping: ${flapCount} session drops`,
+        );
+      const observedChange = routes.reduce<Date | null>(
+        (latest, route) =>
+          latest === null || route.lastChange > latest ? route.lastChange : latest,
+        null,
+      );
+      const attachedChange =
         entry.source === "attached"
           ? (entry.origins
               .map((o) => lastChanges.get(o.id))
               .filter((d): d is Date => d != null)
               .sort((a, b) => b.getTime() - a.getTime())[0] ?? null)
           : null;
+      const lastChange =
+        attachedChange && observedChange
+          ? attachedChange > observedChange
+            ? attachedChange
+            : observedChange
+          : (attachedChange ?? observedChange);
       return {
         cidr: entry.cidr.text,
         family: entry.cidr.family,
@@ -148,6 +275,8 @@ export function buildRouteTable({
         isAnycast: entry.isAnycast,
         state,
         receivedBy,
+        installedOn,
+        isObserved,
         peerCount: others.length,
         firstSeen: entry.firstSeen,
         lastChange,
@@ -158,8 +287,6 @@ export function buildRouteTable({
     .sort((a, b) =>
       a.source === b.source
         ? a.cidr.localeCompare(b.cidr, "en", { numeric: true })
-        : a.source === "attached"
-          ? -1
-          : 1,
+        : SOURCE_ORDER[a.source] - SOURCE_ORDER[b.source],
     );
 }

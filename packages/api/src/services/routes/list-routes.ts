@@ -15,7 +15,7 @@ export async function listRoutes({
   now?: Date;
 }): Promise<TRouteRow[]> {
   const since = new Date(now.getTime() - FLAP_PERIOD_MS);
-  const [nodes, prefixes, samples, changes, drops] = await Promise.all([
+  const [nodes, prefixes, samples, changes, drops, observed, reporting] = await Promise.all([
     listNodes({ db, now }),
     db.advertisedPrefix.findMany({
       select: { nodeId: true, cidr: true, isAnycast: true, createdAt: true },
@@ -31,6 +31,19 @@ export async function listRoutes({
       where: { kind: "bgp_down", at: { gte: since } },
       _count: { _all: true },
     }),
+    db.observedRoute.findMany({
+      select: {
+        nodeId: true,
+        kind: true,
+        prefix: true,
+        via: true,
+        isPresent: true,
+        firstSeen: true,
+        lastChange: true,
+        flaps: true,
+      },
+    }),
+    db.node.findMany({ where: { routesSeq: { not: null } }, select: { id: true } }),
   ]);
   return buildRouteTable({
     nodes: nodes.map((node) => ({
@@ -50,5 +63,10 @@ export async function listRoutes({
     // A drop of a session with the origin, as the peers saw it.
     flaps: new Map(drops.filter((d) => d.peerId).map((d) => [d.peerId!, d._count._all] as const)),
     now,
+    observed: observed.map((route) => ({
+      ...route,
+      kind: route.kind === "installed" ? ("installed" as const) : ("received" as const),
+    })),
+    reportingNodeIds: new Set(reporting.map((node) => node.id)),
   });
 }

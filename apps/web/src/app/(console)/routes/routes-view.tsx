@@ -11,7 +11,12 @@ import { formatAgo } from "~/lib/format-values";
 import { useNow } from "~/lib/use-now";
 import { useTRPC } from "~/trpc/react";
 
-const STATE_TONES = { attached: "slate", announced: "blue", received: "green" } as const;
+const STATE_TONES = {
+  attached: "slate",
+  announced: "blue",
+  received: "amber",
+  installed: "green",
+} as const;
 
 /** The fleet route table with a search and a "problems only" filter. */
 export function RoutesView() {
@@ -34,7 +39,7 @@ export function RoutesView() {
     <div className="px-4 py-6 md:px-8">
       <PageHeader
         title="Routes"
-        description="Every prefix in the mesh: where it comes from and how far it got. Received = the other node has an Established session with the origin and gets prefixes over it (agents do not report installed routes yet)."
+        description="Every prefix in the mesh: where it comes from and how far it got, as the nodes report it. Received = the node's FRR accepted it over BGP; installed = its kernel routes it. Nodes whose agent does not report routes count as receiving while their session with the origin is up."
       />
       <div className="mb-3 flex flex-wrap items-center gap-3">
         <input
@@ -97,12 +102,15 @@ export function RoutesView() {
                   {row.isAnycast && <span className="ml-1 text-slate-500">(anycast)</span>}
                 </Td>
                 <Td className="text-xs whitespace-nowrap text-slate-600">{row.source}</Td>
-                <Td className="whitespace-nowrap">
-                  <Badge tone={STATE_TONES[row.state]}>
-                    {row.state === "received"
-                      ? `received by ${row.receivedBy} of ${row.peerCount}`
-                      : row.state}
-                  </Badge>
+                <Td className="whitespace-nowrap" data-testid="route-state" data-state={row.state}>
+                  <Badge tone={STATE_TONES[row.state]}>{row.state}</Badge>
+                  {(row.state === "received" || row.state === "installed") && (
+                    <span className="ml-2 text-xs text-slate-600">
+                      received by {row.receivedBy} of {row.peerCount} → installed on{" "}
+                      {row.installedOn} of {row.peerCount}
+                      {!row.isObserved && " (partly from sessions)"}
+                    </span>
+                  )}
                 </Td>
                 <Td className="text-xs whitespace-nowrap text-slate-600">
                   {formatAgo(row.firstSeen, now)}

@@ -20,6 +20,7 @@ import { useNow } from "~/lib/use-now";
 import { useLiveStatus, useResubscribe } from "~/lib/use-live-subscription";
 import { useTRPC } from "~/trpc/react";
 import { BgpSessions } from "./bgp-sessions";
+import { DriftPanel } from "./drift-panel";
 import { PeerCharts } from "./peer-charts";
 import { PrefixEditor } from "./prefix-editor";
 import { RotationPanel } from "./rotation-panel";
@@ -90,13 +91,13 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
           setState(data);
           // A report may carry rotation progress: the rotation card reads it at once.
           void queryClient.invalidateQueries(trpc.key.listRotations.queryFilter({ nodeId }));
+          void queryClient.invalidateQueries(trpc.drift.get.queryFilter({ nodeId }));
         },
       },
     ),
   );
   useResubscribe(subscription);
   const settings = useQuery(trpc.settings.get.queryOptions(undefined, { staleTime: 60_000 }));
-  const routes = useQuery(trpc.routes.list.queryOptions(undefined, { refetchInterval: 5_000 }));
   const events = useQuery(
     trpc.events.list.queryOptions({ nodeId, minutes: 60 }, { refetchInterval: 5_000 }),
   );
@@ -244,24 +245,7 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
         <div className="xl:col-span-2">
           <PrefixEditor nodeId={nodeId} prefixes={n.prefixes} canEdit={canEdit} />
         </div>
-        <Card title="Announcements">
-          {/* After a prefix change: how far each of this node's prefixes got (the Routes page's
-              view of them), so "saved" is followed by "announced to N of M". */}
-          <ul className="space-y-1 text-xs" data-testid="announcements">
-            {(routes.data ?? [])
-              .filter((row) => row.origins.some((origin) => origin.nodeId === nodeId))
-              .map((row) => (
-                <li key={row.cidr} className="flex flex-wrap justify-between gap-2">
-                  <span className="font-mono">{row.cidr}</span>
-                  <span className={row.warnings.length > 0 ? "text-amber-700" : "text-slate-600"}>
-                    {row.state === "received"
-                      ? `announced to ${row.receivedBy} of ${row.peerCount} peers`
-                      : row.state}
-                  </span>
-                </li>
-              ))}
-          </ul>
-        </Card>
+        <DriftPanel nodeId={nodeId} canEdit={canEdit} />
       </div>
       <ConfirmDialog
         isOpen={isRemoving}

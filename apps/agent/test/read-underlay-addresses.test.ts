@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readGlobalIpv6 } from "../src/commands/join-mesh";
+import { readUnderlayAddresses } from "../src/commands/join-mesh";
 import type { TRunner } from "../src/exec/run-command";
 
 /** A runner that answers every command with `stdout` (only `run` is used here). */
@@ -12,9 +12,9 @@ function answering(stdout: string): TRunner {
   };
 }
 
-describe("readGlobalIpv6", () => {
-  it("lists global addresses and skips the {} entries iproute2 prints for filtered ones", async () => {
-    // Captured from `ip -6 -json addr show scope global` (iproute2 6.1) on this machine.
+describe("readUnderlayAddresses", () => {
+  it("lists global addresses of both families (IPv6 first), skips node-address devices and the {} entries iproute2 prints for filtered ones", async () => {
+    // Shaped as `ip -json addr show scope global` prints it (iproute2 6.1) on this machine.
     const stdout = JSON.stringify([
       {
         ifindex: 4,
@@ -23,11 +23,25 @@ describe("readGlobalIpv6", () => {
       },
       {},
       {
+        ifindex: 1,
+        ifname: "lo",
+        addr_info: [{ family: "inet", local: "10.128.0.1", prefixlen: 32, scope: "global" }],
+      },
+      {
+        ifindex: 5,
+        ifname: "eth1",
+        addr_info: [{ family: "inet", local: "192.168.1.10", prefixlen: 24, scope: "global" }],
+      },
+      {
         ifindex: 631,
         ifname: "br0",
         addr_info: [{ family: "inet6", local: "2001:db8:8b1b::1", prefixlen: 64 }, {}],
       },
     ]);
-    expect(await readGlobalIpv6(answering(stdout))).toEqual(["fd00::2", "2001:db8:8b1b::1"]);
+    expect(await readUnderlayAddresses(answering(stdout))).toEqual([
+      "fd00::2",
+      "2001:db8:8b1b::1",
+      "192.168.1.10",
+    ]);
   });
 });

@@ -1,0 +1,416 @@
+// Route sources end to end (#14, ROUTING-NOTES §4): three real agents and FRRs, policy set
+// through the controller's routing API, host state built with iproute2 inside the nodes'
+// namespaces. A: a Cilium-like pod host (proto kernel pod CIDR into cilium_host, a decoy CIDR of
+// another node). B: PureLB-like VIPs on kube-lb0 (anycast, a move, guards). C: VM-host bridges
+// (a routed subnet, a static kernel route, libvirt's default on two nodes = conflict). The
+// tests share one mesh and run in order. The kernel here has no dummy links, so kube-lb0 is one
+// end of a veth pair (both ends up: an operational interface, like an up dummy).
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { isLabEnabled } from "./harness/lab-env";
+import { ping, runLimited, vtysh } from "./harness/observe-node";
+import { runCommand } from "./harness/run-command";
+import { saveArtifacts } from "./harness/save-artifacts";
+import {
+  LabMesh,
+  listPairs,
+  waitForReachability,
+  waitForSessions,
+  type TMeshMember,
+} from "./harness/start-mesh";
+import { waitUntil } from "./harness/wait-until";
+
+const POD_V4 = "10.0.1.0/24";
+const POD_V6 = "fd50:0:0:1::/120";
+const DECOY_V4 = "10.0.2.0/24";
+const POD_ADDRESS = "10.0.1.23";
+const VIP = "198.51.100.10";
+const BRIDGE_V4 = "10.60.1.0/24";
+const STATIC_V4 = "10.60.2.0/24";
+const LIBVIRT = "192.168.122.0/24";
+/** Cap of n1's announced prefixes in the guard test. */
+const CAP = 12;
+
+/** Figures the bench and the report quote. */
+const figures: Record<string, number> = {};
+
+interface TKernelRoute {
+  dst: string;
+  type?: string;
+  protocol?: string;
+  dev?: string;
+  nexthops?: { dev: string }[];
+}
+
+/** The kernel's route to exactly `prefix` in node's main table (null: none). */
+async function readKernelRoute(member: TMeshMember, prefix: string) {
+  const family = prefix.includes(":") ? "-6" : "-4";
+  const { stdout } = await runCommand([
+    "ip",
+    "-n",
+    member.node.netns,
+    family,
+    "-json",
+    "route",
+    "show",
+    "exact",
+    prefix,
+  ]);
+  const routes = JSON.parse(stdout || "[]") as TKernelRoute[];
+  const route = routes[0];
+  if (!route) return null;
+  const devices = route.nexthops ? route.nexthops.map((hop) => hop.dev) : [route.dev ?? ""];
+  return { ...route, devices };
+}
+
+/** True when every member in `members` has a BGP route to `prefix` over a mesh tunnel. */
+async function isRoutedOverMesh(members: TMeshMember[], prefix: string) {
+  const states = await Promise.all(
+    members.map(async (m) => {
+      const route = await readKernelRoute(m, prefix);
+      return route?.protocol === "bgp" && route.devices.every((dev) => dev.startsWith("mo"));
+    }),
+  );
+  return states.every(Boolean);
+}
+
+describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)", () => {
+  let mesh: LabMesh;
+  let n1: TMeshMember;
+  let n2: TMeshMember;
+  let n3: TMeshMember;
+  const sh = (member: TMeshMember, ...argv: string[]) => mesh.lab.exec(member.node, argv);
+
+  async function setRouting(member: TMeshMember, policy: Record<string, unknown>) {
+    await mesh.api.mutate("routing.update", { nodeId: member.view.nodeId, ...policy });
+  }
+
+  async function waitRouted(name: string, check: () => Promise<boolean>, timeoutMs = 20_000) {
+    return waitUntil({ name, timeoutMs, intervalMs: 100 }, async () => ({
+      isDone: await check(),
+      state: "not yet",
+    }));
+  }
+
+  beforeAll(async () => {
+    mesh = await LabMesh.start({
+      nodes: 3,
+      databaseServerUrl: process.env.DATABASE_URL,
+      log: (line) => console.log(`[lab] ${line}`),
+    });
+    [n1, n2, n3] = [...mesh.members.values()] as [TMeshMember, TMeshMember, TMeshMember];
+    await waitForSessions([n1, n2, n3], 90_000);
+    await waitForReachability(listPairs([n1, n2, n3]), 60_000);
+  });
+
+  afterAll(async () => {
+    console.log(`[lab] route-source figures: ${JSON.stringify(figures)}`);
+    await mesh?.destroy();
+  });
+
+  beforeEach(({ onTestFailed, task }) => {
+    onTestFailed(async () => {
+      if (!mesh) return;
+      const dir = await saveArtifacts(mesh.lab, task.name);
+      console.error(`[lab] artifacts of the failed test saved in ${dir}`);
+    });
+  });
+
+  it("A: announces a Cilium-like pod CIDR FRR cannot see, never another node's, and withdraws it", async () => {
+    // Cilium's shape (§1.1): cilium_host with the router address, the pod CIDR with proto
+    // kernel into it (v6 at the kernel's metric 1024), one pod behind an lxc veth with proxy ARP.
+    await sh(n1, "ip", "link", "add", "cilium_host", "type", "veth", "peer", "name", "cilium_net");
+    await sh(n1, "ip", "link", "set", "cilium_host", "up");
+    await sh(n1, "ip", "link", "set", "cilium_net", "up");
+    await sh(n1, "ip", "addr", "add", "10.0.1.1/32", "dev", "cilium_host");
+    await sh(n1, "ip", "-6", "addr", "add", "fd50:0:0:1::1/128", "dev", "cilium_host", "nodad");
+    await sh(
+      n1,
+      "ip",
+      "route",
+      "add",
+      POD_V4,
+      "via",
+      "10.0.1.1",
+      "dev",
+      "cilium_host",
+      "src",
+      "10.0.1.1",
+      "proto",
+      "kernel",
+    );
+    await sh(n1, "ip", "-6", "route", "add", POD_V6, "dev", "cilium_host", "proto", "kernel");
+    // Another node's CIDR, as Cilium routes it in tunnel mode.
+    await sh(
+      n1,
+      "ip",
+      "route",
+      "add",
+      DECOY_V4,
+      "via",
+      "10.0.1.1",
+      "dev",
+      "cilium_host",
+      "proto",
+      "kernel",
+      "mtu",
+      "1420",
+    );
+    const pod = await mesh.lab.addPod(n1.node, "p1", { address: POD_ADDRESS, gateway: "10.0.1.1" });
+
+    // A1: the fact the design rests on: zebra does not see a proto kernel route.
+    const route = await readKernelRoute(n1, POD_V4);
+    expect(route?.protocol).toBe("kernel");
+    expect(JSON.parse(await vtysh(n1.node, `show ip route ${POD_V4} json`))).toEqual({});
+
+    await setRouting(n1, {
+      mayOriginate: true,
+      exitNode: false,
+      maxPrefixes: 100,
+      allowedRanges: [
+        { prefix: "10.0.0.0/16", maxLength: 24, anycast: false, description: null },
+        { prefix: "fd50::/16", maxLength: 120, anycast: false, description: null },
+      ],
+      sources: {
+        interfaces: [],
+        excludeInterfaces: [],
+        kernelProtocols: [],
+        ciliumPodCidr: true,
+        speakers: [],
+      },
+    });
+    // A2: every other node routes both pod CIDRs over a tunnel; the decoy nowhere.
+    const announced = await waitRouted(
+      "pod CIDRs routed over the mesh on n2 and n3",
+      async () =>
+        (await isRoutedOverMesh([n2, n3], POD_V4)) && (await isRoutedOverMesh([n2, n3], POD_V6)),
+    );
+    figures.podCidrAnnouncedMs = Math.round(announced.elapsedMs);
+    for (const member of [n2, n3]) expect(await readKernelRoute(member, DECOY_V4)).toBeNull();
+    // The anchor points where Cilium's route points: never a blackhole on n1.
+    const anchor = JSON.parse(await vtysh(n1.node, `show ipv6 route ${POD_V6} json`)) as Record<
+      string,
+      { protocol: string; nexthops: { interfaceName?: string; blackhole?: boolean }[] }[]
+    >;
+    const anchorHops = anchor[POD_V6]?.flatMap((entry) => entry.nexthops) ?? [];
+    expect(anchorHops.map((hop) => hop.interfaceName)).toContain("cilium_host");
+    expect(anchorHops.some((hop) => hop.blackhole)).toBe(false);
+
+    // A3: the pod answers n3 across the mesh, full size with DF.
+    const reply = await ping(n3.node.netns, POD_ADDRESS, {
+      source: n3.view.ipv4,
+      size: 1392,
+      isDontFragment: true,
+      count: 3,
+      intervalSec: 0.2,
+    });
+    expect(reply.isOk, reply.output).toBe(true);
+    expect((await ping(pod, n3.view.ipv4, { count: 2, intervalSec: 0.2 })).isOk).toBe(true);
+
+    // A4: cilium_host gone → withdrawn mesh-wide.
+    await sh(n1, "ip", "link", "del", "cilium_host");
+    const withdrawn = await waitRouted("pod CIDR withdrawn from n2 and n3", async () =>
+      (await Promise.all([n2, n3].map((m) => readKernelRoute(m, POD_V4)))).every((r) => r === null),
+    );
+    figures.podCidrWithdrawnMs = Math.round(withdrawn.elapsedMs);
+    expect(withdrawn.elapsedMs).toBeLessThan(10_000);
+  });
+
+  it("B1/B2: a VIP on kube-lb0 of two nodes is anycast on the third; removed on one, the other path stays", async () => {
+    const vipPolicy = {
+      mayOriginate: true,
+      exitNode: false,
+      maxPrefixes: CAP,
+      allowedRanges: [
+        { prefix: "198.51.100.0/24", maxLength: 32, anycast: true, description: null },
+      ],
+      sources: {
+        interfaces: ["kube-lb0"],
+        excludeInterfaces: [],
+        kernelProtocols: [],
+        ciliumPodCidr: false,
+        speakers: [],
+      },
+    };
+    for (const member of [n1, n2]) {
+      await sh(
+        member,
+        "ip",
+        "link",
+        "add",
+        "kube-lb0",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "kube-lb0p",
+      );
+      await sh(member, "ip", "link", "set", "kube-lb0p", "up");
+      await sh(member, "ip", "link", "set", "kube-lb0", "up");
+      await sh(member, "ip", "addr", "add", `${VIP}/32`, "dev", "kube-lb0");
+      await setRouting(member, vipPolicy);
+    }
+    await waitRouted("VIP with two nexthops on n3", async () => {
+      const route = await readKernelRoute(n3, `${VIP}/32`);
+      return route?.protocol === "bgp" && route.devices.length === 2;
+    });
+    expect(
+      (await ping(n3.node.netns, VIP, { source: n3.view.ipv4, count: 3, intervalSec: 0.2 })).isOk,
+    ).toBe(true);
+
+    // B2: the address leaves n1; zebra withdraws it with no agent in between.
+    const removedAt = performance.now();
+    await sh(n1, "ip", "addr", "del", `${VIP}/32`, "dev", "kube-lb0");
+    const single = await waitUntil(
+      { name: "VIP down to one path on n3", timeoutMs: 5_000, intervalMs: 20 },
+      async () => {
+        const route = await readKernelRoute(n3, `${VIP}/32`);
+        return { isDone: route?.devices.length === 1, state: JSON.stringify(route) };
+      },
+    );
+    figures.vipWithdrawMs = Math.round(performance.now() - removedAt);
+    expect(single.elapsedMs).toBeLessThan(1_000);
+    // n1 itself now reaches the VIP over a tunnel, not into a blackhole.
+    const onN1 = await readKernelRoute(n1, `${VIP}/32`);
+    expect(onN1?.protocol).toBe("bgp");
+    expect(onN1?.devices.every((dev) => dev.startsWith("mo"))).toBe(true);
+    expect(
+      (await ping(n1.node.netns, VIP, { source: n1.view.ipv4, count: 2, intervalSec: 0.2 })).isOk,
+    ).toBe(true);
+  });
+
+  it("B5: never announces the pool, a default route, kube-ipvs0 or more than the cap; reports why", async () => {
+    await sh(n1, "ip", "addr", "add", "10.128.0.99/32", "dev", "kube-lb0");
+    await sh(
+      n1,
+      "ip",
+      "route",
+      "add",
+      "default",
+      "dev",
+      "kube-lb0",
+      "proto",
+      "static",
+      "metric",
+      "4000",
+    );
+    await sh(n1, "ip", "link", "add", "kube-ipvs0", "type", "veth", "peer", "name", "kube-ipvs0p");
+    await sh(n1, "ip", "addr", "add", "198.51.100.200/32", "dev", "kube-ipvs0");
+    // CAP + 4 VIPs on kube-lb0 of n1 (in address order, the last four are over the cap).
+    const vips = Array.from({ length: CAP + 4 }, (_, i) => `198.51.100.${100 + i}`);
+    await runLimited(
+      vips.map((vip) => () => sh(n1, "ip", "addr", "add", `${vip}/32`, "dev", "kube-lb0")),
+      4,
+    );
+
+    type TCandidate = { prefix: string; verdict: string; refusal: string | null };
+    const { value: candidates } = await waitUntil(
+      { name: "n1 reporting its capped candidates", timeoutMs: 20_000, intervalMs: 500 },
+      async () => {
+        const list = await mesh.api.query<TCandidate[]>("routing.candidates", {
+          nodeId: n1.view.nodeId,
+        });
+        const present = new Set(list.map((c) => c.prefix));
+        return {
+          isDone: vips.every((vip) => present.has(`${vip}/32`)),
+          state: `${list.length} candidates`,
+          value: list,
+        };
+      },
+    );
+    const refusal = (prefix: string) => candidates!.find((c) => c.prefix === prefix)?.refusal;
+    expect(refusal("10.128.0.99/32")).toBe("always-denied");
+    expect(refusal("198.51.100.200/32")).toBeUndefined();
+    const capped = candidates!.filter((c) => c.refusal === "prefix-cap").map((c) => c.prefix);
+    expect(capped).toEqual(vips.slice(CAP).map((vip) => `${vip}/32`));
+    // What n3 learned from n1: exactly the announced ones, no more than the cap.
+    await waitRouted(
+      "the last VIP under the cap on n3",
+      async () => (await readKernelRoute(n3, `${vips[CAP - 1]}/32`)) !== null,
+    );
+    const fromN1 = await Promise.all(vips.map((vip) => readKernelRoute(n3, `${vip}/32`)));
+    expect(fromN1.filter((route) => route !== null).length).toBe(CAP);
+    for (const prefix of ["10.128.0.99/32", "198.51.100.200/32"]) {
+      expect(await readKernelRoute(n3, prefix)).toBeNull();
+    }
+    const defaultOnN3 = JSON.parse(await vtysh(n3.node, "show ip route 0.0.0.0/0 json")) as Record<
+      string,
+      unknown
+    >;
+    expect(defaultOnN3).toEqual({});
+  });
+
+  it("C: a routed VM bridge and a static route are announced; libvirt's default on two nodes is a conflict", async () => {
+    await sh(n1, "ip", "link", "add", "vmbr1", "type", "bridge");
+    await sh(n1, "ip", "link", "add", "vmbr1p", "type", "veth", "peer", "name", "vmbr1g");
+    await sh(n1, "ip", "link", "set", "vmbr1p", "master", "vmbr1", "up");
+    await sh(n1, "ip", "link", "set", "vmbr1g", "up");
+    await sh(n1, "ip", "link", "set", "vmbr1", "up");
+    await sh(n1, "ip", "addr", "add", "10.60.1.1/24", "dev", "vmbr1");
+    await sh(n1, "ip", "route", "add", STATIC_V4, "dev", "vmbr1", "proto", "static");
+    for (const member of [n1, n2]) {
+      await sh(member, "ip", "link", "add", "virbr-lab", "type", "bridge");
+      await sh(
+        member,
+        "ip",
+        "link",
+        "add",
+        "virbr-labp",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "virbr-labg",
+      );
+      await sh(member, "ip", "link", "set", "virbr-labp", "master", "virbr-lab", "up");
+      await sh(member, "ip", "link", "set", "virbr-labg", "up");
+      await sh(member, "ip", "link", "set", "virbr-lab", "up");
+      await sh(member, "ip", "addr", "add", "192.168.122.1/24", "dev", "virbr-lab");
+    }
+    const vmPolicy = (extra: { prefix: string; maxLength: number }[]) => ({
+      mayOriginate: true,
+      exitNode: false,
+      maxPrefixes: 100,
+      allowedRanges: [
+        ...extra.map((range) => ({ ...range, anycast: false, description: null })),
+        { prefix: "192.168.122.0/24", maxLength: 24, anycast: false, description: null },
+      ],
+      sources: {
+        interfaces: ["vmbr*", "virbr*"],
+        excludeInterfaces: [],
+        kernelProtocols: ["static"],
+        ciliumPodCidr: false,
+        speakers: [],
+      },
+    });
+    await setRouting(n1, vmPolicy([{ prefix: "10.60.0.0/16", maxLength: 24 }]));
+    await setRouting(n2, vmPolicy([]));
+    await waitRouted(
+      "the VM bridge and the static route on n2 and n3",
+      async () =>
+        (await isRoutedOverMesh([n2, n3], BRIDGE_V4)) &&
+        (await isRoutedOverMesh([n2, n3], STATIC_V4)),
+    );
+    // C1: both nodes report libvirt's default; the controller holds it back, nobody routes it.
+    const { value: conflicts } = await waitUntil(
+      { name: "a conflict on 192.168.122.0/24", timeoutMs: 20_000, intervalMs: 500 },
+      async () => {
+        const list = await mesh.api.query<{ prefix: string; nodes: { id: string }[] }[]>(
+          "routing.conflicts",
+          {},
+        );
+        const found = list.find((c) => c.prefix === LIBVIRT);
+        return { isDone: found !== undefined, state: `${list.length} conflicts`, value: found };
+      },
+    );
+    expect(conflicts!.nodes.map((node) => node.id).sort()).toEqual(
+      [n1.view.nodeId, n2.view.nodeId].sort(),
+    );
+    await waitRouted("libvirt's default withheld everywhere", async () => {
+      const routes = await Promise.all([n1, n2, n3].map((m) => readKernelRoute(m, LIBVIRT)));
+      return routes.every((route) => route === null || route.protocol !== "bgp");
+    });
+    // And it stays so (the withheld list is in FRR, not a race).
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(await readKernelRoute(n3, LIBVIRT)).toBeNull();
+  });
+});
