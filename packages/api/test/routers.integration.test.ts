@@ -334,6 +334,11 @@ describe("key router", () => {
     // Promoted: the key is the node's, its keySlot flipped, and the queue moves on to b.
     expect(await meshVersion()).toBeGreaterThan(beforeDone);
     expect(await keyOf(a!.nodeId)).toBe(nextKey);
+    // A report the node sent before it saw the promotion (still its old key) changes nothing.
+    const promotedAt = await meshVersion();
+    await report(a!, { publicKey: oldKey, nextKey: { publicKey: nextKey, rotationId: rotationA } });
+    expect(await keyOf(a!.nodeId)).toBe(nextKey);
+    expect(await meshVersion()).toBe(promotedAt);
     configs = await configsNow();
     expect(configs.get(a!.nodeId)).toMatchObject({ rotation: null, self: { keySlot: 1 } });
     expect(configs.get(c!.nodeId)?.peers.find((p) => p.id === a!.nodeId)).toMatchObject({

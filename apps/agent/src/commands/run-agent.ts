@@ -4,7 +4,7 @@
 // health reporter (health/report-health.ts) reports on a timer, after every change and, through
 // the routing watcher (health/watch-routing.ts), at once when a BGP or BFD state changes. Starts
 // from the cached config when the controller is unreachable.
-import type { TRunner } from "../exec/run-command";
+import { runChecked, type TRunner } from "../exec/run-command";
 import { createFrrAdapter } from "../frr/create-frr-adapter";
 import type { TFrrMode } from "../frr/frr-adapter";
 import { HealthReporter, sendReportWith } from "../health/report-health";
@@ -85,8 +85,9 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     onRotationTunnels: (devices) => handshakes.watch(devices),
   });
   const handshakes = new HandshakeWatch({
-    observe: () => host.observe([]),
-    onHandshake: () => void health.report("handshake", false),
+    readHandshakes: async () =>
+      (await runChecked(runner, ["wg", "show", "all", "latest-handshakes"])).stdout,
+    onHandshake: () => health.reportHandshake(),
   });
   const subscription = new ConfigSubscription({
     nodeId: identity.nodeId,

@@ -1,18 +1,18 @@
 // A key rotation finishes when every pair has handshaken over its new tunnel, and the controller
 // learns that from a report. Waiting for the next timed report (every few seconds) would make an
 // idle mesh's rotation slow, so while a rotation's next tunnels wait for their first handshake
-// the agent polls `wg show` briefly and reports as soon as one completes.
-import type { TObservation } from "../host/observe-host";
+// the agent polls `wg show all latest-handshakes` (one light process per poll) briefly and
+// reports as soon as one completes.
 
 /** Poll interval while some next tunnel has no handshake yet. */
-export const HANDSHAKE_POLL_MS = 200;
+export const HANDSHAKE_POLL_MS = 150;
 /** Give up polling after this long (the timed reports still carry the handshakes). */
 export const HANDSHAKE_WATCH_MS = 20_000;
 
 /** Options of HandshakeWatch. */
 export interface THandshakeWatchOptions {
-  /** Observe the host (WireGuard counters are all it needs). */
-  observe(): Promise<TObservation>;
+  /** `wg show all latest-handshakes` as read now. */
+  readHandshakes(): Promise<string>;
   /** One or more watched tunnels completed a handshake. */
   onHandshake(): void;
   now?: () => number;
@@ -53,10 +53,8 @@ export class HandshakeWatch {
 
   private async tick(): Promise<void> {
     try {
-      const { wireguard } = await this.options.observe();
-      const done = [...this.pending].filter((device) =>
-        wireguard.counters.some((c) => c.device === device && c.latestHandshake > 0),
-      );
+      const handshaken = listHandshakenDevices(await this.options.readHandshakes());
+      const done = [...this.pending].filter((device) => handshaken.has(device));
       for (const device of done) this.pending.delete(device);
       if (done.length > 0) this.options.onHandshake();
     } catch {
@@ -66,4 +64,14 @@ export class HandshakeWatch {
     if (this.now() > this.deadline) this.pending.clear();
     this.schedule();
   }
+}
+
+/** Devices with a completed handshake in `wg show all latest-handshakes` output. */
+export function listHandshakenDevices(text: string): Set<string> {
+  const devices = new Set<string>();
+  for (const line of text.split("\n")) {
+    const [device, , seconds] = line.trim().split("\t");
+    if (device && Number(seconds) > 0) devices.add(device);
+  }
+  return devices;
 }

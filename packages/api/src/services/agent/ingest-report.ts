@@ -37,7 +37,22 @@ export async function ingestReport({
     select: { publicKey: true, endpoints: true },
   });
   if (!node) throw new ServiceError("NOT_FOUND", "this node was removed from the mesh");
-  const isKeyChanged = node.publicKey !== report.publicKey;
+  // A rotation the controller just finished promoted the node's next key; a report the agent
+  // sent before it saw that still names the old key, and must not put it back (its peers would
+  // re-key the new tunnels to the old key and break them).
+  const isStaleKey =
+    node.publicKey !== report.publicKey &&
+    node.publicKey !== null &&
+    (await db.keyRotation.count({
+      where: {
+        nodeId,
+        status: "done",
+        oldPublicKey: report.publicKey,
+        newPublicKey: node.publicKey,
+      },
+    })) > 0;
+  const publicKey = isStaleKey ? node.publicKey! : report.publicKey;
+  const isKeyChanged = node.publicKey !== publicKey;
   // A next key answering this node's pending rotation: every peer builds a tunnel to it.
   const nextKey = report.nextKey ?? null;
   const answered = nextKey
@@ -61,7 +76,7 @@ export async function ingestReport({
         agentVersion: report.agentVersion,
         hostInfo: report.hostInfo,
         endpoints: report.endpoints,
-        publicKey: report.publicKey,
+        publicKey,
         appliedConfigVersion: report.appliedVersion === null ? null : BigInt(report.appliedVersion),
         applyError: report.applyError,
       },
