@@ -62,7 +62,12 @@ export async function ingestReport({
       })
     : null;
   const paths = await findDirectPathChanges({ db, nodeId, report, now });
+  // Rotation evidence may finish a rotation (a mesh change). Such reports take the mesh lock
+  // first like every mesh change: bumping it after the rotation rows deadlocked concurrent
+  // reports in the lab (rotations only: the extra version is one push per report).
+  const isRotationEvidence = (report.rotationTunnels ?? []).some((t) => t.handshakeAt !== null);
   const isMeshChange =
+    isRotationEvidence ||
     isKeyChanged ||
     answered !== null ||
     !isSameList(node.endpoints, report.endpoints) ||
