@@ -5,18 +5,9 @@
 // (`npm run bench:lab -- --no-suite`).
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import {
-  ROOT,
-  checkNode,
-  ensureNpmDependencies,
-  ensurePrismaClient,
-  run,
-  step,
-} from "./lib/setup.mjs";
+import { ROOT, prepareWorkspace, run, step } from "./lib/setup.mjs";
 
-checkNode();
-ensureNpmDependencies();
-ensurePrismaClient();
+prepareWorkspace();
 const filter = process.argv[2] ?? "";
 const benches = ["packages", "apps"]
   .flatMap((group) =>

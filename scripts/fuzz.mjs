@@ -4,18 +4,9 @@
 // deltas, the tool-output parsers and the tRPC inputs (needs DATABASE_URL, like npm test's
 // integration tier). Prints the budget and seed, then vitest's list of properties; a failure
 // prints fast-check's counterexample and the seed to replay it.
-import {
-  ROOT,
-  checkNode,
-  ensureNpmDependencies,
-  ensurePrismaClient,
-  run,
-  step,
-} from "./lib/setup.mjs";
+import { ROOT, prepareWorkspace, run, step } from "./lib/setup.mjs";
 
-checkNode();
-ensureNpmDependencies();
-ensurePrismaClient();
+prepareWorkspace();
 const runs = Number(process.argv[2] ?? 20_000);
 const seed = Number(process.argv[3] ?? Date.now() % 2 ** 31);
 step(`fuzz: ${runs} runs per property (a third for database-backed ones), seed ${seed}`);

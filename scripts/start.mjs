@@ -3,21 +3,11 @@
 // Node built-ins only until dependencies exist.
 import { spawn } from "node:child_process";
 import { join, resolve } from "node:path";
-import {
-  ROOT,
-  checkNode,
-  ensureAgentBuild,
-  ensureNpmDependencies,
-  ensurePrismaClient,
-  ensureWebBuild,
-  step,
-} from "./lib/setup.mjs";
+import { ROOT, ensureAgentBuild, ensureWebBuild, prepareWorkspace, step } from "./lib/setup.mjs";
 
 const started = performance.now();
 try {
-  checkNode();
-  ensureNpmDependencies();
-  ensurePrismaClient();
+  prepareWorkspace();
   ensureWebBuild();
   ensureAgentBuild();
 } catch (error) {

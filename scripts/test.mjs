@@ -27,6 +27,8 @@ const SYSTEM_PACKAGES = [
   "iputils-ping",
   "openssh-server",
   "postgresql",
+  // BIRD, the guest BGP speaker of the route-sources lab test (scenario D1).
+  "bird2",
   // promtool, for the metrics test's `promtool check metrics`.
   "prometheus",
   // The VM tier: Debian guests under qemu, their image built with debootstrap.

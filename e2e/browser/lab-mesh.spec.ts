@@ -256,12 +256,16 @@ test("add a server over SSH installs a real agent that joins the mesh", async ({
   expect(agent, "the supervisor runs the agent as its child").not.toBeNull();
   const killedAt = new Date();
   process.kill(agent!.pid, "SIGKILL");
+  // A new agent process, not merely the old one gone (the supervisor waits 2 s to restart).
   await expect
-    .poll(async () => (await findSupervisedAgent(server.node, supervisor!.pid))?.pid ?? null, {
-      timeout: 15_000,
-    })
-    .not.toBe(agent!.pid);
-  expect(await findSupervisedAgent(server.node, supervisor!.pid)).not.toBeNull();
+    .poll(
+      async () => {
+        const restarted = await findSupervisedAgent(server.node, supervisor!.pid);
+        return restarted !== null && restarted.pid !== agent!.pid;
+      },
+      { timeout: 15_000 },
+    )
+    .toBe(true);
   await expect
     .poll(async () => (await readLastSeen(lab, view!.nodeId)) > killedAt.getTime(), {
       timeout: 30_000,

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { TLabNode } from "./harness/create-lab";
 import { REPO_ROOT, isLabEnabled } from "./harness/lab-env";
 import { hasRoute, ping, readWireguard } from "./harness/observe-node";
 import { startProbes, summarizeProbes } from "./harness/probe-mesh";
@@ -35,6 +36,7 @@ import {
   waitForSessions,
 } from "./harness/start-mesh";
 import { sleep, waitUntil } from "./harness/wait-until";
+import { watchBfdLag } from "./harness/watch-bfd";
 
 const NODE_COUNT = 6;
 /** Figures measured along the way, written to .artifacts/lab/figures.json for the report. */
@@ -140,6 +142,20 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
   });
 
   it("restarts every agent without a modifying command or a session drop (idempotence)", async () => {
+    // The previous test's last change may still be applying (an FRR reload takes seconds on a
+    // loaded machine): start from agents that finished the newest config they received.
+    await waitUntil(
+      { name: "every agent applied its newest config", timeoutMs: 30_000, intervalMs: 250 },
+      () => {
+        const busy = members()
+          .filter((m) => !hasAppliedNewestConfig(m.node))
+          .map((m) => m.node.name);
+        return Promise.resolve({
+          isDone: busy.length === 0,
+          state: `applying: ${busy.join(", ")}`,
+        });
+      },
+    );
     const before = await readSessionCounters(members());
     const offsets = new Map(members().map((m) => [m.node.name, markAgentLog(m.node)]));
     for (const member of members()) await stopAgent(mesh.lab, member.node);
@@ -219,13 +235,15 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
     await waitForSessions(members(), 30_000);
   });
 
-  it("joins a seventh node live and records the time from token redeemed to full reachability", async () => {
+  it("joins a seventh node live: time to full reachability, BFD up within 1 s of each session's Established", async () => {
     const token = await createToken(mesh.api, 1);
     const node = await mesh.lab.addNode(NODE_COUNT + 1);
     const started = performance.now();
     const startedEpoch = Date.now();
     // The one-command form: `run --controller … --token …` joins, then runs, in one process.
     startJoiningAgent(mesh.lab, node, mesh.controller, token);
+    // Watched from the start: a pair that pings must already be protected by BFD.
+    const bfdWatch = watchBfdLag(node, { sessions: NODE_COUNT, timeoutMs: 60_000 });
     const member = await mesh.waitForConfig(node);
     const probingFrom = performance.now() - started;
     const reach = await waitForReachability(listPairs(members(), member), 60_000, 0.25);
@@ -242,6 +260,13 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
     console.log(
       `[lab] join live: token redeemed in ${redeemedMs.toFixed(0)} ms, full reachability ${totalMs.toFixed(0)} ms after the join started`,
     );
+    const { lags, longestPollGapMs } = await bfdWatch;
+    const worstLagMs = Math.max(...lags.map((lag) => lag.lagMs));
+    figures.joinBfdLagMs = { worst: worstLagMs, longestPollGapMs };
+    console.log(
+      `[lab] join live: BFD up ${worstLagMs} ms after Established at worst (polls ≤ ${longestPollGapMs} ms apart): ${lags.map((lag) => `${lag.name} ${lag.lagMs}`).join(", ")}`,
+    );
+    expect(lags.filter((lag) => lag.lagMs > 1000)).toEqual([]);
     await waitForSessions(members(), 30_000);
   });
 
@@ -360,3 +385,14 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
     );
   });
 });
+
+// True when the agent's last config event is a finished reconcile of the newest version it got.
+function hasAppliedNewestConfig(node: TLabNode): boolean {
+  const events = readAgentLog(node).filter(
+    (line) =>
+      line.msg === "config received" || line.msg === "applying plan" || line.msg === "reconciled",
+  );
+  const received = events.filter((line) => line.msg === "config received").map((l) => l.version);
+  const last = events.at(-1);
+  return last?.msg === "reconciled" && last.version === received.at(-1);
+}

@@ -5,6 +5,8 @@
 // (a routed subnet, a static kernel route, libvirt's default on two nodes = conflict). The
 // tests share one mesh and run in order. The kernel here has no dummy links, so kube-lb0 is one
 // end of a veth pair (both ends up: an operational interface, like an up dummy).
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isLabEnabled } from "./harness/lab-env";
 import { ping, runLimited, vtysh } from "./harness/observe-node";
@@ -12,12 +14,22 @@ import { runCommand } from "./harness/run-command";
 import { saveArtifacts } from "./harness/save-artifacts";
 import {
   LabMesh,
+  findResetSessions,
   listPairs,
+  readSessionCounters,
   waitForReachability,
   waitForSessions,
   type TMeshMember,
 } from "./harness/start-mesh";
-import { waitUntil } from "./harness/wait-until";
+import { sleep, waitUntil } from "./harness/wait-until";
+import { addVipInterface, readKernelRoute } from "./harness/route-sources";
+import {
+  findModifyingCommands,
+  markAgentLog,
+  readAgentLog,
+  startAgent,
+  stopAgent,
+} from "./harness/run-agent";
 
 const POD_V4 = "10.0.1.0/24";
 const POD_V6 = "fd50:0:0:1::/120";
@@ -33,33 +45,13 @@ const CAP = 12;
 /** Figures the bench and the report quote. */
 const figures: Record<string, number> = {};
 
-interface TKernelRoute {
-  dst: string;
-  type?: string;
-  protocol?: string;
-  dev?: string;
-  nexthops?: { dev: string }[];
-}
-
-/** The kernel's route to exactly `prefix` in node's main table (null: none). */
-async function readKernelRoute(member: TMeshMember, prefix: string) {
-  const family = prefix.includes(":") ? "-6" : "-4";
-  const { stdout } = await runCommand([
-    "ip",
-    "-n",
-    member.node.netns,
-    family,
-    "-json",
-    "route",
-    "show",
-    "exact",
-    prefix,
-  ]);
-  const routes = JSON.parse(stdout || "[]") as TKernelRoute[];
-  const route = routes[0];
-  if (!route) return null;
-  const devices = route.nexthops ? route.nexthops.map((hop) => hop.dev) : [route.dev ?? ""];
-  return { ...route, devices };
+/** True when FRR on member has no route to `prefix` at all (FRR prints `{}` or an empty list). */
+async function hasNoFrrRoute(member: TMeshMember, prefix: string) {
+  const family = prefix.includes(":") ? "ipv6" : "ip";
+  const routes = JSON.parse(
+    await vtysh(member.node, `show ${family} route ${prefix} json`),
+  ) as Record<string, unknown[]>;
+  return Object.values(routes).every((entries) => entries.length === 0);
 }
 
 /** True when every member in `members` has a BGP route to `prefix` over a mesh tunnel. */
@@ -160,7 +152,7 @@ describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)
     // A1: the fact the design rests on: zebra does not see a proto kernel route.
     const route = await readKernelRoute(n1, POD_V4);
     expect(route?.protocol).toBe("kernel");
-    expect(JSON.parse(await vtysh(n1.node, `show ip route ${POD_V4} json`))).toEqual({});
+    expect(await hasNoFrrRoute(n1, POD_V4)).toBe(true);
 
     await setRouting(n1, {
       mayOriginate: true,
@@ -206,6 +198,28 @@ describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)
     expect(reply.isOk, reply.output).toBe(true);
     expect((await ping(pod, n3.view.ipv4, { count: 2, intervalSec: 0.2 })).isOk).toBe(true);
 
+    // A5: steady state is quiet (the 2 s looks change nothing), and a restarted agent takes the
+    // pod CIDR as it finds it: no FRR change, no session reset, no withdrawal in between.
+    const before = await readSessionCounters([n1, n2, n3]);
+    let offset = markAgentLog(n1.node);
+    await sleep(5_000);
+    expect(findModifyingCommands(n1.node, offset)).toEqual([]);
+    offset = markAgentLog(n1.node);
+    await stopAgent(mesh.lab, n1.node);
+    startAgent(mesh.lab, n1.node);
+    await waitUntil(
+      { name: "n1's restarted agent reconciled", timeoutMs: 30_000, intervalMs: 250 },
+      () =>
+        Promise.resolve({
+          isDone: readAgentLog(n1.node, offset).some((line) => line.msg === "reconciled"),
+          state: "not yet",
+        }),
+    );
+    await sleep(3_000);
+    expect(findModifyingCommands(n1.node, offset)).toEqual([]);
+    expect(findResetSessions(before, await readSessionCounters([n1, n2, n3]))).toEqual([]);
+    expect(await isRoutedOverMesh([n2, n3], POD_V4)).toBe(true);
+
     // A4: cilium_host gone → withdrawn mesh-wide.
     await sh(n1, "ip", "link", "del", "cilium_host");
     const withdrawn = await waitRouted("pod CIDR withdrawn from n2 and n3", async () =>
@@ -226,26 +240,13 @@ describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)
       sources: {
         interfaces: ["kube-lb0"],
         excludeInterfaces: [],
-        kernelProtocols: [],
+        kernelProtocols: ["static"],
         ciliumPodCidr: false,
         speakers: [],
       },
     };
     for (const member of [n1, n2]) {
-      await sh(
-        member,
-        "ip",
-        "link",
-        "add",
-        "kube-lb0",
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "kube-lb0p",
-      );
-      await sh(member, "ip", "link", "set", "kube-lb0p", "up");
-      await sh(member, "ip", "link", "set", "kube-lb0", "up");
+      await addVipInterface(mesh.lab, member);
       await sh(member, "ip", "addr", "add", `${VIP}/32`, "dev", "kube-lb0");
       await setRouting(member, vipPolicy);
     }
@@ -319,24 +320,26 @@ describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)
     );
     const refusal = (prefix: string) => candidates!.find((c) => c.prefix === prefix)?.refusal;
     expect(refusal("10.128.0.99/32")).toBe("always-denied");
+    expect(refusal("0.0.0.0/0")).toBe("always-denied");
     expect(refusal("198.51.100.200/32")).toBeUndefined();
     const capped = candidates!.filter((c) => c.refusal === "prefix-cap").map((c) => c.prefix);
     expect(capped).toEqual(vips.slice(CAP).map((vip) => `${vip}/32`));
     // What n3 learned from n1: exactly the announced ones, no more than the cap.
+    // (zebra redistributes all at once; the agent's deny of the excess follows its next looks)
+    const routedOnN3 = async () =>
+      (await Promise.all(vips.map((vip) => readKernelRoute(n3, `${vip}/32`)))).filter(
+        (route) => route !== null,
+      ).length;
     await waitRouted(
-      "the last VIP under the cap on n3",
-      async () => (await readKernelRoute(n3, `${vips[CAP - 1]}/32`)) !== null,
+      "exactly the cap of n1's VIPs on n3",
+      async () => (await routedOnN3()) === CAP,
     );
-    const fromN1 = await Promise.all(vips.map((vip) => readKernelRoute(n3, `${vip}/32`)));
-    expect(fromN1.filter((route) => route !== null).length).toBe(CAP);
+    await sleep(3_000);
+    expect(await routedOnN3()).toBe(CAP);
     for (const prefix of ["10.128.0.99/32", "198.51.100.200/32"]) {
       expect(await readKernelRoute(n3, prefix)).toBeNull();
     }
-    const defaultOnN3 = JSON.parse(await vtysh(n3.node, "show ip route 0.0.0.0/0 json")) as Record<
-      string,
-      unknown
-    >;
-    expect(defaultOnN3).toEqual({});
+    expect(await hasNoFrrRoute(n3, "0.0.0.0/0")).toBe(true);
   });
 
   it("C: a routed VM bridge and a static route are announced; libvirt's default on two nodes is a conflict", async () => {
@@ -412,5 +415,141 @@ describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)
     // And it stays so (the withheld list is in FRR, not a race).
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(await readKernelRoute(n3, LIBVIRT)).toBeNull();
+  });
+  it("D1: a BIRD speaker behind n1 announces its VIP through n1, filtered, and withdraws it", async () => {
+    const workload = await mesh.lab.addWorkload(n1.node);
+    const summary = JSON.parse(await vtysh(n1.node, "show bgp ipv4 unicast summary json")) as {
+      as?: number;
+      ipv4Unicast?: { as?: number };
+    };
+    const n1Asn = summary.as ?? summary.ipv4Unicast?.as;
+    expect(n1Asn).toBeGreaterThan(0);
+    await runCommand(["ip", "-n", workload.netns, "addr", "add", "198.51.100.30/32", "dev", "lo"]);
+    const dir = join(mesh.lab.dir, "bird");
+    mkdirSync(dir, { recursive: true });
+    const socket = join(dir, "bird.ctl");
+    writeFileSync(
+      join(dir, "bird.conf"),
+      [
+        `router id ${workload.ipv4};`,
+        "protocol device {}",
+        "protocol static {",
+        "  ipv4;",
+        ...["198.51.100.30/32", "10.128.0.5/32", "0.0.0.0/0", "192.168.1.0/24"].map(
+          (prefix) => `  route ${prefix} blackhole;`,
+        ),
+        "}",
+        "protocol bgp mesh {",
+        `  local ${workload.ipv4} as 64600;`,
+        `  neighbor ${workload.ipv4.replace(/\.2$/, ".1")} as ${n1Asn};`,
+        "  ipv4 { import none; export all; };",
+        "}",
+        "",
+      ].join("\n"),
+    );
+    mesh.lab.startOnHost("bird-w1", [
+      "ip",
+      "netns",
+      "exec",
+      workload.netns,
+      "bird",
+      "-f",
+      "-c",
+      join(dir, "bird.conf"),
+      "-s",
+      socket,
+      "-P",
+      join(dir, "bird.pid"),
+    ]);
+    await setRouting(n1, {
+      mayOriginate: true,
+      exitNode: false,
+      maxPrefixes: 100,
+      allowedRanges: [
+        { prefix: "198.51.100.0/24", maxLength: 32, anycast: true, description: null },
+      ],
+      sources: {
+        interfaces: [],
+        excludeInterfaces: [],
+        kernelProtocols: [],
+        ciliumPodCidr: false,
+        speakers: [{ listenRange: workload.ipv4Prefix, asn: 64600, maxPrefixes: 10 }],
+      },
+    });
+    const announced = await waitRouted(
+      "the speaker's VIP on n2 and n3",
+      () => isRoutedOverMesh([n2, n3], "198.51.100.30/32"),
+      30_000,
+    );
+    figures.speakerVipMs = Math.round(announced.elapsedMs);
+    const reply = await ping(n3.node.netns, "198.51.100.30", {
+      source: n3.view.ipv4,
+      count: 3,
+      intervalSec: 0.2,
+    });
+    expect(reply.isOk, reply.output).toBe(true);
+    // The mesh sees n1 as the origin: the speaker's ASN is gone from the path.
+    const onN3 = JSON.parse(
+      await vtysh(n3.node, "show bgp ipv4 unicast 198.51.100.30/32 json"),
+    ) as {
+      paths?: { aspath?: { string?: string } }[];
+    };
+    // (n3 also has the copy n2 passes on: "<n2> <n1>"; every path ends at n1, none has 64600)
+    const paths = (onN3.paths ?? []).map((path) => path.aspath?.string ?? "");
+    expect(paths).toContain(String(n1Asn));
+    for (const path of paths) {
+      expect(path.endsWith(String(n1Asn))).toBe(true);
+      expect(path).not.toContain("64600");
+    }
+    // The pool, a default route and a prefix outside the node's VIP range are filtered on n1.
+    const received = JSON.parse(
+      await vtysh(n1.node, `show bgp ipv4 unicast neighbors ${workload.ipv4} received-routes json`),
+    ) as { receivedRoutes?: Record<string, unknown> };
+    expect(Object.keys(received.receivedRoutes ?? {}).sort()).toEqual(
+      ["0.0.0.0/0", "10.128.0.5/32", "192.168.1.0/24", "198.51.100.30/32"].sort(),
+    );
+    for (const prefix of ["10.128.0.5/32", "192.168.1.0/24"]) {
+      expect(await readKernelRoute(n3, prefix)).toBeNull();
+    }
+    expect(await hasNoFrrRoute(n3, "0.0.0.0/0")).toBe(true);
+    // The mesh sends the speaker nothing.
+    const advertised = JSON.parse(
+      await vtysh(
+        n1.node,
+        `show bgp ipv4 unicast neighbors ${workload.ipv4} advertised-routes json`,
+      ),
+    ) as { advertisedRoutes?: Record<string, unknown> };
+    expect(Object.keys(advertised.advertisedRoutes ?? {})).toEqual([]);
+    // n1 reports what the speaker announced, with the verdict of each route.
+    type TCandidate = { prefix: string; source: string; refusal: string | null; verdict: string };
+    const { value: reported } = await waitUntil(
+      { name: "n1 reporting the speaker's routes", timeoutMs: 20_000, intervalMs: 500 },
+      async () => {
+        const list = await mesh.api.query<TCandidate[]>("routing.candidates", {
+          nodeId: n1.view.nodeId,
+        });
+        const fromSpeaker = list.filter((c) => c.source === "speaker");
+        return {
+          isDone: fromSpeaker.length === 4,
+          state: `${fromSpeaker.length}`,
+          value: fromSpeaker,
+        };
+      },
+    );
+    const verdictOf = (prefix: string) => {
+      const candidate = reported!.find((c) => c.prefix === prefix);
+      return candidate?.refusal ?? candidate?.verdict;
+    };
+    expect(verdictOf("198.51.100.30/32")).toBe("announced");
+    expect(verdictOf("10.128.0.5/32")).toBe("always-denied");
+    expect(verdictOf("0.0.0.0/0")).toBe("always-denied");
+    expect(verdictOf("192.168.1.0/24")).toBe("outside-allowed-ranges");
+    // The speaker stops announcing → withdrawn mesh-wide.
+    await runCommand(["birdc", "-s", socket, "disable", "mesh"]);
+    await waitRouted("the speaker's VIP withdrawn from n2 and n3", async () =>
+      (await Promise.all([n2, n3].map((m) => readKernelRoute(m, "198.51.100.30/32")))).every(
+        (route) => route === null,
+      ),
+    );
   });
 });

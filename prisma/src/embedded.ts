@@ -30,6 +30,14 @@ export interface TEmbeddedDatabase {
 }
 
 const LOCK_FILE = "pglite.lock.json";
+
+/**
+ * Postgres settings of the embedded database. PGlite keeps Postgres's shared memory inside its
+ * WASM heap, which never shrinks and is touched at start, so the stock shared_buffers (128 MB)
+ * cost ~240 MB of resident memory before a single row. A small mesh's working set (nodes,
+ * the newest samples) fits in far less, and files it does not hold stay in the OS page cache.
+ */
+export const EMBEDDED_SETTINGS = ["-c", "shared_buffers=16MB"];
 /** Postgres clients look for `<host folder>/.s.PGSQL.<port>`; 5432 is the default port. */
 const SOCKET_NAME = ".s.PGSQL.5432";
 /** Beside the database socket: connecting to it streams a backup (`npm run admin -- backup`). */
@@ -92,7 +100,9 @@ export async function startEmbeddedDatabase({
   process.umask(0o077);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   restrictTree(dataDir);
-  const db = await PGlite.create(join(dataDir, "pglite"));
+  const db = await PGlite.create(join(dataDir, "pglite"), {
+    startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS],
+  });
   // PGlite chmods the files of a new database to 0666 whatever the umask: tighten again.
   // Files it creates while running follow the umask (the access test checks both).
   restrictTree(dataDir);

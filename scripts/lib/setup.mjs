@@ -123,6 +123,17 @@ export function ensurePrismaClient() {
 }
 
 /**
+ * The prologue of every script that runs workspace code (`npm start`, `npm run bench`, `npm run
+ * fuzz`): a new enough Node.js, npm dependencies and the Prisma client, each only when missing
+ * or out of date.
+ */
+export function prepareWorkspace() {
+  checkNode();
+  ensureNpmDependencies();
+  ensurePrismaClient();
+}
+
+/**
  * The agent's downloads (apps/agent/dist: the one-file agent, the .deb packages, install.sh)
  * when the agent, netcfg or the lock file changed since the last build: the controller serves
  * them at /install.sh and /downloads/.

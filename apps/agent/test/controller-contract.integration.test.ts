@@ -235,7 +235,7 @@ describe("agent ↔ controller contract (real HTTP, real Postgres, fake hosts)",
     const b = await startNode("lima", 0xc00);
     try {
       const indexB = await indexOf(b.nodeId);
-      // Nodes of earlier tests are still in the mesh (stopped): only b's tunnel matters here.
+      // Nodes of earlier tests may still be in the mesh: kilo builds a tunnel to each.
       await waitFor(() => expect(tunnels(a.fake)).toContain(`mo${indexB}`));
       await waitFor(async () =>
         expect((await admin.drift.get({ nodeId: a.nodeId })).differences).toEqual({

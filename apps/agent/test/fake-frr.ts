@@ -37,6 +37,7 @@ export class FakeFrr {
     this.pids.set(daemon, pid);
     mkdirSync(this.runDir, { recursive: true });
     writeFileSync(`${this.runDir}/${daemon}.vty`, "");
+    if (daemon === "zebra") writeFileSync(`${this.runDir}/zserv.api`, "");
     return true;
   }
 
@@ -108,6 +109,18 @@ export class FakeFrr {
       } else if (/^no neighbor \S+$/.test(command)) {
         const device = command.split(" ")[2];
         this.running = lines.filter((line) => !line.startsWith(` neighbor ${device} `));
+      } else if (command === "exit" || command === "bfd") {
+        // Back to the config node, into the bfd node: where the peer commands below go.
+      } else if (/^peer \S+ interface \S+$/.test(command) && commands[index + 1]) {
+        const profile = commands[++index] ?? "";
+        if (commands[++index] !== "exit") return null;
+        const end = lines.indexOf("exit", lines.indexOf("bfd"));
+        if (!lines.includes(` ${command}`))
+          lines.splice(end, 0, ` ${command}`, `  ${profile}`, " exit", " !");
+      } else if (/^no peer \S+ interface \S+$/.test(command)) {
+        const current = this.running ?? lines;
+        const at = current.indexOf(` ${command.slice(3)}`);
+        if (at >= 0) current.splice(at, 4);
       } else {
         return null;
       }

@@ -77,12 +77,15 @@ describe("ManagedFrr on a fake FRR", () => {
       ]),
     );
     expect(fake.takeMutations()).toMatchInlineSnapshot(`
-      "frr: vtysh interface mo4; ipv6 nd ra-interval 1; no ipv6 nd suppress-ra; exit; router bgp 4200000001; neighbor mo4 interface peer-group MESH; neighbor mo4 description node4
-      frr: vtysh router bgp 4200000001; no neighbor mo2"
+      "frr: vtysh interface mo4; ipv6 nd ra-interval 1; no ipv6 nd suppress-ra; exit; router bgp 4200000001; neighbor mo4 interface peer-group MESH; neighbor mo4 description node4; exit; bfd; peer fe80::4 interface mo4; profile meshover; exit
+      frr: vtysh router bgp 4200000001; no neighbor mo2; exit; bfd; no peer fe80::2 interface mo2"
     `);
     expect(fakeFrr.dump()).toBe(
       "frr asn=4200000001 networks=10.128.0.1/32,fd00::1/128 neighbors=mo3,mo4",
     );
+    // Each neighbor comes and goes with its static BFD session.
+    const bfdPeers = fakeFrr.running?.filter((line) => line.startsWith(" peer "));
+    expect(bfdPeers).toEqual([" peer fe80::3 interface mo3", " peer fe80::4 interface mo4"]);
     // Read back, not assumed: the known state is what FRR printed.
     expect((await frr.observe(false))?.neighbors).toEqual(["mo3", "mo4"]);
     // The startup file follows, so a restarted FRR comes back with the same neighbors.

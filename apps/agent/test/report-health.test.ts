@@ -5,6 +5,7 @@ import { TRPCClientError } from "@trpc/client";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { THealthReport } from "@meshover/netcfg";
+import type { TRunner } from "../src/exec/run-command";
 import { HealthReporter, SETTLE_REPORT_MS } from "../src/health/report-health";
 import { ReconcileQueue } from "../src/reconcile/reconcile-queue";
 import { StateStore } from "../src/state/state-store";
@@ -38,7 +39,13 @@ afterEach(() => {
 });
 
 /** A reporter on a built one-peer node; `send` records reports (or fails as told). */
-async function setUp(options: { send?: (report: THealthReport) => Promise<unknown> } = {}) {
+async function setUp(
+  options: {
+    send?: (report: THealthReport) => Promise<unknown>;
+    /** Probes (pings) wait for this before they run: a timed report stuck on a dead peer. */
+    pingGate?: Promise<void>;
+  } = {},
+) {
   const fake = new FakeHost({
     hasKernelWireguard: true,
     hasDummy: false,
@@ -61,10 +68,20 @@ async function setUp(options: { send?: (report: THealthReport) => Promise<unknow
   });
   await queue.accept(makeTestConfig([makeTestPeer(2)], { version: 3 }));
   vi.useFakeTimers();
+  const gate = options.pingGate;
+  const runner: TRunner = {
+    run: async (argv, runOptions) => {
+      if (gate && argv[0] === "ping") await gate;
+      return fake.run(argv, runOptions);
+    },
+    spawnDaemon: (argv) => fake.spawnDaemon(argv),
+    isAlive: (pid, marker) => fake.isAlive(pid, marker),
+    kill: (pid, signal) => fake.kill(pid, signal),
+  };
   const reporter = new HealthReporter({
     identity: store.readIdentity()!,
     store,
-    runner: fake,
+    runner,
     logger,
     host,
     frr: null,
@@ -120,6 +137,23 @@ describe("HealthReporter", () => {
     expect(reports[2]?.peers[0]?.rttMs).toBe(0.1);
     // Reports only read the host.
     expect(fake.takeMutations()).toBe("");
+  });
+
+  it("a routing change reports at once past a probing report, which is then dropped as older", async () => {
+    let release = () => {};
+    const pingGate = new Promise<void>((resolve) => (release = resolve));
+    const { reporter, reports } = await setUp({ pingGate });
+    const timed = reporter.report("interval");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reports).toHaveLength(0); // waiting on its ping
+    reporter.reportRoutingChange();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.peers[0]?.rttMs).toBeNull(); // no probes
+    release();
+    await timed;
+    // The timed report read the host before the change report: sending it would undo the news.
+    expect(reports).toHaveLength(1);
   });
 
   it("writes the status file but sends nothing while the controller refuses the node", async () => {

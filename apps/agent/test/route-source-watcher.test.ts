@@ -35,8 +35,8 @@ class ScriptedHost implements TRunner {
         })),
       );
     }
-    if (line === "ip -json -4 route show table main") return ok(this.routes4);
-    if (line === "ip -json -6 route show table main") return ok(this.routes6);
+    if (line === "ip -N -json -4 route show table main") return ok(this.routes4);
+    if (line === "ip -N -json -6 route show table main") return ok(this.routes6);
     throw new Error(`unexpected command: ${line}`);
   }
   spawnDaemon(): Promise<number> {
@@ -90,29 +90,33 @@ function ciliumHost(): ScriptedHost {
       dst: "10.0.1.0/24",
       gateway: "10.0.1.1",
       dev: "cilium_host",
-      protocol: "kernel",
+      protocol: "2",
       prefsrc: "10.0.1.1",
     },
     // Another node's CIDR, as Cilium routes it in tunnel mode: never this node's.
-    { dst: "10.0.2.0/24", gateway: "10.0.1.1", dev: "cilium_host", protocol: "kernel" },
-    { dst: "10.0.1.23", dev: "lxcP1", protocol: "kernel", scope: "link" },
-    { dst: "10.60.2.0/24", dev: "vmbr1", protocol: "static" },
-    { dst: "10.60.3.0/24", dev: "vmbr1", protocol: "dhcp" },
+    { dst: "10.0.2.0/24", gateway: "10.0.1.1", dev: "cilium_host", protocol: "2" },
+    { dst: "10.0.1.23", dev: "lxcP1", protocol: "2", scope: "link" },
+    { dst: "10.60.2.0/24", dev: "vmbr1", protocol: "4" },
+    { dst: "10.60.3.0/24", dev: "vmbr1", protocol: "16" },
+    // FRR's own: the pod CIDR anchor and an attached prefix's blackhole (proto 196, which
+    // iproute2 names `static` like the kernel's 4 once FRR is installed).
+    { dst: "10.0.1.0/24", dev: "cilium_host", protocol: "196", metric: 20 },
+    { type: "blackhole", dst: "10.60.9.0/24", protocol: "196", metric: 20 },
   ];
-  host.routes6 = [
-    { dst: "fd10:0:0:1::/120", dev: "cilium_host", protocol: "kernel", metric: 1024 },
-  ];
+  host.routes6 = [{ dst: "fd10:0:0:1::/120", dev: "cilium_host", protocol: "2", metric: 1024 }];
   return host;
 }
 
 describe("RouteSourceWatcher", () => {
-  it("finds only this node's pod CIDR, after two sightings, and tells FRR once", async () => {
+  it("finds only this node's pod CIDR, new ones after two sightings, and tells FRR once", async () => {
     const host = ciliumHost();
     const watcher = new RouteSourceWatcher({
       runner: host,
       logger,
       endpoints: () => ["2001:db8::1"],
     });
+    // The first look after a start takes what is there (it was there before the restart).
+    await watcher.look(makeTestConfig());
     const first = await watcher.look(PODS);
     expect(first).toEqual({ isFrrChanged: false, isCandidatesChanged: false });
     expect(watcher.candidates).toEqual([]);
@@ -164,11 +168,59 @@ describe("RouteSourceWatcher", () => {
     expect(watcher.takeReportCandidates()?.map((c) => c.prefix)).not.toContain("198.51.100.10/32");
   });
 
+  it("takes the host as settled on its first look (no withdrawal on an agent restart)", async () => {
+    const watcher = new RouteSourceWatcher({ runner: ciliumHost(), logger, endpoints: () => [] });
+    const change = await watcher.look(PODS);
+    expect(change.isFrrChanged).toBe(true);
+    expect(watcher.routeHost.podCidrs.map((pod) => pod.prefix)).toEqual([
+      "10.0.1.0/24",
+      "fd10:0:0:1::/120",
+    ]);
+  });
+
   it("runs no command while the node uses no sources", async () => {
     const host = ciliumHost();
     const watcher = new RouteSourceWatcher({ runner: host, logger, endpoints: () => [] });
     await watcher.look(makeTestConfig());
     expect(host.commands).toEqual([]);
     expect(watcher.takeReportCandidates()).toEqual([]);
+  });
+  it("reports speaker routes from FRR's Adj-RIB-In; a speaker on a local address needs FRR 9", async () => {
+    const host = ciliumHost();
+    host.links.push({ name: "veth-vm", addrs: [["10.201.1.1", 24]] });
+    const shown: string[] = [];
+    const showFrr = (command: string) => {
+      shown.push(command);
+      if (command === "show bgp neighbors json") {
+        return Promise.resolve(
+          JSON.stringify({
+            "10.201.1.2": { peerGroup: "MO-SPK-1" },
+            "10.0.1.1": { peerGroup: "MO-SPK-1" },
+            mo2: { peerGroup: "MESH" },
+          }),
+        );
+      }
+      const routes = command.includes("10.201.1.2")
+        ? { "198.51.100.30/32": {}, "10.128.0.5/32": {} }
+        : { "198.51.100.31/32": {} };
+      return Promise.resolve(JSON.stringify({ receivedRoutes: routes }));
+    };
+    const config = configWith({
+      ...PODS.routing,
+      sources: {
+        ...PODS.routing.sources,
+        speakers: [{ listenRange: "10.201.1.0/24", asn: 64600, maxPrefixes: 10 }],
+      },
+      maxPrefixes: 100,
+    });
+    const watcher = new RouteSourceWatcher({ runner: host, logger, endpoints: () => [], showFrr });
+    await watcher.look(config);
+    const speakers = watcher.candidates.filter((c) => c.source === "speaker");
+    expect(speakers.map((c) => [c.prefix, c.speaker, c.refusal ?? c.verdict])).toEqual([
+      ["10.128.0.5/32", "10.201.1.2", "always-denied"],
+      ["198.51.100.30/32", "10.201.1.2", "announced"],
+      ["198.51.100.31/32", "10.0.1.1", "speaker-needs-frr9"],
+    ]);
+    expect(shown).not.toContain("show bgp ipv4 unicast neighbors mo2 received-routes json");
   });
 });

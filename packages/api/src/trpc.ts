@@ -122,11 +122,16 @@ const mapServiceErrors = t.middleware(async ({ next }) => {
 // Postgres cannot store a NUL byte or a lone surrogate; the schemas refuse them field by field
 // (zText), and this backstop refuses them anywhere in any input, so a field that a schema
 // forgot still answers 400, not a database error.
+// Runs on every call (agent reports included): no flattened copy of each object.
 function findUnstorableText(value: unknown, depth = 0): boolean {
   if (typeof value === "string") return !isStorableText(value);
   if (depth > 32 || value === null || typeof value !== "object") return false;
-  const children = Array.isArray(value) ? value : Object.entries(value).flat();
-  return children.some((child) => findUnstorableText(child, depth + 1));
+  if (Array.isArray(value)) return value.some((child) => findUnstorableText(child, depth + 1));
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!isStorableText(key) || findUnstorableText(record[key], depth + 1)) return true;
+  }
+  return false;
 }
 const rejectUnstorableText = t.middleware(async ({ getRawInput, next }) => {
   if (findUnstorableText(await getRawInput())) {

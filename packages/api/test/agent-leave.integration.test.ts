@@ -27,7 +27,7 @@ describe("agent.leave", () => {
     const b = await anonymous.agent.enroll(makeEnrollRequest(token, "b"));
     const c = await anonymous.agent.enroll(makeEnrollRequest(token, "c"));
     const before = await loadNodeConfigs({ db: testDb.db });
-    expect(before.configs.get(b.nodeId)!.peers.map((peer) => peer.id)).toContain(a.nodeId);
+    expect(before.configOf(b.nodeId)!.peers.map((peer) => peer.id)).toContain(a.nodeId);
 
     const agentA = callAs(testDb.db, { authorization: `Bearer ${a.credential}` });
     expect(await agentA.agent.leave()).toEqual({ id: a.nodeId, name: "a" });
@@ -39,9 +39,9 @@ describe("agent.leave", () => {
 
     const after = await loadNodeConfigs({ db: testDb.db });
     expect(after.version).toBeGreaterThan(before.version);
-    expect(after.configs.has(a.nodeId)).toBe(false);
+    expect(after.heads.has(a.nodeId)).toBe(false);
     for (const peer of [b, c]) {
-      const ids = after.configs.get(peer.nodeId)!.peers.map((p) => p.id);
+      const ids = after.configOf(peer.nodeId)!.peers.map((p) => p.id);
       expect(ids).not.toContain(a.nodeId);
       expect(ids).toHaveLength(1);
     }

@@ -4,7 +4,8 @@ import { generateKeyPairSync } from "node:crypto";
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { EventSource } from "eventsource";
 import superjson from "superjson";
-import { TRPC_PATH } from "@meshover/netcfg";
+import type { z } from "zod";
+import { TRPC_PATH, type ZHealthReport } from "@meshover/netcfg";
 import type { AppRouter } from "../src/root";
 
 /** A client for `baseUrl` sending `headers` (e.g. Authorization: Bearer <credential>). */
@@ -55,8 +56,18 @@ export function makeEnrollRequest(token: string, name: string) {
   };
 }
 
-/** A well-formed health report with one tunnel per peer id (all figures plausible). */
-export function makeHealthReport(peerIds: string[]) {
+/** `agent.report` input, as an agent sends it. */
+export type THealthReportInput = z.input<typeof ZHealthReport>;
+
+/**
+ * A well-formed health report with one tunnel per peer id (all figures plausible). `overrides`
+ * replaces report fields, `peer` fields of every tunnel.
+ */
+export function makeHealthReport(
+  peerIds: string[],
+  overrides: Partial<THealthReportInput> = {},
+  peer: Partial<THealthReportInput["peers"][number]> = {},
+): THealthReportInput {
   const { hostInfo, agentVersion, publicKey, endpoints } = makeEnrollRequest("x".repeat(16), "h");
   return {
     agentVersion,
@@ -65,7 +76,7 @@ export function makeHealthReport(peerIds: string[]) {
     publicKey,
     rotationId: null,
     appliedVersion: 1,
-    applyError: null as string | null,
+    applyError: null,
     peers: peerIds.map((peerId, i) => ({
       peerId,
       interface: `mo${i + 1}`,
@@ -80,6 +91,8 @@ export function makeHealthReport(peerIds: string[]) {
       mtuConfigured: 1420,
       mtuMeasured: 1420,
       rttMs: 1,
+      ...peer,
     })),
+    ...overrides,
   };
 }

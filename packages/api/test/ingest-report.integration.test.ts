@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type z } from "zod";
-import { ZHealthReport, ZPeerMetrics } from "@meshover/netcfg";
+import { ZHealthReport, ZPeerMetrics, type THealthReport } from "@meshover/netcfg";
 import type { TTestDatabase } from "@meshover/prisma/testing";
+import { ingestReport } from "../src/services/agent/ingest-report";
+import { ingestRoutineReport } from "../src/services/agent/ingest-routine-report";
+import { orderPair } from "../src/services/agent/record-direct-paths";
 import { createToken } from "../src/services/token/create-token";
 import { callAs, createApiTestDatabase, signInAs } from "./helpers";
-import { makeEnrollRequest } from "./http-client";
+import { makeEnrollRequest, makeHealthReport, type THealthReportInput } from "./http-client";
 
 let testDb: TTestDatabase;
 const actor = { id: null, email: "test" };
@@ -27,35 +29,24 @@ async function enrollPair() {
   const b = await anonymous.agent.enroll(makeEnrollRequest(token, "b"));
   const node = await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } });
   const agent = callAs(testDb.db, { authorization: `Bearer ${a.credential}` });
-  // The input type: an agent may leave out metrics it does not know (they default to null).
-  type TReport = z.input<typeof ZHealthReport>;
-  const report = (peer: Partial<TReport["peers"][number]> = {}): TReport => ({
-    agentVersion: "0.1.0-test",
-    hostInfo: makeEnrollRequest("x".repeat(16), "h").hostInfo,
-    endpoints: node.endpoints,
-    publicKey: node.publicKey!,
-    rotationId: null,
-    appliedVersion: 1,
-    applyError: null,
-    peers: [
+  // An agent may leave out metrics it does not know (they default to null).
+  const report = (peer: Partial<THealthReportInput["peers"][number]> = {}) =>
+    makeHealthReport(
+      [b.nodeId],
+      { endpoints: node.endpoints, publicKey: node.publicKey! },
       {
-        peerId: b.nodeId,
         interface: "mo2",
-        peerPublicKey: null,
         handshakeAt: "2026-12-01T10:00:00.000Z",
         rxBytes: 100,
         txBytes: 200,
         rttMs: 1.5,
-        bgpState: "Established",
         bgpUptimeSec: 60,
         bfdState: "up",
         prefixesReceived: 2,
-        mtuConfigured: 1420,
         mtuMeasured: 1380,
         ...peer,
       },
-    ],
-  });
+    );
   return { a, b, agent, report };
 }
 
@@ -123,5 +114,129 @@ describe("agent.report", () => {
     const viewer = await signInAs(testDb.db, { email: "viewer@example.com", role: "viewer" });
     const edge = (await viewer.topology.get()).edges.find((e) => e.target === b.nodeId)!;
     expect(edge.sourceToTarget).toMatchObject({ bgpState: null, mtuMeasured: null });
+  });
+});
+
+describe("routine reports (one statement on the pool)", () => {
+  const pick = (row: Record<string, unknown>) => ({
+    lastSeenAt: row.lastSeenAt,
+    agentVersion: row.agentVersion,
+    hostInfo: row.hostInfo,
+    endpoints: row.endpoints,
+    publicKey: row.publicKey,
+    appliedConfigVersion: row.appliedConfigVersion,
+    applyError: row.applyError,
+  });
+  const readSample = async (nodeId: string) => {
+    const {
+      id: _id,
+      nodeId: _node,
+      peerId: _peer,
+      ...rest
+    } = await testDb.db.healthSample.findFirstOrThrow({ where: { nodeId } });
+    return rest;
+  };
+
+  it("stores what the general path stores and returns the state before it", async () => {
+    const { a, b } = await enrollPair();
+    const readNode = (id: string) => testDb.db.node.findUniqueOrThrow({ where: { id } });
+    const nodeA = await readNode(a.nodeId);
+    const nodeB = await readNode(b.nodeId);
+    const now = new Date("2026-12-06T09:00:00.123Z");
+    const figures = { handshakeAt: "2026-12-06T08:59:00.500Z", rxBytes: 2 ** 40, rttMs: 2.5 };
+    const reportOf = (node: typeof nodeA, peerId: string) =>
+      ZHealthReport.parse(
+        makeHealthReport(
+          [peerId],
+          {
+            endpoints: node.endpoints,
+            publicKey: node.publicKey!,
+            appliedVersion: 3,
+            applyError: "x",
+          },
+          { ...figures, bgpState: "Active", mtuMeasured: null },
+        ),
+      );
+
+    const previous = await ingestRoutineReport({
+      db: testDb.db,
+      nodeId: a.nodeId,
+      report: reportOf(nodeA, b.nodeId),
+      now,
+    });
+    await ingestReport({ db: testDb.db, nodeId: b.nodeId, report: reportOf(nodeB, a.nodeId), now });
+
+    expect(previous).toEqual({ appliedVersion: null, tunnels: [] });
+    const afterA = await readNode(a.nodeId);
+    const afterB = await readNode(b.nodeId);
+    expect(pick(afterA)).toEqual({
+      ...pick(afterB),
+      endpoints: nodeA.endpoints,
+      publicKey: nodeA.publicKey,
+    });
+    expect(afterA.lastSeenAt).toEqual(now);
+    expect(afterA.appliedConfigVersion).toBe(3n);
+    expect(await readSample(a.nodeId)).toEqual(await readSample(b.nodeId));
+
+    // The next report is compared with this one.
+    const next = await ingestRoutineReport({
+      db: testDb.db,
+      nodeId: a.nodeId,
+      report: reportOf(nodeA, b.nodeId),
+      now: new Date(now.getTime() + 5000),
+    });
+    expect(next).toEqual({
+      appliedVersion: 3,
+      tunnels: [
+        {
+          peerId: b.nodeId,
+          at: now,
+          bgpState: "Active",
+          bfdState: "Up",
+          handshakeAt: new Date(figures.handshakeAt),
+        },
+      ],
+    });
+  });
+
+  it("writes nothing and defers to the general path for mesh changes, rotations, direct paths and other fields", async () => {
+    const { a, b } = await enrollPair();
+    const node = await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } });
+    const base = ZHealthReport.parse(
+      makeHealthReport([b.nodeId], { endpoints: node.endpoints, publicKey: node.publicKey! }),
+    );
+    const tryRoutine = (report: THealthReport) =>
+      ingestRoutineReport({ db: testDb.db, nodeId: a.nodeId, report, now: new Date() });
+
+    expect(await tryRoutine({ ...base, endpoints: ["2001:db8::99"] })).toBeNull();
+    expect(
+      await tryRoutine({ ...base, publicKey: makeEnrollRequest("t".repeat(16), "k").publicKey }),
+    ).toBeNull();
+    expect(await tryRoutine({ ...base, routeCandidates: [] })).toBeNull();
+    const failing = base.peers.map((peer) => ({ ...peer, directPathError: "no handshake" }));
+    expect(await tryRoutine({ ...base, peers: failing })).toBeNull();
+    // a's failed direct path to b is due for a retry.
+    await testDb.db.directPathFailure.create({
+      data: {
+        ...orderPair(a.nodeId, b.nodeId),
+        reason: "no handshake",
+        reportedBy: a.nodeId,
+        retryAt: new Date(Date.now() - 1000),
+      },
+    });
+    expect(await tryRoutine(base)).toBeNull();
+    await testDb.db.directPathFailure.deleteMany();
+    // b's key rotation waits for a's handshake with b's new key.
+    await testDb.db.keyRotation.create({
+      data: { nodeId: b.nodeId, status: "reported", newPublicKey: "k", reportedAt: new Date() },
+    });
+    const seen = { ...base, peers: base.peers.map((peer) => ({ ...peer, peerPublicKey: "k" })) };
+    expect(await tryRoutine(seen as THealthReport)).toBeNull();
+    expect(await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } })).toEqual(node);
+    expect(await testDb.db.healthSample.count()).toBe(0);
+    // Without the rotation the same report is routine.
+    await testDb.db.keyRotation.deleteMany();
+    expect(await tryRoutine(seen as THealthReport)).not.toBeNull();
+    expect(await testDb.db.healthSample.count()).toBe(1);
   });
 });

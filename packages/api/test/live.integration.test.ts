@@ -2,14 +2,12 @@
 // reaches a topology.watch subscriber as a patch with the reporter's directions, node.watch
 // carries both directions of a tunnel, and consecutive reports become timeline events.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type z } from "zod";
-import type { ZHealthReport } from "@meshover/netcfg";
 import type { TTestDatabase } from "@meshover/prisma/testing";
 import type { TNodeLive } from "../src/services/node/watch-node";
 import { createToken } from "../src/services/token/create-token";
 import type { TTopologyUpdate } from "../src/services/topology/watch-topology";
 import { callAs, createApiTestDatabase, signInAs } from "./helpers";
-import { makeEnrollRequest } from "./http-client";
+import { makeEnrollRequest, makeHealthReport, type THealthReportInput } from "./http-client";
 
 let testDb: TTestDatabase;
 const actor = { id: null, email: "test" };
@@ -25,8 +23,6 @@ beforeEach(async () => {
   await testDb.db.meshEvent.deleteMany();
 });
 
-type TReport = z.input<typeof ZHealthReport>;
-
 /** The next event of a subscription (fails when the stream ended instead). */
 async function nextEvent<T>(stream: AsyncIterator<T>): Promise<T> {
   const result = await stream.next();
@@ -41,32 +37,22 @@ async function enrollPair() {
   const b = await anonymous.agent.enroll(makeEnrollRequest(token, "b"));
   const node = await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } });
   const agent = callAs(testDb.db, { authorization: `Bearer ${a.credential}` });
-  const report = (peer: Partial<TReport["peers"][number]> = {}): TReport => ({
-    agentVersion: "0.1.0-test",
-    hostInfo: makeEnrollRequest("x".repeat(16), "h").hostInfo,
-    endpoints: node.endpoints,
-    publicKey: node.publicKey!,
-    rotationId: null,
-    appliedVersion: 1,
-    applyError: null,
-    peers: [
+  const report = (peer: Partial<THealthReportInput["peers"][number]> = {}) =>
+    makeHealthReport(
+      [b.nodeId],
+      { endpoints: node.endpoints, publicKey: node.publicKey! },
       {
-        peerId: b.nodeId,
         interface: "mo2",
-        peerPublicKey: null,
         handshakeAt: new Date().toISOString(),
         rxBytes: 100,
         txBytes: 200,
         rttMs: 1.5,
-        bgpState: "Established",
+        bgpUptimeSec: null,
         bfdState: "up",
         prefixesReceived: 2,
-        mtuConfigured: 1420,
-        mtuMeasured: 1420,
         ...peer,
       },
-    ],
-  });
+    );
   return { a, b, agent, report };
 }
 

@@ -222,8 +222,8 @@ describe("key router", () => {
     // The node's next config asks for the rotation; nobody else's does.
     const { loadNodeConfigs } = await import("../src/services/mesh/load-node-configs");
     const mesh = await loadNodeConfigs({ db: testDb.db });
-    expect(mesh.configs.get(a!.nodeId)?.rotation).toEqual({ id: rotationId });
-    expect(mesh.configs.get(b!.nodeId)?.rotation).toBeNull();
+    expect(mesh.configOf(a!.nodeId)?.rotation).toEqual({ id: rotationId });
+    expect(mesh.configOf(b!.nodeId)?.rotation).toBeNull();
 
     const { generateWireguardPublicKey } = await import("./http-client");
     const newKey = generateWireguardPublicKey();

@@ -42,7 +42,7 @@ describe("underlay (issue #17)", () => {
 
     const peersOf = async (id: string) => {
       const mesh = await loadNodeConfigs({ db: testDb.db });
-      return mesh.configs.get(id)!.peers.map((peer) => peer.name);
+      return mesh.configOf(id)!.peers.map((peer) => peer.name);
     };
     expect(await peersOf(v4.id)).toEqual(["dual", "natted"]);
     expect(await peersOf(v6.id)).toEqual(["dual"]);
@@ -75,7 +75,7 @@ describe("underlay (issue #17)", () => {
     expect(closed.pairs.find((p) => p.b === v4.id || p.a === v4.id)).toMatchObject({
       kind: "unreachable",
     });
-    const dualConfig = (await loadNodeConfigs({ db: testDb.db })).configs.get(dual.id)!;
+    const dualConfig = (await loadNodeConfigs({ db: testDb.db })).configOf(dual.id)!;
     expect(dualConfig.self.canTransit).toBe(false);
     await admin.underlay.setNode({ nodeId: dual.id, underlayMode: "auto", canTransit: true });
 

@@ -1,6 +1,6 @@
 // FRR config rendering time for a node with 200 peers (target: < 20 ms), and the controller's
 // compile time for a 200-node mesh (every node's desired config). Prints figures; not a test.
-import { performance } from "node:perf_hooks";
+import { measure } from "./measure";
 import { compileNodeConfigs, type TMeshNode } from "../src/compile-node-configs";
 import type { TMeshSettings } from "../src/config";
 import { deriveFrrConfig } from "../src/derive-frr-config";
@@ -36,22 +36,6 @@ function makeMesh(size: number): TMeshNode[] {
       pendingRotationId: null,
     };
   });
-}
-
-/** Median and p95 of `runs` timed calls of `work` (after a warm-up). */
-function measure(runs: number, work: () => unknown): { median: number; p95: number } {
-  for (let i = 0; i < 20; i += 1) work();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i += 1) {
-    const start = performance.now();
-    work();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return {
-    median: times[Math.floor(runs / 2)] ?? 0,
-    p95: times[Math.floor(runs * 0.95)] ?? 0,
-  };
 }
 
 const format = (ms: number) => `${ms.toFixed(2)} ms`;

@@ -134,14 +134,27 @@ export interface TCompiledMeshConfigs {
   skippedPairs: TSkippedPair[];
 }
 
+/** A node's desired config without its peer list (see {@link compileMeshParts}). */
+export type TNodeConfigHead = Omit<TDesiredNodeConfig, "peers">;
+
+/** The whole mesh compiled, each node's peer list built only when asked for. */
+export interface TCompiledMeshParts {
+  /** One config per node without its peers, ordered by index. */
+  heads: TNodeConfigHead[];
+  /** Every peer entry once, ordered by index (as in {@link TCompiledMeshConfigs}). */
+  peers: TPeerConfig[];
+  /** Pairs of keyed nodes left without a tunnel (no direct path possible, or measured dead). */
+  skippedPairs: TSkippedPair[];
+  /** The full config of the node a head belongs to (a new peer list on every call). */
+  configOf: (head: TNodeConfigHead) => TDesiredNodeConfig;
+}
+
 /**
- * Compiles one desired config per node, ordered by node index. Each node's peers are every
- * other node that has a public key (a node without one is nobody's peer yet, but still gets
- * its own config), ordered by index. Throws NetcfgError DUPLICATE when two nodes share an id,
- * index, ASN or address. Peer objects are shared between the returned configs: treat them as
- * read-only.
+ * {@link compileMesh} without building every node's peer list: those are N lists of N-1 peers
+ * (4 million entries at 2,000 nodes, most of the compile time), while a change only needs each
+ * node's head and the mesh-wide peer diff. `configOf` builds one node's list on demand.
  */
-export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfigs {
+export function compileMeshParts(input: TCompileNodeConfigsInput): TCompiledMeshParts {
   assertUnique(input.nodes, "id", "id");
   assertUnique(input.nodes, "index", "index");
   assertUnique(input.nodes, "asn", "ASN");
@@ -161,19 +174,37 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
   }
   const settings: TMeshSettings = { ...input.settings, bfd: { ...input.settings.bfd } };
   const { skippedPairs, skipped } = findSkippedPairs(peers, input.failedPairs ?? []);
-  const configs = sorted.map((node) => {
-    const excluded = skipped.get(node.id);
+  const heads: TNodeConfigHead[] = sorted.map((node) => ({
+    version: input.version,
+    self: toIdentity(node),
+    settings,
+    rotation: node.pendingRotationId === null ? null : { id: node.pendingRotationId },
+    routing: node.routing ?? DEFAULT_NODE_ROUTING,
+    ...(node.reapplyId ? { reapplyId: node.reapplyId } : {}),
+  }));
+  const configOf = ({ version, self, ...rest }: TNodeConfigHead): TDesiredNodeConfig => {
+    const excluded = skipped.get(self.id);
+    // Keys in the order configs always had (version, self, peers, ...).
     return {
-      version: input.version,
-      self: toIdentity(node),
-      peers: peers.filter((peer) => peer.id !== node.id && !excluded?.has(peer.id)),
-      settings,
-      rotation: node.pendingRotationId === null ? null : { id: node.pendingRotationId },
-      routing: node.routing ?? DEFAULT_NODE_ROUTING,
-      ...(node.reapplyId ? { reapplyId: node.reapplyId } : {}),
+      version,
+      self,
+      peers: peers.filter((peer) => peer.id !== self.id && !excluded?.has(peer.id)),
+      ...rest,
     };
-  });
-  return { configs, peers, skippedPairs };
+  };
+  return { heads, peers, skippedPairs, configOf };
+}
+
+/**
+ * Compiles one desired config per node, ordered by node index. Each node's peers are every
+ * other node that has a public key (a node without one is nobody's peer yet, but still gets
+ * its own config), ordered by index. Throws NetcfgError DUPLICATE when two nodes share an id,
+ * index, ASN or address. Peer objects are shared between the returned configs: treat them as
+ * read-only.
+ */
+export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfigs {
+  const { heads, peers, skippedPairs, configOf } = compileMeshParts(input);
+  return { configs: heads.map(configOf), peers, skippedPairs };
 }
 
 /**

@@ -91,12 +91,18 @@ export const ZKeyRotationRequest = z.object({
 /** Id of an admin's re-apply request. */
 export const ZReapplyId = z.uuid();
 
+/**
+ * Most peers one config may list: a full mesh of 4,096 nodes (the controller is measured with
+ * 2,000 subscribed agents; node indexes and ports allow far more).
+ */
+export const MAX_PEERS = 4095;
+
 /** Everything one node needs to build its part of the mesh. */
 export const ZDesiredNodeConfig = z.object({
   /** Mesh version this config was compiled at; increases with every change. */
   version: z.number().int().min(0),
   self: ZNodeIdentity,
-  peers: z.array(ZPeerConfig).max(1024),
+  peers: z.array(ZPeerConfig).max(MAX_PEERS),
   settings: ZMeshSettings,
   rotation: ZKeyRotationRequest.nullable(),
   /** This node's route sources and policy (defaults: nothing picked up from the host). */
@@ -126,9 +132,9 @@ export const ZDesiredNodeConfigDelta = z.object({
   routing: ZNodeRouting.default(DEFAULT_NODE_ROUTING),
   reapplyId: ZReapplyId.nullable().optional(),
   /** Peers that are new or changed, in full. */
-  upsertPeers: z.array(ZPeerConfig).max(1024),
+  upsertPeers: z.array(ZPeerConfig).max(MAX_PEERS),
   /** Ids of peers that are gone. */
-  removePeerIds: z.array(z.uuid()).max(1024),
+  removePeerIds: z.array(z.uuid()).max(MAX_PEERS),
 });
 
 /** One event of the config stream: the full config (always first) or a delta. */

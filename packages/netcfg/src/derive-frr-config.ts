@@ -65,6 +65,21 @@ export interface TFrrNeighbor {
   description: string;
 }
 
+/**
+ * A BFD session configured in bfdd itself, one per tunnel, between the two fixed link-local
+ * addresses (DESIGN.md: `fe80::<index>`). It starts when FRR and the tunnel do, not when bgpd
+ * registers the session on Established (after which the three-way handshake at the 1 s down-state
+ * rate took 1-3.5 s, leaving a session that already routed traffic unprotected). bgpd's
+ * registration on Established finds the same session (peer and interface) and is told at once
+ * that it is up. No `local-address`: bfdd would bind to it when the interface appears, which on
+ * a fresh node is before the agent adds the address, and the session would never send.
+ */
+export interface TFrrBfdPeer {
+  interfaceName: string;
+  /** The peer's link-local address on the tunnel, e.g. `fe80::2`. */
+  peerAddress: string;
+}
+
 /** A tunnel interface stanza: router advertisements so unnumbered BGP finds the peer fast. */
 export interface TFrrInterface {
   name: string;
@@ -86,6 +101,8 @@ export interface TFrrConfig {
   anchorRoutes: string[];
   interfaces: TFrrInterface[];
   neighbors: TFrrNeighbor[];
+  /** Static BFD sessions, one per neighbor (same order), with the profile's timers. */
+  bfdPeers: TFrrBfdPeer[];
   ipv4: TFrrAddressFamily;
   ipv6: TFrrAddressFamily;
   /**
@@ -176,6 +193,10 @@ export function deriveFrrConfig(
     neighbors: sortedTunnels.map((tunnel) => ({
       interfaceName: tunnel.interfaceName,
       description: toFrrWord(tunnel.peerName),
+    })),
+    bfdPeers: sortedTunnels.map((tunnel) => ({
+      interfaceName: tunnel.interfaceName,
+      peerAddress: tunnel.peerLinkLocal,
     })),
     ipv4: {
       networks: sortCidrs([parseCidr(`${config.self.ipv4}/32`), ...ownV4]).map((c) => c.text),

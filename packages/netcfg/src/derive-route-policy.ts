@@ -308,7 +308,7 @@ export function deriveRoutePolicy(
     if (ownRanges.length > 0 && sources.kernelProtocols.length > 0) sourceMap("kernel", [[]]);
     for (const pod of host.podCidrs) {
       const cidr = parseCidr(pod.prefix, { isHostBitsAllowed: true });
-      if (cidr.family !== family) continue;
+      if (cidr.family !== family || af.networks.includes(cidr.text)) continue;
       af.networks.push(cidr.text);
       policy.interfaceAnchors.push({ prefix: cidr.text, interface: pod.interface });
     }

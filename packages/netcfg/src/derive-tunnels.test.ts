@@ -4,6 +4,7 @@ import { makeTestMeshNode, TEST_MESH_SETTINGS } from "./test-fixtures";
 import {
   chooseEndpoint,
   deriveTunnels,
+  findTunnelOfLinkLocal,
   getLinkLocalAddress,
   getTunnelInterfaceName,
   getTunnelMtu,
@@ -105,6 +106,10 @@ describe("helpers", () => {
 
   it("derives link-local addresses and MTUs", () => {
     expect(getLinkLocalAddress(255)).toBe("fe80::ff");
+    expect(findTunnelOfLinkLocal(getLinkLocalAddress(300))).toBe("mo300");
+    expect(findTunnelOfLinkLocal("fe80::0")).toBeNull();
+    expect(findTunnelOfLinkLocal("fe80::1:2")).toBeNull();
+    expect(findTunnelOfLinkLocal("2001:db8::1")).toBeNull();
     expect(getTunnelMtu(1500, "ipv6")).toBe(1420);
     expect(getTunnelMtu(1500, "ipv4")).toBe(1440);
     expect(getTunnelMtu(1280, "ipv6")).toBe(1280);

@@ -78,6 +78,16 @@ export function getLinkLocalAddress(nodeIndex: number, slot: TTunnelSlot = 0): s
   return `fe80::${slot === 1 ? "1:" : ""}${nodeIndex.toString(16)}`;
 }
 
+/**
+ * The tunnel whose peer has link-local `address` (`fe80::<index>` → `mo<index>`), or null for any
+ * other address. bfdd sometimes lists bgpd's session to a tunnel peer without its interface.
+ */
+export function findTunnelOfLinkLocal(address: string): string | null {
+  const hex = /^fe80::([0-9a-f]{1,4})$/i.exec(address)?.[1];
+  const index = hex === undefined ? 0 : parseInt(hex, 16);
+  return index >= 1 ? getTunnelInterfaceName(index) : null;
+}
+
 /** Tunnel MTU for an underlay path MTU and family, clamped to at least 1280. */
 export function getTunnelMtu(pathMtu: number, family: TIpFamily): number {
   const overhead = family === "ipv6" ? WIREGUARD_OVERHEAD_IPV6 : WIREGUARD_OVERHEAD_IPV4;

@@ -12,6 +12,7 @@ import {
   type TDesiredNodeConfigDelta,
   type TPeerConfig,
 } from "./config";
+import type { TNodeConfigHead } from "./compile-node-configs";
 import { NetcfgError } from "./netcfg-error";
 
 /** Which peers changed between two peer lists. */
@@ -66,7 +67,18 @@ export function diffPeerLists(
  */
 export function makeConfigDelta(
   baseVersion: number,
+  next: TNodeConfigHead,
+  meshDiff: TPeerListDiff,
+): TDesiredNodeConfigDelta;
+export function makeConfigDelta(
+  baseVersion: number,
   next: TDesiredNodeConfig,
+  meshDiff: TPeerListDiff,
+  base: TDesiredNodeConfig | undefined,
+): TDesiredNodeConfigDelta;
+export function makeConfigDelta(
+  baseVersion: number,
+  next: TNodeConfigHead & { peers?: TDesiredNodeConfig["peers"] },
   meshDiff: TPeerListDiff,
   base?: TDesiredNodeConfig,
 ): TDesiredNodeConfigDelta {
@@ -85,11 +97,13 @@ export function makeConfigDelta(
   };
   if (!base) return delta;
   const baseIds = new Set(base.peers.map((peer) => peer.id));
-  const nextIds = new Set(next.peers.map((peer) => peer.id));
+  // The overloads give a full `next` whenever `base` is given.
+  const nextPeers = next.peers ?? [];
+  const nextIds = new Set(nextPeers.map((peer) => peer.id));
   const upserted = new Set(delta.upsertPeers.map((peer) => peer.id));
   delta.upsertPeers = [
     ...delta.upsertPeers.filter((peer) => nextIds.has(peer.id)),
-    ...next.peers.filter((peer) => !baseIds.has(peer.id) && !upserted.has(peer.id)),
+    ...nextPeers.filter((peer) => !baseIds.has(peer.id) && !upserted.has(peer.id)),
   ].sort((a, b) => a.index - b.index);
   const removed = new Set(delta.removePeerIds.filter((id) => baseIds.has(id)));
   for (const id of baseIds) if (!nextIds.has(id)) removed.add(id);

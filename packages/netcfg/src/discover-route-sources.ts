@@ -12,36 +12,69 @@ import { isInterfaceSelected, type TNodeRouting, type TRouteCandidate } from "./
 export const CILIUM_HOST_INTERFACE = "cilium_host";
 
 /**
- * Route protocols that are FRR's own (its selfroutes, never redistributed) or invisible to it
- * (`kernel`, `redirect`): ROUTING-NOTES §0.1–0.2. Names as iproute2 prints them, and numbers.
+ * Route protocol numbers FRR never redistributes as kernel routes: `redirect` and `kernel`
+ * (zebra ignores them, ROUTING-NOTES §0.1) and FRR's own selfroutes (zebra 11, babel 42, bgp
+ * 186 … srte 198, §0.2).
  */
 const FRR_UNSEEN_PROTOCOLS = new Set([
-  "kernel",
-  "redirect",
-  "bgp",
-  "ospf",
-  "isis",
-  "rip",
-  "ripng",
-  "babel",
-  "eigrp",
-  "ldp",
-  "nhrp",
-  "sharp",
-  "pbr",
-  "openfabric",
-  "srte",
-  "zebra",
-  ...["1", "2", "11", "42", "186", "187", "188", "189", "190", "191", "192", "193", "194"],
-  ...["195", "196", "197", "198"],
+  1,
+  2,
+  11,
+  42,
+  ...Array.from({ length: 13 }, (_, i) => 186 + i),
 ]);
+
+/**
+ * The kernel's own protocol names (iproute2's rt_protos without FRR's additions, which reuse
+ * `static` for 196): the agent reads routes with `ip -N` and names them here, so a route FRR
+ * installed (196) is never mistaken for an admin's `proto static` (4).
+ */
+const KERNEL_PROTOCOL_NAMES: Readonly<Record<number, string>> = {
+  0: "unspec",
+  1: "redirect",
+  2: "kernel",
+  3: "boot",
+  4: "static",
+  8: "gated",
+  9: "ra",
+  10: "mrt",
+  11: "zebra",
+  12: "bird",
+  13: "dnrouted",
+  14: "xorp",
+  15: "ntk",
+  16: "dhcp",
+  18: "keepalived",
+  42: "babel",
+  99: "openr",
+};
+
+/** A route's protocol as a number (from `ip -N`, or a name from plain `ip`); null: unknown. */
+function toProtocolNumber(protocol: string | null): number | null {
+  if (protocol === null) return 3;
+  if (/^\d+$/.test(protocol)) return Number(protocol);
+  const entry = Object.entries(KERNEL_PROTOCOL_NAMES).find(([, name]) => name === protocol);
+  return entry ? Number(entry[0]) : null;
+}
+
+/** A protocol's name for reports and selection (`static`, `bird`, ...; a number if unnamed). */
+export function nameRouteProtocol(protocol: string | null): string {
+  const number = toProtocolNumber(protocol);
+  if (number === null) return protocol ?? "boot";
+  return KERNEL_PROTOCOL_NAMES[number] ?? String(number);
+}
+
+function isSeenByFrr(protocol: string | null): boolean {
+  const number = toProtocolNumber(protocol);
+  return number === null || !FRR_UNSEEN_PROTOCOLS.has(number);
+}
 
 /** Input of discoverRouteSources. */
 export interface TDiscoverRouteSourcesInput {
   routing: TNodeRouting;
   /** `ip -json addr show`, parsed. */
   links: readonly TIpLinkAddresses[];
-  /** `ip -json route show table main` of both families, parsed. */
+  /** `ip -N -json route show table main` of both families, parsed (numeric protocols). */
   routes: readonly TIpRoute[];
   /** The node's attached (static) prefixes, for the IPv6 anchor check (§0.5). */
   advertisedPrefixes: readonly string[];
@@ -91,6 +124,9 @@ function findPodCidrs(links: readonly TIpLinkAddresses[], routes: readonly TIpRo
   // routes other nodes' CIDRs into cilium_host too (tunnel mode), which must never be announced.
   return routes.filter((route) => {
     if (route.device !== CILIUM_HOST_INTERFACE || route.type !== "unicast") return false;
+    // FRR's own anchor for the pod CIDR points into cilium_host too: not Cilium's route.
+    const number = toProtocolNumber(route.protocol);
+    if (number !== null && number !== 2 && FRR_UNSEEN_PROTOCOLS.has(number)) return false;
     const cidr = parseCidr(route.destination, { isHostBitsAllowed: true });
     const hostLength = cidr.family === "ipv4" ? 32 : 128;
     return (
@@ -124,8 +160,8 @@ export function discoverRouteSources(input: TDiscoverRouteSourcesInput): TDiscov
   const unselectedKernelRoutes: TDiscoveredRoute[] = [];
   if (sources.kernelProtocols.length > 0) {
     for (const route of routes) {
-      const protocol = route.protocol ?? "boot";
-      if (route.type !== "unicast" || FRR_UNSEEN_PROTOCOLS.has(protocol)) continue;
+      if (route.type !== "unicast" || !isSeenByFrr(route.protocol)) continue;
+      const protocol = nameRouteProtocol(route.protocol);
       const candidate: TDiscoveredRoute = {
         prefix: parseCidr(route.destination, { isHostBitsAllowed: true }).text,
         source: "kernel",
@@ -133,17 +169,23 @@ export function discoverRouteSources(input: TDiscoverRouteSourcesInput): TDiscov
         protocol,
         speaker: null,
       };
-      const isSelected = sources.kernelProtocols.includes(protocol);
+      const number = String(toProtocolNumber(route.protocol) ?? "");
+      const isSelected =
+        sources.kernelProtocols.includes(protocol) || sources.kernelProtocols.includes(number);
       (isSelected ? found : unselectedKernelRoutes).push(candidate);
     }
   }
   if (sources.ciliumPodCidr) {
+    const seen = new Set<string>();
     for (const route of findPodCidrs(links, routes)) {
+      const prefix = parseCidr(route.destination, { isHostBitsAllowed: true }).text;
+      if (seen.has(prefix)) continue;
+      seen.add(prefix);
       found.push({
-        prefix: parseCidr(route.destination, { isHostBitsAllowed: true }).text,
+        prefix,
         source: "cilium",
         interface: CILIUM_HOST_INTERFACE,
-        protocol: route.protocol,
+        protocol: nameRouteProtocol(route.protocol),
         speaker: null,
       });
     }
@@ -155,7 +197,7 @@ export function discoverRouteSources(input: TDiscoverRouteSourcesInput): TDiscov
     const hostRoute = routes.find(
       (route) =>
         route.type === "unicast" &&
-        route.protocol === "kernel" &&
+        toProtocolNumber(route.protocol) === 2 &&
         route.device !== null &&
         parseCidr(route.destination, { isHostBitsAllowed: true }).text === cidr.text,
     );

@@ -3,7 +3,7 @@
 // controller (which shows them and checks conflicts), so both judge with the same rules.
 import { parseCidr, type TParsedCidr } from "./parse-cidr";
 import {
-  findAlwaysDeniedReason,
+  createAlwaysDeniedCheck,
   type TAlwaysDeniedContext,
   type TNodeRouting,
   type TRouteCandidate,
@@ -52,10 +52,9 @@ function compareCandidates(a: TParsedRoute, b: TParsedRoute) {
 
 function findRangeRefusal(
   cidr: TParsedCidr,
-  routing: TNodeRouting,
+  ranges: readonly { parsed: TParsedCidr; maxLength: number }[],
 ): { refusal: TRouteRefusal; detail: string } | null {
-  const containing = routing.allowedRanges.filter((range) => {
-    const parsed = parseCidr(range.prefix, { isHostBitsAllowed: true });
+  const containing = ranges.filter(({ parsed }) => {
     return (
       parsed.family === cidr.family &&
       parsed.prefixLength <= cidr.prefixLength &&
@@ -89,6 +88,11 @@ export function judgeRouteCandidates(
   discovered: readonly TDiscoveredRoute[],
   context: TJudgeContext,
 ): TRouteCandidate[] {
+  const isAlwaysDenied = createAlwaysDeniedCheck({ ...context, isExitNode: routing.exitNode });
+  const ranges = routing.allowedRanges.map((range) => ({
+    parsed: parseCidr(range.prefix, { isHostBitsAllowed: true }),
+    maxLength: range.maxLength,
+  }));
   const withheld = new Set(
     routing.withheld.map((text) => parseCidr(text, { isHostBitsAllowed: true }).text),
   );
@@ -113,12 +117,12 @@ export function judgeRouteCandidates(
     if (!routing.mayOriginate) {
       return refuse("origination-disabled", "the node may not originate routes");
     }
-    const denied = findAlwaysDeniedReason(cidr.text, { ...context, isExitNode: routing.exitNode });
+    const denied = isAlwaysDenied(cidr);
     if (denied) return refuse("always-denied", denied);
     if (withheld.has(cidr.text)) {
       return refuse("withheld", "held back by the controller until an admin resolves a conflict");
     }
-    const outOfRange = findRangeRefusal(cidr, routing);
+    const outOfRange = findRangeRefusal(cidr, ranges);
     if (outOfRange) return refuse(outOfRange.refusal, outOfRange.detail);
     if (!announced.has(cidr.text)) {
       if (capped.has(cidr.text) || announced.size >= routing.maxPrefixes) {

@@ -58,7 +58,8 @@ describe("parseBfdPeers", () => {
     expect(parseBfdPeers(fixture("vtysh-bfd-peers.json"))).toEqual([
       expect.objectContaining({
         peer: "fe80::2",
-        local: "fe80::1",
+        // The static session (no local-address) that bgpd's registration joined.
+        local: null,
         interface: "mo2",
         isMultihop: false,
         status: "up",
@@ -72,8 +73,14 @@ describe("parseBfdPeers", () => {
     ]);
   });
 
-  it("reads an empty list (vtysh-bfd-peers-down.json)", () => {
-    expect(parseBfdPeers(fixture("vtysh-bfd-peers-down.json"))).toEqual([]);
+  it("reads the static session down before the peer runs (vtysh-bfd-peers-down.json)", () => {
+    expect(parseBfdPeers(fixture("vtysh-bfd-peers-down.json"))).toEqual([
+      expect.objectContaining({ peer: "fe80::2", interface: "mo2", status: "down", isUp: false }),
+    ]);
+  });
+
+  it("reads an empty list", () => {
+    expect(parseBfdPeers("[\n]\n")).toEqual([]);
   });
 });
 

@@ -28,6 +28,11 @@ describe("renderAddNeighborCommands / renderRemoveNeighborCommands", () => {
         "router bgp 4200000001",
         "neighbor mo3 interface peer-group MESH",
         "neighbor mo3 description node3",
+        "exit",
+        "bfd",
+        "peer fe80::3 interface mo3",
+        "profile meshover",
+        "exit",
       ]
     `);
     expect(renderRemoveNeighborCommands(model, "mo3")).toMatchInlineSnapshot(`
@@ -35,6 +40,9 @@ describe("renderAddNeighborCommands / renderRemoveNeighborCommands", () => {
         "configure terminal",
         "router bgp 4200000001",
         "no neighbor mo3",
+        "exit",
+        "bfd",
+        "no peer fe80::3 interface mo3",
       ]
     `);
   });

@@ -3,13 +3,15 @@
 // touches another session, and the text cannot drift from what a reload would write.
 import type { TFrrConfig } from "./derive-frr-config";
 import { NetcfgError } from "./netcfg-error";
-import { renderInterfaceLines, renderNeighborLines } from "./render-frr-config";
+import { getLinkLocalAddress } from "./derive-tunnels";
+import { renderBfdPeerLines, renderInterfaceLines, renderNeighborLines } from "./render-frr-config";
 
 /** `vtysh -c` commands adding the neighbor on one tunnel (its interface stanza first). */
 export function renderAddNeighborCommands(model: TFrrConfig, device: string): string[] {
   const iface = model.interfaces.find((candidate) => candidate.name === device);
   const neighbor = model.neighbors.find((candidate) => candidate.interfaceName === device);
-  if (!iface || !neighbor) {
+  const bfdPeer = model.bfdPeers.find((candidate) => candidate.interfaceName === device);
+  if (!iface || !neighbor || !bfdPeer) {
     throw new NetcfgError("INVALID_PLAN", `no FRR neighbor on ${device} in the model`);
   }
   return [
@@ -17,12 +19,22 @@ export function renderAddNeighborCommands(model: TFrrConfig, device: string): st
     ...renderInterfaceLines(iface).map((line) => line.trim()),
     `router bgp ${model.asn}`,
     ...renderNeighborLines(neighbor, model.peerGroup).map((line) => line.trim()),
+    "exit",
+    // The BFD session before bgpd's registration on Established: see TFrrBfdPeer.
+    "bfd",
+    ...renderBfdPeerLines(bfdPeer, model.bfd.profile).map((line) => line.trim()),
   ];
 }
 
 /** `vtysh -c` commands removing the neighbor on one tunnel. */
 export function renderRemoveNeighborCommands(model: TFrrConfig, device: string): string[] {
-  return ["configure terminal", `router bgp ${model.asn}`, `no neighbor ${device}`];
+  const commands = ["configure terminal", `router bgp ${model.asn}`, `no neighbor ${device}`];
+  // The peer is gone from the model: its link-local follows from the tunnel name (mo<index>).
+  const peerIndex = /^mo([1-9][0-9]*)$/.exec(device)?.[1];
+  if (peerIndex === undefined) return commands;
+  const peer = { interfaceName: device, peerAddress: getLinkLocalAddress(Number(peerIndex)) };
+  const [peerLine] = renderBfdPeerLines(peer, model.bfd.profile);
+  return [...commands, "exit", "bfd", `no ${peerLine!.trim()}`];
 }
 
 /**

@@ -2,6 +2,7 @@
 // (`show running-config`), so `frr-reload.py` diffs it cleanly and golden files stay readable.
 import type {
   TFrrAddressFamily,
+  TFrrBfdPeer,
   TFrrConfig,
   TFrrInterface,
   TFrrNeighbor,
@@ -81,6 +82,15 @@ export function renderNeighborLines(neighbor: TFrrNeighbor, peerGroup: string): 
   ];
 }
 
+/** The `bfd` block lines of one static BFD peer, indented as FRR prints them. */
+export function renderBfdPeerLines(peer: TFrrBfdPeer, profile: string): string[] {
+  return [
+    ` peer ${peer.peerAddress} interface ${peer.interfaceName}`,
+    `  profile ${profile}`,
+    " exit",
+  ];
+}
+
 /**
  * Renders the FRR integrated configuration (frr.conf) of a node. Pure and deterministic: the
  * same model always gives byte-identical text, ending with a newline.
@@ -133,9 +143,10 @@ export function renderFrrConfig(model: TFrrConfig): string {
     `  transmit-interval ${model.bfd.intervalMs}`,
     " exit",
     " !",
-    "exit",
-    "!",
-    "end",
   );
+  for (const peer of model.bfdPeers) {
+    lines.push(...renderBfdPeerLines(peer, model.bfd.profile), " !");
+  }
+  lines.push("exit", "!", "end");
   return `${lines.join("\n")}\n`;
 }

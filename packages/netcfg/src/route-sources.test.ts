@@ -4,6 +4,7 @@ import {
   ZNodeRouting,
   DEFAULT_NODE_ROUTING,
   findAlwaysDeniedReason,
+  findSameNamespaceSpeakerReason,
 } from "./route-sources";
 
 const context = {
@@ -47,5 +48,13 @@ describe("route source schemas", () => {
 
   it("accepts the default routing", () => {
     expect(ZNodeRouting.parse(DEFAULT_NODE_ROUTING)).toEqual(DEFAULT_NODE_ROUTING);
+  });
+});
+
+describe("findSameNamespaceSpeakerReason", () => {
+  it("names FRR 9 for a speaker peering over loopback, nothing for a guest's subnet", () => {
+    expect(findSameNamespaceSpeakerReason("127.0.0.1/32")).toMatch(/needs FRR 9/);
+    expect(findSameNamespaceSpeakerReason("::1/128")).toMatch(/needs FRR 9/);
+    expect(findSameNamespaceSpeakerReason("10.201.1.0/24")).toBeNull();
   });
 });

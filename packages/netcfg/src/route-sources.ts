@@ -197,26 +197,36 @@ export function findAlwaysDeniedReason(
   prefix: string,
   context: TAlwaysDeniedContext,
 ): string | null {
-  const cidr = parseCidr(prefix, { isHostBitsAllowed: true });
-  if (cidr.prefixLength === 0) {
-    return context.isExitNode ? null : "a default route, announced only by an exit node";
-  }
-  const never = NEVER_ROUTED.find((range) => isCidrOverlap(range.cidr, cidr));
-  if (never) return `overlaps ${never.cidr.text} (${never.why})`;
-  for (const pool of [context.pools.ipv4Pool, context.pools.ipv6Pool]) {
-    if (isCidrOverlap(parseCidr(pool, { isHostBitsAllowed: true }), cidr)) {
-      return `overlaps the mesh pool ${pool}`;
+  return createAlwaysDeniedCheck(context)(parseCidr(prefix, { isHostBitsAllowed: true }));
+}
+
+/**
+ * findAlwaysDeniedReason with the context parsed once, for judging many prefixes (an agent with
+ * 1,000 VIPs and 50 peers' endpoints would otherwise parse 50,000 addresses per look).
+ */
+export function createAlwaysDeniedCheck(
+  context: TAlwaysDeniedContext,
+): (cidr: TParsedCidr) => string | null {
+  const pools = [context.pools.ipv4Pool, context.pools.ipv6Pool].map((text) => ({
+    text,
+    cidr: parseCidr(text, { isHostBitsAllowed: true }),
+  }));
+  const underlay = context.underlay.map((text) => ({
+    text,
+    cidr: parseCidr(text.includes("/") ? text : hostCidr(text), { isHostBitsAllowed: true }),
+  }));
+  return (cidr) => {
+    if (cidr.prefixLength === 0) {
+      return context.isExitNode ? null : "a default route, announced only by an exit node";
     }
-  }
-  for (const text of context.underlay) {
-    const underlay = parseCidr(text.includes("/") ? text : hostCidr(text), {
-      isHostBitsAllowed: true,
-    });
-    if (isCidrOverlap(underlay, cidr)) {
-      return `contains the underlay address ${text}`;
-    }
-  }
-  return null;
+    const never = NEVER_ROUTED.find((range) => isCidrOverlap(range.cidr, cidr));
+    if (never) return `overlaps ${never.cidr.text} (${never.why})`;
+    const pool = pools.find((entry) => isCidrOverlap(entry.cidr, cidr));
+    if (pool) return `overlaps the mesh pool ${pool.text}`;
+    const endpoint = underlay.find((entry) => isCidrOverlap(entry.cidr, cidr));
+    if (endpoint) return `contains the underlay address ${endpoint.text}`;
+    return null;
+  };
 }
 
 function hostCidr(address: string): string {
@@ -231,8 +241,8 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${body}$`);
 }
 
-/** True when an interface name matches a selector (a name, or a glob with `*` and `?`). */
-export function isInterfaceMatch(name: string, selector: string): boolean {
+// An interface name against a selector (a name, or a glob with `*` and `?`).
+function isSelectorMatch(name: string, selector: string): boolean {
   return selector === name || globToRegExp(selector).test(name);
 }
 
@@ -242,7 +252,24 @@ export function isInterfaceMatch(name: string, selector: string): boolean {
  */
 export function isInterfaceSelected(name: string, sources: TRouteSources): boolean {
   const matches = (selectors: readonly string[]) =>
-    selectors.some((selector) => isInterfaceMatch(name, selector));
+    selectors.some((selector) => isSelectorMatch(name, selector));
   if (matches(BUILTIN_EXCLUDED_INTERFACES) || matches(sources.excludeInterfaces)) return false;
   return matches(sources.interfaces);
+}
+
+/** What a speaker on a loopback listen range gets: FRR 8.4 cannot take its routes. */
+export const SPEAKER_NEEDS_FRR9_MESSAGE =
+  "a speaker in the node's own network namespace (loopback peering, self next-hop) needs FRR 9: FRR 8.4 drops its routes; run it in its own namespace, VM or container";
+
+/**
+ * Why a speaker's listen range cannot work on FRR 8.4, or null: a loopback range means a
+ * speaker in the node's own namespace (MetalLB, Cilium BGP CP), whose routes FRR 8.4 drops
+ * (ROUTING-NOTES §0.3). The agent refuses such a speaker's routes at run time as well.
+ */
+export function findSameNamespaceSpeakerReason(listenRange: string): string | null {
+  const range = parseCidr(listenRange, { isHostBitsAllowed: true });
+  const loopback = NEVER_ROUTED.filter((entry) => entry.why === "loopback");
+  return loopback.some((entry) => isCidrOverlap(entry.cidr, range))
+    ? SPEAKER_NEEDS_FRR9_MESSAGE
+    : null;
 }

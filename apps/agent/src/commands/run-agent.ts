@@ -72,6 +72,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     runner,
     logger,
     endpoints: () => store.readIdentity()?.endpoints ?? identity.endpoints,
+    showFrr: frr ? (command) => frr.show(command) : null,
   });
   const queue: ReconcileQueue = new ReconcileQueue({
     store,

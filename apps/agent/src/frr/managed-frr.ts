@@ -2,7 +2,7 @@
 // (one FRR per network namespace), supervised by PID like wireguard-go. Changes go through
 // frr-reload.py (global) or targeted vtysh commands (one neighbor), and the startup file is kept
 // in step with what runs.
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { renderFrrConfig, type TFrrConfig, type TFrrStep } from "@meshover/netcfg";
 import { runChecked, type TRunner } from "../exec/run-command";
 import { stopProcess } from "../host/stop-process";
@@ -12,6 +12,9 @@ import { FRR_BIN, FRR_RELOAD, VtyshFrr } from "./frr-adapter";
 
 /** Daemons a managed FRR consists of, in start order. */
 export const MANAGED_DAEMONS = ["zebra", "bgpd", "bfdd", "staticd"] as const;
+
+/** zebra's client and vty sockets: the other daemons start once both exist. */
+const ZEBRA_SOCKETS = ["zserv.api", "zebra.vty"] as const;
 
 /** How long the daemons may take until vtysh reaches all of them. */
 const START_TIMEOUT_MS = 15_000;
@@ -87,6 +90,8 @@ export class ManagedFrr extends VtyshFrr {
         paths: [...new Set([...current.paths, this.configDir, this.runDir])],
       }));
     record();
+    // Sockets a killed FRR left behind would end the wait for zebra's at once.
+    for (const name of ZEBRA_SOCKETS) rmSync(`${this.runDir}/${name}`, { force: true });
     for (const daemon of MANAGED_DAEMONS) {
       const argv = [`${FRR_BIN}/${daemon}`, "-N", pathspace, "-P", "0"];
       pids[daemon] = await runner.spawnDaemon(
@@ -95,10 +100,24 @@ export class ManagedFrr extends VtyshFrr {
       );
       // Record each PID at once so a crash here still lets `leave` stop it.
       record();
+      // A daemon that finds no zebra socket retries only after 10 s: bfdd then knew no
+      // interface for 10 s (no BFD after a join), bgpd no tunnel to peer over.
+      if (daemon === "zebra") await this.waitForSockets(ZEBRA_SOCKETS);
     }
     await this.waitForVtysh();
     await runChecked(runner, [...this.vtysh(), "-b"], { timeoutMs: 30_000 });
     logger.info({ pathspace, pids }, "managed FRR started");
+  }
+
+  /** Wait until every socket in `names` exists in the run folder (as the daemons make them). */
+  private async waitForSockets(names: readonly string[]): Promise<void> {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!names.every((name) => existsSync(`${this.runDir}/${name}`))) {
+      if (Date.now() > deadline) {
+        throw new Error(`managed FRR: no ${names.join(", ")} in ${this.runDir} within 15 s`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   private async waitForVtysh(): Promise<void> {

@@ -3,6 +3,7 @@
 import {
   deriveRotationTunnels,
   deriveTunnels,
+  findTunnelOfLinkLocal,
   parseBfdPeers,
   parseBgpNeighbors,
   type TDesiredNodeConfig,
@@ -34,8 +35,13 @@ export interface TRoutingHealth {
 export async function readRoutingHealth(frr: TFrrAdapter | null): Promise<TRoutingHealth> {
   const health: TRoutingHealth = { bgp: new Map(), bfd: new Map() };
   if (!frr) return health;
+  // Both at once (a change report is on the cut → red path); a failure reads as unknown below.
+  const [bgpText, bfdText] = await Promise.all([
+    frr.show("show bgp neighbors json").catch(() => null),
+    frr.show("show bfd peers json").catch(() => null),
+  ]);
   try {
-    for (const neighbor of parseBgpNeighbors(await frr.show("show bgp neighbors json"))) {
+    for (const neighbor of parseBgpNeighbors(bgpText ?? "")) {
       const sum = ({ ipv4, ipv6 }: { ipv4: number | null; ipv6: number | null }) =>
         ipv4 === null && ipv6 === null ? null : (ipv4 ?? 0) + (ipv6 ?? 0);
       health.bgp.set(neighbor.name, {
@@ -49,8 +55,10 @@ export async function readRoutingHealth(frr: TFrrAdapter | null): Promise<TRouti
     // FRR not answering: report the state as unknown.
   }
   try {
-    for (const peer of parseBfdPeers(await frr.show("show bfd peers json"))) {
-      if (peer.interface) health.bfd.set(peer.interface, peer.status);
+    for (const peer of parseBfdPeers(bfdText ?? "")) {
+      // bgpd's session to a peer it reached before it knew the interface lists none.
+      const device = peer.interface ?? findTunnelOfLinkLocal(peer.peer);
+      if (device) health.bfd.set(device, peer.status);
     }
   } catch {
     // As above.

@@ -129,10 +129,14 @@ export class HealthReporter {
     let observed: THealthReport["observed"];
     const config = queue.config;
     if (config) {
-      const observation = await host.observe([]);
+      // Independent reads side by side: a change report is on the cut → red path.
+      const [observation, routing, collectedRoutes] = await Promise.all([
+        host.observe([]),
+        readRoutingHealth(frr),
+        isRoutesSkipped ? null : this.routes.collect({ config, frr, runner }),
+      ]);
+      routes = collectedRoutes;
       rotationTunnels = collectRotationTunnels(config, keys, observation);
-      const routing = await readRoutingHealth(frr);
-      routes = isRoutesSkipped ? null : await this.routes.collect({ config, frr, runner });
       observed = {
         tunnels: observation.host.links
           .map((link) => link.name)

@@ -3,7 +3,9 @@
 // the next FRR config need. Level-triggered: each pass recomputes everything from what the host
 // holds now, never from remembered events. Hysteresis: something new counts once it was seen
 // on STABLE_PASSES consecutive passes; something gone is gone at once (FRR itself withdraws
-// connected and kernel routes the moment zebra hears of it, with no agent in between).
+// connected and kernel routes the moment zebra hears of it, with no agent in between). The
+// first look after the agent starts takes what is there as settled: it was there before the
+// restart too, and waiting would withdraw it for a pass (churn on every agent restart).
 import {
   EMPTY_ROUTE_HOST_STATE,
   MAX_ROUTE_CANDIDATES,
@@ -20,6 +22,11 @@ import {
 } from "@meshover/netcfg";
 import { runChecked, type TRunner } from "../exec/run-command";
 import type { TLogger } from "../log";
+import {
+  readSpeakerRoutes,
+  refuseSameNamespaceSpeakers,
+  type TShowFrr,
+} from "./read-speaker-routes";
 
 /** Consecutive passes a new candidate must be seen on before it is reported or anchored. */
 export const STABLE_PASSES = 2;
@@ -33,7 +40,13 @@ export interface TSourcesChange {
 }
 
 const keyOf = (route: TDiscoveredRoute) =>
-  [route.source, route.prefix, route.interface ?? "", route.protocol ?? ""].join("|");
+  [
+    route.source,
+    route.prefix,
+    route.interface ?? "",
+    route.protocol ?? "",
+    route.speaker ?? "",
+  ].join("|");
 
 /** Options of RouteSourceWatcher. */
 export interface TRouteSourceWatcherOptions {
@@ -41,6 +54,8 @@ export interface TRouteSourceWatcherOptions {
   logger: TLogger;
   /** This node's underlay endpoints (never announced into the mesh). */
   endpoints(): readonly string[];
+  /** FRR's vtysh show, to read what speakers announce (none: speakers are not reported). */
+  showFrr?: TShowFrr | null;
 }
 
 /** Discovery, hysteresis and the candidate report state of one agent. */
@@ -50,6 +65,7 @@ export class RouteSourceWatcher {
   /** The judged candidates of the last look (stable entries only). */
   candidates: TRouteCandidate[] = [];
   private seenPasses = new Map<string, number>();
+  private isFirstLook = true;
   /** JSON of the candidates the controller last accepted; null: send the full list. */
   private acceptedJson: string | null = null;
 
@@ -65,6 +81,7 @@ export class RouteSourceWatcher {
     } else {
       await this.lookAtHost(config);
     }
+    this.isFirstLook = false;
     const change = {
       isFrrChanged: JSON.stringify(this.routeHost) !== before.host,
       isCandidatesChanged: JSON.stringify(this.candidates) !== before.list,
@@ -87,15 +104,26 @@ export class RouteSourceWatcher {
     const { runner } = this.options;
     const [addrText, v4Text, v6Text] = await Promise.all([
       runChecked(runner, ["ip", "-json", "addr", "show"]),
-      runChecked(runner, ["ip", "-json", "-4", "route", "show", "table", "main"]),
-      runChecked(runner, ["ip", "-json", "-6", "route", "show", "table", "main"]),
+      // -N: numeric protocols (FRR's rt_protos names its 196 `static`, like the kernel's 4).
+      runChecked(runner, ["ip", "-N", "-json", "-4", "route", "show", "table", "main"]),
+      runChecked(runner, ["ip", "-N", "-json", "-6", "route", "show", "table", "main"]),
     ]);
+    const links = parseIpAddresses(addrText.stdout);
     const found = discoverRouteSources({
       routing: config.routing,
-      links: parseIpAddresses(addrText.stdout),
+      links,
       routes: [...parseIpRoutes(v4Text.stdout, "ipv4"), ...parseIpRoutes(v6Text.stdout, "ipv6")],
       advertisedPrefixes: config.self.advertisedPrefixes,
     });
+    if (config.routing.sources.speakers.length > 0 && this.options.showFrr) {
+      try {
+        found.routes.push(...(await readSpeakerRoutes(this.options.showFrr)));
+      } catch (error) {
+        // FRR starting or restarting: the speakers' routes are reported on a later look.
+        const message = error instanceof Error ? error.message : String(error);
+        this.options.logger.debug({ error: message }, "speaker routes not readable");
+      }
+    }
     // Hysteresis: count consecutive sightings; whatever is not seen now starts from zero.
     const keys = [
       ...found.routes.map(keyOf),
@@ -104,7 +132,8 @@ export class RouteSourceWatcher {
       ...Object.entries(found.anchorInterfaces).map(([prefix, dev]) => `anchor|${prefix}|${dev}`),
     ];
     const next = new Map<string, number>();
-    for (const key of keys) next.set(key, (this.seenPasses.get(key) ?? 0) + 1);
+    const sightings = this.isFirstLook ? STABLE_PASSES : 1;
+    for (const key of keys) next.set(key, (this.seenPasses.get(key) ?? 0) + sightings);
     this.seenPasses = next;
     const isStable = (key: string) => (next.get(key) ?? 0) >= STABLE_PASSES;
 
@@ -112,10 +141,16 @@ export class RouteSourceWatcher {
       pools: { ipv4Pool: config.settings.ipv4Pool, ipv6Pool: config.settings.ipv6Pool },
       underlay: [...this.options.endpoints(), ...config.peers.flatMap((peer) => peer.endpoints)],
     };
-    this.candidates = judgeRouteCandidates(
-      config.routing,
-      found.routes.filter((route) => isStable(keyOf(route))),
-      context,
+    const localAddresses = new Set(
+      links.flatMap((link) => link.addresses.map((address) => address.address)),
+    );
+    this.candidates = refuseSameNamespaceSpeakers(
+      judgeRouteCandidates(
+        config.routing,
+        found.routes.filter((route) => isStable(keyOf(route))),
+        context,
+      ),
+      localAddresses,
     );
     const unselected = judgeRouteCandidates(
       { ...config.routing, maxPrefixes: Number.MAX_SAFE_INTEGER },

@@ -94,16 +94,14 @@ export function toDirectedSample(row: TSampleRow): TDirectedSample {
   };
 }
 
-/**
- * Insert one sample per peer of a report in one statement. The join skips peers the controller
- * no longer knows (removed meanwhile) instead of failing the report. Times are UTC like Prisma's.
- */
-export async function insertHealthSamples(
-  tx: Prisma.TransactionClient,
-  { nodeId, at, peers }: { nodeId: string; at: Date; peers: readonly TPeerHealth[] },
-): Promise<void> {
-  if (peers.length === 0) return;
-  const rows = JSON.stringify(
+/** A UTC time as a `timestamp` literal (Prisma stores DateTime as UTC without a zone). */
+export function toUtcTimestamp(at: Date): string {
+  return at.toISOString().replace(/Z$/, "");
+}
+
+/** A report's peers as the JSON rows {@link sampleInsertSql} reads (one per peer). */
+export function toSampleRowsJson(peers: readonly TPeerHealth[]): string {
+  return JSON.stringify(
     peers.map((peer) => ({
       peerId: peer.peerId,
       ...Object.fromEntries(COUNTER_NAMES.map((name) => [name, peer[name]])),
@@ -111,15 +109,44 @@ export async function insertHealthSamples(
       metrics: Object.fromEntries(METRIC_NAMES.map((name) => [name, peer[name]])),
     })),
   );
-  const counters = Prisma.raw(COUNTER_NAMES.map((name) => `"${name}"`).join(", "));
-  const fromCounters = Prisma.raw(COUNTER_NAMES.map((name) => `s."${name}"`).join(", "));
-  const recordset = Prisma.raw(
-    COUNTER_NAMES.map((name) => `"${name}" ${COUNTER_COLUMNS[name]}`).join(", "),
+}
+
+const COUNTERS_SQL = COUNTER_NAMES.map((name) => `"${name}"`).join(", ");
+const FROM_COUNTERS_SQL = COUNTER_NAMES.map((name) => `s."${name}"`).join(", ");
+const RECORDSET_SQL = COUNTER_NAMES.map((name) => `"${name}" ${COUNTER_COLUMNS[name]}`).join(", ");
+
+/**
+ * SQL inserting one sample per row of a {@link toSampleRowsJson} array. The arguments are SQL
+ * expressions (placeholders) for the reporting node's id, the report's time (from
+ * {@link toUtcTimestamp}) and the rows; `condition`, when given, must hold for anything to be
+ * inserted. The join skips peers the controller no longer knows (removed meanwhile) instead of
+ * failing the report.
+ */
+export function sampleInsertSql(
+  nodeId: string,
+  at: string,
+  rows: string,
+  condition = "true",
+): string {
+  return `INSERT INTO "HealthSample" ("nodeId", "peerId", at, ${COUNTERS_SQL}, metrics)
+    SELECT ${nodeId}::uuid, n.id, ${at}::timestamp, ${FROM_COUNTERS_SQL}, jsonb_strip_nulls(s.metrics)
+    FROM json_to_recordset(${rows}::json) AS s("peerId" uuid, ${RECORDSET_SQL}, metrics jsonb)
+    JOIN "Node" n ON n.id = s."peerId"
+    WHERE ${condition}`;
+}
+
+const INSERT_SAMPLES_SQL = sampleInsertSql("$1", "$2", "$3");
+
+/** Insert one sample per peer of a report in one statement. */
+export async function insertHealthSamples(
+  tx: Prisma.TransactionClient,
+  { nodeId, at, peers }: { nodeId: string; at: Date; peers: readonly TPeerHealth[] },
+): Promise<void> {
+  if (peers.length === 0) return;
+  await tx.$executeRawUnsafe(
+    INSERT_SAMPLES_SQL,
+    nodeId,
+    toUtcTimestamp(at),
+    toSampleRowsJson(peers),
   );
-  await tx.$executeRaw`
-    INSERT INTO "HealthSample" ("nodeId", "peerId", at, ${counters}, metrics)
-    SELECT ${nodeId}::uuid, n.id, ${at.toISOString().replace(/Z$/, "")}::timestamp,
-      ${fromCounters}, jsonb_strip_nulls(s.metrics)
-    FROM json_to_recordset(${rows}::json) AS s("peerId" uuid, ${recordset}, metrics jsonb)
-    JOIN "Node" n ON n.id = s."peerId"`;
 }

@@ -6,7 +6,7 @@
 // notifications), so a single embedded controller still pushes at once. A slow poll of
 // meshVersion covers notifications lost while the LISTEN connection reconnects.
 import pg from "pg";
-import type { TPrismaClient } from "@meshover/prisma";
+import { getPgPool, type TPrismaClient } from "@meshover/prisma";
 
 /** The Postgres channel mesh changes are announced on (payload: the new meshVersion). */
 export const MESH_CHANNEL = "meshover_mesh";
@@ -256,5 +256,6 @@ export function getMeshFanout(db: TPrismaClient): MeshFanout {
  */
 export async function announceReport(db: TPrismaClient, nodeId: string): Promise<void> {
   getMeshFanout(db).publishReport(nodeId);
-  await db.$executeRaw`SELECT pg_notify(${REPORT_CHANNEL}, ${nodeId})`;
+  // On the pool, not through Prisma: this runs for every report (hundreds a second).
+  await getPgPool(db).query("SELECT pg_notify($1, $2)", [REPORT_CHANNEL, nodeId]);
 }

@@ -58,7 +58,7 @@ export interface TFrrState {
    * (blackhole anchor) lines, sorted. They change with any node's advertised prefixes.
    */
   policy: string[];
-  /** Tunnel interfaces with a BGP neighbor (sorted). */
+  /** Tunnel interfaces with a BGP neighbor and its static BFD peer (sorted). */
   neighbors: string[];
 }
 

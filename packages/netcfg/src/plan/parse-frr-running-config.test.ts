@@ -48,6 +48,14 @@ bfd
   transmit-interval 100
  exit
  !
+ peer fe80::2 interface mo2
+  profile meshover
+ exit
+ !
+ peer fe80::3 interface mo3
+  profile meshover
+ exit
+ !
 exit
 !
 end
@@ -65,6 +73,20 @@ describe("parseFrrRunningConfig", () => {
       policy: [],
       neighbors: ["mo2", "mo3"],
     });
+  });
+
+  it("counts a neighbor only with its static BFD peer, so the planner adds what is missing", () => {
+    const withoutPeer = RUNNING.replace(" peer fe80::3 interface mo3\n  profile meshover\n", "");
+    expect(parseFrrRunningConfig(withoutPeer)).toMatchObject({
+      neighbors: ["mo2"],
+      bfd: { intervalMs: 100, multiplier: 3 },
+    });
+    // A peer's own `profile` line is not the meshover profile's block.
+    const otherProfile = RUNNING.replace(
+      " peer fe80::2 interface mo2\n  profile meshover\n",
+      " peer fe80::2 interface mo2\n  profile other\n  receive-interval 900\n",
+    );
+    expect(parseFrrRunningConfig(otherProfile)?.bfd.intervalMs).toBe(100);
   });
 
   it("reads an absent coalesce-time as FRR's default (null), so the planner sets it", () => {

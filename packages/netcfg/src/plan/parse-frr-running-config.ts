@@ -41,6 +41,8 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
   let asn: number | null = null;
   let routerId = "";
   const neighbors = new Set<string>();
+  /** Interfaces with a static single-hop BFD peer (`peer … interface <name>` in `bfd`). */
+  const bfdPeers = new Set<string>();
   const ipv4Networks = new Set<string>();
   const ipv6Networks = new Set<string>();
   const policy: string[] = [];
@@ -49,8 +51,15 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
   let multiplier = BFD_DEFAULT_MULTIPLIER;
   let coalesceTimeMs: number | null = null;
   let section:
-    "none" | "bgp" | "bgp-v4" | "bgp-v6" | "bgp-other" | "bfd" | "bfd-profile" | "route-map" =
-    "none";
+    | "none"
+    | "bgp"
+    | "bgp-v4"
+    | "bgp-v6"
+    | "bgp-other"
+    | "bfd"
+    | "bfd-profile"
+    | "bfd-peer"
+    | "route-map" = "none";
   let routeMapHead = "";
 
   for (const raw of text.split("\n")) {
@@ -94,8 +103,14 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
         const routePolicyLine = toRoutePolicyBgpLine(section, line);
         if (routePolicyLine) policy.push(routePolicyLine);
       }
+    } else if (section === "bfd-peer") {
+      if (line === "exit") section = "bfd";
     } else if (section === "bfd" || section === "bfd-profile") {
-      if (words[0] === "profile") {
+      if (words[0] === "peer") {
+        section = "bfd-peer";
+        const at = words.indexOf("interface");
+        if (at > 0 && !words.includes("multihop")) bfdPeers.add(words[at + 1] ?? "");
+      } else if (words[0] === "profile") {
         section = words[1] === FRR_BFD_PROFILE ? "bfd-profile" : "bfd";
       } else if (line === "exit") {
         section = "bfd";
@@ -117,6 +132,7 @@ export function parseFrrRunningConfig(text: string): TFrrState | null {
     bfd: { intervalMs: receiveMs === transmitMs ? receiveMs : 0, multiplier },
     coalesceTimeMs,
     policy: policy.sort(),
-    neighbors: [...neighbors].sort(),
+    // A neighbor without its static BFD peer is incomplete: the planner adds it again.
+    neighbors: [...neighbors].filter((device) => bfdPeers.has(device)).sort(),
   };
 }

@@ -78,7 +78,7 @@ describe("scheduleHostPlan", () => {
         sysctl net.ipv4.conf.mo3.rp_filter=2
       global:
         sysctl net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-      frr: reload (1397 bytes), then clear bgp ipv4 unicast * soft in; clear bgp ipv6 unicast * soft in"
+      frr: reload (1509 bytes), then clear bgp ipv4 unicast * soft in; clear bgp ipv6 unicast * soft in"
     `);
     // Every operation of the plan is in exactly one step.
     const scheduled = [
@@ -125,6 +125,11 @@ describe("scheduleHostPlan", () => {
           "router bgp 4200000001",
           "neighbor mo3 interface peer-group MESH",
           "neighbor mo3 description node3",
+          "exit",
+          "bfd",
+          "peer fe80::3 interface mo3",
+          "profile meshover",
+          "exit",
         ],
       ]
     `);

@@ -40,24 +40,29 @@ export const configProcedure = agentProcedure.input(ZConfigInput).subscription(a
         throw new TRPCError({ code: "UNAUTHORIZED", message: "node credential revoked" });
       }
     }
-    const config = mesh.configs.get(ctx.agent.nodeId);
-    if (!config) throw new TRPCError({ code: "NOT_FOUND", message: "this node was removed" });
+    const nodeId = ctx.agent.nodeId;
+    const head = mesh.heads.get(nodeId);
+    if (!head) throw new TRPCError({ code: "NOT_FOUND", message: "this node was removed" });
     if (!sent || mesh.version > sent.version) {
-      const update = sent
-        ? markPlainJson(
-            makeConfigDelta(
-              Number(sent.version),
-              config,
-              diffCompiledMeshes(sent, mesh),
-              // Peer lists differ per node only when some pairs have no tunnel (issue #17).
-              sent.skippedPairs.length + mesh.skippedPairs.length > 0
-                ? sent.configs.get(ctx.agent.nodeId)
-                : undefined,
-            ),
-          )
-        : config;
+      const diff = sent ? diffCompiledMeshes(sent, mesh) : null;
+      // Peer lists differ per node only when some pairs have no tunnel (issue #17): then the
+      // delta needs this node's full configs; otherwise its head and the mesh-wide diff do.
+      const isPerNode = sent !== null && sent.skippedPairs.length + mesh.skippedPairs.length > 0;
+      const update =
+        sent && diff
+          ? markPlainJson(
+              isPerNode
+                ? makeConfigDelta(
+                    Number(sent.version),
+                    mesh.configOf(nodeId)!,
+                    diff,
+                    sent.configOf(nodeId),
+                  )
+                : makeConfigDelta(Number(sent.version), head, diff),
+            )
+          : mesh.configOf(nodeId)!;
       sent = mesh;
-      yield tracked(String(config.version), update);
+      yield tracked(String(head.version), update);
     }
     await ctx.fanout.waitForVersionAfter(sent.version, signal);
   }

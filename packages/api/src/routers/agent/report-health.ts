@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ZHealthReport } from "@meshover/netcfg";
 import { announceReport } from "../../lib/mesh-fanout";
 import { ingestReport } from "../../services/agent/ingest-report";
+import { ingestRoutineReport } from "../../services/agent/ingest-routine-report";
 import { readPreviousReport, recordReportEvents } from "../../services/events/record-report-events";
 import { storeObservedState } from "../../services/routes/store-observed-state";
 import { agentProcedure } from "../../trpc";
@@ -19,14 +20,21 @@ export const reportHealthProcedure = agentProcedure
   .mutation(async ({ ctx, input }) => {
     const nodeId = ctx.agent.nodeId;
     const at = new Date();
-    // The timeline compares this report with the samples before it (read before they are
-    // replaced as the latest).
-    const previous = await readPreviousReport({
-      db: ctx.db,
-      nodeId,
-      peerIds: input.peers.map((peer) => peer.peerId),
-    });
-    const result = await ingestReport({ db: ctx.db, nodeId, report: input, now: at });
+    // Nearly every report is routine: one statement stores it and returns what the timeline
+    // compares it with. The rest (a new key or endpoints, a rotation to advance) go the general way.
+    let previous = await ingestRoutineReport({ db: ctx.db, nodeId, report: input, now: at });
+    let result: { meshVersion: number | null } = { meshVersion: null };
+    if (!previous) {
+      // The timeline compares this report with the samples before it (read before they are
+      // replaced as the latest).
+      previous = await readPreviousReport({
+        db: ctx.db,
+        nodeId,
+        peerIds: input.peers.map((peer) => peer.peerId),
+      });
+      result = await ingestReport({ db: ctx.db, nodeId, report: input, now: at });
+    }
+    // Routes, drift and re-apply are stored apart, whichever way the report went.
     const { routesResync } = await storeObservedState({
       db: ctx.db,
       nodeId,

@@ -1,8 +1,9 @@
 import type { TPrismaClient } from "@meshover/prisma";
 
 /**
- * Delete health samples and timeline events older than `retentionHours` (history is kept, but
- * not forever; events go with the samples they were derived from).
+ * Delete health samples, timeline events and withdrawn observed routes older than
+ * `retentionHours` (history is kept, but not forever; events go with the samples they were
+ * derived from).
  */
 export async function pruneSamples({
   db,
@@ -16,5 +17,7 @@ export async function pruneSamples({
   const cutoff = new Date(now.getTime() - retentionHours * 3600 * 1000);
   const deleted = await db.healthSample.deleteMany({ where: { at: { lt: cutoff } } });
   await db.meshEvent.deleteMany({ where: { at: { lt: cutoff } } });
+  // Routes gone for longer than the history is kept (present ones stay, however old).
+  await db.observedRoute.deleteMany({ where: { isPresent: false, lastChange: { lt: cutoff } } });
   return deleted.count;
 }

@@ -44,5 +44,5 @@ export async function readNodeConfig(options: {
   nodeId: string;
 }): Promise<TDesiredNodeConfig | null> {
   const mesh = await readCompiledMesh(options);
-  return mesh.configs.get(options.nodeId) ?? null;
+  return mesh.configOf(options.nodeId) ?? null;
 }

@@ -95,9 +95,17 @@ describe("buildRouteTable", () => {
       "10.9.1.0/24 (n2) is more specific: it wins for its addresses",
     );
     expect(warningsOf("10.9.1.0/24")).toContain("shadows part of 10.9.0.0/16 (n1)");
-    expect(warningsOf("0.0.0.0/0")).toContain("a default route (no node is an exit node)");
+    expect(warningsOf("0.0.0.0/0")).toContain("a default route from n1, not an exit node");
     expect(warningsOf("10.9.1.0/24")).toContain("flapping: 5 session drops");
   });
+});
+
+it("does not warn about a default route from an exit node", () => {
+  const exit = node(1, [{ cidr: "::/0", isAnycast: false, createdAt: T }], { isExitNode: true });
+  const rows = table([exit, node(2)], []);
+  expect(rows.find((r) => r.cidr === "::/0")!.warnings).not.toContainEqual(
+    expect.stringContaining("default route"),
+  );
 });
 
 describe("buildRouteTable from route reports", () => {

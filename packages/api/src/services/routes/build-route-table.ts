@@ -18,6 +18,8 @@ export interface TRouteNode {
   createdAt: Date;
   isOnline: boolean;
   isInSync: boolean;
+  /** May announce a default route (the node's routing policy, #14); absent: not an exit node. */
+  isExitNode?: boolean;
   prefixes: { cidr: string; isAnycast: boolean; createdAt: Date }[];
 }
 
@@ -213,7 +215,9 @@ export function buildRouteTable({
         else if (other.cidr.prefixLength < entry.cidr.prefixLength)
           warnings.push(`shadows part of ${other.cidr.text} (${names})`);
       }
-      if (entry.cidr.prefixLength === 0) warnings.push("a default route (no node is an exit node)");
+      const nonExit = entry.origins.filter((origin) => !origin.isExitNode);
+      if (entry.cidr.prefixLength === 0 && nonExit.length > 0)
+        warnings.push(`a default route from ${names(nonExit)}, not an exit node`);
       if (entry.source === "observed")
         warnings.push(`not attached by an admin: learned over BGP from ${names(entry.origins)}`);
       const missing = others.filter((node) => !receivers.includes(node));

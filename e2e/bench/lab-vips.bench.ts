@@ -1,0 +1,131 @@
+// `npm run bench:lab -- lab-vips` (root): load-balancer VIPs in the lab (#14). Prints figures;
+// never asserts. A 4-node mesh; n1 and n2 hold VIPs on kube-lb0 (a veth end: the lab kernel has
+// no dummy links), picked up by `redistribute connected` through n1's and n2's route policy.
+//  - withdrawal: the VIP's address removed on n1 → both other nodes (n3, n4) down to one path
+//    (n2's), polled every 20 ms in their kernels; median and max over 10 moves
+//  - make-before-break move: a second VIP held by n1 only, probed from n3 and n4 at 10 pps;
+//    added on n2, both probers see two paths, removed from n1; lost probes over 10 moves
+// Targets (issue #14): withdrawal ≤ 1 s after the address disappears, 0 lost probes.
+import { addVipInterface, readKernelRoute } from "../lab/harness/route-sources";
+import { ping } from "../lab/harness/observe-node";
+import {
+  LabMesh,
+  listPairs,
+  waitForReachability,
+  waitForSessions,
+  type TMeshMember,
+} from "../lab/harness/start-mesh";
+import { sleep, waitUntil } from "../lab/harness/wait-until";
+
+const MOVES = Number(process.env.BENCH_VIP_MOVES ?? 10);
+const VIP = "198.51.100.10";
+const MOVING_VIP = "198.51.100.20";
+const log = (line: string) => console.log(`  ${line}`);
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+/** Next-hop devices of the kernel's route to exactly `prefix` in member (empty: none). */
+async function readPaths(member: TMeshMember, prefix: string): Promise<string[]> {
+  return (await readKernelRoute(member, prefix))?.devices ?? [];
+}
+
+async function waitPaths(
+  members: TMeshMember[],
+  prefix: string,
+  count: number,
+  timeoutMs = 10_000,
+) {
+  return waitUntil(
+    {
+      name: `${prefix} with ${count} path(s) on ${members.map((m) => m.node.name).join(", ")}`,
+      timeoutMs,
+      intervalMs: 20,
+    },
+    async () => {
+      const paths = await Promise.all(members.map((m) => readPaths(m, prefix)));
+      return { isDone: paths.every((p) => p.length === count), state: JSON.stringify(paths) };
+    },
+  );
+}
+
+async function main() {
+  const mesh = await LabMesh.start({ nodes: 4, databaseServerUrl: process.env.DATABASE_URL, log });
+  try {
+    const [n1, n2, n3, n4] = [...mesh.members.values()] as TMeshMember[];
+    const holders = [n1!, n2!];
+    const probers = [n3!, n4!];
+    await waitForSessions([...mesh.members.values()], 90_000);
+    await waitForReachability(listPairs([...mesh.members.values()]), 60_000);
+    const sh = (member: TMeshMember, ...argv: string[]) => mesh.lab.exec(member.node, argv);
+    for (const member of holders) {
+      await addVipInterface(mesh.lab, member);
+      await mesh.api.mutate("routing.update", {
+        nodeId: member.view.nodeId,
+        mayOriginate: true,
+        exitNode: false,
+        maxPrefixes: 100,
+        allowedRanges: [
+          { prefix: "198.51.100.0/24", maxLength: 32, anycast: true, description: null },
+        ],
+        sources: {
+          interfaces: ["kube-lb0"],
+          excludeInterfaces: [],
+          kernelProtocols: [],
+          ciliumPodCidr: false,
+          speakers: [],
+        },
+      });
+    }
+    for (const member of holders)
+      await sh(member, "ip", "addr", "add", `${VIP}/32`, "dev", "kube-lb0");
+    await waitPaths(probers, `${VIP}/32`, 2, 30_000);
+
+    const withdrawals: number[] = [];
+    for (let move = 0; move < MOVES; move += 1) {
+      const removedAt = performance.now();
+      await sh(n1!, "ip", "addr", "del", `${VIP}/32`, "dev", "kube-lb0");
+      await waitPaths(probers, `${VIP}/32`, 1);
+      withdrawals.push(performance.now() - removedAt);
+      await sh(n1!, "ip", "addr", "add", `${VIP}/32`, "dev", "kube-lb0");
+      await waitPaths(probers, `${VIP}/32`, 2);
+      await sleep(500);
+    }
+    log(
+      `VIP withdrawal (address removed on n1 → n3 and n4 down to one path, polled every 20 ms): ` +
+        `median ${Math.round(median(withdrawals))} ms, max ${Math.round(Math.max(...withdrawals))} ms over ${MOVES} moves (target ≤ 1000 ms)`,
+    );
+
+    await sh(n1!, "ip", "addr", "add", `${MOVING_VIP}/32`, "dev", "kube-lb0");
+    await waitPaths(probers, `${MOVING_VIP}/32`, 1, 30_000);
+    let lost = 0;
+    let sent = 0;
+    for (let move = 0; move < MOVES; move += 1) {
+      const [from, to] = move % 2 === 0 ? [n1!, n2!] : [n2!, n1!];
+      const probes = probers.map((prober) =>
+        ping(prober.node.netns, MOVING_VIP, {
+          source: prober.view.ipv4,
+          count: 40,
+          intervalSec: 0.1,
+          waitSec: 1,
+        }),
+      );
+      await sleep(500);
+      await sh(to, "ip", "addr", "add", `${MOVING_VIP}/32`, "dev", "kube-lb0");
+      await waitPaths(probers, `${MOVING_VIP}/32`, 2);
+      await sh(from, "ip", "addr", "del", `${MOVING_VIP}/32`, "dev", "kube-lb0");
+      await waitPaths(probers, `${MOVING_VIP}/32`, 1);
+      for (const result of await Promise.all(probes)) {
+        sent += result.sent;
+        lost += result.sent - result.received;
+      }
+    }
+    log(
+      `make-before-break VIP move (added on the new holder, then removed from the old), 10 pps from n3 and n4: ` +
+        `${lost} lost of ${sent} probes over ${MOVES} moves (target 0)`,
+    );
+  } finally {
+    await mesh.destroy();
+  }
+}
+
+await main();

@@ -1,0 +1,137 @@
+import type { THealthReport } from "@meshover/netcfg";
+import { getPgPool, type TPrismaClient } from "@meshover/prisma";
+import {
+  readStoredMetrics,
+  sampleInsertSql,
+  toSampleRowsJson,
+  toUtcTimestamp,
+} from "../../lib/health-sample";
+import type { TPreviousReport } from "../events/record-report-events";
+
+/**
+ * The report fields this path stores, and those stored apart whichever way a report goes
+ * (`storeObservedState`: routes, drift, re-apply). A report carrying anything else that is not
+ * null (a rotation's next key, route candidates, a field added to the protocol later) takes the
+ * general path, which knows what to do with it: add a field here only once it is stored.
+ */
+const ROUTINE_FIELDS = new Set<string>([
+  "agentVersion",
+  "hostInfo",
+  "endpoints",
+  "publicKey",
+  "rotationId",
+  "appliedVersion",
+  "applyError",
+  "peers",
+  "routes",
+  "observed",
+  "reappliedId",
+] satisfies (keyof THealthReport)[]);
+
+// One statement, one round trip, atomic on its own: read what the timeline compares the report
+// with (the node's applied version and the newest sample of each of its tunnels; CTEs see the
+// snapshot from before the writes), update the node's facts and insert the samples. The update
+// (and with it the inserts) happens only when the report changes nothing in the mesh (same key,
+// same endpoints), no peer's key rotation waits for this node's handshakes and none of the
+// node's failed direct paths is due for a retry: otherwise `updated` is 0 and nothing was
+// written.
+const INGEST_SQL = `
+WITH previous_node AS (
+  SELECT "appliedConfigVersion"::text AS applied FROM "Node" WHERE id = $1::uuid
+), previous_samples AS (
+  SELECT json_agg(json_build_object(
+    'peerId', p.id, 'at', latest.at, 'handshakeAt', latest."handshakeAt",
+    'metrics', latest.metrics)) AS samples
+  FROM unnest($10::uuid[]) AS p(id)
+  CROSS JOIN LATERAL (
+    SELECT h.at, h."handshakeAt", h.metrics FROM "HealthSample" h
+    WHERE h."nodeId" = $1::uuid AND h."peerId" = p.id
+    ORDER BY h.at DESC LIMIT 1
+  ) latest
+), updated AS (
+  UPDATE "Node" SET "lastSeenAt" = $2::timestamp, "updatedAt" = $2::timestamp,
+    "agentVersion" = $5, "hostInfo" = $6::jsonb, "appliedConfigVersion" = $7::bigint,
+    "applyError" = $8
+  WHERE id = $1::uuid AND "publicKey" = $3 AND endpoints = $4::text[]
+    AND NOT EXISTS (
+      SELECT 1 FROM "KeyRotation" r WHERE r.status = 'reported' AND r."nodeId" = ANY($11::uuid[]))
+    AND NOT EXISTS (
+      SELECT 1 FROM "DirectPathFailure" f
+      WHERE (f."nodeAId" = $1::uuid OR f."nodeBId" = $1::uuid) AND f."retryAt" <= $2::timestamp)
+  RETURNING id
+), inserted AS (
+  ${sampleInsertSql("$1", "$2", "$9", "EXISTS (SELECT 1 FROM updated)")}
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM updated)::int AS updated,
+  (SELECT applied FROM previous_node) AS applied,
+  (SELECT samples FROM previous_samples) AS samples`;
+
+interface TIngestRow {
+  updated: number;
+  applied: string | null;
+  samples: { peerId: string; at: string; handshakeAt: string | null; metrics: unknown }[] | null;
+}
+
+/** A report of `nodeId` received at `now`. */
+export interface TReportOptions {
+  db: TPrismaClient;
+  nodeId: string;
+  report: THealthReport;
+  now: Date;
+}
+
+/** A `timestamp` as JSON gives it (UTC without a zone) as a Date. */
+function fromUtcJson(text: string): Date {
+  return new Date(`${text}Z`);
+}
+
+/**
+ * Store a routine health report (the same node key and endpoints, no key rotation to advance,
+ * no direct path failing or due for a retry: nearly every report) in one statement on the
+ * pool, without Prisma's per-query compile.
+ * Returns what the timeline compares the report with, or null when the report is not routine
+ * (or the node is gone) and nothing was written: then `ingestReport` must handle it.
+ */
+export async function ingestRoutineReport(
+  options: TReportOptions,
+): Promise<TPreviousReport | null> {
+  const { db, nodeId, report, now } = options;
+  const isRoutine = Object.entries(report).every(
+    ([key, value]) => value === undefined || value === null || ROUTINE_FIELDS.has(key),
+  );
+  const peers = report.peers.filter((peer) => peer.peerId !== nodeId);
+  // A tunnel that never handshook may be a dead direct path (record-direct-paths.ts decides).
+  if (!isRoutine || peers.some((peer) => peer.directPathError)) return null;
+  const seenPeerIds = peers
+    .filter((peer) => peer.peerPublicKey && peer.handshakeAt)
+    .map((peer) => peer.peerId);
+  const { rows } = await getPgPool(db).query<TIngestRow>(INGEST_SQL, [
+    nodeId,
+    toUtcTimestamp(now),
+    report.publicKey,
+    report.endpoints,
+    report.agentVersion,
+    JSON.stringify(report.hostInfo),
+    report.appliedVersion === null ? null : String(report.appliedVersion),
+    report.applyError,
+    toSampleRowsJson(peers),
+    peers.map((peer) => peer.peerId),
+    seenPeerIds,
+  ]);
+  const row = rows[0];
+  if (!row || row.updated === 0) return null;
+  return {
+    appliedVersion: row.applied === null ? null : Number(row.applied),
+    tunnels: (row.samples ?? []).map((sample) => {
+      const metrics = readStoredMetrics(sample.metrics);
+      return {
+        peerId: sample.peerId,
+        at: fromUtcJson(sample.at),
+        bgpState: metrics.bgpState,
+        bfdState: metrics.bfdState,
+        handshakeAt: sample.handshakeAt === null ? null : fromUtcJson(sample.handshakeAt),
+      };
+    }),
+  };
+}
