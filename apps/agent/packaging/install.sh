@@ -136,16 +136,26 @@ global_ipv6() {
 	done </proc/net/if_inet6
 }
 
+# Global IPv4 addresses (not lo, not meshover0); private ones count: behind NAT, the agent dials.
+global_ipv4() {
+	has ip || return 0
+	ip -4 -o addr show scope global 2>/dev/null |
+		awk '$2 != "lo" && $2 != "meshover0" {sub(/\/.*/, "", $4); print $4}'
+}
+
 check_endpoint() {
-	step "Checking that peers can reach this server"
+	step "Checking the underlay"
 	if [ -n "$endpoints" ]; then
 		ok "endpoint(s) given:$endpoints"
 		return
 	fi
-	addresses=$(global_ipv6)
-	[ -n "$addresses" ] || fail "this server has no global IPv6 address, and no --endpoint was given: peers could not reach it" \
-		"give it a global IPv6 address, or pass --endpoint ADDRESS (an address of this server that every peer reaches)"
-	ok "global IPv6: $(echo "$addresses" | tr '\n' ' ')"
+	addresses=$(global_ipv6; global_ipv4)
+	[ -n "$addresses" ] || fail "this server has no global IPv6 address and no global IPv4 address, and no --endpoint was given: it could not reach any peer" \
+		"give it an IPv6 or IPv4 address with a route out, or pass --endpoint ADDRESS (an address of this server that peers reach)"
+	ok "underlay addresses: $(echo "$addresses" | tr '\n' ' ')"
+	# IPv4-only or behind NAT works: the controller builds the tunnels that can work and routes
+	# the rest through other nodes (docs/underlay.md).
+	[ -n "$(global_ipv6)" ] || note "no global IPv6 address: peers reach this server over IPv4 or through other nodes (see docs/underlay.md)"
 }
 
 controller_host_port() {

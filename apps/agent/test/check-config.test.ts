@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { diffNodeConfigs, resolveConfigUpdate } from "@meshover/netcfg";
+import { MAX_PEERS, diffNodeConfigs, resolveConfigUpdate } from "@meshover/netcfg";
 import { checkConfigFor } from "../src/controller/check-config";
 import { makeTestConfig, makeTestPeer } from "./test-config";
 
@@ -45,7 +45,7 @@ describe("resolveConfigUpdate", () => {
   it("rejects a malformed delta or a delta whose result breaks the schema", () => {
     const bad = resolveConfigUpdate({ ...delta, upsertPeers: [{ index: -1 }] }, config);
     expect("error" in bad && bad.error).toMatch(/^malformed config \(upsertPeers\.0\./);
-    const tooMany = Array.from({ length: 1025 }, (_, i) => ({
+    const tooMany = Array.from({ length: MAX_PEERS + 1 }, (_, i) => ({
       ...PEER,
       id: `00000000-0000-4000-8000-${(i + 10).toString().padStart(12, "0")}`,
     }));

@@ -45,12 +45,21 @@ const AGENT_ENV = {
   NODE_ENV: "production",
 };
 
+/** Options of joinAgent beyond the defaults (controller.url, `--endpoint` the underlay address). */
+export interface TJoinAgentOptions {
+  /** Another URL of the controller (the IPv4 one for IPv4-only nodes). */
+  controllerUrl?: string;
+  /** Pass no `--endpoint`: the agent detects its underlay addresses itself. */
+  isEndpointDetected?: boolean;
+}
+
 /** `meshover-agent join` in node with `token`; returns how long the join took. */
 export async function joinAgent(
   lab: Lab,
   node: TLabNode,
   controller: TLabController,
   token: string,
+  options: TJoinAgentOptions = {},
 ) {
   const started = performance.now();
   await lab.exec(
@@ -60,7 +69,7 @@ export async function joinAgent(
       "join",
       "--state-dir",
       agentStateDir(node),
-      ...joinArgs(node, controller, token),
+      ...joinArgs(node, controller, token, options),
     ],
     { timeoutMs: 60_000, env: { ...AGENT_ENV }, cwd: REPO_ROOT },
   );
@@ -68,15 +77,19 @@ export async function joinAgent(
 }
 
 /** The `join` options for node (controller, token, its underlay endpoint and name). */
-function joinArgs(node: TLabNode, controller: TLabController, token: string) {
+function joinArgs(
+  node: TLabNode,
+  controller: TLabController,
+  token: string,
+  options: TJoinAgentOptions = {},
+) {
   return [
     "--controller",
-    controller.url,
+    options.controllerUrl ?? controller.url,
     "--token",
     token,
     "--allow-http",
-    "--endpoint",
-    node.underlayAddress,
+    ...(options.isEndpointDetected ? [] : ["--endpoint", node.underlayAddress]),
     "--name",
     node.name,
   ];

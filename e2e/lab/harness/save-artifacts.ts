@@ -42,3 +42,31 @@ export async function saveArtifacts(
   for (const [file, text] of Object.entries(extra)) writeFileSync(join(dir, file), text);
   return dir;
 }
+
+/** Write a lab test's measured figures to .artifacts/lab/<file> (for the report) and print them. */
+export function writeLabFigures(file: string, figures: Record<string, unknown>) {
+  mkdirSync(join(REPO_ROOT, ".artifacts", "lab"), { recursive: true });
+  writeFileSync(join(REPO_ROOT, ".artifacts", "lab", file), JSON.stringify(figures, null, 2));
+  console.log(`[lab] ${file}: ${JSON.stringify(figures)}`);
+}
+
+/**
+ * A `beforeEach` hook saving the artifacts of a failed test (the lab from `getLab`, when the
+ * lab exists by then).
+ */
+export function saveArtifactsOnFailure(getLab: () => Lab | undefined) {
+  return ({
+    onTestFailed,
+    task,
+  }: {
+    onTestFailed: (handler: () => Promise<void>) => void;
+    task: { name: string };
+  }) => {
+    onTestFailed(async () => {
+      const lab = getLab();
+      if (!lab) return;
+      const dir = await saveArtifacts(lab, task.name);
+      console.error(`[lab] artifacts of the failed test saved in ${dir}`);
+    });
+  };
+}

@@ -127,5 +127,22 @@ describe("underlay (issue #17)", () => {
     });
     expect(retried.meshVersion).not.toBeNull();
     expect(await peersOf(v4.id)).toEqual(["dual", "natted"]);
+
+    // Hub-and-spoke: with dual as the only hub, the spokes keep only their tunnel to it, and
+    // the matrix routes spoke pairs through it.
+    await admin.underlay.setNode({
+      nodeId: dual.id,
+      underlayMode: "auto",
+      canTransit: true,
+      isHub: true,
+    });
+    expect(await peersOf(v4.id)).toEqual(["dual"]);
+    expect(await peersOf(dual.id)).toEqual(["v6only", "v4only", "natted"]);
+    const hubbed = await admin.underlay.matrix({ nodeId: v4.id });
+    expect(hubbed.pairs.find((p) => p.a === nat.id || p.b === nat.id)).toMatchObject({
+      kind: "via",
+      reason: "hub-and-spoke",
+      relays: [[dual.id]],
+    });
   });
 });

@@ -4,6 +4,9 @@
 // exactly what the controller builds; BGP picks among the relays at run time.
 import { chooseDirectPath, viewUnderlay, type TUnderlayView } from "./choose-direct-path";
 import type { TSkippedPair, TSkippedPairReason } from "./compile-node-configs";
+
+/** Why a pair has no direct tunnel: a skipped pair's reason, or two spokes of a hub mesh. */
+type TNoTunnelReason = TSkippedPairReason | "hub-and-spoke";
 import type { TPeerConfig } from "./config";
 import type { TIpFamily } from "./parse-cidr";
 
@@ -12,8 +15,8 @@ export type TPairReach =
   | { kind: "direct"; family: TIpFamily }
   | {
       kind: "via";
-      /** Why there is no direct tunnel. */
-      reason: TSkippedPairReason;
+      /** Why there is no direct tunnel ("hub-and-spoke": two spokes). */
+      reason: TNoTunnelReason;
       detail: string | null;
       /**
        * Shortest relay chains, as node ids from `a`'s side: one-node chains are every transit
@@ -21,7 +24,7 @@ export type TPairReach =
        */
       relays: string[][];
     }
-  | { kind: "unreachable"; reason: TSkippedPairReason; detail: string | null };
+  | { kind: "unreachable"; reason: TNoTunnelReason; detail: string | null };
 
 /** One pair of the matrix (a has the lower index). */
 export interface TReachabilityPair {
@@ -34,6 +37,8 @@ export interface TReachabilityPair {
 export interface TBuildReachabilityMatrixInput {
   nodes: readonly Pick<TPeerConfig, "id" | "index" | "endpoints" | "isBehindNat" | "canTransit">[];
   skippedPairs: readonly TSkippedPair[];
+  /** Hubs of a hub-and-spoke mesh (compileMesh's hubIds); none for a full mesh. */
+  hubIds?: readonly string[];
 }
 
 /** At most this many relay chains per pair (a big mesh has hundreds of one-node relays). */
@@ -52,6 +57,8 @@ export function buildReachabilityMatrix(input: TBuildReachabilityMatrixInput): T
       viewUnderlay({ endpoints: node.endpoints, isBehindNat: node.isBehindNat ?? false }),
     ]),
   );
+  const hubs = new Set(input.hubIds ?? []);
+  const isSpokePair = (a: string, b: string) => hubs.size > 0 && !hubs.has(a) && !hubs.has(b);
   const skipped = new Map<string, TSkippedPair>();
   for (const pair of input.skippedPairs)
     skipped.set(`${pair.a} ${pair.b}`, pair).set(`${pair.b} ${pair.a}`, pair);
@@ -60,7 +67,7 @@ export function buildReachabilityMatrix(input: TBuildReachabilityMatrixInput): T
     for (let j = i + 1; j < nodes.length; j++) {
       const a = nodes[i]!.id;
       const b = nodes[j]!.id;
-      if (skipped.has(`${a} ${b}`)) continue;
+      if (skipped.has(`${a} ${b}`) || isSpokePair(a, b)) continue;
       neighbors.get(a)!.push(b);
       neighbors.get(b)!.push(a);
     }
@@ -71,7 +78,9 @@ export function buildReachabilityMatrix(input: TBuildReachabilityMatrixInput): T
     for (let j = i + 1; j < nodes.length; j++) {
       const a = nodes[i]!.id;
       const b = nodes[j]!.id;
-      const skip = skipped.get(`${a} ${b}`);
+      const skip: { reason: TNoTunnelReason; detail: string | null } | undefined = isSpokePair(a, b)
+        ? { reason: "hub-and-spoke", detail: null }
+        : skipped.get(`${a} ${b}`);
       if (!skip) {
         const path = chooseDirectPath(views.get(a)!, views.get(b)!);
         // A pair compileMesh kept always has a path; "ipv6" only guards a caller's mismatch.

@@ -7,7 +7,7 @@ import {
   type TUnderlayMode,
 } from "./choose-direct-path";
 import { buildReachabilityMatrix } from "./build-reachability-matrix";
-import { compileMesh } from "./compile-node-configs";
+import { compileMesh, hasPerNodePeerLists } from "./compile-node-configs";
 import { diffNodeConfigs, applyConfigDelta } from "./diff-node-config";
 import { deriveTunnels } from "./derive-tunnels";
 import { deriveFrrConfig } from "./derive-frr-config";
@@ -262,5 +262,72 @@ describe("buildReachabilityMatrix", () => {
     });
     const pair = matrix.find((p) => p.a === chain[0]!.id && p.b === chain[3]!.id)!;
     expect(pair.reach).toMatchObject({ kind: "via", relays: [[chain[1]!.id, chain[2]!.id]] });
+  });
+});
+
+describe("hub-and-spoke", () => {
+  it("gives spokes only the hubs as peers, hubs everyone, and the matrix routes spokes via hubs", () => {
+    const nodes = [1, 2, 3, 4, 5].map((i) =>
+      makeTestMeshNode(i, { endpoints: [`2001:db8::${i}`], isHub: i <= 2 }),
+    );
+    const compiled = compileMesh({ version: 1, settings: TEST_MESH_SETTINGS, nodes });
+    const peerIndexes = (index: number) =>
+      compiled.configs.find((c) => c.self.index === index)!.peers.map((p) => p.index);
+    expect(peerIndexes(1)).toEqual([2, 3, 4, 5]);
+    expect(peerIndexes(3)).toEqual([1, 2]);
+    expect(peerIndexes(5)).toEqual([1, 2]);
+    expect(compiled.skippedPairs).toEqual([]);
+    expect(hasPerNodePeerLists(compiled)).toBe(true);
+    const matrix = buildReachabilityMatrix({
+      nodes: compiled.peers,
+      skippedPairs: compiled.skippedPairs,
+      hubIds: compiled.hubIds,
+    });
+    const pair = matrix.find((p) => p.a === nodes[2]!.id && p.b === nodes[4]!.id)!;
+    expect(pair.reach).toEqual({
+      kind: "via",
+      reason: "hub-and-spoke",
+      detail: null,
+      relays: [[nodes[0]!.id], [nodes[1]!.id]],
+    });
+    // Deltas stay exact when a node becomes a hub.
+    const next = compileMesh({
+      version: 2,
+      settings: TEST_MESH_SETTINGS,
+      nodes: nodes.map((n) => (n.index === 3 ? { ...n, isHub: true } : n)),
+    });
+    for (const config of next.configs) {
+      const old = compiled.configs.find((c) => c.self.id === config.self.id)!;
+      expect(applyConfigDelta(old, diffNodeConfigs(old, config))).toEqual(config);
+    }
+  });
+});
+
+describe("routes of nodes reached through others", () => {
+  it("let the prefixes of non-peers through the prefix lists, and deltas carry their changes", () => {
+    const nodes = [
+      makeTestMeshNode(1, { endpoints: DUAL }),
+      makeTestMeshNode(3, { endpoints: V6, advertisedPrefixes: ["10.201.3.0/24"] }),
+      makeTestMeshNode(4, { endpoints: ["198.18.0.4"], advertisedPrefixes: ["10.201.4.0/24"] }),
+    ];
+    const base = compileMesh({ version: 1, settings: TEST_MESH_SETTINGS, nodes });
+    const v6only = base.configs.find((c) => c.self.index === 3)!;
+    expect(v6only.remotePrefixes).toEqual(["10.201.3.0/24", "10.201.4.0/24"]);
+    expect(base.configs.find((c) => c.self.index === 1)!.remotePrefixes).toBeUndefined();
+    const prefixList = deriveFrrConfig(v6only).ipv4.prefixList.map((e) => e.prefix);
+    expect(prefixList).toContain("10.201.4.0/24");
+
+    const next = compileMesh({
+      version: 2,
+      settings: TEST_MESH_SETTINGS,
+      nodes: nodes.map((n) =>
+        n.index === 4 ? { ...n, advertisedPrefixes: ["10.201.4.0/24", "10.202.4.0/24"] } : n,
+      ),
+    });
+    const nextV6only = next.configs.find((c) => c.self.index === 3)!;
+    const delta = diffNodeConfigs(v6only, nextV6only);
+    expect(delta.upsertPeers).toEqual([]);
+    expect(delta.remotePrefixes).toEqual(["10.201.3.0/24", "10.201.4.0/24", "10.202.4.0/24"]);
+    expect(applyConfigDelta(v6only, delta)).toEqual(nextV6only);
   });
 });

@@ -42,6 +42,11 @@ export interface TMeshNode {
   underlayMode?: TUnderlayMode;
   /** False: the node announces only its own routes (no transit). True when omitted. */
   canTransit?: boolean;
+  /**
+   * A hub of a hub-and-spoke mesh: once any node is a hub, the other nodes (spokes) build
+   * tunnels only to hubs, and hubs to everyone (see docs/underlay.md, "Beyond a full mesh").
+   */
+  isHub?: boolean;
 }
 
 /** A pair the agents measured: its tunnel never completed a handshake. */
@@ -130,8 +135,14 @@ export interface TCompiledMeshConfigs {
    * the configs share, so a controller can diff two versions once for all nodes.
    */
   peers: TPeerConfig[];
-  /** Pairs of keyed nodes left without a tunnel (no direct path possible, or measured dead). */
+  /**
+   * Pairs of keyed nodes left without a tunnel because no direct path can work or it was
+   * measured dead. Spoke-to-spoke pairs of a hub-and-spoke mesh are not listed (there are
+   * N² of them): hubIds tells them apart.
+   */
   skippedPairs: TSkippedPair[];
+  /** The hubs (node ids, by index); empty for a full mesh. */
+  hubIds: string[];
 }
 
 /** A node's desired config without its peer list (see {@link compileMeshParts}). */
@@ -145,6 +156,8 @@ export interface TCompiledMeshParts {
   peers: TPeerConfig[];
   /** Pairs of keyed nodes left without a tunnel (no direct path possible, or measured dead). */
   skippedPairs: TSkippedPair[];
+  /** The hubs (node ids, by index); empty for a full mesh. */
+  hubIds: string[];
   /** The full config of the node a head belongs to (a new peer list on every call). */
   configOf: (head: TNodeConfigHead) => TDesiredNodeConfig;
 }
@@ -173,7 +186,11 @@ export function compileMeshParts(input: TCompileNodeConfigsInput): TCompiledMesh
     });
   }
   const settings: TMeshSettings = { ...input.settings, bfd: { ...input.settings.bfd } };
-  const { skippedPairs, skipped } = findSkippedPairs(peers, input.failedPairs ?? []);
+  const hubIds = new Set(sorted.filter((node) => node.isHub === true).map((node) => node.id));
+  const hubPeers = peers.filter((peer) => hubIds.has(peer.id));
+  const keyedIds = new Set(peers.map((peer) => peer.id));
+  const { skippedPairs, skipped } = findSkippedPairs(peers, input.failedPairs ?? [], hubIds);
+  let meshPrefixes: string[] | undefined;
   const heads: TNodeConfigHead[] = sorted.map((node) => ({
     version: input.version,
     self: toIdentity(node),
@@ -184,27 +201,46 @@ export function compileMeshParts(input: TCompileNodeConfigsInput): TCompiledMesh
   }));
   const configOf = ({ version, self, ...rest }: TNodeConfigHead): TDesiredNodeConfig => {
     const excluded = skipped.get(self.id);
+    // A spoke's candidates are the hubs; a hub's (or, with no hubs, anyone's) every node.
+    const candidates = hubIds.size === 0 || hubIds.has(self.id) ? peers : hubPeers;
+    const nodePeers = candidates.filter((peer) => peer.id !== self.id && !excluded?.has(peer.id));
+    // A node missing some peers gets routes from them through others: its prefix lists must
+    // know every prefix of the mesh (one shared list; its own and its peers' do no harm).
+    const isPartial = nodePeers.length < peers.length - (keyedIds.has(self.id) ? 1 : 0);
+    const remotePrefixes = isPartial ? (meshPrefixes ??= listMeshPrefixes(peers)) : [];
     // Keys in the order configs always had (version, self, peers, ...).
     return {
       version,
       self,
-      peers: peers.filter((peer) => peer.id !== self.id && !excluded?.has(peer.id)),
+      peers: nodePeers,
       ...rest,
+      ...(remotePrefixes.length > 0 ? { remotePrefixes } : {}),
     };
   };
-  return { heads, peers, skippedPairs, configOf };
+  return { heads, peers, skippedPairs, hubIds: [...hubIds], configOf };
 }
 
 /**
  * Compiles one desired config per node, ordered by node index. Each node's peers are every
  * other node that has a public key (a node without one is nobody's peer yet, but still gets
- * its own config), ordered by index. Throws NetcfgError DUPLICATE when two nodes share an id,
+ * its own config), ordered by index; with hubs, a spoke's peers are the hubs; pairs that can
+ * have no tunnel are left out. Throws NetcfgError DUPLICATE when two nodes share an id,
  * index, ASN or address. Peer objects are shared between the returned configs: treat them as
  * read-only.
  */
 export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfigs {
-  const { heads, peers, skippedPairs, configOf } = compileMeshParts(input);
-  return { configs: heads.map(configOf), peers, skippedPairs };
+  const { heads, peers, skippedPairs, hubIds, configOf } = compileMeshParts(input);
+  return { configs: heads.map(configOf), peers, skippedPairs, hubIds };
+}
+
+/** Every prefix some keyed node advertises, sorted and deduplicated. */
+function listMeshPrefixes(peers: readonly TPeerConfig[]): string[] {
+  return [...new Set(peers.flatMap((peer) => peer.advertisedPrefixes))].sort();
+}
+
+/** True when the compiled peer lists differ per node (deltas must then be cut per node). */
+export function hasPerNodePeerLists(mesh: Pick<TCompiledMeshConfigs, "skippedPairs" | "hubIds">) {
+  return mesh.skippedPairs.length > 0 || mesh.hubIds.length > 0;
 }
 
 /**
@@ -212,11 +248,19 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
  * common family), or the agents measured it dead. Each underlay is parsed once and most pairs
  * cost a few property reads (a 1,000-node mesh has half a million pairs).
  */
-function findSkippedPairs(peers: readonly TPeerConfig[], failedPairs: readonly TFailedPair[]) {
+function findSkippedPairs(
+  peers: readonly TPeerConfig[],
+  failedPairs: readonly TFailedPair[],
+  hubIds: ReadonlySet<string>,
+) {
   const failed = new Map(failedPairs.map((pair) => [pairKey(...pair.nodeIds), pair.reason]));
   const views: TUnderlayView[] = peers.map((peer) =>
     viewUnderlay({ endpoints: peer.endpoints, isBehindNat: peer.isBehindNat ?? false }),
   );
+  // chooseDirectPath finds a path exactly when the nodes share a family and are not both
+  // behind NAT: as bits, so the common pair costs two integer tests.
+  const families = views.map((view) => (view.byFamily.ipv6 ? 1 : 0) | (view.byFamily.ipv4 ? 2 : 0));
+  const hubs = peers.map((peer) => hubIds.has(peer.id));
   const skippedPairs: TSkippedPair[] = [];
   const skipped = new Map<string, Set<string>>();
   const skip = (
@@ -239,10 +283,14 @@ function findSkippedPairs(peers: readonly TPeerConfig[], failedPairs: readonly T
     const a = peers[i]!;
     const viewA = views[i]!;
     for (let j = i + 1; j < peers.length; j++) {
+      // Spoke-to-spoke pairs are no candidates at all (compileMesh never offers them).
+      if (hubIds.size > 0 && !hubs[i] && !hubs[j]) continue;
+      const isPossible =
+        (families[i]! & families[j]!) !== 0 && !(viewA.isBehindNat && views[j]!.isBehindNat);
       const b = peers[j]!;
-      const path = chooseDirectPath(viewA, views[j]!);
-      if (path.kind === "none") {
-        skip(a, b, path.reason, null);
+      if (!isPossible) {
+        const path = chooseDirectPath(viewA, views[j]!);
+        skip(a, b, path.kind === "none" ? path.reason : "no-common-family", null);
         continue;
       }
       const failure = failed.size > 0 ? failed.get(pairKey(a.id, b.id)) : undefined;

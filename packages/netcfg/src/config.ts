@@ -113,6 +113,12 @@ export const ZDesiredNodeConfig = z.object({
    * of the host and FRR (nothing cached) and reports the id as `reappliedId`.
    */
   reapplyId: ZReapplyId.nullable().optional(),
+  /**
+   * Every prefix the mesh advertises, sorted, sent when some node is not this node's peer: its
+   * routes arrive through others (issue #17) and the BGP prefix lists must let them in. Absent
+   * when every node is a peer (the peers' entries already list every prefix).
+   */
+  remotePrefixes: z.array(ZCidr).max(262144).optional(),
 });
 
 /**
@@ -135,6 +141,8 @@ export const ZDesiredNodeConfigDelta = z.object({
   upsertPeers: z.array(ZPeerConfig).max(MAX_PEERS),
   /** Ids of peers that are gone. */
   removePeerIds: z.array(z.uuid()).max(MAX_PEERS),
+  /** The new remotePrefixes, only when they changed (an empty list clears them). */
+  remotePrefixes: z.array(ZCidr).max(262144).optional(),
 });
 
 /** One event of the config stream: the full config (always first) or a delta. */

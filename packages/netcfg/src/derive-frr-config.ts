@@ -164,6 +164,8 @@ export function deriveFrrConfig(
   for (const text of [
     ...config.self.advertisedPrefixes,
     ...config.peers.flatMap((peer) => peer.advertisedPrefixes),
+    // Prefixes of nodes reached only through others (issue #17): transit must let them in.
+    ...(config.remotePrefixes ?? []),
   ]) {
     const cidr = parseCidr(text, { isHostBitsAllowed: true });
     meshByText.set(cidr.text, cidr);

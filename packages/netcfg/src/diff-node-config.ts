@@ -108,6 +108,11 @@ export function makeConfigDelta(
   const removed = new Set(delta.removePeerIds.filter((id) => baseIds.has(id)));
   for (const id of baseIds) if (!nextIds.has(id)) removed.add(id);
   delta.removePeerIds = [...removed].sort();
+  const remote = next.remotePrefixes ?? [];
+  const baseRemote = base.remotePrefixes ?? [];
+  if (remote.length !== baseRemote.length || remote.some((cidr, i) => cidr !== baseRemote[i])) {
+    delta.remotePrefixes = remote;
+  }
   return delta;
 }
 
@@ -140,6 +145,7 @@ export function applyConfigDelta(
   const peers = new Map(base.peers.map((peer) => [peer.id, peer]));
   for (const id of delta.removePeerIds) peers.delete(id);
   for (const peer of delta.upsertPeers) peers.set(peer.id, peer);
+  const remotePrefixes = delta.remotePrefixes ?? base.remotePrefixes ?? [];
   return {
     version: delta.version,
     self: delta.self,
@@ -148,6 +154,7 @@ export function applyConfigDelta(
     rotation: delta.rotation,
     routing: delta.routing,
     ...(delta.reapplyId ? { reapplyId: delta.reapplyId } : {}),
+    ...(remotePrefixes.length > 0 ? { remotePrefixes } : {}),
   };
 }
 

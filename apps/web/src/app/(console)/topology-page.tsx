@@ -2,11 +2,12 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import type { TTopology } from "@meshover/api";
 import { TopologyView } from "~/components/topology/topology-view";
 import type { TTopologyLink, TTopologyNode } from "~/components/topology/topology-types";
 import { applyTopologyUpdate } from "~/lib/apply-topology-update";
+import { indexReach } from "~/lib/describe-reach";
 import { rememberEstablished } from "~/lib/classify-link-state";
 import { offlineAfterSec } from "~/lib/judge-freshness";
 import { useLiveStatus, useResubscribe } from "~/lib/use-live-subscription";
@@ -50,6 +51,17 @@ export function TopologyPage() {
     }),
   );
   useResubscribe(subscription);
+  // How each pair reaches each other (issue #17): refreshed with every mesh version.
+  const matrix = useQuery(trpc.underlay.matrix.queryOptions({}, { staleTime: 30_000 }));
+  const meshVersion = topology?.meshVersion;
+  const { refetch: refetchMatrix } = matrix;
+  useEffect(() => {
+    if (meshVersion !== undefined) void refetchMatrix();
+  }, [meshVersion, refetchMatrix]);
+  const reach = useMemo(
+    () => (matrix.data ? indexReach(matrix.data.pairs) : undefined),
+    [matrix.data],
+  );
   const healthIntervalSec = settings.data?.healthIntervalSec ?? DEFAULT_HEALTH_INTERVAL_SEC;
   // A tunnel report is as fresh as its node: three missed intervals and it no longer counts.
   const staleAfterSec = Math.min(
@@ -66,8 +78,8 @@ export function TopologyPage() {
       forward: edge.sourceToTarget,
       reverse: edge.targetToSource,
     }));
-    return { nodes, links, staleAfterSec, healthIntervalSec, wasEstablished };
-  }, [topology, staleAfterSec, healthIntervalSec, wasEstablished]);
+    return { nodes, links, staleAfterSec, healthIntervalSec, wasEstablished, reach };
+  }, [topology, staleAfterSec, healthIntervalSec, wasEstablished, reach]);
   return (
     <TopologyView
       data={data}

@@ -32,6 +32,13 @@ import {
   placeEdgeLabels,
   type TPosition,
 } from "~/lib/layout-topology";
+import {
+  REACH_STYLES,
+  classifyReach,
+  describeReach,
+  reachKey,
+  type TPairReach,
+} from "~/lib/describe-reach";
 import type { TTopologyLink, TTopologyNode } from "./topology-types";
 
 type TMeshNode = Node<
@@ -45,6 +52,8 @@ type TLinkEdge = Edge<
     isStale: boolean;
     label: string;
     labelAt: TPosition | null;
+    /** How the pair reaches each other (issue #17); null while unknown. */
+    reach: TPairReach | null;
   },
   "link"
 >;
@@ -123,10 +132,13 @@ const LinkEdge = memo(function LinkEdge({
   const { summary, isStale } = data;
   const labelX = data.labelAt?.x ?? midX;
   const labelY = data.labelAt?.y ?? midY;
-  const hasIssues = summary.issues.length > 0;
-  const isDown = summary.state === "down";
+  // No tunnel by design (via another node, or unreachable): drawn by its reach, never "down".
+  const reachStyle = data.reach ? REACH_STYLES[classifyReach(data.reach)] : null;
+  const isTunnel = !data.reach || data.reach.kind === "direct";
+  const hasIssues = isTunnel && summary.issues.length > 0;
+  const isDown = isTunnel ? summary.state === "down" : data.reach?.kind === "unreachable";
   // Stale data (the live stream is lost) is drawn grey and dashed: known once, not now.
-  const colour = isStale ? "#94a3b8" : LINK_COLOURS[summary.state];
+  const colour = isStale ? "#94a3b8" : (reachStyle?.colour ?? LINK_COLOURS[summary.state]);
   const showLabel = data.isLabelled;
   return (
     <>
@@ -137,9 +149,15 @@ const LinkEdge = memo(function LinkEdge({
         style={{
           stroke: colour,
           strokeWidth: selected ? 3 : hasIssues ? 2 : 1.5,
-          strokeDasharray: isStale ? "2 4" : summary.state === "connecting" ? "6 4" : undefined,
+          strokeDasharray: isStale
+            ? "2 4"
+            : !isTunnel
+              ? reachStyle?.dash
+              : summary.state === "connecting"
+                ? "6 4"
+                : reachStyle?.dash,
           opacity:
-            selected || hasIssues || summary.state !== "established"
+            selected || hasIssues || (isTunnel && summary.state !== "established")
               ? 1
               : data.isLabelled
                 ? 0.8
@@ -150,7 +168,7 @@ const LinkEdge = memo(function LinkEdge({
         <EdgeLabelRenderer>
           <div
             data-testid={`link-label-${id}`}
-            data-state={summary.state}
+            data-state={isTunnel ? summary.state : data.reach?.kind}
             className={`nodrag nopan pointer-events-none absolute rounded border px-1.5 py-0.5 font-mono text-[10px] leading-tight whitespace-nowrap shadow-sm ${
               isDown
                 ? "border-red-400 bg-red-50 text-red-800"
@@ -182,6 +200,7 @@ export function TopologyGraph({
   onSelectLink,
   isStale,
   wasEstablished,
+  reach,
 }: {
   nodes: TTopologyNode[];
   links: TTopologyLink[];
@@ -193,6 +212,8 @@ export function TopologyGraph({
   isStale: boolean;
   /** Links this page has seen Established (Connect/Active on them now means broken). */
   wasEstablished: ReadonlySet<string>;
+  /** How each pair reaches each other (underlay.matrix, issue #17), by reachKey. */
+  reach?: ReadonlyMap<string, TPairReach>;
 }) {
   const router = useRouter();
   const names = useMemo(() => new Map(nodes.map((n) => [n.id, n.name])), [nodes]);
@@ -236,11 +257,18 @@ export function TopologyGraph({
         targetName,
         wasEstablished: wasEstablished.has(linkKey(link.sourceId, link.targetId)),
       });
-      const label = formatLinkLabel(summary, formatMs);
+      const pairReach = reach?.get(reachKey(link.sourceId, link.targetId)) ?? null;
+      const isTunnel = !pairReach || pairReach.kind === "direct";
+      const label = isTunnel
+        ? `${pairReach?.family === "ipv4" ? "IPv4 · " : ""}${formatLinkLabel(summary, formatMs)}`
+        : describeReach(pairReach, names);
       const isSelected = link.id === selectedLinkId;
       const isShown =
-        isLabelled || isSelected || summary.issues.length > 0 || summary.state === "down";
-      return { link, summary, label, isSelected, isShown, sourceName, targetName };
+        isLabelled ||
+        isSelected ||
+        (isTunnel && (summary.issues.length > 0 || summary.state === "down")) ||
+        pairReach?.kind === "unreachable";
+      return { link, summary, label, isSelected, isShown, sourceName, targetName, pairReach };
     });
     // Label spots: problems first (down, then warnings), so they get the free places. A link of
     // an offline node comes last: the node's box already says "last seen", and a dead node in
@@ -293,9 +321,21 @@ export function TopologyGraph({
         summary: e.summary,
         label: e.label,
         labelAt: spots.get(e.link.id) ?? null,
+        reach: e.pairReach,
       },
     }));
-  }, [links, nodes, now, staleAfterSec, names, selectedLinkId, isStale, wasEstablished, layout]);
+  }, [
+    links,
+    nodes,
+    now,
+    staleAfterSec,
+    names,
+    selectedLinkId,
+    isStale,
+    wasEstablished,
+    layout,
+    reach,
+  ]);
 
   return (
     <div ref={containerRef} className="h-full w-full">

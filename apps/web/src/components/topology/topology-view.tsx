@@ -9,6 +9,7 @@ import { Badge } from "~/components/ui/badge";
 import { PageHeader } from "~/components/ui/page-header";
 import { EmptyState, ErrorState, LoadingState } from "~/components/ui/states";
 import { describeLink } from "~/lib/describe-link";
+import { reachKey, type TPairReach } from "~/lib/describe-reach";
 import { linkKey } from "~/lib/classify-link-state";
 import { isSeenRecently } from "~/lib/judge-freshness";
 import { useNow } from "~/lib/use-now";
@@ -33,6 +34,8 @@ export function TopologyView({
         staleAfterSec: number;
         healthIntervalSec: number;
         wasEstablished: ReadonlySet<string>;
+        /** How each pair reaches each other (underlay.matrix); pairs without a tunnel are no links. */
+        reach?: ReadonlyMap<string, TPairReach>;
       }
     | undefined;
   error: unknown;
@@ -56,7 +59,12 @@ export function TopologyView({
     let established = 0;
     let down = 0;
     let issues = 0;
+    let tunnels = 0;
     for (const link of data.links) {
+      // A pair the controller builds no tunnel for (issue #17) is not a link that can be down.
+      const reach = data.reach?.get(reachKey(link.sourceId, link.targetId));
+      if (reach && reach.kind !== "direct") continue;
+      tunnels += 1;
       const summary = describeLink({
         ...link,
         now,
@@ -69,6 +77,7 @@ export function TopologyView({
     }
     return {
       online: data.nodes.filter((n) => n.isOnline).length,
+      tunnels,
       established,
       down,
       issues,
@@ -89,8 +98,8 @@ export function TopologyView({
                 <Badge tone="slate">
                   {stats.online}/{data?.nodes.length} nodes online
                 </Badge>
-                <Badge tone={stats.established === data?.links.length ? "green" : "amber"}>
-                  {stats.established}/{data?.links.length} links established
+                <Badge tone={stats.established === stats.tunnels ? "green" : "amber"}>
+                  {stats.established}/{stats.tunnels} links established
                 </Badge>
                 {stats.down > 0 && <Badge tone="red">{stats.down} down</Badge>}
                 {stats.issues > 0 && <Badge tone="amber">{stats.issues} with warnings</Badge>}
@@ -120,6 +129,7 @@ export function TopologyView({
                   onSelectLink={setSelectedLinkId}
                   isStale={live.staleSince !== null}
                   wasEstablished={data.wasEstablished}
+                  reach={data.reach}
                 />
               </div>
               {selected && (

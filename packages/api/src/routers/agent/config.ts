@@ -1,6 +1,6 @@
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
-import { makeConfigDelta } from "@meshover/netcfg";
+import { hasPerNodePeerLists, makeConfigDelta } from "@meshover/netcfg";
 import { markPlainJson } from "../../lib/transformer";
 import { readActiveCredentialIds } from "../../services/agent/read-active-credentials";
 import { diffCompiledMeshes, type TCompiledMesh } from "../../services/mesh/load-node-configs";
@@ -45,9 +45,10 @@ export const configProcedure = agentProcedure.input(ZConfigInput).subscription(a
     if (!head) throw new TRPCError({ code: "NOT_FOUND", message: "this node was removed" });
     if (!sent || mesh.version > sent.version) {
       const diff = sent ? diffCompiledMeshes(sent, mesh) : null;
-      // Peer lists differ per node only when some pairs have no tunnel (issue #17): then the
-      // delta needs this node's full configs; otherwise its head and the mesh-wide diff do.
-      const isPerNode = sent !== null && sent.skippedPairs.length + mesh.skippedPairs.length > 0;
+      // Peer lists differ per node when some pairs have no tunnel or spokes peer only with hubs
+      // (issue #17): then the delta needs this node's full configs; otherwise its head and the
+      // mesh-wide diff do.
+      const isPerNode = sent !== null && (hasPerNodePeerLists(sent) || hasPerNodePeerLists(mesh));
       const update =
         sent && diff
           ? markPlainJson(

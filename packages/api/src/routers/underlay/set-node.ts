@@ -11,11 +11,20 @@ export const ZSetNodeUnderlayInput = z
     underlayMode: z.enum(UNDERLAY_MODES),
     /** False: the node announces only its own routes. */
     canTransit: z.boolean(),
+    /** A hub of a hub-and-spoke mesh (spokes peer only with hubs); unchanged when omitted. */
+    isHub: z.boolean().optional(),
   })
   .strict();
 
 /** Set a node's underlay mode and transit flag. */
 export const setNodeProcedure = adminProcedure
   .input(ZSetNodeUnderlayInput)
-  .output(z.object({ id: z.uuid(), underlayMode: z.enum(UNDERLAY_MODES), canTransit: z.boolean() }))
+  .output(
+    z.object({
+      id: z.uuid(),
+      underlayMode: z.enum(UNDERLAY_MODES),
+      canTransit: z.boolean(),
+      isHub: z.boolean(),
+    }),
+  )
   .mutation(({ ctx, input }) => setNodeUnderlay({ db: ctx.db, actor: ctx.actor, ...input }));

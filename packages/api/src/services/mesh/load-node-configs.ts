@@ -40,6 +40,8 @@ export interface TCompiledMesh {
   diffs: WeakMap<TCompiledMesh, TPeerListDiff>;
   /** Pairs without a tunnel (no direct path possible, or measured dead), see compileMesh. */
   skippedPairs: TSkippedPair[];
+  /** Hubs of a hub-and-spoke mesh; empty for a full mesh. */
+  hubIds: string[];
 }
 
 /** The peers changed from `base` to `next`, computed once per pair and shared by every node. */
@@ -97,6 +99,7 @@ interface TMeshRow {
     reapplyId: string | null;
     underlayMode: TUnderlayMode;
     canTransit: boolean;
+    isHub: boolean;
   }[];
   failedPairs: { a: string; b: string; reason: string }[];
 }
@@ -118,7 +121,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
           'id', n.id, 'name', n.name, 'index', n.index, 'asn', n.asn, 'ipv4', n.ipv4,
           'ipv6', n.ipv6, 'publicKey', n."publicKey", 'endpoints', n.endpoints,
           'reapplyId', n."reapplyId",
-          'underlayMode', n."underlayMode", 'canTransit', n."canTransit",
+          'underlayMode', n."underlayMode", 'canTransit', n."canTransit", 'isHub', n."isHub",
           'prefixes', COALESCE((
             SELECT json_agg(p.cidr ORDER BY p.cidr) FROM "AdvertisedPrefix" p
             WHERE p."nodeId" = n.id), '[]'::json),
@@ -146,7 +149,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
   if (!settings) throw new Error("the Setting row is missing (ensureSettings not run)");
   // Expired failures stay until the next mesh change removes them (report-health retries them),
   // so the configs of one version never depend on the clock.
-  const { heads, peers, skippedPairs, configOf } = compileMeshParts({
+  const { heads, peers, skippedPairs, hubIds, configOf } = compileMeshParts({
     version: Number(settings.meshVersion),
     settings: toMeshSettings(settings),
     nodes: settings.nodes.map((node) => ({
@@ -165,6 +168,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
       reapplyId: node.reapplyId,
       underlayMode: node.underlayMode,
       canTransit: node.canTransit,
+      isHub: node.isHub,
     })),
     failedPairs: settings.failedPairs.map((pair) => ({
       nodeIds: [pair.a, pair.b] as const,
@@ -191,6 +195,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
     peers,
     diffs: new WeakMap(),
     skippedPairs,
+    hubIds,
   };
 }
 

@@ -25,7 +25,9 @@ function toPairView(a: string, b: string, reach: TPairReach): TPairReachView {
   const reasonText =
     reach.reason === "measured-dead"
       ? `no direct path measured: ${reach.detail ?? "no handshake"}`
-      : describeNoPathReason(reach.reason);
+      : reach.reason === "hub-and-spoke"
+        ? "two spokes of a hub-and-spoke mesh: traffic goes through a hub"
+        : describeNoPathReason(reach.reason);
   return {
     a,
     b,
@@ -60,7 +62,12 @@ export async function readReachability({
     }),
   ]);
   const modes = new Map(rows.map((row) => [row.id, row.underlayMode]));
-  const matrix = buildReachabilityMatrix({ nodes: mesh.peers, skippedPairs: mesh.skippedPairs });
+  const matrix = buildReachabilityMatrix({
+    nodes: mesh.peers,
+    skippedPairs: mesh.skippedPairs,
+    hubIds: mesh.hubIds,
+  });
+  const hubs = new Set(mesh.hubIds);
   return {
     nodes: mesh.peers.map((peer) => {
       const view = viewUnderlay({ endpoints: peer.endpoints, isBehindNat: false });
@@ -74,6 +81,7 @@ export async function readReachability({
         underlayMode: modes.get(peer.id) ?? "auto",
         isBehindNat: peer.isBehindNat ?? false,
         canTransit: peer.canTransit ?? true,
+        isHub: hubs.has(peer.id),
       };
     }),
     pairs: matrix

@@ -15,23 +15,26 @@ export async function setNodeUnderlay({
   nodeId,
   underlayMode,
   canTransit,
+  isHub,
 }: {
   db: TPrismaClient;
   actor: TActor;
   nodeId: string;
   underlayMode: TUnderlayMode;
   canTransit: boolean;
-}): Promise<{ id: string; underlayMode: TUnderlayMode; canTransit: boolean }> {
+  /** Unchanged when omitted. */
+  isHub?: boolean;
+}): Promise<{ id: string; underlayMode: TUnderlayMode; canTransit: boolean; isHub: boolean }> {
   return commitMeshChange(db, async (tx) => {
     const before = await tx.node.findUnique({
       where: { id: nodeId },
-      select: { underlayMode: true, canTransit: true },
+      select: { underlayMode: true, canTransit: true, isHub: true },
     });
     if (!before) throw new ServiceError("NOT_FOUND", "no such node");
     const node = await tx.node.update({
       where: { id: nodeId },
-      data: { underlayMode, canTransit },
-      select: { id: true, underlayMode: true, canTransit: true },
+      data: { underlayMode, canTransit, ...(isHub === undefined ? {} : { isHub }) },
+      select: { id: true, underlayMode: true, canTransit: true, isHub: true },
     });
     if (before.underlayMode !== underlayMode) {
       await tx.directPathFailure.deleteMany({
@@ -43,7 +46,7 @@ export async function setNodeUnderlay({
       action: "node.setUnderlay",
       targetType: "node",
       targetId: nodeId,
-      change: { from: before, to: { underlayMode, canTransit } },
+      change: { from: before, to: { underlayMode, canTransit, isHub: isHub ?? before.isHub } },
     });
     return node;
   });

@@ -9,7 +9,9 @@ export const ZPairReachView = z.object({
   /** Underlay family of a direct tunnel. */
   family: z.enum(["ipv4", "ipv6"]).nullable(),
   /** Why there is no direct tunnel. */
-  reason: z.enum(["both-behind-nat", "no-common-family", "measured-dead"]).nullable(),
+  reason: z
+    .enum(["both-behind-nat", "no-common-family", "measured-dead", "hub-and-spoke"])
+    .nullable(),
   /** Human text of the reason (the agent's words for a measured-dead pair). */
   reasonText: z.string().nullable(),
   /** Relay chains (node ids from a's side), shortest first. */
@@ -26,6 +28,7 @@ export const ZUnderlayNodeView = z.object({
   underlayMode: z.enum(UNDERLAY_MODES),
   isBehindNat: z.boolean(),
   canTransit: z.boolean(),
+  isHub: z.boolean(),
 });
 
 /** `underlay.matrix` output. */

@@ -24,6 +24,7 @@ import { DriftPanel } from "./drift-panel";
 import { PeerCharts } from "./peer-charts";
 import { PrefixEditor } from "./prefix-editor";
 import { RotationPanel } from "./rotation-panel";
+import { UnderlayPanel } from "./underlay-panel";
 
 const DEFAULT_STALE_AFTER_SEC = 60;
 const DEFAULT_HEALTH_INTERVAL_SEC = 5;
@@ -246,6 +247,9 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
           <PrefixEditor nodeId={nodeId} prefixes={n.prefixes} canEdit={canEdit} />
         </div>
         <DriftPanel nodeId={nodeId} canEdit={canEdit} />
+        <div className="xl:col-span-3">
+          <UnderlayPanel nodeId={nodeId} canEdit={canEdit} />
+        </div>
       </div>
       <ConfirmDialog
         isOpen={isRemoving}

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Node" ADD COLUMN     "isHub" BOOLEAN NOT NULL DEFAULT false;
