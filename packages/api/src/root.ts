@@ -6,6 +6,7 @@ import { authRouter } from "./routers/auth/router";
 import { eventsRouter } from "./routers/events/router";
 import { keyRouter } from "./routers/key/router";
 import { routesRouter } from "./routers/routes/router";
+import { routingRouter } from "./routers/routing/router";
 import { nodeRouter } from "./routers/node/router";
 import { settingsRouter } from "./routers/settings/router";
 import { historyRouter } from "./routers/history/router";
@@ -29,6 +30,7 @@ export const appRouter = createTRPCRouter({
   history: historyRouter,
   events: eventsRouter,
   routes: routesRouter,
+  routing: routingRouter,
   underlay: underlayRouter,
   drift: driftRouter,
 });

@@ -80,6 +80,8 @@ const t = initTRPC.context<TContext>().create({
         requestId: ctx?.requestId ?? null,
         // Field-by-field reasons for bad input, so forms and agents can say what is wrong.
         zodError: error.cause instanceof ZodError ? error.cause.flatten() : null,
+        // The field a service refused (a ServiceError with a path), for the same purpose.
+        path: error.cause instanceof ServiceError ? error.cause.path : null,
       },
     };
   },

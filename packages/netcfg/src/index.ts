@@ -24,6 +24,8 @@ export * from "./parse-ip-json";
 export * from "./parse-wg-dump";
 export * from "./parse-vtysh-json";
 export * from "./plan";
+export * from "./validate-node-routing";
+export * from "./detect-route-conflicts";
 export * from "./choose-direct-path";
 export * from "./build-reachability-matrix";
 export * from "./observe-routes";

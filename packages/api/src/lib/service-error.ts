@@ -18,6 +18,8 @@ export class ServiceError extends Error {
   constructor(
     readonly code: TServiceErrorCode,
     message: string,
+    /** The input field it is about (`["allowedRanges", 2, "prefix"]`), for inline errors. */
+    readonly path: (string | number)[] | null = null,
   ) {
     super(message);
   }

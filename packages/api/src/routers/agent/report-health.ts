@@ -4,6 +4,10 @@ import { announceReport } from "../../lib/mesh-fanout";
 import { ingestReport } from "../../services/agent/ingest-report";
 import { ingestRoutineReport } from "../../services/agent/ingest-routine-report";
 import { readPreviousReport, recordReportEvents } from "../../services/events/record-report-events";
+import {
+  ingestRouteCandidates,
+  normalizeRouteCandidates,
+} from "../../services/routing/ingest-route-candidates";
 import { storeObservedState } from "../../services/routes/store-observed-state";
 import { agentProcedure } from "../../trpc";
 
@@ -20,6 +24,8 @@ export const reportHealthProcedure = agentProcedure
   .mutation(async ({ ctx, input }) => {
     const nodeId = ctx.agent.nodeId;
     const at = new Date();
+    // A candidate that is no prefix refuses the whole report before anything is stored.
+    if (input.routeCandidates !== null) normalizeRouteCandidates(input.routeCandidates);
     // Nearly every report is routine: one statement stores it and returns what the timeline
     // compares it with. The rest (a new key or endpoints, a rotation to advance) go the general way.
     let previous = await ingestRoutineReport({ db: ctx.db, nodeId, report: input, now: at });
@@ -33,6 +39,16 @@ export const reportHealthProcedure = agentProcedure
         peerIds: input.peers.map((peer) => peer.peerId),
       });
       result = await ingestReport({ db: ctx.db, nodeId, report: input, now: at });
+    }
+    // Null: the candidates did not change since the last accepted report.
+    if (input.routeCandidates !== null) {
+      const routes = await ingestRouteCandidates({
+        db: ctx.db,
+        nodeId,
+        candidates: input.routeCandidates,
+        now: at,
+      });
+      if (routes.meshVersion !== null) result.meshVersion = Number(routes.meshVersion);
     }
     // Routes, drift and re-apply are stored apart, whichever way the report went.
     const { routesResync } = await storeObservedState({

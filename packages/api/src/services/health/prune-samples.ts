@@ -1,7 +1,8 @@
 import type { TPrismaClient } from "@meshover/prisma";
 
 /**
- * Delete health samples, timeline events and withdrawn observed routes older than
+ * Delete health samples, timeline events, withdrawn observed routes and vanished route
+ * candidates older than
  * `retentionHours` (history is kept, but not forever; events go with the samples they were
  * derived from).
  */
@@ -19,5 +20,7 @@ export async function pruneSamples({
   await db.meshEvent.deleteMany({ where: { at: { lt: cutoff } } });
   // Routes gone for longer than the history is kept (present ones stay, however old).
   await db.observedRoute.deleteMany({ where: { isPresent: false, lastChange: { lt: cutoff } } });
+  // Route candidates an agent stopped reporting, likewise.
+  await db.discoveredRoute.deleteMany({ where: { goneAt: { lt: cutoff } } });
   return deleted.count;
 }

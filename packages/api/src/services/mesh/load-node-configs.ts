@@ -1,6 +1,12 @@
 import {
   compileMeshParts,
+  DEFAULT_NODE_ROUTING,
+  DEFAULT_ROUTE_SOURCES,
+  deriveWithheldPrefixes,
   diffPeerLists,
+  type TConflictResolution,
+  type TNodeRouting,
+  type TRouteConflict,
   type TDesiredNodeConfig,
   type TNodeConfigHead,
   type TMeshSettings,
@@ -11,6 +17,7 @@ import {
 } from "@meshover/netcfg";
 import type { TPrismaClient } from "@meshover/prisma";
 import { markPlainJson } from "../../lib/transformer";
+import { readStoredSources } from "../routing/read-routing-context";
 import { ROTATION_TIMEOUT_MS } from "../key/list-rotations";
 
 /** WireGuard persistent keepalive every tunnel gets (keeps NAT mappings open). */
@@ -83,6 +90,9 @@ interface TMeshRow {
   underlayMtu: number;
   tunnelMtu: number | null;
   healthIntervalSec: number;
+  routeSources: unknown;
+  conflicts: TRouteConflict[];
+  resolutions: TConflictResolution[];
   nodes: {
     id: string;
     name: string;
@@ -95,6 +105,13 @@ interface TMeshRow {
     prefixes: string[];
     keyGeneration: number;
     rotationId: string | null;
+    routing: {
+      mayOriginate: boolean;
+      exitNode: boolean;
+      maxPrefixes: number;
+      sources: unknown;
+    } | null;
+    ranges: TNodeRouting["allowedRanges"];
     nextPublicKey: string | null;
     reapplyId: string | null;
     underlayMode: TUnderlayMode;
@@ -115,7 +132,11 @@ interface TMeshRow {
 async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
   const rows = await db.$queryRaw<TMeshRow[]>`
     SELECT s."meshVersion", s."ipv4Pool", s."ipv6Pool", s."basePort", s."underlayMtu",
-      s."tunnelMtu", s."healthIntervalSec",
+      s."tunnelMtu", s."healthIntervalSec", s."routeSources",
+      COALESCE((SELECT json_agg(json_build_object('prefix', c.prefix, 'nodeIds', c."nodeIds",
+        'reason', c.reason)) FROM "RouteConflict" c), '[]'::json) AS conflicts,
+      COALESCE((SELECT json_agg(json_build_object('prefix', r.prefix, 'kind', r.kind,
+        'nodeId', r."nodeId")) FROM "RouteConflictResolution" r), '[]'::json) AS resolutions,
       COALESCE((
         SELECT json_agg(json_build_object(
           'id', n.id, 'name', n.name, 'index', n.index, 'asn', n.asn, 'ipv4', n.ipv4,
@@ -128,7 +149,15 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
           'keyGeneration', n."keyGeneration",
           'rotationId', CASE WHEN a."nodeId" = n.id THEN a.id END,
           'nextPublicKey', CASE WHEN a."nodeId" = n.id AND a.status = 'reported'
-            THEN a."newPublicKey" END
+            THEN a."newPublicKey" END,
+          'routing', (
+            SELECT json_build_object('mayOriginate', nr."mayOriginate", 'exitNode', nr."exitNode",
+              'maxPrefixes', nr."maxPrefixes", 'sources', nr.sources)
+            FROM "NodeRouting" nr WHERE nr."nodeId" = n.id),
+          'ranges', COALESCE((
+            SELECT json_agg(json_build_object('prefix', ar.prefix, 'maxLength', ar."maxLength",
+              'anycast', ar.anycast) ORDER BY ar.prefix)
+            FROM "RouteAllowedRange" ar WHERE ar."nodeId" = n.id), '[]'::json)
         ) ORDER BY n.index)
         FROM "Node" n
         -- One rotation at a time, mesh-wide, oldest first (see above readMesh).
@@ -147,6 +176,10 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
     FROM "Setting" s WHERE s.id = 1`;
   const settings = rows[0];
   if (!settings) throw new Error("the Setting row is missing (ensureSettings not run)");
+  const defaultSources = readStoredSources(
+    settings.routeSources as Parameters<typeof readStoredSources>[0],
+    DEFAULT_ROUTE_SOURCES,
+  );
   // Expired failures stay until the next mesh change removes them (report-health retries them),
   // so the configs of one version never depend on the clock.
   const { heads, peers, skippedPairs, hubIds, configOf } = compileMeshParts({
@@ -163,6 +196,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
       endpoints: node.endpoints,
       advertisedPrefixes: node.prefixes,
       pendingRotationId: node.rotationId,
+      routing: toNodeRouting(node, defaultSources, settings),
       keyGeneration: node.keyGeneration,
       nextPublicKey: node.nextPublicKey,
       reapplyId: node.reapplyId,
@@ -196,6 +230,27 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
     diffs: new WeakMap(),
     skippedPairs,
     hubIds,
+  };
+}
+
+// A node's effective routing: its policy (or the defaults), its own sources or the mesh's, and
+// the prefixes held back by conflicts.
+function toNodeRouting(
+  node: TMeshRow["nodes"][number],
+  defaultSources: TNodeRouting["sources"],
+  mesh: Pick<TMeshRow, "conflicts" | "resolutions">,
+): TNodeRouting {
+  const own = node.routing;
+  return {
+    mayOriginate: own?.mayOriginate ?? DEFAULT_NODE_ROUTING.mayOriginate,
+    exitNode: own?.exitNode ?? DEFAULT_NODE_ROUTING.exitNode,
+    maxPrefixes: own?.maxPrefixes ?? DEFAULT_NODE_ROUTING.maxPrefixes,
+    sources: readStoredSources(
+      own?.sources as Parameters<typeof readStoredSources>[0],
+      defaultSources,
+    ),
+    allowedRanges: node.ranges,
+    withheld: deriveWithheldPrefixes(node.id, mesh.conflicts, mesh.resolutions),
   };
 }
 

@@ -2,6 +2,7 @@ import type { TPrismaClient } from "@meshover/prisma";
 import { writeAuditEvent, type TActor } from "../../lib/audit";
 import { ServiceError } from "../../lib/service-error";
 import { commitMeshChange } from "../mesh/commit-mesh-change";
+import { refreshNodeConflicts } from "../routing/update-node-routing";
 
 /**
  * Remove a node: its credentials, prefixes and history go with it, and the mesh change drops
@@ -23,6 +24,8 @@ export async function removeNode({
     });
     if (!node) throw new ServiceError("NOT_FOUND", "no such node");
     await tx.node.delete({ where: { id: nodeId }, select: { id: true } });
+    // Its route candidates went with it: conflicts it was part of may be over.
+    await refreshNodeConflicts(tx, nodeId);
     // Rotations of other nodes no longer wait for this one.
     await tx.$executeRaw`
       UPDATE "KeyRotation" SET "peerProgress" = "peerProgress" - ${nodeId}

@@ -12,6 +12,7 @@ import { ErrorState, LoadingState } from "~/components/ui/states";
 import { formatTimestamp } from "~/lib/format-values";
 import { readFieldErrors } from "~/lib/read-field-errors";
 import { useTRPC } from "~/trpc/react";
+import { RouteSourcesSettings } from "./route-sources-settings";
 
 type TSettingsForm = Record<
   | "ipv4Pool"
@@ -137,6 +138,10 @@ export function SettingsView() {
             {field("staleAfterSec", "Offline after (s)", "A node silent this long shows offline.")}
           </div>
         </Card>
+        <RouteSourcesSettings
+          canEdit={canEdit}
+          pools={{ ipv4Pool: s.ipv4Pool, ipv6Pool: s.ipv6Pool }}
+        />
         <Card
           title="Metrics"
           actions={

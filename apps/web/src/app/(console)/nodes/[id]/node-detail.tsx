@@ -25,6 +25,7 @@ import { PeerCharts } from "./peer-charts";
 import { PrefixEditor } from "./prefix-editor";
 import { RotationPanel } from "./rotation-panel";
 import { UnderlayPanel } from "./underlay-panel";
+import { RoutesPanel } from "./routes-panel";
 
 const DEFAULT_STALE_AFTER_SEC = 60;
 const DEFAULT_HEALTH_INTERVAL_SEC = 5;
@@ -250,6 +251,9 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
         <div className="xl:col-span-3">
           <UnderlayPanel nodeId={nodeId} canEdit={canEdit} />
         </div>
+      </div>
+      <div className="mt-4">
+        <RoutesPanel nodeId={nodeId} nodeAsn={n.asn} canEdit={canEdit} now={now} />
       </div>
       <ConfirmDialog
         isOpen={isRemoving}

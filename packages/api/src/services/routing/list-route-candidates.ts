@@ -1,0 +1,44 @@
+import { ZRouteRefusal, ZRouteSourceKind } from "@meshover/netcfg";
+import type { TPrismaClient } from "@meshover/prisma";
+import { ServiceError } from "../../lib/service-error";
+import { listRouteConflicts } from "./list-route-conflicts";
+import type { TRouteCandidateView } from "./routing-schemas";
+
+/**
+ * Every route candidate a node reported (present first, then the ones that went away), each
+ * with its verdict, first seen, last change and flaps, and the conflict it is part of.
+ */
+export async function listRouteCandidates({
+  db,
+  nodeId,
+}: {
+  db: TPrismaClient;
+  nodeId: string;
+}): Promise<TRouteCandidateView[]> {
+  const node = await db.node.findUnique({ where: { id: nodeId }, select: { id: true } });
+  if (!node) throw new ServiceError("NOT_FOUND", "no such node");
+  const [rows, conflicts] = await Promise.all([
+    db.discoveredRoute.findMany({
+      where: { nodeId },
+      orderBy: [{ goneAt: { sort: "desc", nulls: "first" } }, { prefix: "asc" }, { source: "asc" }],
+      take: 5000,
+    }),
+    listRouteConflicts({ db, nodeId }),
+  ]);
+  const byPrefix = new Map(conflicts.map((conflict) => [conflict.prefix, conflict]));
+  return rows.map((row) => ({
+    prefix: row.prefix,
+    source: ZRouteSourceKind.catch("static").parse(row.source),
+    interface: row.interface,
+    protocol: row.protocol,
+    speaker: row.speaker,
+    verdict: row.verdict === "announced" ? "announced" : "refused",
+    refusal: row.refusal === null ? null : ZRouteRefusal.catch("withheld").parse(row.refusal),
+    detail: row.detail,
+    firstSeenAt: row.firstSeenAt,
+    lastChangeAt: row.lastChangeAt,
+    flapCount: row.flapCount,
+    isPresent: row.goneAt === null,
+    conflict: row.goneAt === null ? (byPrefix.get(row.prefix) ?? null) : null,
+  }));
+}
