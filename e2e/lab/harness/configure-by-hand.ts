@@ -1,7 +1,7 @@
 // A mesh node configured by hand, without agent or controller: one wireguard-go interface per
 // peer and FRR (zebra, bfdd, bgpd) peering over each, the way ENVIRONMENT.md verified it. The
 // harness self-test uses it, and bench:lab's cold-mesh baseline (same wireguard-go, FRR defaults
-// and BFD timers as the agent's config: BFD_TIMERS in packages/api, 200 ms × 3).
+// and BFD timers as the agent's config: BFD_TIMERS in packages/api, 300 ms × 3).
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Lab, TLabNode } from "./create-lab";
@@ -75,8 +75,8 @@ export async function configureByHand(
     ...frrInterfaces,
     "bfd",
     " profile lab",
-    "  transmit-interval 200",
-    "  receive-interval 200",
+    "  transmit-interval 300",
+    "  receive-interval 300",
     "  detect-multiplier 3",
     " exit",
     "exit",
