@@ -353,6 +353,34 @@ describe("key router", () => {
     });
   });
 
+  it("compiles the rotation queue from stored state only: a stuck rotation blocks it until expireRotations fails it", async () => {
+    const [a, b] = await enroll(["a", "b"]);
+    const { loadNodeConfigs } = await import("../src/services/mesh/load-node-configs");
+    const { expireRotations } = await import("../src/services/key/expire-rotations");
+    const { rotations } = await admin.key.rotateAll();
+    const idOf = (nodeId: string) => rotations.find((r) => r.nodeId === nodeId)!.id;
+    // Requested long ago: the clock says it timed out, but the compile does not read the clock.
+    await testDb.db.keyRotation.updateMany({
+      data: { requestedAt: new Date(Date.now() - 11 * 60 * 1000) },
+    });
+    let configs = (await loadNodeConfigs({ db: testDb.db })).configs;
+    expect(configs.get(a!.nodeId)?.rotation).toEqual({ id: idOf(a!.nodeId) });
+    // Nothing due yet at a `now` within the timeout: no change, no version.
+    const before = await meshVersion();
+    expect(
+      await expireRotations({ db: testDb.db, now: new Date(Date.now() - 2 * 60 * 1000) }),
+    ).toBe(0);
+    expect(await meshVersion()).toBe(before);
+    // The timer fails both (both past the timeout) as one mesh change; the queue is empty.
+    expect(await expireRotations({ db: testDb.db })).toBe(2);
+    expect(await meshVersion()).toBe(before + 1n);
+    configs = (await loadNodeConfigs({ db: testDb.db })).configs;
+    expect(configs.get(a!.nodeId)?.rotation).toBeNull();
+    expect(configs.get(b!.nodeId)?.rotation).toBeNull();
+    const [view] = await viewer.key.listRotations({ nodeId: a!.nodeId });
+    expect(view).toMatchObject({ status: "failed", error: "not finished within 10 minutes" });
+  });
+
   it("rotates all keys and an agent credential (old one revoked)", async () => {
     const [a] = await enroll(["a", "b"]);
     expect((await admin.key.rotateAll()).rotations).toHaveLength(2);

@@ -18,7 +18,6 @@ import {
 import type { TPrismaClient } from "@meshover/prisma";
 import { markPlainJson } from "../../lib/transformer";
 import { readStoredSources } from "../routing/read-routing-context";
-import { ROTATION_TIMEOUT_MS } from "../key/list-rotations";
 
 /** WireGuard persistent keepalive every tunnel gets (keeps NAT mappings open). */
 export const KEEPALIVE_SEC = 25;
@@ -125,8 +124,8 @@ interface TMeshRow {
 // a pair's new tunnel goes in the slot its old one does not use, which is only well defined
 // while at most one end of any pair changes keys. The active rotation is in its node's config
 // (make a next key) and, once reported, its next key in every peer's (build the second tunnel).
-// A rotation that has not finished within ROTATION_TIMEOUT_MS reads as failed and stops blocking
-// the queue from the next compiled version on.
+// The queue reads stored statuses only, never the clock (a version's configs are a function of
+// the stored state): expireRotations, on a timer, fails a rotation stuck past ROTATION_TIMEOUT_MS.
 // One statement, so one snapshot and one round trip: a change wakes every subscriber and the
 // compile must not wait on several queries (or a transaction) per version.
 async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
@@ -165,7 +164,6 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
           SELECT r.id, r."nodeId", r.status, r."newPublicKey"
           FROM "KeyRotation" r JOIN "Node" rn ON rn.id = r."nodeId"
           WHERE r.status IN ('pending', 'reported')
-            AND r."requestedAt" > now() - ${ROTATION_TIMEOUT_MS}::int * interval '1 millisecond'
           -- "Rotate all" requests every node at the same instant: then by node index.
           ORDER BY r."requestedAt", rn.index LIMIT 1
         ) a ON true), '[]'::json) AS nodes,
