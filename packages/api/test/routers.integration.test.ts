@@ -353,6 +353,64 @@ describe("key router", () => {
     });
   });
 
+  it("takes a rotation's progress alone (agent.reportRotation): a version only for the next key and the promotion", async () => {
+    const [a, b] = await enroll(["a", "b"]);
+    const keyOf = async (id: string) =>
+      (await testDb.db.node.findUniqueOrThrow({ where: { id } })).publicKey!;
+    const oldKey = await keyOf(a!.nodeId);
+    const { rotations } = await admin.key.rotate({ nodeId: a!.nodeId });
+    const rotationId = rotations[0]!.id;
+    const { generateWireguardPublicKey } = await import("./http-client");
+    const nextKey = generateWireguardPublicKey();
+    const as = (node: { credential: string }) =>
+      callAs(testDb.db, { authorization: `Bearer ${node.credential}` }).agent;
+    const tunnel = (peerId: string, publicKey: string, peerPublicKey: string) => ({
+      peerId,
+      interface: "mo1r",
+      publicKey,
+      peerPublicKey,
+      handshakeAt: new Date(Date.now() + 1000).toISOString(),
+    });
+    // Nothing to say: no change.
+    let before = await meshVersion();
+    expect(await as(a!).reportRotation({ nextKey: null, rotationTunnels: [] })).toEqual({
+      meshVersion: null,
+    });
+    // The next key answers the rotation: the peers' configs change (one version).
+    const answered = await as(a!).reportRotation({
+      nextKey: { publicKey: nextKey, rotationId },
+      rotationTunnels: [],
+    });
+    expect(answered.meshVersion).toBe(Number(before) + 1);
+    expect(await keyOf(a!.nodeId)).toBe(oldKey);
+    // Again (a retry): nothing new, no version.
+    before = await meshVersion();
+    await as(a!).reportRotation({
+      nextKey: { publicKey: nextKey, rotationId },
+      rotationTunnels: [],
+    });
+    expect(await meshVersion()).toBe(before);
+    // A handshake on the old key is no evidence; b's rotation tunnel on the next key is, and it
+    // was the only pair: done, promoted, one version.
+    const bKey = await keyOf(b!.nodeId);
+    await as(b!).reportRotation({
+      nextKey: null,
+      rotationTunnels: [tunnel(a!.nodeId, bKey, oldKey)],
+    });
+    expect(await meshVersion()).toBe(before);
+    expect((await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!.status).toBe("reported");
+    const done = await as(b!).reportRotation({
+      nextKey: null,
+      rotationTunnels: [tunnel(a!.nodeId, bKey, nextKey)],
+    });
+    expect(done.meshVersion).toBe(Number(before) + 1);
+    expect((await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]).toMatchObject({
+      status: "done",
+      newPublicKey: nextKey,
+    });
+    expect(await keyOf(a!.nodeId)).toBe(nextKey);
+  });
+
   it("compiles the rotation queue from stored state only: a stuck rotation blocks it until expireRotations fails it", async () => {
     const [a, b] = await enroll(["a", "b"]);
     const { loadNodeConfigs } = await import("../src/services/mesh/load-node-configs");

@@ -8,6 +8,7 @@ import { runChecked, type TRunner } from "../exec/run-command";
 import { createFrrAdapter } from "../frr/create-frr-adapter";
 import type { TFrrMode } from "../frr/frr-adapter";
 import { HealthReporter, sendReportWith } from "../health/report-health";
+import { RotationReporter, sendRotationWith } from "../health/report-rotation";
 import { HandshakeWatch } from "../health/watch-handshakes";
 import { RoutingWatcher } from "../health/watch-routing";
 import { HostDriver, type THostDriverOptions } from "../host/host-driver";
@@ -81,14 +82,27 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     host,
     frr,
     sources,
-    onKeyRotated: () => health.sendNow("rotation", false),
+    // Not awaited: the pass builds this node's next tunnels while the controller hands the
+    // next key to the peers.
+    onKeyRotated: () => {
+      void rotation.report("next key");
+      return Promise.resolve();
+    },
     onChanged: () => health.reportChange(),
     onRotationTunnels: (devices) => handshakes.watch(devices),
+  });
+  const rotation = new RotationReporter({
+    store,
+    runner,
+    logger,
+    queue,
+    send: sendRotationWith(client),
+    controllerError: () => subscription.nodeGoneError,
   });
   const handshakes = new HandshakeWatch({
     readHandshakes: async () =>
       (await runChecked(runner, ["wg", "show", "all", "latest-handshakes"])).stdout,
-    onHandshake: () => health.reportHandshake(),
+    onHandshake: () => void rotation.report("handshake"),
   });
   const subscription = new ConfigSubscription({
     nodeId: identity.nodeId,

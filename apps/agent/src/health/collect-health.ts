@@ -147,7 +147,7 @@ export async function collectPeerHealth(options: TCollectHealthOptions): Promise
 export function collectRotationTunnels(
   config: TDesiredNodeConfig,
   keys: TKeyPair,
-  observation: TObservation,
+  observation: Pick<TObservation, "wireguard">,
 ): TRotationTunnel[] {
   const nextPublicKey = keys.next?.publicKey ?? null;
   const tunnels = deriveRotationTunnels({

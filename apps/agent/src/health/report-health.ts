@@ -106,14 +106,6 @@ export class HealthReporter {
     void this.sendNow("routing", false, { isRoutesSkipped: true });
   }
 
-  /**
-   * A key rotation's new tunnel handshook (HandshakeWatch): report at once and outside the
-   * queue, as for a routing change, since the controller finishes the rotation on it.
-   */
-  reportHandshake(): void {
-    void this.sendNow("handshake", false, { isRoutesSkipped: true });
-  }
-
   private async collect(
     isProbing: boolean,
     isRoutesSkipped: boolean,

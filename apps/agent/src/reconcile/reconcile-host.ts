@@ -55,6 +55,11 @@ export interface TReconcileOptions {
   isFullObserve?: boolean;
   /** What route sources found on the host (interfaces, pod CIDRs, refusals); none by default. */
   routeHost?: TRouteHostState;
+  /**
+   * Called before applying with a rotation's next tunnels (interface names): their handshakes
+   * finish the rotation and come right after `wg set`, long before this pass's FRR work ends.
+   */
+  onRotationTunnels?(devices: string[]): void;
 }
 
 /** Observe → plan → apply, once. Never throws: failures come back as `error`. */
@@ -158,6 +163,7 @@ export async function reconcileHost(options: TReconcileOptions): Promise<TReconc
     rotationDevices = tunnels
       .filter((tunnel) => tunnel.role === "next")
       .map((tunnel) => tunnel.interfaceName);
+    if (rotationDevices.length > 0) options.onRotationTunnels?.(rotationDevices);
     const plan = planHost({
       observed: { ...hostObservation.host, frr: frrState },
       desired,

@@ -21,7 +21,7 @@ export interface TReconcileQueueOptions {
   frr: TFrrAdapter | null;
   /** Runs inside the queue after a new key was made, before it is applied. */
   onKeyRotated(): Promise<void>;
-  /** A pass left a rotation's next tunnels (interface names) waiting for their handshakes. */
+  /** A pass is about to build (or keep) a rotation's next tunnels (interface names). */
   onRotationTunnels?(devices: string[]): void;
   /** A pass changed something or failed. */
   onChanged(outcome: TReconcileOutcome): void;
@@ -102,6 +102,7 @@ export class ReconcileQueue {
         // unless the admin asked to re-apply.
         isFullObserve: (reason !== "config" && reason !== "sources") || isReapply,
         routeHost: this.options.sources?.routeHost,
+        onRotationTunnels: (devices) => this.options.onRotationTunnels?.(devices),
       });
       this.reappliedId = reapplyId;
       this.lastOutcome = outcome;
@@ -121,8 +122,6 @@ export class ReconcileQueue {
         logger.info({ reapplyId, operations: outcome.operations.length }, "re-applied");
       // A re-apply is reported at once even when nothing needed fixing: the admin waits for it.
       if (isChange || isReapply) this.options.onChanged(outcome);
-      if (outcome.rotationDevices.length > 0)
-        this.options.onRotationTunnels?.(outcome.rotationDevices);
       if (outcome.isRetirementPending) this.scheduleDrain();
     });
     if (reason === "config") this.waitingConfigPass = pass;

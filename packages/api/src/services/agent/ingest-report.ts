@@ -11,6 +11,22 @@ import {
   recordDirectPathChanges,
 } from "./record-direct-paths";
 
+/** What a report says about running rotations: handshakes on current and rotation tunnels. */
+export type TRotationEvidence = Pick<THealthReport, "peers" | "rotationTunnels">;
+
+/** True when a report shows a handshake on a rotation tunnel (it may finish a rotation). */
+export function hasRotationEvidence(report: Pick<THealthReport, "rotationTunnels">): boolean {
+  return (report.rotationTunnels ?? []).some((t) => t.handshakeAt !== null);
+}
+
+/**
+ * Take the mesh lock (the Setting row every mesh change bumps) without bumping: rotation
+ * progress then orders after and before mesh changes, and bumps only when it promotes a key.
+ */
+export async function lockMesh(tx: Prisma.TransactionClient): Promise<void> {
+  await tx.$queryRaw`SELECT 1 FROM "Setting" WHERE id = 1 FOR UPDATE`;
+}
+
 function isSameList(a: readonly string[], b: readonly string[]) {
   return a.length === b.length && a.every((value, i) => value === b[i]);
 }
@@ -63,11 +79,10 @@ export async function ingestReport({
     : null;
   const paths = await findDirectPathChanges({ db, nodeId, report, now });
   // Rotation evidence may finish a rotation (a mesh change). Such reports take the mesh lock
-  // first like every mesh change: bumping it after the rotation rows deadlocked concurrent
-  // reports in the lab (rotations only: the extra version is one push per report).
-  const isRotationEvidence = (report.rotationTunnels ?? []).some((t) => t.handshakeAt !== null);
+  // first like every mesh change (taking it after the rotation rows deadlocked concurrent
+  // reports in the lab), but bump the version only when a rotation finished.
+  const isRotationEvidence = hasRotationEvidence(report);
   const isMeshChange =
-    isRotationEvidence ||
     isKeyChanged ||
     answered !== null ||
     !isSameList(node.endpoints, report.endpoints) ||
@@ -118,9 +133,10 @@ export async function ingestReport({
     // One transaction for the common case too: a report that fails part-way (a sample or a
     // rotation update refused) must not leave the node's facts half updated. A report that
     // finishes a rotation promotes its key, which changes the peers' configs: bump the version.
-    const version = await db.$transaction(async (tx) =>
-      (await write(tx)) ? bumpMeshVersion(tx) : null,
-    );
+    const version = await db.$transaction(async (tx) => {
+      if (isRotationEvidence) await lockMesh(tx);
+      return (await write(tx)) ? bumpMeshVersion(tx) : null;
+    });
     if (version === null) return { meshVersion: null };
     getMeshFanout(db).publish(version);
     return { meshVersion: Number(version) };
@@ -135,7 +151,7 @@ export async function ingestReport({
 // The node reported a new key (its next key, or with an older agent the key it already uses):
 // if it answers the pending rotation, the rotation moves on to waiting for every peer's
 // handshake with it. With no peer to wait for it is done at once (and a next key promoted).
-async function recordNewKey(
+export async function recordNewKey(
   tx: Prisma.TransactionClient,
   { nodeId, rotationId, key, now }: { nodeId: string; rotationId: string; key: string; now: Date },
 ) {
@@ -179,7 +195,7 @@ async function promoteKey(tx: Prisma.TransactionClient, nodeId: string, key: str
 // node's own rotation tunnel to a peer.
 function findHandshakenPeers(
   reporterId: string,
-  report: THealthReport,
+  report: TRotationEvidence,
   rotation: { nodeId: string; newPublicKey: string; reportedAt: Date },
 ): string[] {
   const isSince = (at: string | null) =>
@@ -202,9 +218,9 @@ function findHandshakenPeers(
 // Marks the pairs this report proves done (jsonb_set keeps concurrent reports from overwriting
 // each other); a rotation with every pair done is finished and its key promoted. True when a
 // key was promoted (the peers' configs change).
-async function recordRotationProgress(
+export async function recordRotationProgress(
   tx: Prisma.TransactionClient,
-  { nodeId, report }: { nodeId: string; report: THealthReport },
+  { nodeId, report }: { nodeId: string; report: TRotationEvidence },
 ): Promise<boolean> {
   const peerIds = [
     ...report.peers.filter((peer) => peer.peerPublicKey && peer.handshakeAt),
