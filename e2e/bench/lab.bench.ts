@@ -52,10 +52,18 @@ import {
 import { sleep, waitUntil } from "../lab/harness/wait-until";
 import { watchBfdLag } from "../lab/harness/watch-bfd";
 
+/**
+ * BENCH_LAB_ONLY=rotation measures the key rotations alone, on a fresh 8-node mesh (no joins,
+ * cold meshes, failovers, agent load or suite).
+ */
+const isRotationOnly = process.env.BENCH_LAB_ONLY === "rotation";
 /** Mesh sizes to time joins at (BENCH_LAB_SIZES=8 to look at one); 8 also runs the rest. */
-const SIZES = (process.env.BENCH_LAB_SIZES ?? "4,8,12").split(",").map(Number).filter(Boolean);
+const SIZES = (isRotationOnly ? "" : (process.env.BENCH_LAB_SIZES ?? "4,8,12"))
+  .split(",")
+  .map(Number)
+  .filter(Boolean);
 /** Cold-mesh sizes (BENCH_LAB_COLD_SIZES= to skip). */
-const COLD_SIZES = (process.env.BENCH_LAB_COLD_SIZES ?? "4,8,12")
+const COLD_SIZES = (isRotationOnly ? "" : (process.env.BENCH_LAB_COLD_SIZES ?? "4,8,12"))
   .split(",")
   .map(Number)
   .filter(Boolean);
@@ -64,7 +72,7 @@ const TRIALS = Number(process.env.BENCH_LAB_TRIALS ?? 3);
 const ROTATIONS = Number(process.env.BENCH_LAB_ROTATIONS ?? 5);
 /** Failover cuts, settled and early (the early ones need as many joins at N = 8). */
 const FAILOVER_TRIALS = Number(process.env.BENCH_LAB_FAILOVER_TRIALS ?? 5);
-const isSuiteRun = !process.argv.includes("--no-suite");
+const isSuiteRun = !process.argv.includes("--no-suite") && !isRotationOnly;
 const databaseServerUrl = process.env.DATABASE_URL;
 const log = (line: string) => console.log(`  ${line}`);
 
@@ -111,6 +119,9 @@ function toRotationTrial(
   };
 }
 
+/** How long the probes of one rotation under traffic run (from 1.5 s before the click). */
+const ROTATION_PROBE_SEC = 30;
+
 /** `count` rotations on an idle mesh, then `count` under 10 pps on every directed pair. */
 async function measureRotations(mesh: LabMesh, count: number): Promise<TRotationFigures> {
   const members = [...mesh.members.values()];
@@ -120,11 +131,14 @@ async function measureRotations(mesh: LabMesh, count: number): Promise<TRotation
     const isBusy = i >= count;
     const rotated = members[i % members.length]!;
     await waitForSessions(members, 60_000);
-    const probes = isBusy ? startProbes(pairs, { pps: 10, durationSec: 15 }) : null;
+    // Long enough to cover the old tunnels' retirement too (checked below).
+    const probes = isBusy ? startProbes(pairs, { pps: 10, durationSec: ROTATION_PROBE_SEC }) : null;
     if (probes) await sleep(1500);
     const run = await rotateKeyAndWatch(mesh, rotated);
     const summary = probes ? summarizeProbes(await probes.done) : undefined;
     const trial = toRotationTrial(rotated.node.name, run, summary);
+    if (isBusy && run.settledMs + 1500 > ROTATION_PROBE_SEC * 1000)
+      log(`  (probes ended before the old tunnels were gone: losses after that are not counted)`);
     (isBusy ? figures.busy : figures.idle).push(trial);
     log(
       `key rotation ${i + 1} (${isBusy ? "10 pps on every pair" : "idle"}, ${trial.node}): done ${trial.doneMs.toFixed(0)} ms, old tunnels gone ${trial.settledMs.toFixed(0)} ms, lost ${trial.lost} (worst ${trial.worstPair} ${trial.worstPairLost}), pairs without a session ${trial.gaps}, other sessions reset ${trial.resets}`,
@@ -435,6 +449,15 @@ async function main() {
     }
   }
   results.joins = joins;
+  if (isRotationOnly) {
+    console.log("\nkey rotations on a mesh of 8");
+    const mesh = await LabMesh.start({ nodes: 8, databaseServerUrl });
+    try {
+      results.rotation = await measureRotations(mesh, ROTATIONS);
+    } finally {
+      await mesh.destroy();
+    }
+  }
 
   if (isSuiteRun) {
     console.log("\nlab test suite");
