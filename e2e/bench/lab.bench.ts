@@ -120,7 +120,7 @@ function toRotationTrial(
 }
 
 /** How long the probes of one rotation under traffic run (from 1.5 s before the click). */
-const ROTATION_PROBE_SEC = 30;
+const ROTATION_PROBE_SEC = 40;
 
 /** `count` rotations on an idle mesh, then `count` under 10 pps on every directed pair. */
 async function measureRotations(mesh: LabMesh, count: number): Promise<TRotationFigures> {
