@@ -115,6 +115,7 @@ export class HealthReporter {
     if (!keys) return null;
     const wireguard = await host.detectWireguardMode();
     const addressDevice = await host.detectAddressDevice();
+    const virtualization = await host.detectVirtualization();
     let peers: TPeerHealth[] = [];
     let rotationTunnels: TRotationTunnel[] = [];
     let routes: TPendingRoutes | null = null;
@@ -155,6 +156,7 @@ export class HealthReporter {
         frrMode: frr?.mode ?? "none",
         frrVersion,
         addressDevice,
+        virtualization,
       }),
       endpoints: identity.endpoints,
       publicKey: keys.publicKey,
