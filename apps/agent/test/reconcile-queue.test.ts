@@ -113,14 +113,33 @@ describe("ReconcileQueue", () => {
     expect(events).toEqual([`changed: ${built} operations`]);
   });
 
-  it("on a rotation makes the key, tells the controller first, then applies it", async () => {
+  it("on a rotation builds the next key's tunnel beside the current one, then promotes it", async () => {
     const { fake, queue, events } = setUp();
     await queue.accept(makeTestConfig([makeTestPeer(2)], { version: 1 }));
     const rotation = { id: "00000000-0000-4000-8000-0000000000ff" };
     await queue.accept({ ...makeTestConfig([makeTestPeer(2)], { version: 2 }), rotation });
-    expect(store.readKeys()).toMatchObject({ publicKey: ROTATED_PUBLIC, rotationId: rotation.id });
-    expect(events.slice(1)).toEqual(["key rotated; host has mo2", "changed: 1 operations"]);
-    expect(fake.dump()).toContain(`wg pub=${ROTATED_PUBLIC.slice(0, 8)}`);
+    // The current key stays current (its tunnel carries traffic); the next one is made and the
+    // controller told before the new tunnel is built.
+    expect(store.readKeys()).toMatchObject({
+      publicKey: PUBLIC,
+      next: { publicKey: ROTATED_PUBLIC, rotationId: rotation.id },
+    });
+    expect(events.slice(1, 2)).toEqual(["key rotated; host has mo2"]);
+    const during = fake.dump();
+    expect(during).toMatch(new RegExp(`mo2 wireguard up.*\\n.*wg pub=${PUBLIC.slice(0, 8)}`));
+    expect(during).toMatch(
+      new RegExp(`mo2r wireguard up.*\\n.*wg pub=${ROTATED_PUBLIC.slice(0, 8)}`),
+    );
+    // Promoted: the node's keySlot flips and the rotation is gone from the config.
+    const promoted = makeTestConfig([makeTestPeer(2)], { version: 3 });
+    await queue.accept({ ...promoted, self: { ...promoted.self, keySlot: 1 } });
+    expect(store.readKeys()).toMatchObject({ publicKey: ROTATED_PUBLIC, slot: 1, next: null });
+    const after = fake.dump();
+    expect(after).toMatch(
+      new RegExp(`mo2r wireguard up.*\\n.*wg pub=${ROTATED_PUBLIC.slice(0, 8)}`),
+    );
+    // No FRR here (--frr none): nothing routes over the old tunnel, so it goes at once.
+    expect(after).not.toMatch(/mo2 wireguard/);
   });
 
   it("carries out a re-apply request once, reporting it even when nothing needed fixing", async () => {

@@ -32,6 +32,7 @@ export { serveApi, type TApiServer } from "./http/serve-api";
 export { writeFetchResponse } from "./http/write-fetch-response";
 export { pruneSamples } from "./services/health/prune-samples";
 export { pruneLoginAttempts } from "./services/auth/prune-login-attempts";
+export { expireRotations, ROTATION_EXPIRY_INTERVAL_MS } from "./services/key/expire-rotations";
 export { handleMetricsRequest } from "./http/handle-metrics-request";
 export { installFastTextEncoderStream } from "./http/install-fast-text-encoder-stream";
 export { readCertificatePins, type TCertificatePins } from "./lib/read-certificate-pins";

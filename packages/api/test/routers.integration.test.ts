@@ -28,6 +28,18 @@ async function enroll(names: string[]) {
   return out;
 }
 
+// The parts of an agent report these tests do not look at.
+function makeReportBase() {
+  return {
+    agentVersion: "t",
+    hostInfo: makeEnrollRequest("x".repeat(16), "h").hostInfo,
+    endpoints: ["2001:db8::1"],
+    rotationId: null,
+    appliedVersion: null,
+    applyError: null,
+  };
+}
+
 async function meshVersion() {
   return (await testDb.db.setting.findUniqueOrThrow({ where: { id: 1 } })).meshVersion;
 }
@@ -216,14 +228,7 @@ describe("key router", () => {
     const { generateWireguardPublicKey } = await import("./http-client");
     const newKey = generateWireguardPublicKey();
     const agentA = callAs(testDb.db, { authorization: `Bearer ${a!.credential}` });
-    const base = {
-      agentVersion: "t",
-      hostInfo: makeEnrollRequest("x".repeat(16), "h").hostInfo,
-      endpoints: ["2001:db8::1"],
-      rotationId: null,
-      appliedVersion: null,
-      applyError: null,
-    };
+    const base = makeReportBase();
     await agentA.agent.report({ ...base, publicKey: newKey, rotationId, peers: [] });
     view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
     expect(view.status).toBe("reported");
@@ -262,6 +267,176 @@ describe("key router", () => {
     view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
     expect(view.status).toBe("done");
     expect(view.progress).toBe(1);
+  });
+
+  it("rotates make-before-break: next key to peers, promoted when every pair handshook over it, one rotation at a time", async () => {
+    const [a, b, c] = await enroll(["a", "b", "c"]);
+    const { loadNodeConfigs } = await import("../src/services/mesh/load-node-configs");
+    const configsNow = async () => (await loadNodeConfigs({ db: testDb.db })).configs;
+    const keyOf = async (id: string) =>
+      (await testDb.db.node.findUniqueOrThrow({ where: { id } })).publicKey!;
+    const oldKey = await keyOf(a!.nodeId);
+    const { rotations } = await admin.key.rotateAll();
+    const rotationA = rotations.find((r) => r.nodeId === a!.nodeId)!.id;
+    // Rotations queue: only the oldest one is in a config.
+    let configs = await configsNow();
+    expect(configs.get(a!.nodeId)?.rotation).toEqual({ id: rotationA });
+    expect(configs.get(b!.nodeId)?.rotation).toBeNull();
+    expect(configs.get(c!.nodeId)?.rotation).toBeNull();
+
+    const { generateWireguardPublicKey } = await import("./http-client");
+    const nextKey = generateWireguardPublicKey();
+    const base = { ...makeReportBase(), peers: [] };
+    const report = async (
+      node: { nodeId: string; credential: string },
+      extra: Record<string, unknown>,
+    ) =>
+      callAs(testDb.db, { authorization: `Bearer ${node.credential}` }).agent.report({
+        ...base,
+        publicKey: await keyOf(node.nodeId),
+        ...extra,
+      });
+    // The node reports its next key and keeps its current one: a mesh change that gives every
+    // peer the next key beside the current one, and the node keeps its rotation.
+    const before = await meshVersion();
+    await report(a!, { nextKey: { publicKey: nextKey, rotationId: rotationA } });
+    expect(await meshVersion()).toBeGreaterThan(before);
+    expect(await keyOf(a!.nodeId)).toBe(oldKey);
+    configs = await configsNow();
+    expect(configs.get(a!.nodeId)?.rotation).toEqual({ id: rotationA });
+    const peerA = configs.get(b!.nodeId)?.peers.find((p) => p.id === a!.nodeId);
+    expect(peerA).toMatchObject({ publicKey: oldKey, nextPublicKey: nextKey });
+    expect(peerA?.keySlot).toBeUndefined();
+
+    const soon = new Date(Date.now() + 1000).toISOString();
+    const tunnel = (peerId: string, publicKey: string, peerPublicKey: string) => ({
+      peerId,
+      interface: "mo1r",
+      publicKey,
+      peerPublicKey,
+      handshakeAt: soon,
+    });
+    // A handshake under the old key proves nothing; b's rotation tunnel with the next key does.
+    await report(b!, { rotationTunnels: [tunnel(a!.nodeId, await keyOf(b!.nodeId), oldKey)] });
+    let view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
+    expect(view.progress).toBe(0);
+    await report(b!, { rotationTunnels: [tunnel(a!.nodeId, await keyOf(b!.nodeId), nextKey)] });
+    view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
+    expect(view).toMatchObject({ status: "reported", progress: 0.5 });
+    // The rotating node's own tunnel to c (its next key on it) completes the last pair.
+    const beforeDone = await meshVersion();
+    await report(a!, {
+      nextKey: { publicKey: nextKey, rotationId: rotationA },
+      rotationTunnels: [tunnel(c!.nodeId, nextKey, await keyOf(c!.nodeId))],
+    });
+    view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
+    expect(view).toMatchObject({ status: "done", progress: 1, newPublicKey: nextKey });
+    // Promoted: the key is the node's, its keySlot flipped, and the queue moves on to b.
+    expect(await meshVersion()).toBeGreaterThan(beforeDone);
+    expect(await keyOf(a!.nodeId)).toBe(nextKey);
+    // A report the node sent before it saw the promotion (still its old key) changes nothing.
+    const promotedAt = await meshVersion();
+    await report(a!, { publicKey: oldKey, nextKey: { publicKey: nextKey, rotationId: rotationA } });
+    expect(await keyOf(a!.nodeId)).toBe(nextKey);
+    expect(await meshVersion()).toBe(promotedAt);
+    configs = await configsNow();
+    expect(configs.get(a!.nodeId)).toMatchObject({ rotation: null, self: { keySlot: 1 } });
+    expect(configs.get(c!.nodeId)?.peers.find((p) => p.id === a!.nodeId)).toMatchObject({
+      publicKey: nextKey,
+      keySlot: 1,
+    });
+    expect(
+      configs.get(c!.nodeId)?.peers.find((p) => p.id === a!.nodeId)?.nextPublicKey,
+    ).toBeUndefined();
+    expect(configs.get(b!.nodeId)?.rotation).toEqual({
+      id: rotations.find((r) => r.nodeId === b!.nodeId)!.id,
+    });
+  });
+
+  it("takes a rotation's progress alone (agent.reportRotation): a version only for the next key and the promotion", async () => {
+    const [a, b] = await enroll(["a", "b"]);
+    const keyOf = async (id: string) =>
+      (await testDb.db.node.findUniqueOrThrow({ where: { id } })).publicKey!;
+    const oldKey = await keyOf(a!.nodeId);
+    const { rotations } = await admin.key.rotate({ nodeId: a!.nodeId });
+    const rotationId = rotations[0]!.id;
+    const { generateWireguardPublicKey } = await import("./http-client");
+    const nextKey = generateWireguardPublicKey();
+    const as = (node: { credential: string }) =>
+      callAs(testDb.db, { authorization: `Bearer ${node.credential}` }).agent;
+    const tunnel = (peerId: string, publicKey: string, peerPublicKey: string) => ({
+      peerId,
+      interface: "mo1r",
+      publicKey,
+      peerPublicKey,
+      handshakeAt: new Date(Date.now() + 1000).toISOString(),
+    });
+    // Nothing to say: no change.
+    let before = await meshVersion();
+    expect(await as(a!).reportRotation({ nextKey: null, rotationTunnels: [] })).toEqual({
+      meshVersion: null,
+    });
+    // The next key answers the rotation: the peers' configs change (one version).
+    const answered = await as(a!).reportRotation({
+      nextKey: { publicKey: nextKey, rotationId },
+      rotationTunnels: [],
+    });
+    expect(answered.meshVersion).toBe(Number(before) + 1);
+    expect(await keyOf(a!.nodeId)).toBe(oldKey);
+    // Again (a retry): nothing new, no version.
+    before = await meshVersion();
+    await as(a!).reportRotation({
+      nextKey: { publicKey: nextKey, rotationId },
+      rotationTunnels: [],
+    });
+    expect(await meshVersion()).toBe(before);
+    // A handshake on the old key is no evidence; b's rotation tunnel on the next key is, and it
+    // was the only pair: done, promoted, one version.
+    const bKey = await keyOf(b!.nodeId);
+    await as(b!).reportRotation({
+      nextKey: null,
+      rotationTunnels: [tunnel(a!.nodeId, bKey, oldKey)],
+    });
+    expect(await meshVersion()).toBe(before);
+    expect((await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!.status).toBe("reported");
+    const done = await as(b!).reportRotation({
+      nextKey: null,
+      rotationTunnels: [tunnel(a!.nodeId, bKey, nextKey)],
+    });
+    expect(done.meshVersion).toBe(Number(before) + 1);
+    expect((await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]).toMatchObject({
+      status: "done",
+      newPublicKey: nextKey,
+    });
+    expect(await keyOf(a!.nodeId)).toBe(nextKey);
+  });
+
+  it("compiles the rotation queue from stored state only: a stuck rotation blocks it until expireRotations fails it", async () => {
+    const [a, b] = await enroll(["a", "b"]);
+    const { loadNodeConfigs } = await import("../src/services/mesh/load-node-configs");
+    const { expireRotations } = await import("../src/services/key/expire-rotations");
+    const { rotations } = await admin.key.rotateAll();
+    const idOf = (nodeId: string) => rotations.find((r) => r.nodeId === nodeId)!.id;
+    // Requested long ago: the clock says it timed out, but the compile does not read the clock.
+    await testDb.db.keyRotation.updateMany({
+      data: { requestedAt: new Date(Date.now() - 11 * 60 * 1000) },
+    });
+    let configs = (await loadNodeConfigs({ db: testDb.db })).configs;
+    expect(configs.get(a!.nodeId)?.rotation).toEqual({ id: idOf(a!.nodeId) });
+    // Nothing due yet at a `now` within the timeout: no change, no version.
+    const before = await meshVersion();
+    expect(
+      await expireRotations({ db: testDb.db, now: new Date(Date.now() - 2 * 60 * 1000) }),
+    ).toBe(0);
+    expect(await meshVersion()).toBe(before);
+    // The timer fails both (both past the timeout) as one mesh change; the queue is empty.
+    expect(await expireRotations({ db: testDb.db })).toBe(2);
+    expect(await meshVersion()).toBe(before + 1n);
+    configs = (await loadNodeConfigs({ db: testDb.db })).configs;
+    expect(configs.get(a!.nodeId)?.rotation).toBeNull();
+    expect(configs.get(b!.nodeId)?.rotation).toBeNull();
+    const [view] = await viewer.key.listRotations({ nodeId: a!.nodeId });
+    expect(view).toMatchObject({ status: "failed", error: "not finished within 10 minutes" });
   });
 
   it("rotates all keys and an agent credential (old one revoked)", async () => {

@@ -67,9 +67,15 @@ export function getPairSlot(a: { keySlot?: number }, b: { keySlot?: number }): T
   return ((a.keySlot ?? 0) + (b.keySlot ?? 0)) % 2 === 0 ? 0 : 1;
 }
 
-/** The node's IPv6 link-local address on each of its tunnels: `fe80::<index as hex>`. */
-export function getLinkLocalAddress(nodeIndex: number): string {
-  return `fe80::${nodeIndex.toString(16)}`;
+/**
+ * The node's IPv6 link-local address on its tunnels: `fe80::<index as hex>` in slot 0,
+ * `fe80::1:<index as hex>` in slot 1. The slots differ so that during a key rotation the two
+ * tunnels of a pair have different peer addresses: FRR keys a BFD session by peer and local
+ * address, and with the same pair on both tunnels the BGP sessions over both shared one BFD
+ * session, which went down with the old tunnel and took the new session down with it.
+ */
+export function getLinkLocalAddress(nodeIndex: number, slot: TTunnelSlot = 0): string {
+  return `fe80::${slot === 1 ? "1:" : ""}${nodeIndex.toString(16)}`;
 }
 
 /**
@@ -240,8 +246,8 @@ export function deriveTunnel(
     listenPort: getTunnelListenPort(settings.basePort, peer.index, slot),
     remotePort,
     endpoint,
-    localLinkLocal: `${getLinkLocalAddress(self.index)}/64`,
-    peerLinkLocal: getLinkLocalAddress(peer.index),
+    localLinkLocal: `${getLinkLocalAddress(self.index, slot)}/64`,
+    peerLinkLocal: getLinkLocalAddress(peer.index, slot),
     mtu,
     mtuSource,
     wireguardPeer: {

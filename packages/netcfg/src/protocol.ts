@@ -186,6 +186,19 @@ export const ZRotationTunnel = z
   })
   .strict();
 
+/**
+ * `agent.reportRotation` input: a running rotation's progress alone, sent the moment the node
+ * made its next key or a rotation tunnel handshook (a full health report reads FRR and costs
+ * seconds on a busy host; the rotation waits on this).
+ */
+export const ZRotationReport = z
+  .object({
+    /** The key this node made for its running rotation (as in agent.report). */
+    nextKey: z.object({ publicKey: ZWireguardKey, rotationId: z.uuid() }).strict().nullable(),
+    rotationTunnels: z.array(ZRotationTunnel).max(1024),
+  })
+  .strict();
+
 /** `agent.report` input: the node's health and what it applied. */
 export const ZHealthReport = z
   .object({
@@ -237,6 +250,8 @@ export type TPeerMetrics = z.infer<typeof ZPeerMetrics>;
 export type TRotationTunnel = z.infer<typeof ZRotationTunnel>;
 /** `agent.report` input. */
 export type THealthReport = z.infer<typeof ZHealthReport>;
+/** `agent.reportRotation` input. */
+export type TRotationReport = z.infer<typeof ZRotationReport>;
 /** A route a node observed (received or installed). */
 export type TObservedRoute = z.infer<typeof ZObservedRoute>;
 /** Received and installed routes as a delta or a full set. */

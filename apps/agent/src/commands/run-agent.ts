@@ -4,10 +4,12 @@
 // health reporter (health/report-health.ts) reports on a timer, after every change and, through
 // the routing watcher (health/watch-routing.ts), at once when a BGP or BFD state changes. Starts
 // from the cached config when the controller is unreachable.
-import type { TRunner } from "../exec/run-command";
+import { runChecked, type TRunner } from "../exec/run-command";
 import { createFrrAdapter } from "../frr/create-frr-adapter";
 import type { TFrrMode } from "../frr/frr-adapter";
 import { HealthReporter, sendReportWith } from "../health/report-health";
+import { RotationReporter, sendRotationWith } from "../health/report-rotation";
+import { HandshakeWatch } from "../health/watch-handshakes";
 import { RoutingWatcher } from "../health/watch-routing";
 import { HostDriver, type THostDriverOptions } from "../host/host-driver";
 import type { TLogger } from "../log";
@@ -80,8 +82,27 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     host,
     frr,
     sources,
-    onKeyRotated: () => health.sendNow("rotation", false),
+    // Not awaited: the pass builds this node's next tunnels while the controller hands the
+    // next key to the peers.
+    onKeyRotated: () => {
+      void rotation.report("next key");
+      return Promise.resolve();
+    },
     onChanged: () => health.reportChange(),
+    onRotationTunnels: (devices) => handshakes.watch(devices),
+  });
+  const rotation = new RotationReporter({
+    store,
+    runner,
+    logger,
+    queue,
+    send: sendRotationWith(client),
+    controllerError: () => subscription.nodeGoneError,
+  });
+  const handshakes = new HandshakeWatch({
+    readHandshakes: async () =>
+      (await runChecked(runner, ["wg", "show", "all", "latest-handshakes"])).stdout,
+    onHandshake: () => void rotation.report("handshake"),
   });
   const subscription = new ConfigSubscription({
     nodeId: identity.nodeId,
@@ -136,6 +157,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
   clearInterval(sourcesCheck);
   watcher?.stop();
   health.stop();
+  handshakes.stop();
   subscription.stop();
   await queue.stop();
   if (options.isCleanupOnExit) await teardownHost({ store, runner, logger, frr, host });

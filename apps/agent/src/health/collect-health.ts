@@ -1,16 +1,18 @@
 // Per-peer health for reports and `status`: WireGuard handshake and counters, BGP and BFD
 // state from FRR, and RTT and path MTU from the probes (peer-probes.ts).
 import {
+  deriveRotationTunnels,
   deriveTunnels,
   findTunnelOfLinkLocal,
   parseBfdPeers,
   parseBgpNeighbors,
-  getLinkLocalAddress,
   type TDesiredNodeConfig,
   type TPeerHealth,
+  type TRotationTunnel,
 } from "@meshover/netcfg";
 import type { TRunner } from "../exec/run-command";
 import type { TFrrAdapter } from "../frr/frr-adapter";
+import type { TKeyPair } from "../state/state-files";
 import type { TObservation } from "../host/observe-host";
 import type { PeerProbeCache } from "./peer-probes";
 import type { DirectPathWatch } from "./watch-direct-paths";
@@ -91,7 +93,7 @@ export async function collectPeerHealth(options: TCollectHealthOptions): Promise
       const device = tunnel.interfaceName;
       const link = observation.host.links.find((candidate) => candidate.name === device);
       const counters = observation.wireguard.counters.find((c) => c.device === device);
-      const peerLinkLocal = getLinkLocalAddress(tunnel.peerIndex);
+      const peerLinkLocal = tunnel.peerLinkLocal;
       const hasHandshake = (counters?.latestHandshake ?? 0) > 0;
       const isUsable = link !== undefined && hasHandshake;
       // Only a tunnel that exists counts: one the agent failed to create is an apply error.
@@ -136,4 +138,39 @@ export async function collectPeerHealth(options: TCollectHealthOptions): Promise
       };
     }),
   );
+}
+
+/**
+ * A running rotation's next tunnels that exist on the host, with their keys and handshakes: the
+ * controller finishes the rotation when every pair has one (make-before-break).
+ */
+export function collectRotationTunnels(
+  config: TDesiredNodeConfig,
+  keys: TKeyPair,
+  observation: Pick<TObservation, "wireguard">,
+): TRotationTunnel[] {
+  const nextPublicKey = keys.next?.publicKey ?? null;
+  const tunnels = deriveRotationTunnels({
+    config,
+    nextPublicKey,
+    presentTunnels: [],
+    frrNeighbors: [],
+    establishedNeighbors: [],
+  });
+  return tunnels.flatMap((tunnel) => {
+    const counters = observation.wireguard.counters.find((c) => c.device === tunnel.interfaceName);
+    if (tunnel.role !== "next" || !counters) return [];
+    return [
+      {
+        peerId: tunnel.peerId,
+        interface: tunnel.interfaceName,
+        publicKey: tunnel.isNextKey && nextPublicKey ? nextPublicKey : keys.publicKey,
+        peerPublicKey: counters.publicKey,
+        handshakeAt:
+          counters.latestHandshake > 0
+            ? new Date(counters.latestHandshake * 1000).toISOString()
+            : null,
+      },
+    ];
+  });
 }

@@ -7,6 +7,7 @@ import {
   isTunnelInterfaceName,
   type THealthReport,
   type TPeerHealth,
+  type TRotationTunnel,
 } from "@meshover/netcfg";
 import type { TControllerClient } from "../controller/controller-client";
 import { isNodeGoneError } from "../controller/controller-client";
@@ -19,7 +20,7 @@ import type { StateStore } from "../state/state-store";
 import type { TIdentity } from "../state/state-files";
 import type { RouteSourceWatcher } from "../sources/route-source-watcher";
 import { AGENT_VERSION } from "../version";
-import { collectPeerHealth, readRoutingHealth } from "./collect-health";
+import { collectPeerHealth, collectRotationTunnels, readRoutingHealth } from "./collect-health";
 import { DirectPathWatch } from "./watch-direct-paths";
 import { PeerProbeCache } from "./peer-probes";
 import { readHostInfo } from "./read-host-info";
@@ -116,6 +117,7 @@ export class HealthReporter {
     const addressDevice = await host.detectAddressDevice();
     const virtualization = await host.detectVirtualization();
     let peers: TPeerHealth[] = [];
+    let rotationTunnels: TRotationTunnel[] = [];
     let routes: TPendingRoutes | null = null;
     let observed: THealthReport["observed"];
     const config = queue.config;
@@ -127,6 +129,7 @@ export class HealthReporter {
         isRoutesSkipped ? null : this.routes.collect({ config, frr, runner }),
       ]);
       routes = collectedRoutes;
+      rotationTunnels = collectRotationTunnels(config, keys, observation);
       observed = {
         tunnels: observation.host.links
           .map((link) => link.name)
@@ -158,6 +161,10 @@ export class HealthReporter {
       endpoints: identity.endpoints,
       publicKey: keys.publicKey,
       rotationId: keys.rotationId,
+      nextKey: keys.next?.rotationId
+        ? { publicKey: keys.next.publicKey, rotationId: keys.next.rotationId }
+        : null,
+      rotationTunnels,
       appliedVersion: queue.appliedVersion,
       applyError: queue.lastOutcome?.error ?? null,
       peers,

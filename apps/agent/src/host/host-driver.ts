@@ -13,6 +13,9 @@ import { WireguardGo } from "./wireguard-go";
 export type { TObservation } from "./observe-host";
 export type { TWireguardMode } from "@meshover/netcfg";
 
+/** The file holding a rotation's next private key for `wg set ... private-key`. */
+const NEXT_PRIVATE_KEY_FILE = "private-next.key";
+
 /** Options of HostDriver. */
 export interface THostDriverOptions {
   runner: TRunner;
@@ -84,6 +87,12 @@ export class HostDriver {
     return this.store.path("private.key");
   }
 
+  /** The files of keys other than the current one, by public key: a rotation's next key. */
+  get privateKeyFiles(): Record<string, string> {
+    const next = this.store.readKeys()?.next;
+    return next ? { [next.publicKey]: this.store.path(NEXT_PRIVATE_KEY_FILE) } : {};
+  }
+
   /** Observe links, addresses, WireGuard devices and the given sysctls. FRR is left null. */
   observe(sysctlKeys: readonly string[]): Promise<TObservation> {
     return observeHost(this.runner, this.readSysctl, sysctlKeys);
@@ -109,10 +118,13 @@ export class HostDriver {
     for (const operation of step.operations) {
       if (operation.op !== "wg-set-private-key") continue;
       const keys = this.store.readKeys();
-      if (keys?.publicKey !== operation.publicKey) {
+      if (keys?.publicKey === operation.publicKey) {
+        this.store.writePrivateKeyFile(keys);
+      } else if (keys?.next?.publicKey === operation.publicKey) {
+        this.store.writePrivateKeyFile(keys.next, NEXT_PRIVATE_KEY_FILE);
+      } else {
         throw new Error(`no private key for public key ${operation.publicKey}`);
       }
-      this.store.writePrivateKeyFile(keys);
     }
   }
 

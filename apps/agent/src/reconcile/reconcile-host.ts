@@ -4,17 +4,22 @@
 import {
   deriveDesiredHost,
   deriveFrrConfig,
-  deriveTunnels,
+  deriveRotationTunnels,
+  deriveSysctls,
   describeOperation,
+  isRetirementPending as isRetirementPendingFor,
+  isTunnelInterfaceName,
+  listRoutedTunnels,
   planHost,
   scheduleHostPlan,
-  toPlanTunnel,
+  toRotationPlanTunnels,
   type TDesiredNodeConfig,
   type TOperation,
   type TPlanConflict,
   type TRouteHostState,
 } from "@meshover/netcfg";
 import type { TFrrAdapter } from "../frr/frr-adapter";
+import { readRoutingHealth } from "../health/collect-health";
 import type { HostDriver, TObservation } from "../host/host-driver";
 import type { TLogger } from "../log";
 import type { StateStore } from "../state/state-store";
@@ -29,6 +34,10 @@ export interface TReconcileOutcome {
   durationMs: number;
   /** The observation the plan was computed from (for health reports). */
   observation: TObservation | null;
+  /** An old tunnel is still retiring or draining: run another pass soon (DRAIN_DELAY_MS). */
+  isRetirementPending: boolean;
+  /** A rotation's next tunnels (interface names). */
+  rotationDevices: string[];
 }
 
 /** Options of reconcileHost. */
@@ -46,6 +55,11 @@ export interface TReconcileOptions {
   isFullObserve?: boolean;
   /** What route sources found on the host (interfaces, pod CIDRs, refusals); none by default. */
   routeHost?: TRouteHostState;
+  /**
+   * Called before applying with a rotation's next tunnels (interface names): their handshakes
+   * finish the rotation and come right after `wg set`, long before this pass's FRR work ends.
+   */
+  onRotationTunnels?(devices: string[]): void;
 }
 
 /** Observe → plan → apply, once. Never throws: failures come back as `error`. */
@@ -55,6 +69,8 @@ export async function reconcileHost(options: TReconcileOptions): Promise<TReconc
   let operations: TOperation[] = [];
   let conflicts: TPlanConflict[] = [];
   let observation: TObservation | null = null;
+  let isRetirementPending = false;
+  let rotationDevices: string[] = [];
   const finish = (error: string | null): TReconcileOutcome => ({
     version: config.version,
     operations,
@@ -62,35 +78,92 @@ export async function reconcileHost(options: TReconcileOptions): Promise<TReconc
     error,
     durationMs: Math.round((performance.now() - started) * 10) / 10,
     observation,
+    isRetirementPending,
+    rotationDevices,
   });
   let frrStart: Promise<void> = Promise.resolve();
   try {
     const keys = store.readKeys();
     if (!keys) throw new Error("no WireGuard key pair in the state folder (run join first)");
+    const nextPublicKey = keys.next?.publicKey ?? null;
+    const owned = store.readOwned();
+    const ownedTunnels = owned.links.filter(isTunnelInterfaceName);
+    // The tunnels the config asks for, before looking at the host: FRR's start-up model and the
+    // sysctls to read (old tunnels of a finished rotation are among the owned links).
+    const wanted = deriveRotationTunnels({
+      config,
+      nextPublicKey,
+      presentTunnels: [],
+      frrNeighbors: [],
+      establishedNeighbors: [],
+    });
+    const logSyslogLevel = frr?.mode === "managed" ? null : "informational";
+    // Managed FRR that is not running boots with the complete config (its startup file is
+    // rendered from the model), so it needs no FRR operations after: start it while the tunnels
+    // are built instead of before (a join's first pass saves the FRR start-up time).
+    const isFrrStarting = frr !== null && frr.isStartNeeded();
+    // Managed FRR logs to its stdout (the daemon log files); system FRR keeps syslog.
+    if (frr)
+      frrStart = frr.ensureRunning(
+        deriveFrrConfig(config, { tunnels: wanted, logSyslogLevel, routeHost: options.routeHost }),
+      );
+    const sysctlKeys = Object.keys(
+      deriveSysctls([...new Set([...wanted.map((t) => t.interfaceName), ...ownedTunnels])]),
+    );
+    const addressDevice = await host.detectAddressDevice();
+    const [hostObservation, frrObserved] = await Promise.all([
+      host.observe(sysctlKeys),
+      isFrrStarting ? null : (frr?.observe(options.isFullObserve ?? true) ?? null),
+    ]);
+    observation = hostObservation;
+    const present = hostObservation.host.links
+      .map((link) => link.name)
+      .filter((name) => ownedTunnels.includes(name));
+    const rotationInput = {
+      config,
+      nextPublicKey,
+      presentTunnels: present,
+      frrNeighbors: frrObserved?.neighbors ?? [],
+      establishedNeighbors: [] as string[],
+    };
+    let tunnels = deriveRotationTunnels(rotationInput);
+    // An old tunnel from a finished rotation: whether it may go depends on the new tunnel's BGP
+    // session, so read the session states (only then: it costs a vtysh call).
+    // Without FRR (`--frr none`) routing is the admin's: the old tunnel goes at once.
+    if (tunnels.some((tunnel) => tunnel.role === "retiring")) {
+      rotationInput.establishedNeighbors = frr
+        ? [...(await readRoutingHealth(frr)).bgp]
+            .filter(([, neighbor]) => neighbor.state === "Established")
+            .map(([name]) => name)
+        : tunnels.filter((t) => t.role === "current").map((t) => t.interfaceName);
+      tunnels = deriveRotationTunnels(rotationInput);
+    }
+    const routedTunnels = listRoutedTunnels(tunnels);
+    const planTunnels = toRotationPlanTunnels(tunnels, {
+      publicKey: keys.publicKey,
+      nextPublicKey,
+    });
     const desired = deriveDesiredHost({
       config,
-      tunnels: deriveTunnels(config).map(toPlanTunnel),
+      tunnels: planTunnels.tunnels,
+      keptDevices: planTunnels.keptDevices,
+      routedDevices: routedTunnels.map((tunnel) => tunnel.interfaceName),
       publicKey: keys.publicKey,
-      addressDevice: await host.detectAddressDevice(),
+      addressDevice,
       isFrrManaged: frr !== null,
       routeHost: options.routeHost,
     });
-    // Managed FRR logs to its stdout (the daemon log files); system FRR keeps syslog.
     const frrModel = deriveFrrConfig(config, {
-      logSyslogLevel: frr?.mode === "managed" ? null : "informational",
+      tunnels: routedTunnels,
+      logSyslogLevel,
       routeHost: options.routeHost,
     });
-    // Managed FRR that is not running boots with the complete config (its startup file is
-    // rendered from frrModel), so it needs no FRR operations after: start it while the tunnels
-    // are built instead of before (a join's first pass saves the FRR start-up time).
-    const isFrrStarting = frr !== null && frr.isStartNeeded();
-    if (frr) frrStart = frr.ensureRunning(frrModel);
-    const [hostObservation, frrState] = await Promise.all([
-      host.observe(Object.keys(desired.sysctls)),
-      isFrrStarting ? desired.frr : (frr?.observe(options.isFullObserve ?? true) ?? null),
-    ]);
-    observation = hostObservation;
-    const owned = store.readOwned();
+    const frrState = isFrrStarting ? desired.frr : frrObserved;
+    isRetirementPending = isRetirementPendingFor(tunnels);
+    rotationDevices = tunnels
+      .filter((tunnel) => tunnel.role === "next")
+      .map((tunnel) => tunnel.interfaceName);
+    if (rotationDevices.length > 0) options.onRotationTunnels?.(rotationDevices);
     const plan = planHost({
       observed: { ...hostObservation.host, frr: frrState },
       desired,
@@ -109,6 +182,7 @@ export async function reconcileHost(options: TReconcileOptions): Promise<TReconc
     const schedule = scheduleHostPlan(operations, {
       wireguardMode: await host.detectWireguardMode(),
       privateKeyFile: host.privateKeyFile,
+      privateKeyFiles: host.privateKeyFiles,
       frrModel: frr ? frrModel : null,
     });
     // Both finish (and record what they made) before the pass ends, even when one fails.

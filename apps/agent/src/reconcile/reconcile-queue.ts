@@ -1,15 +1,16 @@
 // All host work, one task at a time: reconcile passes (on a new config, at start, and on a
 // timer to repair drift) and health reports share one queue so they never interleave commands.
-// A pass first makes a new WireGuard key when the config asks for a rotation not yet done.
-import type { TDesiredNodeConfig } from "@meshover/netcfg";
+// A pass first updates the keys for a rotation (update-rotation-keys.ts); a pass that leaves an
+// old tunnel retiring or draining queues another one DRAIN_DELAY_MS later to finish it.
+import { DRAIN_DELAY_MS, type TDesiredNodeConfig } from "@meshover/netcfg";
 import type { TRunner } from "../exec/run-command";
 import type { TFrrAdapter } from "../frr/frr-adapter";
-import { generateKeyPair } from "../host/generate-keys";
 import type { HostDriver } from "../host/host-driver";
 import type { TLogger } from "../log";
 import type { StateStore } from "../state/state-store";
 import type { RouteSourceWatcher, TSourcesChange } from "../sources/route-source-watcher";
 import { reconcileHost, type TReconcileOutcome } from "./reconcile-host";
+import { updateRotationKeys } from "./update-rotation-keys";
 
 /** Options of ReconcileQueue. */
 export interface TReconcileQueueOptions {
@@ -20,6 +21,8 @@ export interface TReconcileQueueOptions {
   frr: TFrrAdapter | null;
   /** Runs inside the queue after a new key was made, before it is applied. */
   onKeyRotated(): Promise<void>;
+  /** A pass is about to build (or keep) a rotation's next tunnels (interface names). */
+  onRotationTunnels?(devices: string[]): void;
   /** A pass changed something or failed. */
   onChanged(outcome: TReconcileOutcome): void;
   /** Route sources (#14): looked at on every pass; absent in tests that do not need them. */
@@ -38,6 +41,8 @@ export class ReconcileQueue {
   private isStopped = false;
   /** A queued config pass that has not started yet (it will read the newest config). */
   private waitingConfigPass: Promise<void> | null = null;
+  /** The follow-up pass that retires old tunnels (see DRAIN_DELAY_MS). */
+  private drainTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: TReconcileQueueOptions) {
     this.config = options.store.readCachedConfig();
@@ -76,7 +81,13 @@ export class ReconcileQueue {
       const { store, logger, host, frr } = this.options;
       // Tell the controller first, without slow probes, so peers get the new key while we apply
       // it: the outage lasts one push, not one push plus a health pass.
-      if (await this.rotateKeyIfAsked(current)) await this.options.onKeyRotated();
+      const keyUpdate = await updateRotationKeys({
+        config: current,
+        store,
+        runner: this.options.runner,
+        logger,
+      });
+      if (keyUpdate === "made") await this.options.onKeyRotated();
       await this.lookAtSources(current);
       // The admin asked to re-apply: observe everything afresh (FRR too), whatever the reason.
       const reapplyId = current.reapplyId ?? null;
@@ -91,6 +102,7 @@ export class ReconcileQueue {
         // unless the admin asked to re-apply.
         isFullObserve: (reason !== "config" && reason !== "sources") || isReapply,
         routeHost: this.options.sources?.routeHost,
+        onRotationTunnels: (devices) => this.options.onRotationTunnels?.(devices),
       });
       this.reappliedId = reapplyId;
       this.lastOutcome = outcome;
@@ -110,9 +122,19 @@ export class ReconcileQueue {
         logger.info({ reapplyId, operations: outcome.operations.length }, "re-applied");
       // A re-apply is reported at once even when nothing needed fixing: the admin waits for it.
       if (isChange || isReapply) this.options.onChanged(outcome);
+      if (outcome.isRetirementPending) this.scheduleDrain();
     });
     if (reason === "config") this.waitingConfigPass = pass;
     return pass;
+  }
+
+  // One pending follow-up at a time; it observes FRR afresh (the old neighbor gone?).
+  private scheduleDrain(): void {
+    if (this.drainTimer || this.isStopped) return;
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = null;
+      void this.reconcile("drain");
+    }, DRAIN_DELAY_MS);
   }
 
   /**
@@ -144,23 +166,10 @@ export class ReconcileQueue {
     }
   }
 
-  /** Make a new key pair when the config asks for a rotation we have not done; true if made. */
-  private async rotateKeyIfAsked(current: TDesiredNodeConfig): Promise<boolean> {
-    const { store, runner, logger } = this.options;
-    const keys = store.readKeys();
-    if (!current.rotation || !keys || keys.rotationId === current.rotation.id) return false;
-    const next = await generateKeyPair(runner, current.rotation.id);
-    store.writeKeys(next);
-    logger.info(
-      { rotationId: current.rotation.id, publicKey: next.publicKey },
-      "rotated WireGuard key",
-    );
-    return true;
-  }
-
   /** Refuse new passes and wait for the running one. */
   async stop(): Promise<void> {
     this.isStopped = true;
+    if (this.drainTimer) clearTimeout(this.drainTimer);
     await this.tail;
   }
 }

@@ -18,13 +18,27 @@ export const ZIdentity = z.object({
 /** Contents of identity.json. */
 export type TIdentity = z.infer<typeof ZIdentity>;
 
-/** The WireGuard key pair; the private key never leaves this folder. */
-export const ZKeyPair = z.object({
+/** One WireGuard key pair and the rotation it was made for (null for the join key). */
+export const ZKeyPairOnly = z.object({
   privateKey: ZWireguardKey,
   publicKey: ZWireguardKey,
   /** The rotation this pair was generated for, null for the join key. */
   rotationId: z.uuid().nullable(),
 });
+
+/** The WireGuard keys; the private keys never leave this folder. */
+export const ZKeyPair = ZKeyPairOnly.extend({
+  /** The config's keySlot when this pair became current (absent: 0). */
+  slot: z.number().int().min(0).max(1).optional(),
+  /**
+   * The pair made for a running rotation: its tunnels are built beside the current ones, and
+   * it becomes current when the controller flips the node's keySlot (make-before-break).
+   */
+  next: ZKeyPairOnly.nullish(),
+});
+
+/** A key pair without rotation state. */
+export type TKeyPairOnly = z.infer<typeof ZKeyPairOnly>;
 
 /** Contents of keys.json. */
 export type TKeyPair = z.infer<typeof ZKeyPair>;

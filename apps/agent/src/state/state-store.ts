@@ -22,6 +22,7 @@ import {
   type THostFacts,
   type TIdentity,
   type TKeyPair,
+  type TKeyPairOnly,
   type TOwnedRecord,
 } from "./state-files";
 
@@ -80,9 +81,9 @@ export class StateStore {
     this.writeJson("keys.json", keys);
   }
   /** Write the private key alone to a 0600 file for `wg set ... private-key <file>`. */
-  writePrivateKeyFile(keys: TKeyPair): string {
-    this.writeFile("private.key", `${keys.privateKey}\n`);
-    return this.path("private.key");
+  writePrivateKeyFile(keys: TKeyPairOnly, name = "private.key"): string {
+    this.writeFile(name, `${keys.privateKey}\n`);
+    return this.path(name);
   }
 
   /** The cached config, or null. */

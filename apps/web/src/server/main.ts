@@ -12,6 +12,7 @@ import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 import {
   bootstrapAdmin,
   ensureSettings,
+  expireRotations,
   getMeshFanout,
   handleTrpcRequest,
   installFastTextEncoderStream,
@@ -20,6 +21,7 @@ import {
   pruneSamples,
   readCertificatePins,
   readControllerEnv,
+  ROTATION_EXPIRY_INTERVAL_MS,
   writeFetchResponse,
 } from "@meshover/api";
 import { closeDb, getDb } from "@meshover/api/db";
@@ -70,6 +72,14 @@ async function main() {
     60 * 60 * 1000,
   );
   pruneTimer.unref();
+  // Configs never read the clock: this timer is what fails a key rotation stuck past its timeout
+  // (so the rotation queue moves on).
+  const rotationTimer = setInterval(() => {
+    expireRotations({ db }).catch((error: unknown) =>
+      log.warn({ error: String(error) }, "expiring key rotations failed"),
+    );
+  }, ROTATION_EXPIRY_INTERVAL_MS);
+  rotationTimer.unref();
 
   // Config streams encode hundreds of large SSE events per change; do it natively.
   installFastTextEncoderStream();
@@ -165,6 +175,7 @@ async function main() {
     stopping = true;
     log.info({ signal }, "stopping");
     clearInterval(pruneTimer);
+    clearInterval(rotationTimer);
     await fanout.stop();
     server.closeAllConnections();
     await new Promise((done) => server.close(done));

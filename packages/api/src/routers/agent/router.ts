@@ -3,6 +3,7 @@ import { configProcedure } from "./config";
 import { enrollProcedure } from "./enroll";
 import { leaveProcedure } from "./leave";
 import { reportHealthProcedure } from "./report-health";
+import { reportRotationProcedure } from "./report-rotation";
 import { whoamiProcedure } from "./whoami";
 
 /** The agent protocol: enroll with a token, then stream config, report health and leave by credential. */
@@ -11,5 +12,6 @@ export const agentRouter = createTRPCRouter({
   whoami: whoamiProcedure,
   config: configProcedure,
   report: reportHealthProcedure,
+  reportRotation: reportRotationProcedure,
   leave: leaveProcedure,
 });

@@ -4,7 +4,8 @@ import { insertHealthSamples } from "../../lib/health-sample";
 import { ServiceError, isUniqueViolation } from "../../lib/service-error";
 import { readPreviousReport, type TPreviousReport } from "../events/record-report-events";
 import { isHandshakeSince } from "../key/is-handshake-since";
-import { commitMeshChange } from "../mesh/commit-mesh-change";
+import { getMeshFanout } from "../../lib/mesh-fanout";
+import { bumpMeshVersion, commitMeshChange } from "../mesh/commit-mesh-change";
 import {
   ingestRouteCandidates,
   normalizeRouteCandidates,
@@ -16,6 +17,22 @@ import {
   hasDirectPathChanges,
   recordDirectPathChanges,
 } from "./record-direct-paths";
+
+/** What a report says about running rotations: handshakes on current and rotation tunnels. */
+export type TRotationEvidence = Pick<THealthReport, "peers" | "rotationTunnels">;
+
+/** True when a report shows a handshake on a rotation tunnel (it may finish a rotation). */
+export function hasRotationEvidence(report: Pick<THealthReport, "rotationTunnels">): boolean {
+  return (report.rotationTunnels ?? []).some((t) => t.handshakeAt !== null);
+}
+
+/**
+ * Take the mesh lock (the Setting row every mesh change bumps) without bumping: rotation
+ * progress then orders after and before mesh changes, and bumps only when it promotes a key.
+ */
+export async function lockMesh(tx: Prisma.TransactionClient): Promise<void> {
+  await tx.$queryRaw`SELECT 1 FROM "Setting" WHERE id = 1 FOR UPDATE`;
+}
 
 function isSameList(a: readonly string[], b: readonly string[]) {
   return a.length === b.length && a.every((value, i) => value === b[i]);
@@ -92,10 +109,40 @@ export async function ingestGeneralReport({
     select: { publicKey: true, endpoints: true },
   });
   if (!node) throw new ServiceError("NOT_FOUND", "this node was removed from the mesh");
-  const isKeyChanged = node.publicKey !== report.publicKey;
+  // A rotation the controller just finished promoted the node's next key; a report the agent
+  // sent before it saw that still names the old key, and must not put it back (its peers would
+  // re-key the new tunnels to the old key and break them).
+  const isStaleKey =
+    node.publicKey !== report.publicKey &&
+    node.publicKey !== null &&
+    (await db.keyRotation.count({
+      where: {
+        nodeId,
+        status: "done",
+        oldPublicKey: report.publicKey,
+        newPublicKey: node.publicKey,
+      },
+    })) > 0;
+  const publicKey = isStaleKey ? node.publicKey! : report.publicKey;
+  const isKeyChanged = node.publicKey !== publicKey;
+  // A next key answering this node's pending rotation: every peer builds a tunnel to it.
+  const nextKey = report.nextKey ?? null;
+  const answered = nextKey
+    ? await db.keyRotation.findFirst({
+        where: { id: nextKey.rotationId, nodeId, status: "pending" },
+        select: { id: true },
+      })
+    : null;
   const paths = await findDirectPathChanges({ db, nodeId, report, now });
+  // Rotation evidence may finish a rotation (a mesh change). Such reports take the mesh lock
+  // first like every mesh change (taking it after the rotation rows deadlocked concurrent
+  // reports in the lab), but bump the version only when a rotation finished.
+  const isRotationEvidence = hasRotationEvidence(report);
   const isMeshChange =
-    isKeyChanged || !isSameList(node.endpoints, report.endpoints) || hasDirectPathChanges(paths);
+    isKeyChanged ||
+    answered !== null ||
+    !isSameList(node.endpoints, report.endpoints) ||
+    hasDirectPathChanges(paths);
 
   const write = async (tx: Prisma.TransactionClient) => {
     await tx.node.update({
@@ -105,21 +152,26 @@ export async function ingestGeneralReport({
         agentVersion: report.agentVersion,
         hostInfo: report.hostInfo,
         endpoints: report.endpoints,
-        publicKey: report.publicKey,
+        publicKey,
         appliedConfigVersion: report.appliedVersion === null ? null : BigInt(report.appliedVersion),
         applyError: report.applyError,
       },
       select: { id: true },
     });
-    if (isKeyChanged) await recordNewKey(tx, { nodeId, report, now });
+    if (isKeyChanged && report.rotationId) {
+      await recordNewKey(tx, { nodeId, rotationId: report.rotationId, key: report.publicKey, now });
+    }
+    if (answered && nextKey) {
+      await recordNewKey(tx, { nodeId, rotationId: answered.id, key: nextKey.publicKey, now });
+    }
     await insertHealthSamples(tx, {
       nodeId,
       at: now,
       peers: report.peers.filter((peer) => peer.peerId !== nodeId),
     });
-    await recordRotationProgress(tx, { nodeId, report });
     if (hasDirectPathChanges(paths))
       await recordDirectPathChanges(tx, { nodeId, changes: paths, now });
+    return recordRotationProgress(tx, { nodeId, report });
   };
 
   try {
@@ -135,9 +187,15 @@ export async function ingestGeneralReport({
       return { meshVersion: Number(version) };
     }
     // One transaction for the common case too: a report that fails part-way (a sample or a
-    // rotation update refused) must not leave the node's facts half updated.
-    await db.$transaction(write);
-    return { meshVersion: null };
+    // rotation update refused) must not leave the node's facts half updated. A report that
+    // finishes a rotation promotes its key, which changes the peers' configs: bump the version.
+    const version = await db.$transaction(async (tx) => {
+      if (isRotationEvidence) await lockMesh(tx);
+      return (await write(tx)) ? bumpMeshVersion(tx) : null;
+    });
+    if (version === null) return { meshVersion: null };
+    getMeshFanout(db).publish(version);
+    return { meshVersion: Number(version) };
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new ServiceError("CONFLICT", "another node already uses this WireGuard public key");
@@ -146,15 +204,15 @@ export async function ingestGeneralReport({
   }
 }
 
-// The node reported a new key: if it answers the pending rotation, the rotation moves on to
-// waiting for every peer's handshake with it.
-async function recordNewKey(
+// The node reported a new key (its next key, or with an older agent the key it already uses):
+// if it answers the pending rotation, the rotation moves on to waiting for every peer's
+// handshake with it. With no peer to wait for it is done at once (and a next key promoted).
+export async function recordNewKey(
   tx: Prisma.TransactionClient,
-  { nodeId, report, now }: { nodeId: string; report: THealthReport; now: Date },
+  { nodeId, rotationId, key, now }: { nodeId: string; rotationId: string; key: string; now: Date },
 ) {
-  if (!report.rotationId) return;
   const rotation = await tx.keyRotation.findFirst({
-    where: { id: report.rotationId, nodeId, status: "pending" },
+    where: { id: rotationId, nodeId, status: "pending" },
     select: { id: true },
   });
   if (!rotation) return;
@@ -167,38 +225,88 @@ async function recordNewKey(
     where: { id: rotation.id },
     data: {
       status: peers.length === 0 ? "done" : "reported",
-      newPublicKey: report.publicKey,
+      newPublicKey: key,
       reportedAt: now,
       peerProgress: progress,
       completedAt: peers.length === 0 ? now : null,
     },
     select: { id: true },
   });
+  if (peers.length === 0) await promoteKey(tx, nodeId, key);
 }
 
-// A peer that handshook with a rotating node's new key since it was reported marks its part of
-// that rotation done; jsonb_set keeps concurrent reports from overwriting each other.
-async function recordRotationProgress(
+// A finished rotation's key becomes the node's key and its keySlot flips: the node and its
+// peers switch to the new tunnels and retire the old ones. A no-op when an older agent already
+// reported the key as its current one.
+async function promoteKey(tx: Prisma.TransactionClient, nodeId: string, key: string) {
+  const changed = await tx.$executeRaw`
+    UPDATE "Node" SET "publicKey" = ${key}, "keyGeneration" = "keyGeneration" + 1
+    WHERE id = ${nodeId}::uuid AND "publicKey" IS DISTINCT FROM ${key}`;
+  return changed > 0;
+}
+
+// Evidence that a pair works with a rotating node's new key: a handshake since the key was
+// reported, on a tunnel whose keys include it, seen from either end: a peer's current tunnel
+// (older agents switch keys in place) or rotation tunnel to the rotating node, or the rotating
+// node's own rotation tunnel to a peer.
+function findHandshakenPeers(
+  reporterId: string,
+  report: TRotationEvidence,
+  rotation: { nodeId: string; newPublicKey: string; reportedAt: Date },
+): string[] {
+  const isSince = (at: string | null) =>
+    at !== null && isHandshakeSince(new Date(at), rotation.reportedAt);
+  const tunnels = report.rotationTunnels ?? [];
+  if (rotation.nodeId === reporterId) {
+    return tunnels
+      .filter((t) => t.publicKey === rotation.newPublicKey && isSince(t.handshakeAt))
+      .map((t) => t.peerId);
+  }
+  const isSeen = [...report.peers, ...tunnels].some(
+    (t) =>
+      t.peerId === rotation.nodeId &&
+      t.peerPublicKey === rotation.newPublicKey &&
+      isSince(t.handshakeAt),
+  );
+  return isSeen ? [reporterId] : [];
+}
+
+// Marks the pairs this report proves done (jsonb_set keeps concurrent reports from overwriting
+// each other); a rotation with every pair done is finished and its key promoted. True when a
+// key was promoted (the peers' configs change).
+export async function recordRotationProgress(
   tx: Prisma.TransactionClient,
-  { nodeId, report }: { nodeId: string; report: THealthReport },
-) {
-  const seen = report.peers.filter((peer) => peer.peerPublicKey && peer.handshakeAt);
-  if (seen.length === 0) return;
+  { nodeId, report }: { nodeId: string; report: TRotationEvidence },
+): Promise<boolean> {
+  const peerIds = [
+    ...report.peers.filter((peer) => peer.peerPublicKey && peer.handshakeAt),
+    ...(report.rotationTunnels ?? []),
+  ].map((peer) => peer.peerId);
+  if (peerIds.length === 0) return false;
   const rotations = await tx.keyRotation.findMany({
-    where: { status: "reported", nodeId: { in: seen.map((peer) => peer.peerId) } },
+    where: { status: "reported", nodeId: { in: [...new Set([...peerIds, nodeId])] } },
     select: { id: true, nodeId: true, newPublicKey: true, reportedAt: true },
   });
-  for (const rotation of rotations) {
-    const peer = seen.find((candidate) => candidate.peerId === rotation.nodeId);
-    if (!peer || peer.peerPublicKey !== rotation.newPublicKey || !rotation.reportedAt) continue;
-    if (!isHandshakeSince(new Date(peer.handshakeAt!), rotation.reportedAt)) continue;
-    await tx.$executeRaw`
-      UPDATE "KeyRotation"
-      SET "peerProgress" = jsonb_set("peerProgress", ARRAY[${nodeId}]::text[], '"done"'::jsonb)
-      WHERE id = ${rotation.id}::uuid AND "peerProgress" ? ${nodeId}`;
-    await tx.$executeRaw`
+  let isPromoted = false;
+  for (const { id, nodeId: rotatingId, newPublicKey, reportedAt } of rotations) {
+    if (!newPublicKey || !reportedAt) continue;
+    const done = findHandshakenPeers(nodeId, report, {
+      nodeId: rotatingId,
+      newPublicKey,
+      reportedAt,
+    });
+    if (done.length === 0) continue;
+    for (const peerId of done) {
+      await tx.$executeRaw`
+        UPDATE "KeyRotation"
+        SET "peerProgress" = jsonb_set("peerProgress", ARRAY[${peerId}]::text[], '"done"'::jsonb)
+        WHERE id = ${id}::uuid AND "peerProgress" ? ${peerId}`;
+    }
+    const finished = await tx.$executeRaw`
       UPDATE "KeyRotation" SET status = 'done', "completedAt" = now()
-      WHERE id = ${rotation.id}::uuid AND status = 'reported'
+      WHERE id = ${id}::uuid AND status = 'reported'
         AND NOT EXISTS (SELECT 1 FROM jsonb_each_text("peerProgress") p WHERE p.value <> 'done')`;
+    if (finished > 0 && (await promoteKey(tx, rotatingId, newPublicKey))) isPromoted = true;
   }
+  return isPromoted;
 }

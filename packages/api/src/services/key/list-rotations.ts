@@ -30,7 +30,10 @@ export const ZRotationView = z.object({
 /** A key rotation with its progress per peer. */
 export type TRotationView = z.infer<typeof ZRotationView>;
 
-/** Recent key rotations (of one node, or all), newest first; timed-out ones read as failed. */
+/**
+ * Recent key rotations (of one node, or all), newest first; timed-out ones read as failed even
+ * before expireRotations stores it.
+ */
 export async function listRotations({
   db,
   nodeId,
@@ -71,7 +74,8 @@ export async function listRotations({
     const peers: TRotationView["peers"] = Object.entries(progress).map(([peerId, state]) => ({
       peerId,
       peerName: names.get(peerId) ?? null,
-      state: state === "done" ? "done" : isTimedOut ? "failed" : "waiting",
+      state:
+        state === "done" ? "done" : isTimedOut || row.status === "failed" ? "failed" : "waiting",
     }));
     const done = peers.filter((peer) => peer.state === "done").length;
     return {

@@ -22,6 +22,8 @@ export async function rotateKeys({
   return commitMeshChange(db, async (tx) => {
     const nodes = await tx.node.findMany({
       where: nodeIds ? { id: { in: nodeIds } } : {},
+      // Rotations run one at a time in request order (load-node-configs): by index within one.
+      orderBy: { index: "asc" },
       select: {
         id: true,
         name: true,

@@ -99,6 +99,7 @@ interface TMeshRow {
     publicKey: string | null;
     endpoints: string[];
     prefixes: string[];
+    keyGeneration: number;
     rotationId: string | null;
     routing: {
       mayOriginate: boolean;
@@ -107,6 +108,7 @@ interface TMeshRow {
       sources: unknown;
     } | null;
     ranges: TNodeRouting["allowedRanges"];
+    nextPublicKey: string | null;
     reapplyId: string | null;
     virtualization: string | null;
     underlayMode: TUnderlayMode;
@@ -116,6 +118,12 @@ interface TMeshRow {
   failedPairs: { a: string; b: string; reason: string }[];
 }
 
+// Key rotations run one at a time, mesh-wide, in request order (rotating every node is a queue):
+// a pair's new tunnel goes in the slot its old one does not use, which is only well defined
+// while at most one end of any pair changes keys. The active rotation is in its node's config
+// (make a next key) and, once reported, its next key in every peer's (build the second tunnel).
+// The queue reads stored statuses only, never the clock (a version's configs are a function of
+// the stored state): expireRotations, on a timer, fails a rotation stuck past ROTATION_TIMEOUT_MS.
 // One statement, so one snapshot and one round trip: a change wakes every subscriber and the
 // compile must not wait on several queries (or a transaction) per version.
 async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
@@ -135,19 +143,28 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
           'prefixes', COALESCE((
             SELECT json_agg(p.cidr ORDER BY p.cidr) FROM "AdvertisedPrefix" p
             WHERE p."nodeId" = n.id), '[]'::json),
-          'rotationId', (
-            SELECT r.id FROM "KeyRotation" r WHERE r."nodeId" = n.id AND r.status = 'pending'
-            ORDER BY r."requestedAt" DESC LIMIT 1),
+          'keyGeneration', n."keyGeneration",
+          'rotationId', CASE WHEN a."nodeId" = n.id THEN a.id END,
+          'nextPublicKey', CASE WHEN a."nodeId" = n.id AND a.status = 'reported'
+            THEN a."newPublicKey" END,
           'routing', (
             SELECT json_build_object('mayOriginate', nr."mayOriginate", 'exitNode', nr."exitNode",
               'maxPrefixes', nr."maxPrefixes", 'sources', nr.sources)
             FROM "NodeRouting" nr WHERE nr."nodeId" = n.id),
           'ranges', COALESCE((
-            SELECT json_agg(json_build_object('prefix', a.prefix, 'maxLength', a."maxLength",
-              'anycast', a.anycast) ORDER BY a.prefix)
-            FROM "RouteAllowedRange" a WHERE a."nodeId" = n.id), '[]'::json)
+            SELECT json_agg(json_build_object('prefix', ar.prefix, 'maxLength', ar."maxLength",
+              'anycast', ar.anycast) ORDER BY ar.prefix)
+            FROM "RouteAllowedRange" ar WHERE ar."nodeId" = n.id), '[]'::json)
         ) ORDER BY n.index)
-        FROM "Node" n), '[]'::json) AS nodes,
+        FROM "Node" n
+        -- One rotation at a time, mesh-wide, oldest first (see above readMesh).
+        LEFT JOIN LATERAL (
+          SELECT r.id, r."nodeId", r.status, r."newPublicKey"
+          FROM "KeyRotation" r JOIN "Node" rn ON rn.id = r."nodeId"
+          WHERE r.status IN ('pending', 'reported')
+          -- "Rotate all" requests every node at the same instant: then by node index.
+          ORDER BY r."requestedAt", rn.index LIMIT 1
+        ) a ON true), '[]'::json) AS nodes,
       COALESCE((
         SELECT json_agg(json_build_object('a', f."nodeAId", 'b', f."nodeBId", 'reason', f.reason)
           ORDER BY f."nodeAId", f."nodeBId")
@@ -176,6 +193,8 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
       advertisedPrefixes: node.prefixes,
       pendingRotationId: node.rotationId,
       routing: toNodeRouting(node, defaultSources, settings),
+      keyGeneration: node.keyGeneration,
+      nextPublicKey: node.nextPublicKey,
       reapplyId: node.reapplyId,
       underlayMode: node.underlayMode,
       canTransit: node.canTransit,
