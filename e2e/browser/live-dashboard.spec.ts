@@ -19,8 +19,9 @@ import { signInToLab } from "./helpers/sign-in-to-lab";
 const NODES = 3;
 /**
  * A BGP or BFD change reaches the page with one report the agent sends at once: its routing
- * watcher polls FRR every 400 ms, the report skips probes, and the controller pushes it within
- * ~200 ms. Generous for a loaded 2-core machine (measured ~2 s from the cut in total).
+ * watcher sees zebra withdraw the peer's routes (`ip monitor`), reads bgpd's sessions once, sends
+ * the last report with those sessions patched in (no other process), and the controller pushes
+ * it within ~200 ms. Generous for a loaded 2-core machine.
  */
 const CHANGE_REPORT_MS = 2_500;
 /** BFD detection (3 × 300 ms) plus FRR dropping the session, generously. */
