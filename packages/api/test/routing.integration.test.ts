@@ -479,7 +479,7 @@ describe("agent.report with route candidates", () => {
 
 describe("routes.list: the policy that matched", () => {
   it("names the admitting range, the refusing rule, and why node addresses are there", async () => {
-    const [n1, n2] = nodes as [{ nodeId: string }, { nodeId: string }];
+    const [n1, n2] = [nodes[0]!, nodes[1]!];
     await admin.routing.update({
       nodeId: n1.nodeId,
       ...POLICY,

@@ -129,6 +129,25 @@ function describeCandidate(candidate: TCandidateRow): Omit<TRoutePolicyMatch, "n
 export const FLAP_WARNING = 3;
 const FRESH_MS = 15_000;
 
+/** Rows of known nodes by their prefix in canonical form (unreadable prefixes left out). */
+function groupByPrefix<T extends { nodeId: string; prefix: string }>(
+  rows: readonly T[],
+  nodeById: ReadonlyMap<string, TRouteNode>,
+): Map<string, T[]> {
+  const byPrefix = new Map<string, T[]>();
+  for (const row of rows) {
+    if (!nodeById.has(row.nodeId)) continue;
+    let key: string;
+    try {
+      key = parseCidr(row.prefix, { isHostBitsAllowed: true }).text;
+    } catch {
+      continue;
+    }
+    byPrefix.set(key, [...(byPrefix.get(key) ?? []), row]);
+  }
+  return byPrefix;
+}
+
 /** Build the table. `lastChanges` maps node id → last prefix change; `flaps` node id → count. */
 export function buildRouteTable({
   nodes,
@@ -184,17 +203,7 @@ export function buildRouteTable({
   const nodeById = new Map(nodes.map((node) => [node.id, node]));
   // Discovered candidates per prefix; a prefix that is no address or attached prefix gets a row,
   // its origins the nodes announcing it (or, when all refused it, the nodes that found it).
-  const candidatesOf = new Map<string, TCandidateRow[]>();
-  for (const candidate of candidates) {
-    if (!nodeById.has(candidate.nodeId)) continue;
-    let key: string;
-    try {
-      key = parseCidr(candidate.prefix, { isHostBitsAllowed: true }).text;
-    } catch {
-      continue;
-    }
-    candidatesOf.set(key, [...(candidatesOf.get(key) ?? []), candidate]);
-  }
+  const candidatesOf = groupByPrefix(candidates, nodeById);
   for (const [key, found] of candidatesOf) {
     if (entries.has(key)) continue;
     const announcing = found.filter((candidate) => candidate.verdict === "announced");
@@ -211,17 +220,7 @@ export function buildRouteTable({
   }
   // Observed routes per prefix; prefixes nobody attached or discovered get rows of their own,
   // their origins the peers they were received through.
-  const observedOf = new Map<string, TObservedRouteRow[]>();
-  for (const route of observed) {
-    if (!nodeById.has(route.nodeId)) continue;
-    let key: string;
-    try {
-      key = parseCidr(route.prefix, { isHostBitsAllowed: true }).text;
-    } catch {
-      continue;
-    }
-    observedOf.set(key, [...(observedOf.get(key) ?? []), route]);
-  }
+  const observedOf = groupByPrefix(observed, nodeById);
   for (const [key, routes] of observedOf) {
     if (entries.has(key)) continue;
     const present = routes.filter((route) => route.kind === "received" && route.isPresent);
