@@ -168,11 +168,14 @@ export class RoutingWatcher {
       return this.reading;
     }
     this.reading = (async () => {
-      do {
-        this.isReadAgain = false;
-        await this.readOnce();
-      } while (this.isReadAgain && !this.isStopped);
-      this.reading = null;
+      try {
+        do {
+          this.isReadAgain = false;
+          await this.readOnce();
+        } while (this.isReadAgain && !this.isStopped);
+      } finally {
+        this.reading = null;
+      }
     })();
     return this.reading;
   }
