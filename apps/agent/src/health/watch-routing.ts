@@ -205,6 +205,10 @@ export class RoutingWatcher {
   private fire(): void {
     this.lastReportAt = this.now();
     // An unreadable FRR reports with an empty view: the reporter then collects what it can.
-    this.options.onChange(this.last === "unreadable" ? "" : (this.lastText ?? ""));
+    try {
+      this.options.onChange(this.last === "unreadable" ? "" : (this.lastText ?? ""));
+    } catch (error) {
+      this.options.logger.warn({ error: String(error) }, "routing change report failed");
+    }
   }
 }
