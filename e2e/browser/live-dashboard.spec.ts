@@ -154,6 +154,10 @@ test("the routes page: every node address received and installed by every other 
         `received by ${peers} of ${peers} → installed on ${peers} of ${peers}`,
       );
       await expect(row).not.toContainText("partly from sessions");
+      // The policy that matched: a node address is always announced, by its node.
+      await expect(row.getByTestId("route-policy")).toHaveText(
+        `${member.view.name} node address: always announced`,
+      );
     }
   }
 });
@@ -183,6 +187,9 @@ test("after attaching a prefix: announced to every peer (as they report it), ins
       timeout: 30_000,
     });
     await expect(row).toContainText("attached");
+    await expect(row.getByTestId("route-policy")).toHaveText(
+      `${origin.view.name} attached by an admin`,
+    );
   } finally {
     await lab.api.mutate("node.setPrefixes", { nodeId: origin.view.nodeId, prefixes: [] });
   }
