@@ -261,10 +261,10 @@ test("Routes page: each prefix with the policy that matched it, admitted or refu
       .filter({ hasText: "node address: always announced" })
       .first(),
   ).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOT_DIR}routes-policy.png`, fullPage: true });
   await page.getByLabel("Search routes").fill("longer than allowed");
   await expect(page.getByTestId(/^route-\d/)).toHaveCount(1);
   await expect(page.getByTestId("route-10.71.5.0/24")).toBeVisible();
-  await page.screenshot({ path: `${SCREENSHOT_DIR}routes-policy.png`, fullPage: true });
 });
 
 test("Settings: the mesh-default sources refuse a bad entry inline and save", async ({ page }) => {
