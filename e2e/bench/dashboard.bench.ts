@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { chromium } from "@playwright/test";
 import { findAgent } from "../lab/harness/run-agent";
+import { saveArtifacts } from "../lab/harness/save-artifacts";
 import { LabMesh, waitForBfdUp, waitForSessions } from "../lab/harness/start-mesh";
 
 const NODES = 3;
@@ -151,7 +152,17 @@ async function main() {
       let settledSince = 0;
       const deadline = Date.now() + 180_000;
       while (Date.now() - settledSince < 12_000 || settledSince === 0) {
-        if (Date.now() > deadline) throw new Error("the page did not settle on established");
+        if (Date.now() > deadline) {
+          const labels = await page.evaluate(() =>
+            [...document.querySelectorAll('[data-testid^="link-label-"]')].map(
+              (el) => `${el.getAttribute("data-testid")}=${el.getAttribute("data-state")}`,
+            ),
+          );
+          const dir = await saveArtifacts(mesh.lab, "bench-dashboard");
+          throw new Error(
+            `trial ${trial + 1}: the page did not settle on established (${labels.join(", ")}; red so far ${redMs.join(", ")} ms; logs in ${dir})`,
+          );
+        }
         if (await isAllEstablished()) settledSince ||= Date.now();
         else settledSince = 0;
         await page.waitForTimeout(250);
