@@ -4,9 +4,15 @@
 //    page receiving the pushed patch (SSE), median and p95 over a minute of reports;
 //  - underlay cut → every link of the cut node drawn red (data-state="down"), and → the node
 //    drawn offline, median of 5 cuts (each restored and re-converged before the next);
-//  - a key rotation of each node on the idle mesh, request → done (median).
+//  - a key rotation of each node on the idle mesh, request → done (median);
+//  - idle CPU during the report window: each agent with the processes it ran and waited for
+//    (vtysh, ip, wg: utime + stime + cutime + cstime from /proc) and each node's bgpd.
 // Browser and controller share this machine's clock. Run: sudo npm run bench -- dashboard
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { chromium } from "@playwright/test";
+import { findAgent } from "../lab/harness/run-agent";
+import { saveArtifacts } from "../lab/harness/save-artifacts";
 import { LabMesh, waitForBfdUp, waitForSessions } from "../lab/harness/start-mesh";
 
 const NODES = 3;
@@ -16,6 +22,54 @@ const LATENCY_WINDOW_MS = 60_000;
 function percentile(values: number[], p: number) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!;
+}
+
+/** CPU ticks a process used, itself and (`isWithChildren`) the children it waited for. */
+function readTicks(pid: number, isWithChildren: boolean): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  const own = Number(fields[11]) + Number(fields[12]);
+  return isWithChildren ? own + Number(fields[13]) + Number(fields[14]) : own;
+}
+
+/** The bgpd running in the network namespace of `pid`. */
+function findBgpdBeside(pid: number): number | null {
+  const netns = readlinkSync(`/proc/${pid}/ns/net`);
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      if (
+        cmdline.startsWith("/usr/lib/frr/bgpd") &&
+        readlinkSync(`/proc/${entry}/ns/net`) === netns
+      )
+        return Number(entry);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return null;
+}
+
+/** Start measuring CPU of every agent (with its children) and bgpd; returns the reader. */
+function startCpuMeter(agentPids: number[]) {
+  const hz = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+  const bgpdPids = agentPids.map(findBgpdBeside);
+  const read = () => ({
+    agents: agentPids.map((pid) => readTicks(pid, true)),
+    bgpds: bgpdPids.map((pid) => (pid === null ? 0 : readTicks(pid, false))),
+  });
+  const started = { at: performance.now(), ...read() };
+  return () => {
+    const seconds = (performance.now() - started.at) / 1000;
+    const now = read();
+    const pct = (after: number[], before: number[]) =>
+      after.map((ticks, i) => ((ticks - before[i]!) / hz / seconds) * 100);
+    return {
+      seconds,
+      agentPct: pct(now.agents, started.agents),
+      bgpdPct: pct(now.bgpds, started.bgpds),
+    };
+  };
 }
 
 async function main() {
@@ -57,7 +111,9 @@ async function main() {
     await page.evaluate(() => {
       (window as unknown as { __arrivals: unknown[] }).__arrivals.length = 0;
     });
+    const readCpu = startCpuMeter(members.map((member) => findAgent(mesh.lab, member.node)!.pid));
     await page.waitForTimeout(LATENCY_WINDOW_MS);
+    const cpu = readCpu();
     const arrivals = await page.evaluate(
       () => (window as unknown as { __arrivals: { t: number; data: string }[] }).__arrivals,
     );
@@ -70,6 +126,11 @@ async function main() {
     console.log(`dashboard, ${NODES}-node lab mesh, Chromium:`);
     console.log(
       `  report → page (SSE patch received): median ${percentile(latencies, 0.5)} ms, p95 ${percentile(latencies, 0.95)} ms (${latencies.length} reports)`,
+    );
+
+    const list = (values: number[]) => values.map((value) => value.toFixed(2)).join(", ");
+    console.log(
+      `  idle CPU over ${cpu.seconds.toFixed(0)} s, % of one core per node: agent with its commands ${list(cpu.agentPct)}; bgpd ${list(cpu.bgpdPct)}`,
     );
 
     // Underlay cut → red / offline.
@@ -91,7 +152,17 @@ async function main() {
       let settledSince = 0;
       const deadline = Date.now() + 180_000;
       while (Date.now() - settledSince < 12_000 || settledSince === 0) {
-        if (Date.now() > deadline) throw new Error("the page did not settle on established");
+        if (Date.now() > deadline) {
+          const labels = await page.evaluate(() =>
+            [...document.querySelectorAll('[data-testid^="link-label-"]')].map(
+              (el) => `${el.getAttribute("data-testid")}=${el.getAttribute("data-state")}`,
+            ),
+          );
+          const dir = await saveArtifacts(mesh.lab, "bench-dashboard");
+          throw new Error(
+            `trial ${trial + 1}: the page did not settle on established (${labels.join(", ")}; red so far ${redMs.join(", ")} ms; logs in ${dir})`,
+          );
+        }
         if (await isAllEstablished()) settledSince ||= Date.now();
         else settledSince = 0;
         await page.waitForTimeout(250);
@@ -124,9 +195,11 @@ async function main() {
       await waitForBfdUp(members);
     }
     // Key rotation on the idle mesh: from the request to every peer's handshake with the new
-    // key (the controller's requestedAt → completedAt), one node after another.
+    // key (the controller's requestedAt → completedAt), one node after another
+    // (BENCH_DASHBOARD_ROTATIONS=0 skips it).
     const rotationMs: number[] = [];
-    for (const member of members) {
+    const rotated = process.env.BENCH_DASHBOARD_ROTATIONS === "0" ? [] : members;
+    for (const member of rotated) {
       const started = await mesh.api.mutate<{ rotations: { id: string }[] }>("key.rotate", {
         nodeId: member.view.nodeId,
       });
@@ -155,7 +228,9 @@ async function main() {
       `  underlay cut → node offline: median ${percentile(offlineMs, 0.5)} ms (runs: ${offlineMs.join(", ")} ms)`,
     );
     console.log(
-      `  key rotation on the idle mesh (request → every peer on the new key): median ${percentile(rotationMs, 0.5)} ms (runs: ${rotationMs.join(", ")} ms)`,
+      rotationMs.length === 0
+        ? "  key rotation: skipped (BENCH_DASHBOARD_ROTATIONS=0)"
+        : `  key rotation on the idle mesh (request → every peer on the new key): median ${percentile(rotationMs, 0.5)} ms (runs: ${rotationMs.join(", ")} ms)`,
     );
   } finally {
     await browser.close();

@@ -19,8 +19,9 @@ import { signInToLab } from "./helpers/sign-in-to-lab";
 const NODES = 3;
 /**
  * A BGP or BFD change reaches the page with one report the agent sends at once: its routing
- * watcher polls FRR every 400 ms, the report skips probes, and the controller pushes it within
- * ~200 ms. Generous for a loaded 2-core machine (measured ~2 s from the cut in total).
+ * watcher sees zebra withdraw the peer's routes (`ip monitor`), reads bgpd's sessions once, sends
+ * the last report with those sessions patched in (no other process), and the controller pushes
+ * it within ~200 ms. Generous for a loaded 2-core machine.
  */
 const CHANGE_REPORT_MS = 2_500;
 /** BFD detection (3 × 300 ms) plus FRR dropping the session, generously. */
@@ -153,6 +154,10 @@ test("the routes page: every node address received and installed by every other 
         `received by ${peers} of ${peers} → installed on ${peers} of ${peers}`,
       );
       await expect(row).not.toContainText("partly from sessions");
+      // The policy that matched: a node address is always announced, by its node.
+      await expect(row.getByTestId("route-policy")).toHaveText(
+        `${member.view.name} node address: always announced`,
+      );
     }
   }
 });
@@ -182,6 +187,9 @@ test("after attaching a prefix: announced to every peer (as they report it), ins
       timeout: 30_000,
     });
     await expect(row).toContainText("attached");
+    await expect(row.getByTestId("route-policy")).toHaveText(
+      `${origin.view.name} attached by an admin`,
+    );
   } finally {
     await lab.api.mutate("node.setPrefixes", { nodeId: origin.view.nodeId, prefixes: [] });
   }

@@ -213,6 +213,60 @@ test("Routes panel: each candidate's verdict, and a conflict resolved for one no
   await expect(page.getByTestId("candidate-10.60.1.0/24")).toContainText("conflict");
 });
 
+test("Routes page: each prefix with the policy that matched it, admitted or refused", async ({
+  page,
+  baseURL,
+}) => {
+  const b = nodes[1]!;
+  const origin = { origin: baseURL! };
+  await call(
+    page.request,
+    "routing.update",
+    {
+      nodeId: b.nodeId,
+      mayOriginate: true,
+      exitNode: false,
+      maxPrefixes: 50,
+      allowedRanges: [
+        { prefix: "10.70.0.0/16", maxLength: 26, anycast: true, description: null },
+        { prefix: "10.71.0.0/16", maxLength: 16, anycast: false, description: null },
+      ],
+      sources: null,
+    },
+    origin,
+  );
+  await report(page.request, b, [
+    candidate("10.70.4.0/24"),
+    candidate("10.71.5.0/24", {
+      verdict: "refused",
+      refusal: "longer-than-allowed",
+      detail: "longer than /16 allowed in 10.71.0.0/16",
+    }),
+  ]);
+  await page.goto("/routes");
+  const admitted = page.getByTestId("route-10.70.4.0/24");
+  await expect(admitted.getByTestId("route-policy")).toHaveText(
+    `${b.name} connected: allowed range 10.70.0.0/16 up to /26 · anycast`,
+  );
+  await expect(admitted.getByTestId("route-state")).toHaveAttribute("data-state", "discovered");
+  const refused = page.getByTestId("route-10.71.5.0/24");
+  await expect(refused.getByTestId("route-state")).toHaveAttribute("data-state", "refused");
+  await expect(refused.getByTestId("route-policy").locator('[data-verdict="refused"]')).toHaveText(
+    `${b.name} connected: refused, longer than allowed (longer than /16 allowed in 10.71.0.0/16)`,
+  );
+  // Node addresses say why they are there; the search finds prefixes by their rule.
+  await expect(
+    page
+      .getByTestId(/^route-10\./)
+      .filter({ hasText: "node address: always announced" })
+      .first(),
+  ).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOT_DIR}routes-policy.png`, fullPage: true });
+  await page.getByLabel("Search routes").fill("longer than allowed");
+  await expect(page.getByTestId(/^route-\d/)).toHaveCount(1);
+  await expect(page.getByTestId("route-10.71.5.0/24")).toBeVisible();
+});
+
 test("Settings: the mesh-default sources refuse a bad entry inline and save", async ({ page }) => {
   await page.goto("/settings");
   const interfaces = page.getByLabel("Interfaces", { exact: true });

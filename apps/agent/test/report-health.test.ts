@@ -69,8 +69,10 @@ async function setUp(
   await queue.accept(makeTestConfig([makeTestPeer(2)], { version: 3 }));
   vi.useFakeTimers();
   const gate = options.pingGate;
+  const commands: string[] = [];
   const runner: TRunner = {
     run: async (argv, runOptions) => {
+      commands.push(argv.join(" "));
       if (gate && argv[0] === "ping") await gate;
       return fake.run(argv, runOptions);
     },
@@ -101,6 +103,7 @@ async function setUp(
     reporter,
     reports,
     calls,
+    commands,
     setControllerError: (error: string) => (controllerError = error),
   };
 }
@@ -146,7 +149,7 @@ describe("HealthReporter", () => {
     const timed = reporter.report("interval");
     await vi.advanceTimersByTimeAsync(0);
     expect(reports).toHaveLength(0); // waiting on its ping
-    reporter.reportRoutingChange();
+    reporter.reportRoutingChange("");
     await vi.advanceTimersByTimeAsync(0);
     expect(reports).toHaveLength(1);
     expect(reports[0]?.peers[0]?.rttMs).toBeNull(); // no probes
@@ -154,6 +157,50 @@ describe("HealthReporter", () => {
     await timed;
     // The timed report read the host before the change report: sending it would undo the news.
     expect(reports).toHaveLength(1);
+  });
+
+  it("a routing change after a report sends that report with only its sessions replaced, running nothing", async () => {
+    const { fake, reporter, reports, commands } = await setUp();
+    await reporter.report("interval");
+    expect(reports).toHaveLength(1);
+    const [full] = reports;
+    expect(full?.peers[0]).toMatchObject({ interface: "mo2", bgpState: null, rttMs: 0.1 });
+    commands.length = 0;
+    const hostRuns = vi.spyOn(fake, "run");
+    const neighbors = JSON.stringify({
+      mo2: {
+        bgpState: "Active",
+        peerBfdInfo: { status: "Down" },
+        addressFamilyInfo: { ipv4Unicast: { acceptedPrefixCounter: 0, sentPrefixCounter: 1 } },
+      },
+    });
+    reporter.reportRoutingChange(neighbors);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(commands).toEqual([]);
+    expect(hostRuns).not.toHaveBeenCalled();
+    expect(reports).toHaveLength(2);
+    const fast = reports[1]!;
+    expect(fast.peers[0]).toEqual({
+      ...full!.peers[0],
+      bgpState: "Active",
+      bgpUptimeSec: null,
+      bfdState: "down",
+      prefixesReceived: 0,
+      prefixesSent: 1,
+    });
+    expect(fast).toMatchObject({
+      appliedVersion: full!.appliedVersion,
+      publicKey: full!.publicKey,
+      routeCandidates: null,
+    });
+    expect(fast.routes).toBeUndefined();
+    // Text that cannot be read: a full collection (without probes) instead.
+    reporter.reportRoutingChange("not json");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reports).toHaveLength(3);
+    expect(hostRuns).toHaveBeenCalled();
+    expect(reports[2]?.peers[0]?.bgpState).toBeNull(); // read again: FRR is off here
+    expect(commands.some((command) => command.startsWith("ping"))).toBe(false);
   });
 
   it("writes the status file but sends nothing while the controller refuses the node", async () => {

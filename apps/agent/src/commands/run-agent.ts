@@ -2,8 +2,9 @@
 // (controller/config-subscription.ts) feeds configs to the reconcile queue
 // (reconcile/reconcile-queue.ts), which observes, plans and applies one pass at a time; the
 // health reporter (health/report-health.ts) reports on a timer, after every change and, through
-// the routing watcher (health/watch-routing.ts), at once when a BGP or BFD state changes. Starts
-// from the cached config when the controller is unreachable.
+// the routing watcher (health/watch-routing.ts: the kernel's route events, then one vtysh read),
+// at once when a BGP or BFD state changes. Starts from the cached config when the controller is
+// unreachable.
 import { runChecked, type TRunner } from "../exec/run-command";
 import { createFrrAdapter } from "../frr/create-frr-adapter";
 import type { TFrrMode } from "../frr/frr-adapter";
@@ -147,7 +148,12 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
   health.start();
   // A BGP or BFD change is reported at once, not at the next interval.
   const watcher = frr
-    ? new RoutingWatcher({ frr, logger, onChange: () => health.reportRoutingChange() })
+    ? new RoutingWatcher({
+        frr,
+        logger,
+        runner,
+        onChange: (neighbors) => health.reportRoutingChange(neighbors),
+      })
     : null;
   watcher?.start();
 

@@ -3,6 +3,7 @@
 // fake sees all of them. Commands are logged with their result at debug level.
 import { spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
 import type { TLogger } from "../log";
 
 /** The outcome of one command. */
@@ -27,6 +28,20 @@ export interface TDaemonOptions {
   logFile: string;
 }
 
+/** A running line stream (see TRunner.streamLines). */
+export interface TLineStream {
+  readonly pid: number;
+  /** Stop the process (SIGTERM to its PID); `onExit` is not called for a stop. */
+  stop(): void;
+}
+
+/** What a line stream reports. */
+export interface TLineStreamHandlers {
+  onLine(line: string): void;
+  /** The process ended (or never started) without being stopped. */
+  onExit(code: number, reason: string): void;
+}
+
 /** Runs commands. Tests substitute a fake that models the host. */
 export interface TRunner {
   /** Run argv to completion; never throws for a non-zero exit (see `code`). */
@@ -37,6 +52,11 @@ export interface TRunner {
   isAlive(pid: number, marker: string): boolean;
   /** Send `signal` to `pid`; false when no such process. */
   kill(pid: number, signal: "SIGTERM" | "SIGKILL"): boolean;
+  /**
+   * Run a long-lived child (e.g. `ip monitor`) that lives as long as the agent and hand over its
+   * stdout line by line. Optional: a runner without it (a fake host) leaves watchers polling.
+   */
+  streamLines?(argv: readonly string[], handlers: TLineStreamHandlers): TLineStream;
 }
 
 /** Thrown by runChecked when a command exits non-zero. */
@@ -147,6 +167,40 @@ export function createExecutor(logger: TLogger, env: Record<string, string>): TR
       }
     },
     isAlive: isProcessAlive,
+    streamLines(argv, handlers) {
+      const [file, ...args] = argv;
+      let isStopped = false;
+      let isEnded = false;
+      const end = (code: number, reason: string) => {
+        if (isEnded) return;
+        isEnded = true;
+        logger.debug({ argv, code, reason, isStopped }, "line stream ended");
+        if (!isStopped) handlers.onExit(code, reason);
+      };
+      if (!file) {
+        queueMicrotask(() => end(127, "empty argv"));
+        return { pid: -1, stop: () => undefined };
+      }
+      // Not detached: the child shares the agent's fate (it dies of EPIPE if the agent does).
+      const child = spawn(file, args, { env, stdio: ["ignore", "pipe", "pipe"], shell: false });
+      const stderr: string[] = [];
+      createInterface({ input: child.stdout }).on("line", (line) => handlers.onLine(line));
+      child.stderr.on("data", (chunk: Buffer) => {
+        if (stderr.length < 20) stderr.push(chunk.toString("utf8"));
+      });
+      child.on("error", (error) => end(127, error.message));
+      child.on("close", (code, signal) =>
+        end(code ?? 128, stderr.join("").trim() || `exited (${signal ?? code})`),
+      );
+      logger.debug({ argv, pid: child.pid }, "line stream started");
+      return {
+        pid: child.pid ?? -1,
+        stop() {
+          isStopped = true;
+          if (child.pid !== undefined && !isEnded) child.kill("SIGTERM");
+        },
+      };
+    },
     kill(pid, signal) {
       try {
         process.kill(pid, signal);

@@ -26,9 +26,29 @@ export interface TRoutingHealth {
       uptimeSec: number | null;
       prefixes: number | null;
       prefixesSent: number | null;
+      /** BFD as bgpd sees it (Up, Down, Unknown), null without BFD. */
+      bfdStatus: string | null;
     }
   >;
   bfd: Map<string, string>;
+}
+
+/** BGP state per tunnel interface from `show bgp neighbors json` (throws on bad text). */
+export function readBgpHealth(neighborsJson: string): TRoutingHealth["bgp"] {
+  const sum = ({ ipv4, ipv6 }: { ipv4: number | null; ipv6: number | null }) =>
+    ipv4 === null && ipv6 === null ? null : (ipv4 ?? 0) + (ipv6 ?? 0);
+  return new Map(
+    parseBgpNeighbors(neighborsJson).map((neighbor) => [
+      neighbor.name,
+      {
+        state: neighbor.state,
+        uptimeSec: neighbor.uptimeMsec === null ? null : Math.floor(neighbor.uptimeMsec / 1000),
+        prefixes: sum(neighbor.prefixesAccepted),
+        prefixesSent: sum(neighbor.prefixesSent),
+        bfdStatus: neighbor.bfdStatus,
+      },
+    ]),
+  );
 }
 
 /** Read BGP neighbor and BFD peer state from FRR (empty maps when FRR is off or down). */
@@ -41,16 +61,7 @@ export async function readRoutingHealth(frr: TFrrAdapter | null): Promise<TRouti
     frr.show("show bfd peers json").catch(() => null),
   ]);
   try {
-    for (const neighbor of parseBgpNeighbors(bgpText ?? "")) {
-      const sum = ({ ipv4, ipv6 }: { ipv4: number | null; ipv6: number | null }) =>
-        ipv4 === null && ipv6 === null ? null : (ipv4 ?? 0) + (ipv6 ?? 0);
-      health.bgp.set(neighbor.name, {
-        state: neighbor.state,
-        uptimeSec: neighbor.uptimeMsec === null ? null : Math.floor(neighbor.uptimeMsec / 1000),
-        prefixes: sum(neighbor.prefixesAccepted),
-        prefixesSent: sum(neighbor.prefixesSent),
-      });
-    }
+    health.bgp = readBgpHealth(bgpText ?? "");
   } catch {
     // FRR not answering: report the state as unknown.
   }

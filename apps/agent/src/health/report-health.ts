@@ -21,6 +21,7 @@ import type { TIdentity } from "../state/state-files";
 import type { RouteSourceWatcher } from "../sources/route-source-watcher";
 import { AGENT_VERSION } from "../version";
 import { collectPeerHealth, collectRotationTunnels, readRoutingHealth } from "./collect-health";
+import { patchSessions } from "./patch-sessions";
 import { DirectPathWatch } from "./watch-direct-paths";
 import { PeerProbeCache } from "./peer-probes";
 import { readHostInfo } from "./read-host-info";
@@ -58,6 +59,8 @@ export class HealthReporter {
   private collectedCount = 0;
   private sentOrder = 0;
   private lastBgp = new Map<string, string | null>();
+  /** The newest report sent (the base of a fast routing report). */
+  private lastSent: THealthReport | null = null;
   private intervalTimer: NodeJS.Timeout | null = null;
   private settleTimer: NodeJS.Timeout | null = null;
   private isStopped = false;
@@ -97,13 +100,28 @@ export class HealthReporter {
   }
 
   /**
-   * A BGP or BFD state changed (RoutingWatcher): report at once, without probes and without
-   * routes, and outside the queue: a timed report may be waiting there on pings to the very
-   * peer that just died (seconds). Only reads the host, so running beside a pass is safe; a
-   * report collected before this one and sent after it is dropped (it would undo the news).
+   * A BGP or BFD state changed (RoutingWatcher, with the `show bgp neighbors json` text that
+   * showed it): report at once and outside the queue, where a timed report may be waiting on
+   * pings to the very peer that just died (seconds). Only the sessions changed, so the report is
+   * the last one sent with its sessions replaced from that text (patch-sessions.ts): no process
+   * runs. Before any report went out, or when the text cannot be read, it is a full collection
+   * without probes and routes (only reads the host, so running beside a pass is safe). A report
+   * collected before this one and sent after it is dropped (it would undo the news).
    */
-  reportRoutingChange(): void {
-    void this.sendNow("routing", false, { isRoutesSkipped: true });
+  reportRoutingChange(neighborsJson: string): void {
+    const { queue } = this.options;
+    const patched =
+      this.lastSent &&
+      patchSessions(this.lastSent, neighborsJson, {
+        appliedVersion: queue.appliedVersion,
+        applyError: queue.lastOutcome?.error ?? null,
+        reappliedId: queue.reappliedId,
+      });
+    if (!patched || this.isStopped) {
+      void this.sendNow("routing", false, { isRoutesSkipped: true });
+      return;
+    }
+    void this.deliver("routing", ++this.collectedCount, { health: patched, routes: null });
   }
 
   private async collect(
@@ -202,10 +220,19 @@ export class HealthReporter {
     { isRoutesSkipped = false }: { isRoutesSkipped?: boolean } = {},
   ): Promise<void> {
     if (this.isStopped) return;
-    const { store, queue, identity, logger } = this.options;
     const order = ++this.collectedCount;
     const collected = await this.collect(isProbing, isRoutesSkipped);
     if (!collected) return;
+    await this.deliver(reason, order, collected);
+  }
+
+  /** Write the status file and send `collected` unless a newer report went out meanwhile. */
+  private async deliver(
+    reason: string,
+    order: number,
+    collected: { health: THealthReport; routes: TPendingRoutes | null },
+  ): Promise<void> {
+    const { store, queue, identity, logger } = this.options;
     // A newer report (a routing change, sent while this one probed) already went out.
     if (order < this.sentOrder) return;
     this.sentOrder = order;
@@ -226,6 +253,7 @@ export class HealthReporter {
     });
     // No point reporting for a node the controller has dropped; the stream retry notices a fix.
     if (controllerError !== null) return;
+    this.lastSent = health;
     try {
       const answer = await this.options.send(health);
       this.options.sources?.markAccepted(health.routeCandidates);

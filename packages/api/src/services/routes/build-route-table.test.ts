@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   buildRouteTable,
+  type TCandidateRow,
   type TObservedRouteRow,
   type TRouteNode,
   type TRouteSession,
@@ -187,5 +188,121 @@ describe("buildRouteTable from route reports", () => {
     expect(row.warnings).toContain("not attached by an admin: learned over BGP from n2");
     expect(row.warnings).toContain("flapping: withdrawn and back 5 times");
     expect(row.warnings).toContain("received but not installed on n1");
+  });
+});
+
+describe("buildRouteTable: the policy that matched", () => {
+  const RANGE = { prefix: "10.60.0.0/16", maxLength: 24, anycast: false };
+  const found = (
+    nodeId: number,
+    prefix: string,
+    overrides: Partial<TCandidateRow> = {},
+  ): TCandidateRow => ({
+    nodeId: `id${nodeId}`,
+    prefix,
+    source: "connected",
+    verdict: "announced",
+    refusal: null,
+    detail: null,
+    range: RANGE,
+    firstSeen: T,
+    lastChange: T,
+    ...overrides,
+  });
+  const candidateTable = (candidates: TCandidateRow[]) =>
+    buildRouteTable({
+      nodes: [node(1, [{ cidr: "10.201.1.0/24", isAnycast: true, createdAt: T }]), node(2)],
+      sessions: [],
+      lastChanges: new Map(),
+      flaps: new Map(),
+      now: NOW,
+      candidates,
+    });
+
+  it("names the allowed range that admitted a discovered prefix, per announcing node", () => {
+    const rows = candidateTable([
+      found(2, "10.60.1.0/24"),
+      found(1, "10.60.1.0/24", {
+        source: "kernel",
+        range: { prefix: "10.60.0.0/20", maxLength: 28, anycast: true },
+      }),
+    ]);
+    const row = rows.find((r) => r.cidr === "10.60.1.0/24")!;
+    expect(row).toMatchObject({ source: "discovered", state: "announced", isAnycast: true });
+    expect(row.origins.map((o) => o.name)).toEqual(["n2", "n1"]);
+    expect(row.policy).toEqual([
+      {
+        nodeId: "id2",
+        name: "n2",
+        verdict: "announced",
+        rule: "connected: allowed range 10.60.0.0/16 up to /24",
+      },
+      {
+        nodeId: "id1",
+        name: "n1",
+        verdict: "announced",
+        rule: "kernel: allowed range 10.60.0.0/20 up to /28 · anycast",
+      },
+    ]);
+  });
+
+  it("lists a refused prefix with the rule that refused it, and nothing about missing peers", () => {
+    const rows = candidateTable([
+      found(1, "198.51.100.10/32", {
+        verdict: "refused",
+        refusal: "outside-allowed-ranges",
+        detail: "in no allowed range of this node",
+        range: null,
+      }),
+    ]);
+    const row = rows.find((r) => r.cidr === "198.51.100.10/32")!;
+    expect(row).toMatchObject({ source: "discovered", state: "refused", warnings: [] });
+    expect(row.policy).toEqual([
+      {
+        nodeId: "id1",
+        name: "n1",
+        verdict: "refused",
+        rule: "connected: refused, outside allowed ranges (in no allowed range of this node)",
+      },
+    ]);
+  });
+
+  it("explains addresses and attached prefixes, and adds a node's own verdict on them", () => {
+    const rows = candidateTable([
+      found(2, "10.201.1.0/24", {
+        verdict: "refused",
+        refusal: "withheld",
+        detail: "held back by the controller until an admin resolves a conflict",
+        range: null,
+      }),
+    ]);
+    expect(rows.find((r) => r.cidr === "10.128.0.2/32")?.policy).toEqual([
+      { nodeId: "id2", name: "n2", verdict: "announced", rule: "node address: always announced" },
+    ]);
+    const attached = rows.find((r) => r.cidr === "10.201.1.0/24")!;
+    expect(attached.state).toBe("announced");
+    expect(attached.policy.map((p) => `${p.name} ${p.verdict}: ${p.rule}`)).toEqual([
+      "n1 announced: attached by an admin · anycast",
+      "n2 refused: connected: refused, withheld (held back by the controller until an admin resolves a conflict)",
+    ]);
+  });
+
+  it("a discovered prefix whose node has not applied its config yet is discovered, not announced", () => {
+    const rows = buildRouteTable({
+      nodes: [node(1, [], { isInSync: false }), node(2)],
+      sessions: [],
+      lastChanges: new Map(),
+      flaps: new Map(),
+      now: NOW,
+      candidates: [found(1, "10.60.3.0/24")],
+    });
+    expect(rows.find((r) => r.cidr === "10.60.3.0/24")?.state).toBe("discovered");
+  });
+
+  it("says when an announcing node's policy admits the prefix no more", () => {
+    const rows = candidateTable([found(2, "10.60.9.0/24", { range: null })]);
+    expect(rows.find((r) => r.cidr === "10.60.9.0/24")?.policy[0]?.rule).toBe(
+      "connected: announced, but no allowed range admits it now (the node's next report re-judges it)",
+    );
   });
 });

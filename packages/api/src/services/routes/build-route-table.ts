@@ -1,7 +1,12 @@
 // The fleet route table from what the controller knows and what agents report: every prefix
 // (node addresses, attached prefixes, and prefixes agents received that nobody attached) with
 // its origin(s), how far it got (attached → announced → received by N of M → installed on N of
-// M), and warnings. Pure: the inputs are read by list-routes.ts.
+// M), the policy that matched on each node, and warnings. Pure: the inputs are read by
+// list-routes.ts.
+//
+// Prefixes nodes discovered on their hosts (route sources, #14) come from their candidates with
+// the verdict the node's policy gave: announced ones with the allowed range that admitted them,
+// refused ones (which no peer ever receives) as rows of their own with the rule that refused them.
 //
 // Agents that report routes (ObservedRoute rows: the prefixes their FRR received and their
 // kernel installed) are counted from that observed state. For a node that does not report them
@@ -44,19 +49,46 @@ export interface TObservedRouteRow {
   flaps: number;
 }
 
+/** A prefix a node found on its host and its verdict (DiscoveredRoute, present ones). */
+export interface TCandidateRow {
+  nodeId: string;
+  prefix: string;
+  /** Route source kind (connected, kernel, cilium, speaker, static). */
+  source: string;
+  verdict: "announced" | "refused";
+  refusal: string | null;
+  detail: string | null;
+  /** The allowed range that admits it under the node's policy now; null if none does. */
+  range: { prefix: string; maxLength: number; anycast: boolean } | null;
+  firstSeen: Date;
+  lastChange: Date;
+}
+
+/** The rule that decided a prefix on one node. */
+export interface TRoutePolicyMatch {
+  nodeId: string;
+  name: string;
+  verdict: "announced" | "refused" | "unknown";
+  rule: string;
+}
+
 /** One row of the table. */
 export interface TRouteRow {
   cidr: string;
   family: "ipv4" | "ipv6";
-  /** "observed": received by nodes, but no node has it as its address or attached prefix. */
-  source: "node address" | "attached" | "observed";
+  /**
+   * "discovered": a node found it on its host (route sources); "observed": received by nodes,
+   * but no node has it as its address, attached prefix or discovered candidate.
+   */
+  source: "node address" | "attached" | "discovered" | "observed";
   origins: { nodeId: string; name: string }[];
   isAnycast: boolean;
   /**
-   * Attached (known), announced (an origin online with its config applied), received by N of
-   * M, installed on N of M (every receiver's kernel routes it).
+   * Attached or discovered (known), announced (an origin online with its config applied),
+   * received by N of M, installed on N of M (every receiver's kernel routes it); refused:
+   * discovered, but every node that found it refused it by policy.
    */
-  state: "attached" | "announced" | "received" | "installed";
+  state: "attached" | "discovered" | "refused" | "announced" | "received" | "installed";
   receivedBy: number;
   /** Nodes whose kernel has a BGP route for it (reported; 0 when none reports routes). */
   installedOn: number;
@@ -68,14 +100,53 @@ export interface TRouteRow {
   lastChange: Date | null;
   /** BGP session drops of its origin(s) in the period (events). */
   flaps: number;
+  /** Per node that has it (origins first): the policy that admitted or refused it there. */
+  policy: TRoutePolicyMatch[];
   warnings: string[];
 }
 
-const SOURCE_ORDER = { attached: 0, observed: 1, "node address": 2 } as const;
+const SOURCE_ORDER = { attached: 0, discovered: 1, observed: 2, "node address": 3 } as const;
+
+/** The words of one candidate's verdict. */
+function describeCandidate(candidate: TCandidateRow): Omit<TRoutePolicyMatch, "nodeId" | "name"> {
+  if (candidate.verdict === "refused") {
+    const rule = (candidate.refusal ?? "refused").replaceAll("-", " ");
+    return {
+      verdict: "refused",
+      rule: `${candidate.source}: refused, ${rule}${candidate.detail ? ` (${candidate.detail})` : ""}`,
+    };
+  }
+  const range = candidate.range;
+  return {
+    verdict: "announced",
+    rule: range
+      ? `${candidate.source}: allowed range ${range.prefix} up to /${range.maxLength}${range.anycast ? " · anycast" : ""}`
+      : `${candidate.source}: announced, but no allowed range admits it now (the node's next report re-judges it)`,
+  };
+}
 
 /** Session drops above this in the period mark a prefix as flapping. */
 export const FLAP_WARNING = 3;
 const FRESH_MS = 15_000;
+
+/** Rows of known nodes by their prefix in canonical form (unreadable prefixes left out). */
+function groupByPrefix<T extends { nodeId: string; prefix: string }>(
+  rows: readonly T[],
+  nodeById: ReadonlyMap<string, TRouteNode>,
+): Map<string, T[]> {
+  const byPrefix = new Map<string, T[]>();
+  for (const row of rows) {
+    if (!nodeById.has(row.nodeId)) continue;
+    let key: string;
+    try {
+      key = parseCidr(row.prefix, { isHostBitsAllowed: true }).text;
+    } catch {
+      continue;
+    }
+    byPrefix.set(key, [...(byPrefix.get(key) ?? []), row]);
+  }
+  return byPrefix;
+}
 
 /** Build the table. `lastChanges` maps node id → last prefix change; `flaps` node id → count. */
 export function buildRouteTable({
@@ -86,6 +157,7 @@ export function buildRouteTable({
   now,
   observed = [],
   reportingNodeIds = new Set(),
+  candidates = [],
 }: {
   nodes: readonly TRouteNode[];
   sessions: readonly TRouteSession[];
@@ -96,6 +168,8 @@ export function buildRouteTable({
   observed?: readonly TObservedRouteRow[];
   /** Nodes that report routes: their received/installed sets are the observed ones. */
   reportingNodeIds?: ReadonlySet<string>;
+  /** What nodes found on their hosts (present candidates) with their verdicts. */
+  candidates?: readonly TCandidateRow[];
 }): TRouteRow[] {
   type TEntry = {
     cidr: TParsedCidr;
@@ -126,20 +200,27 @@ export function buildRouteTable({
     for (const prefix of node.prefixes)
       add(prefix.cidr, node, "attached", prefix.isAnycast, prefix.createdAt);
   }
-  // Observed routes per prefix; prefixes nobody attached get rows of their own, their origins
-  // the peers they were received through.
   const nodeById = new Map(nodes.map((node) => [node.id, node]));
-  const observedOf = new Map<string, TObservedRouteRow[]>();
-  for (const route of observed) {
-    if (!nodeById.has(route.nodeId)) continue;
-    let key: string;
-    try {
-      key = parseCidr(route.prefix, { isHostBitsAllowed: true }).text;
-    } catch {
-      continue;
-    }
-    observedOf.set(key, [...(observedOf.get(key) ?? []), route]);
+  // Discovered candidates per prefix; a prefix that is no address or attached prefix gets a row,
+  // its origins the nodes announcing it (or, when all refused it, the nodes that found it).
+  const candidatesOf = groupByPrefix(candidates, nodeById);
+  for (const [key, found] of candidatesOf) {
+    if (entries.has(key)) continue;
+    const announcing = found.filter((candidate) => candidate.verdict === "announced");
+    const origins = [
+      ...new Set((announcing.length > 0 ? announcing : found).map((c) => c.nodeId)),
+    ].map((id) => nodeById.get(id)!);
+    entries.set(key, {
+      cidr: parseCidr(key, { isHostBitsAllowed: true }),
+      source: "discovered",
+      origins,
+      isAnycast: announcing.some((candidate) => candidate.range?.anycast === true),
+      firstSeen: new Date(Math.min(...found.map((candidate) => candidate.firstSeen.getTime()))),
+    });
   }
+  // Observed routes per prefix; prefixes nobody attached or discovered get rows of their own,
+  // their origins the peers they were received through.
+  const observedOf = groupByPrefix(observed, nodeById);
   for (const [key, routes] of observedOf) {
     if (entries.has(key)) continue;
     const present = routes.filter((route) => route.kind === "received" && route.isPresent);
@@ -184,9 +265,13 @@ export function buildRouteTable({
       const receivedBy = receivers.length;
       const installedOn = others.filter((node) => has(node.id, "installed")).length;
       const isObserved = others.length > 0 && others.every((node) => reportingNodeIds.has(node.id));
+      const found = candidatesOf.get(entry.cidr.text) ?? [];
+      const isRefused =
+        entry.source === "discovered" && !found.some((c) => c.verdict === "announced");
       const isAnnounced =
-        entry.source === "observed" ||
-        entry.origins.some((origin) => origin.isOnline && origin.isInSync);
+        !isRefused &&
+        (entry.source === "observed" ||
+          entry.origins.some((origin) => origin.isOnline && origin.isInSync));
       const state: TRouteRow["state"] =
         isObserved && installedOn === others.length && receivedBy > 0
           ? "installed"
@@ -194,7 +279,11 @@ export function buildRouteTable({
             ? "received"
             : isAnnounced
               ? "announced"
-              : "attached";
+              : isRefused
+                ? "refused"
+                : entry.source === "discovered"
+                  ? "discovered"
+                  : "attached";
       const warnings: string[] = [];
       const names = (list: readonly TRouteNode[]) =>
         list.length <= 3
@@ -253,7 +342,7 @@ export function buildRouteTable({
             ? `flapping: withdrawn and back ${flapCount} times`
             : `flapping: ${flapCount} session drops`,
         );
-      const observedChange = routes.reduce<Date | null>(
+      const observedChange = [...routes, ...found].reduce<Date | null>(
         (latest, route) =>
           latest === null || route.lastChange > latest ? route.lastChange : latest,
         null,
@@ -285,6 +374,7 @@ export function buildRouteTable({
         firstSeen: entry.firstSeen,
         lastChange,
         flaps: flapCount,
+        policy: matchPolicies(entry, found),
         warnings,
       };
     })
@@ -293,4 +383,37 @@ export function buildRouteTable({
         ? a.cidr.localeCompare(b.cidr, "en", { numeric: true })
         : SOURCE_ORDER[a.source] - SOURCE_ORDER[b.source],
     );
+
+  /** The rule per node: origins first (how the row got its origin), then other finders. */
+  function matchPolicies(
+    entry: { source: TRouteRow["source"]; origins: TRouteNode[]; isAnycast: boolean },
+    found: readonly TCandidateRow[],
+  ): TRoutePolicyMatch[] {
+    const matches: TRoutePolicyMatch[] = [];
+    const add = (node: TRouteNode, match: Omit<TRoutePolicyMatch, "nodeId" | "name">) => {
+      if (!matches.some((m) => m.nodeId === node.id && m.rule === match.rule))
+        matches.push({ nodeId: node.id, name: node.name, ...match });
+    };
+    for (const origin of entry.origins) {
+      if (entry.source === "node address")
+        add(origin, { verdict: "announced", rule: "node address: always announced" });
+      else if (entry.source === "attached")
+        add(origin, {
+          verdict: "announced",
+          rule: `attached by an admin${entry.isAnycast ? " · anycast" : ""}`,
+        });
+      else if (entry.source === "observed" && !found.some((c) => c.nodeId === origin.id))
+        add(origin, {
+          verdict: "unknown",
+          rule: "learned over BGP: the node reports no candidate for it",
+        });
+    }
+    const originIds = new Set(entry.origins.map((origin) => origin.id));
+    const ordered = [...found].sort(
+      (a, b) => Number(!originIds.has(a.nodeId)) - Number(!originIds.has(b.nodeId)),
+    );
+    for (const candidate of ordered)
+      add(nodeById.get(candidate.nodeId)!, describeCandidate(candidate));
+    return matches;
+  }
 }

@@ -13,6 +13,8 @@ import { useTRPC } from "~/trpc/react";
 
 const STATE_TONES = {
   attached: "slate",
+  discovered: "slate",
+  refused: "red",
   announced: "blue",
   received: "amber",
   installed: "green",
@@ -32,20 +34,21 @@ export function RoutesView() {
         (!isProblemsOnly || row.warnings.length > 0) &&
         (!query ||
           row.cidr.includes(query) ||
-          row.origins.some((origin) => origin.name.toLowerCase().includes(query))),
+          row.origins.some((origin) => origin.name.toLowerCase().includes(query)) ||
+          row.policy.some((match) => match.rule.toLowerCase().includes(query))),
     );
   }, [routes.data, search, isProblemsOnly]);
   return (
     <div className="px-4 py-6 md:px-8">
       <PageHeader
         title="Routes"
-        description="Every prefix in the mesh: where it comes from and how far it got, as the nodes report it. Received = the node's FRR accepted it over BGP; installed = its kernel routes it. Nodes whose agent does not report routes count as receiving while their session with the origin is up."
+        description="Every prefix in the mesh: where it comes from, the policy that admitted or refused it on each node, and how far it got, as the nodes report it. Received = the node's FRR accepted it over BGP; installed = its kernel routes it. Nodes whose agent does not report routes count as receiving while their session with the origin is up."
       />
       <div className="mb-3 flex flex-wrap items-center gap-3">
         <input
           type="search"
           aria-label="Search routes"
-          placeholder="Prefix or node"
+          placeholder="Prefix, node or rule"
           value={search}
           onChange={(e) => setSearch(e.target.value)}
           className="w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm sm:w-64"
@@ -80,6 +83,7 @@ export function RoutesView() {
               <Th>Origin</Th>
               <Th>Source</Th>
               <Th>State</Th>
+              <Th>Policy matched</Th>
               <Th>Since</Th>
               <Th>Last change</Th>
               <Th>Flaps (24 h)</Th>
@@ -111,6 +115,25 @@ export function RoutesView() {
                       {!row.isObserved && " (partly from sessions)"}
                     </span>
                   )}
+                </Td>
+                <Td className="min-w-56 text-xs" data-testid="route-policy">
+                  <ul className="space-y-0.5">
+                    {row.policy.map((match) => (
+                      <li
+                        key={`${match.nodeId} ${match.rule}`}
+                        data-verdict={match.verdict}
+                        className={
+                          match.verdict === "refused"
+                            ? "text-red-700"
+                            : match.verdict === "unknown"
+                              ? "text-slate-500"
+                              : "text-slate-700"
+                        }
+                      >
+                        <span className="font-medium">{match.name}</span> {match.rule}
+                      </li>
+                    ))}
+                  </ul>
                 </Td>
                 <Td className="text-xs whitespace-nowrap text-slate-600">
                   {formatAgo(row.firstSeen, now)}
