@@ -92,7 +92,7 @@ export class ManagedFrr extends VtyshFrr {
     record();
     // Sockets a killed FRR left behind would end the wait for zebra's at once.
     for (const name of ZEBRA_SOCKETS) rmSync(`${this.runDir}/${name}`, { force: true });
-    for (const daemon of MANAGED_DAEMONS) {
+    const spawn = async (daemon: (typeof MANAGED_DAEMONS)[number]) => {
       const argv = [`${FRR_BIN}/${daemon}`, "-N", pathspace, "-P", "0"];
       pids[daemon] = await runner.spawnDaemon(
         [...argv, "-u", "frr", "-g", "frr", "--log", "stdout"],
@@ -100,10 +100,13 @@ export class ManagedFrr extends VtyshFrr {
       );
       // Record each PID at once so a crash here still lets `leave` stop it.
       record();
-      // A daemon that finds no zebra socket retries only after 10 s: bfdd then knew no
-      // interface for 10 s (no BFD after a join), bgpd no tunnel to peer over.
-      if (daemon === "zebra") await this.waitForSockets(ZEBRA_SOCKETS);
-    }
+    };
+    // zebra first: a daemon that finds no zebra socket retries only after 10 s (bfdd then knew
+    // no interface for 10 s, no BFD after a join; bgpd no tunnel to peer over). The others
+    // need only zebra, so they start side by side (a cold start saves two spawns' time).
+    await spawn("zebra");
+    await this.waitForSockets(ZEBRA_SOCKETS);
+    await Promise.all(MANAGED_DAEMONS.filter((daemon) => daemon !== "zebra").map(spawn));
     await this.waitForVtysh();
     await runChecked(runner, [...this.vtysh(), "-b"], { timeoutMs: 30_000 });
     logger.info({ pathspace, pids }, "managed FRR started");
