@@ -1,7 +1,7 @@
 // Route sources end to end (#14, ROUTING-NOTES §4): three real agents and FRRs, policy set
 // through the controller's routing API, host state built with iproute2 inside the nodes'
 // namespaces. A: a Cilium-like pod host (proto kernel pod CIDR into cilium_host, a decoy CIDR of
-// another node). B: PureLB-like VIPs on kube-lb0 (anycast, a move, guards). C: VM-host bridges
+// another node). B: PureLB-like VIPs on kube-lb0 (anycast, a move, a holder cut off, guards). C: VM-host bridges
 // (a routed subnet, a static kernel route, libvirt's default on two nodes = conflict). The
 // tests share one mesh and run in order. The kernel here has no dummy links, so kube-lb0 is one
 // end of a veth pair (both ends up: an operational interface, like an up dummy).
@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isLabEnabled } from "./harness/lab-env";
-import { ping, runLimited, vtysh } from "./harness/observe-node";
+import { ping, vtysh } from "./harness/observe-node";
 import { runCommand } from "./harness/run-command";
 import { saveArtifacts } from "./harness/save-artifacts";
 import {
@@ -17,12 +17,13 @@ import {
   findResetSessions,
   listPairs,
   readSessionCounters,
+  waitForBfdUp,
   waitForReachability,
   waitForSessions,
   type TMeshMember,
 } from "./harness/start-mesh";
 import { sleep, waitUntil } from "./harness/wait-until";
-import { addVipInterface, readKernelRoute } from "./harness/route-sources";
+import { addVipInterface, readKernelRoute, watchHostRoutes } from "./harness/route-sources";
 import {
   findModifyingCommands,
   markAgentLog,
@@ -39,8 +40,9 @@ const VIP = "198.51.100.10";
 const BRIDGE_V4 = "10.60.1.0/24";
 const STATIC_V4 = "10.60.2.0/24";
 const LIBVIRT = "192.168.122.0/24";
-/** Cap of n1's announced prefixes in the guard test. */
-const CAP = 12;
+/** Cap of n1's announced prefixes in the guard test, and how many VIPs it gets at once. */
+const CAP = 30;
+const FLOOD = 2 * CAP;
 
 /** Figures the bench and the report quote. */
 const figures: Record<string, number> = {};
@@ -279,7 +281,49 @@ describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)
     ).toBe(true);
   });
 
-  it("B5: never announces the pool, a default route, kube-ipvs0 or more than the cap; reports why", async () => {
+  it("B4: n2's tunnels cut → the anycast VIP only on n1 within BFD time; both again when restored", async () => {
+    await sh(n1, "ip", "addr", "add", `${VIP}/32`, "dev", "kube-lb0");
+    const twoPaths = async () => (await readKernelRoute(n3, `${VIP}/32`))?.devices.length === 2;
+    await waitRouted("VIP on n1 and n2 again (two paths on n3)", twoPaths);
+    await waitForBfdUp([n1, n2, n3], 20_000);
+    const toN1 = (await readKernelRoute(n3, `${n1.view.ipv4}/32`))?.devices;
+    expect(toN1).toHaveLength(1);
+    const cutAt = performance.now();
+    await mesh.lab.setUnderlay(n2.node, false);
+    try {
+      await waitUntil(
+        { name: "VIP only through n1's tunnel on n3", timeoutMs: 5_000, intervalMs: 20 },
+        async () => {
+          const route = await readKernelRoute(n3, `${VIP}/32`);
+          return {
+            isDone: JSON.stringify(route?.devices) === JSON.stringify(toN1),
+            state: JSON.stringify(route),
+          };
+        },
+      );
+      figures.vipCutFailoverMs = Math.round(performance.now() - cutAt);
+      // The suite's BFD bound (300 ms x 3 plus BGP and zebra), as for a cut node's own routes.
+      expect(figures.vipCutFailoverMs).toBeLessThanOrEqual(1500);
+      const reply = await ping(n3.node.netns, VIP, {
+        source: n3.view.ipv4,
+        count: 3,
+        intervalSec: 0.2,
+      });
+      expect(reply.isOk).toBe(true);
+    } finally {
+      await mesh.lab.setUnderlay(n2.node, true);
+    }
+    await waitForSessions([n1, n2, n3], 60_000);
+    await waitRouted("VIP on both holders after the underlay is back", twoPaths, 30_000);
+    // B5 starts from n1 holding no VIP.
+    await sh(n1, "ip", "addr", "del", `${VIP}/32`, "dev", "kube-lb0");
+    await waitRouted(
+      "VIP on n2 only",
+      async () => (await readKernelRoute(n3, `${VIP}/32`))?.devices.length === 1,
+    );
+  });
+
+  it("B5: never announces the pool, a default route, kube-ipvs0 or, even for a moment, more than the cap; reports why", async () => {
     await sh(n1, "ip", "addr", "add", "10.128.0.99/32", "dev", "kube-lb0");
     await sh(
       n1,
@@ -296,12 +340,15 @@ describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)
     );
     await sh(n1, "ip", "link", "add", "kube-ipvs0", "type", "veth", "peer", "name", "kube-ipvs0p");
     await sh(n1, "ip", "addr", "add", "198.51.100.200/32", "dev", "kube-ipvs0");
-    // CAP + 4 VIPs on kube-lb0 of n1 (in address order, the last four are over the cap).
-    const vips = Array.from({ length: CAP + 4 }, (_, i) => `198.51.100.${100 + i}`);
-    await runLimited(
-      vips.map((vip) => () => sh(n1, "ip", "addr", "add", `${vip}/32`, "dev", "kube-lb0")),
-      4,
-    );
+    // A flood: FLOOD VIPs on n1's kube-lb0 in one `ip -batch` (a load balancer assigning a
+    // pool at once), twice the cap. Both peers' kernels are watched through every route event
+    // from before the flood: no over-cap VIP may reach them, not even for a moment.
+    const vips = Array.from({ length: FLOOD }, (_, i) => `198.51.100.${100 + i}`);
+    const allowed = vips.slice(0, CAP);
+    const watch = await watchHostRoutes(mesh.lab, [n2, n3], vips);
+    await runCommand(["ip", "-n", n1.node.netns, "-batch", "-"], {
+      input: vips.map((vip) => `addr add ${vip}/32 dev kube-lb0\n`).join(""),
+    });
 
     type TCandidate = { prefix: string; verdict: string; refusal: string | null };
     const { value: candidates } = await waitUntil(
@@ -324,18 +371,23 @@ describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)
     expect(refusal("198.51.100.200/32")).toBeUndefined();
     const capped = candidates!.filter((c) => c.refusal === "prefix-cap").map((c) => c.prefix);
     expect(capped).toEqual(vips.slice(CAP).map((vip) => `${vip}/32`));
-    // What n3 learned from n1: exactly the announced ones, no more than the cap.
-    // (zebra redistributes all at once; the agent's deny of the excess follows its next looks)
-    const routedOnN3 = async () =>
-      (await Promise.all(vips.map((vip) => readKernelRoute(n3, `${vip}/32`)))).filter(
+    // What the peers learned from n1: exactly the announced ones, never more than the cap.
+    const routedOn = async (member: TMeshMember) =>
+      (await Promise.all(vips.map((vip) => readKernelRoute(member, `${vip}/32`)))).filter(
         (route) => route !== null,
       ).length;
     await waitRouted(
-      "exactly the cap of n1's VIPs on n3",
-      async () => (await routedOnN3()) === CAP,
+      "exactly the cap of n1's VIPs on n2 and n3",
+      async () => (await routedOn(n2)) === CAP && (await routedOn(n3)) === CAP,
     );
-    await sleep(3_000);
-    expect(await routedOnN3()).toBe(CAP);
+    await sleep(2_000); // anything late would show up in the route events now
+    for (const seen of await watch.finish()) {
+      expect({ node: seen.member.node.name, ever: seen.ever }).toEqual({
+        node: seen.member.node.name,
+        ever: allowed,
+      });
+      expect(seen.most).toBe(CAP);
+    }
     for (const prefix of ["10.128.0.99/32", "198.51.100.200/32"]) {
       expect(await readKernelRoute(n3, prefix)).toBeNull();
     }

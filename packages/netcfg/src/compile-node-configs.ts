@@ -1,7 +1,13 @@
 // The controller's config compiler: from the whole mesh (every node and the settings) to each
 // node's desired config. Pure and deterministic, so the same mesh version always yields the same
 // configs and the agent can skip a version that changes nothing for it.
-import type { TDesiredNodeConfig, TMeshSettings, TNodeIdentity, TPeerConfig } from "./config";
+import type {
+  TDesiredNodeConfig,
+  TMeshSettings,
+  TNodeIdentity,
+  TPeerConfig,
+  TRemoteRanges,
+} from "./config";
 import {
   chooseDirectPath,
   resolveBehindNat,
@@ -208,6 +214,8 @@ export function compileMeshParts(input: TCompileNodeConfigsInput): TCompiledMesh
     // know every prefix of the mesh (one shared list; its own and its peers' do no harm).
     const isPartial = nodePeers.length < peers.length - (keyedIds.has(self.id) ? 1 : 0);
     const remotePrefixes = isPartial ? (meshPrefixes ??= listMeshPrefixes(peers)) : [];
+    // ... and their route-source ranges, bound to their origins as a peer's are.
+    const remoteRanges = isPartial ? listRemoteRanges(peers, nodePeers, self.id) : [];
     // Keys in the order configs always had (version, self, peers, ...).
     return {
       version,
@@ -215,6 +223,7 @@ export function compileMeshParts(input: TCompileNodeConfigsInput): TCompiledMesh
       peers: nodePeers,
       ...rest,
       ...(remotePrefixes.length > 0 ? { remotePrefixes } : {}),
+      ...(remoteRanges.length > 0 ? { remoteRanges } : {}),
     };
   };
   return { heads, peers, skippedPairs, hubIds: [...hubIds], configOf };
@@ -234,6 +243,17 @@ export function compileMesh(input: TCompileNodeConfigsInput): TCompiledMeshConfi
 }
 
 /** Every prefix some keyed node advertises, sorted and deduplicated. */
+function listRemoteRanges(
+  peers: readonly TPeerConfig[],
+  nodePeers: readonly TPeerConfig[],
+  selfId: string,
+): TRemoteRanges[] {
+  const direct = new Set(nodePeers.map((peer) => peer.id));
+  return peers
+    .filter((peer) => peer.allowedRanges.length > 0 && peer.id !== selfId && !direct.has(peer.id))
+    .map((peer) => ({ index: peer.index, asn: peer.asn, allowedRanges: peer.allowedRanges }));
+}
+
 function listMeshPrefixes(peers: readonly TPeerConfig[]): string[] {
   return [...new Set(peers.flatMap((peer) => peer.advertisedPrefixes))].sort();
 }

@@ -97,6 +97,14 @@ export const ZReapplyId = z.uuid();
  */
 export const MAX_PEERS = 4095;
 
+/**
+ * The route-source ranges of a node this node has no tunnel to (issue #17: its routes arrive
+ * through a hub): admitted by the mesh prefix-lists and bound to that node's ASN, as a peer's.
+ */
+export const ZRemoteRanges = ZNodeIdentity.pick({ index: true, asn: true }).extend({
+  allowedRanges: z.array(ZAllowedRange).min(1).max(256),
+});
+
 /** Everything one node needs to build its part of the mesh. */
 export const ZDesiredNodeConfig = z.object({
   /** Mesh version this config was compiled at; increases with every change. */
@@ -119,6 +127,11 @@ export const ZDesiredNodeConfig = z.object({
    * when every node is a peer (the peers' entries already list every prefix).
    */
   remotePrefixes: z.array(ZCidr).max(262144).optional(),
+  /**
+   * Route-source ranges of nodes that are not this node's peers, by index, sent when some
+   * node is not a peer and has ranges (issue #17). Absent otherwise.
+   */
+  remoteRanges: z.array(ZRemoteRanges).max(MAX_PEERS).optional(),
 });
 
 /**
@@ -143,6 +156,8 @@ export const ZDesiredNodeConfigDelta = z.object({
   removePeerIds: z.array(z.uuid()).max(MAX_PEERS),
   /** The new remotePrefixes, only when they changed (an empty list clears them). */
   remotePrefixes: z.array(ZCidr).max(262144).optional(),
+  /** The new remoteRanges, only when they changed (an empty list clears them). */
+  remoteRanges: z.array(ZRemoteRanges).max(MAX_PEERS).optional(),
 });
 
 /** One event of the config stream: the full config (always first) or a delta. */
@@ -152,6 +167,8 @@ export const ZNodeConfigUpdate = z.union([ZDesiredNodeConfigDelta, ZDesiredNodeC
 export type TNodeIdentity = z.infer<typeof ZNodeIdentity>;
 /** A peer as one node sees it. */
 export type TPeerConfig = z.infer<typeof ZPeerConfig>;
+/** Route-source ranges of a node reached through others. */
+export type TRemoteRanges = z.infer<typeof ZRemoteRanges>;
 /** Mesh-wide settings every node needs. */
 export type TMeshSettings = z.infer<typeof ZMeshSettings>;
 /** Everything one node needs to build its part of the mesh. */

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { compileNodeConfigs, type TMeshNode } from "./compile-node-configs";
 import { deriveFrrConfig } from "./derive-frr-config";
-import { EMPTY_ROUTE_HOST_STATE, deriveRoutePolicy } from "./derive-route-policy";
+import { applyConfigDelta, diffNodeConfigs } from "./diff-node-config";
+import {
+  EMPTY_ROUTE_HOST_STATE,
+  deriveRoutePolicy,
+  isRangePermitCapSafe,
+} from "./derive-route-policy";
 import {
   DEFAULT_NODE_ROUTING,
   isInterfaceSelected,
@@ -113,6 +118,36 @@ describe("deriveRoutePolicy", () => {
     expect(policy.ipv6.redistribute).toEqual([]);
   });
 
+  it("permits whole ranges only while they cannot hold more prefixes than the cap", () => {
+    // 198.51.100.0/24 up to /32 holds 511 prefixes.
+    expect(isRangePermitCapSafe({ allowedRanges: [VIPS], maxPrefixes: 511 })).toBe(true);
+    expect(isRangePermitCapSafe({ allowedRanges: [VIPS], maxPrefixes: 511 }, 1)).toBe(false);
+    expect(isRangePermitCapSafe({ allowedRanges: [VIPS], maxPrefixes: 100 })).toBe(false);
+    const wide = { prefix: "fd00::/8", maxLength: 128, anycast: false };
+    expect(isRangePermitCapSafe({ allowedRanges: [wide], maxPrefixes: 100000 })).toBe(false);
+  });
+
+  it("under a cap the ranges could exceed, permits exactly the announced prefixes: an over-cap one never matches", () => {
+    const config = configOf([makeTestMeshNode(1, { routing: { ...ROUTING, maxPrefixes: 2 } })]);
+    const policy = deriveRoutePolicy(config, {
+      ...EMPTY_ROUTE_HOST_STATE,
+      interfaceNames: ["kube-lb0"],
+      announcedPrefixes: ["198.51.100.2/32", "198.51.100.1/32", "10.9.9.0/24"],
+      refusedPrefixes: ["198.51.100.3/32"],
+    })!;
+    const source = policy.prefixLists.find((list) => list.name === "MO-SRC-V4")!;
+    const permits = source.entries.filter((entry) => entry.action === "permit");
+    // Outside every allowed range (10.9.9.0/24) is left out too; no `le`, no range.
+    expect(permits.map((entry) => [entry.prefix, entry.le])).toEqual([
+      ["198.51.100.1/32", null],
+      ["198.51.100.2/32", null],
+    ]);
+    // A prefix that appears before the agent judges it (a flood of VIPs) matches no permit.
+    expect(permits.some((entry) => entry.prefix === "198.51.100.4/32" || entry.le)).toBe(false);
+    // Prefix-list changes reach FRR's routes after 1 s, not FRR's default 5 s.
+    expect(policy.routeMapDelaySec).toBe(1);
+  });
+
   it("denies withheld and refused prefixes and the default route before any range permits", () => {
     const config = configOf([
       makeTestMeshNode(1, { routing: { ...ROUTING, withheld: ["198.51.100.7/32"] } }),
@@ -199,5 +234,56 @@ describe("deriveRoutePolicy", () => {
       configOf([makeTestMeshNode(1, { routing: { ...routing, mayOriginate: false } })]),
     )!;
     expect(off.speakers[0]?.routeMapIn).toBe("MO-DENY-ALL");
+  });
+});
+
+describe("route-source ranges of nodes reached through a hub (#17)", () => {
+  // n1 is the hub; spokes n2 and n3 peer only with it. n3 announces VIPs from its range.
+  const spokeVips = { prefix: "203.0.113.0/24", maxLength: 32, anycast: false };
+  const nodes = [
+    makeTestMeshNode(1, { isHub: true }),
+    makeTestMeshNode(2),
+    makeTestMeshNode(3, { routing: { ...ROUTING, allowedRanges: [spokeVips] } }),
+  ];
+
+  it("admits another spoke's range on a spoke, bound to that spoke's ASN", () => {
+    const spoke = configOf(nodes, 2);
+    expect(spoke.peers.map((peer) => peer.index)).toEqual([1]);
+    const frr = deriveFrrConfig(spoke);
+    // The mesh prefix-list lets the range in (exact-match lists would drop a /32 inside it).
+    expect(frr.ipv4.prefixList).toContainEqual(
+      expect.objectContaining({ action: "permit", prefix: "203.0.113.0/24", le: 32 }),
+    );
+    // ... and the origin route-map binds it to n3: through the hub (path "n1 n3") it passes,
+    // with any other origin it is denied.
+    const policy = frr.routePolicy!;
+    const range = policy.prefixLists.find((list) => list.name === "MO-RANGE-3-V4");
+    expect(range?.entries.map((entry) => [entry.prefix, entry.le])).toEqual([
+      ["203.0.113.0/24", 32],
+    ]);
+    expect(policy.asPathLists).toContainEqual(
+      expect.objectContaining({ name: "MO-ORIGIN-3", regex: "_4200000003$" }),
+    );
+    const origin = policy.routeMaps.find((map) => map.name === "MO-ORIGIN-V4")!;
+    expect(origin.entries.map((entry) => [entry.action, ...entry.matches])).toEqual([
+      ["permit", "match ip address prefix-list MO-RANGE-3-V4", "match as-path MO-ORIGIN-3"],
+      ["deny", "match ip address prefix-list MO-RANGE-3-V4"],
+      ["permit"],
+    ]);
+    expect(policy.ipv4.meshRouteMapIn).toBe("MO-ORIGIN-V4");
+  });
+
+  it("carries remote ranges through config deltas, and drops them once the node peers directly", () => {
+    const before = configOf(nodes, 2);
+    const after = configOf(
+      nodes.map((node) => (node.index === 1 ? { ...node, isHub: false } : node)),
+      2,
+    );
+    expect(before.remoteRanges).toEqual([
+      { index: 3, asn: 4200000003, allowedRanges: [spokeVips] },
+    ]);
+    expect(after.remoteRanges).toBeUndefined();
+    expect(applyConfigDelta(before, diffNodeConfigs(before, after))).toEqual(after);
+    expect(applyConfigDelta(after, diffNodeConfigs(after, before))).toEqual(before);
   });
 });

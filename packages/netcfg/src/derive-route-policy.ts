@@ -6,7 +6,12 @@
 import type { TDesiredNodeConfig } from "./config";
 import type { TFrrPrefixListEntry } from "./derive-frr-config";
 import { getAddressBits, parseCidr, type TIpFamily, type TParsedCidr } from "./parse-cidr";
-import { NEVER_ROUTED, isInterfaceSelected, type TAllowedRange } from "./route-sources";
+import {
+  NEVER_ROUTED,
+  isInterfaceSelected,
+  type TAllowedRange,
+  type TNodeRouting,
+} from "./route-sources";
 import { sortCidrs } from "./validate-prefixes";
 
 /** What the agent found on the host that the FRR config depends on (empty on the controller). */
@@ -21,6 +26,12 @@ export interface TRouteHostState {
    */
   refusedPrefixes: readonly string[];
   /**
+   * Prefixes the agent judged announced. When the node's allowed ranges could hold more
+   * prefixes than its cap, FRR permits exactly these (see isRangePermitCapSafe), so a prefix
+   * over the cap is never announced, not even until the agent's next look.
+   */
+  announcedPrefixes: readonly string[];
+  /**
    * Attached (static) prefixes the host already routes through an interface with a route FRR
    * cannot see (proto kernel): their anchor points there instead of a blackhole, which would
    * shadow an IPv6 route of metric 1024 (ROUTING-NOTES §0.5).
@@ -33,6 +44,7 @@ export const EMPTY_ROUTE_HOST_STATE: TRouteHostState = {
   interfaceNames: [],
   podCidrs: [],
   refusedPrefixes: [],
+  announcedPrefixes: [],
   anchorInterfaces: {},
 };
 
@@ -87,6 +99,11 @@ export interface TFrrRoutePolicyFamily {
 
 /** The FRR route-source and policy model of one node. */
 export interface TFrrRoutePolicy {
+  /**
+   * `bgp route-map delay-timer` in seconds when the node originates (FRR's default of 5 s
+   * would hold every change of its source prefix-lists back that long), else null.
+   */
+  routeMapDelaySec: number | null;
   /** `ip route <prefix> <interface> 254`: anchors that point where the host's route points. */
   interfaceAnchors: { prefix: string; interface: string }[];
   asPathLists: TFrrAsPathEntry[];
@@ -101,6 +118,8 @@ export interface TFrrRoutePolicy {
 export const FRR_DENY_ALL_ROUTE_MAP = "MO-DENY-ALL";
 /** Sequence of the explicit final deny of source route-maps. */
 const FINAL_DENY_SEQ = 65535;
+/** How long bgpd batches route-map and prefix-list changes before re-running them. */
+export const FRR_ROUTE_MAP_DELAY_SEC = 1;
 
 const FAMILIES: readonly TIpFamily[] = ["ipv4", "ipv6"];
 const suffix = (family: TIpFamily) => (family === "ipv4" ? "V4" : "V6");
@@ -134,6 +153,29 @@ function parseRanges(ranges: readonly TAllowedRange[], family: TIpFamily): TPars
   );
 }
 
+/**
+ * True when the node's allowed ranges cannot hold more prefixes than its cap (with its
+ * attached prefixes counted too): FRR may then permit whole ranges and pick a new address up
+ * the moment zebra sees it. Otherwise FRR permits exactly the prefixes the agent judged
+ * announced, so the cap holds at every instant (a flood of addresses is refused before FRR
+ * sees it, at the cost of announcing a new prefix after the agent's next looks).
+ */
+export function isRangePermitCapSafe(
+  routing: Pick<TNodeRouting, "allowedRanges" | "maxPrefixes">,
+  attachedCount = 0,
+): boolean {
+  let capacity = attachedCount;
+  for (const family of FAMILIES) {
+    for (const range of parseRanges(routing.allowedRanges, family)) {
+      // Prefixes of lengths prefixLength..maxLength inside the range: 2^(n+1) - 1.
+      const span = range.maxLength - range.cidr.prefixLength;
+      capacity += span >= 52 ? Number.MAX_SAFE_INTEGER : 2 ** (span + 1) - 1;
+      if (capacity > routing.maxPrefixes) return false;
+    }
+  }
+  return capacity <= routing.maxPrefixes;
+}
+
 function toRangeEntry(range: TParsedRange, seq: number): TFrrPrefixListEntry {
   return {
     seq,
@@ -157,6 +199,7 @@ export function appendMeshRangeEntries(
   const ranges = [
     ...(config.routing.mayOriginate ? config.routing.allowedRanges : []),
     ...config.peers.flatMap((peer) => peer.allowedRanges),
+    ...(config.remoteRanges ?? []).flatMap((remote) => remote.allowedRanges),
   ];
   const firstSeq = Math.max(0, ...entries.map((entry) => entry.seq)) + 5;
   const added = parseRanges(ranges, family).map((range, i) =>
@@ -187,9 +230,26 @@ function buildSourcePrefixList(
     if (cidr.family !== family) continue;
     add("deny", cidr.text, cidr.prefixLength < bits ? bits : null);
   }
-  for (const range of parseRanges(config.routing.allowedRanges, family)) {
-    const entry = toRangeEntry(range, 0);
-    add("permit", entry.prefix, entry.le ?? null);
+  const ranges = parseRanges(config.routing.allowedRanges, family);
+  if (isRangePermitCapSafe(config.routing, config.self.advertisedPrefixes.length)) {
+    for (const range of ranges) {
+      const entry = toRangeEntry(range, 0);
+      add("permit", entry.prefix, entry.le ?? null);
+    }
+  } else {
+    const isInRange = (cidr: TParsedCidr) =>
+      ranges.some(
+        (range) =>
+          cidr.prefixLength >= range.cidr.prefixLength &&
+          cidr.prefixLength <= range.maxLength &&
+          range.cidr.network <= cidr.network &&
+          cidr.last <= range.cidr.last,
+      );
+    const announced = host.announcedPrefixes
+      .map((text) => parseCidr(text, { isHostBitsAllowed: true }))
+      .filter((cidr) => cidr.family === family && !unique.has(cidr.text) && isInRange(cidr));
+    const exact = new Map(announced.map((cidr) => [cidr.text, cidr]));
+    for (const cidr of sortCidrs([...exact.values()])) add("permit", cidr.text, null);
   }
   return { name: frrSourcePrefixList(family), family, entries };
 }
@@ -209,9 +269,9 @@ export function deriveRoutePolicy(
     ...(isOriginating
       ? [{ index: config.self.index, asn: config.self.asn, ranges: routing.allowedRanges }]
       : []),
-    ...config.peers
-      .filter((peer) => peer.allowedRanges.length > 0)
-      .map((peer) => ({ index: peer.index, asn: peer.asn, ranges: peer.allowedRanges })),
+    ...[...config.peers, ...(config.remoteRanges ?? [])]
+      .filter((node) => node.allowedRanges.length > 0)
+      .map((node) => ({ index: node.index, asn: node.asn, ranges: node.allowedRanges })),
   ].sort((a, b) => a.index - b.index);
   const ownPrefixes = new Set(
     config.self.advertisedPrefixes.map((text) => parseCidr(text, { isHostBitsAllowed: true }).text),
@@ -228,6 +288,7 @@ export function deriveRoutePolicy(
   }
 
   const policy: TFrrRoutePolicy = {
+    routeMapDelaySec: isOriginating ? FRR_ROUTE_MAP_DELAY_SEC : null,
     interfaceAnchors: [],
     asPathLists: [],
     prefixLists: [],

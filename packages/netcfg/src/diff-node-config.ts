@@ -113,6 +113,10 @@ export function makeConfigDelta(
   if (remote.length !== baseRemote.length || remote.some((cidr, i) => cidr !== baseRemote[i])) {
     delta.remotePrefixes = remote;
   }
+  const ranges = next.remoteRanges ?? [];
+  if (JSON.stringify(ranges) !== JSON.stringify(base.remoteRanges ?? [])) {
+    delta.remoteRanges = ranges;
+  }
   return delta;
 }
 
@@ -146,6 +150,7 @@ export function applyConfigDelta(
   for (const id of delta.removePeerIds) peers.delete(id);
   for (const peer of delta.upsertPeers) peers.set(peer.id, peer);
   const remotePrefixes = delta.remotePrefixes ?? base.remotePrefixes ?? [];
+  const remoteRanges = delta.remoteRanges ?? base.remoteRanges ?? [];
   return {
     version: delta.version,
     self: delta.self,
@@ -155,6 +160,7 @@ export function applyConfigDelta(
     routing: delta.routing,
     ...(delta.reapplyId ? { reapplyId: delta.reapplyId } : {}),
     ...(remotePrefixes.length > 0 ? { remotePrefixes } : {}),
+    ...(remoteRanges.length > 0 ? { remoteRanges } : {}),
   };
 }
 

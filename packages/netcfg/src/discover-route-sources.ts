@@ -237,6 +237,7 @@ export function toRouteHostState(
       .filter((c) => c.source === "cilium" && c.verdict === "announced")
       .map((c) => ({ prefix: c.prefix, interface: c.interface ?? CILIUM_HOST_INTERFACE })),
     refusedPrefixes: [...refused].sort(),
+    announcedPrefixes: [...announced].sort(),
     anchorInterfaces: { ...host.anchorInterfaces },
   };
 }

@@ -12,6 +12,7 @@ import { FRR_ANCHOR_DISTANCE, FRR_OWN_ROUTES_AS_PATH } from "./derive-frr-config
 import type { TFrrRoutePolicy } from "./derive-route-policy";
 import {
   renderInterfaceAnchorLines,
+  renderRouteMapDelayLines,
   renderPrefixListEntry,
   renderRoutePolicyNeighborLines,
   renderRouteSourceLines,
@@ -109,6 +110,7 @@ export function renderFrrConfig(model: TFrrConfig): string {
   lines.push(...renderInterfaceAnchorLines(model.routePolicy));
   for (const iface of model.interfaces) lines.push(...renderInterfaceLines(iface), "!");
   const group = model.peerGroup;
+  lines.push(...renderRouteMapDelayLines(model.routePolicy));
   lines.push(
     `router bgp ${model.asn}`,
     ` bgp router-id ${model.routerId}`,

@@ -27,6 +27,13 @@ export function renderInterfaceAnchorLines(policy: TFrrRoutePolicy | null): stri
   ];
 }
 
+/** `bgp route-map delay-timer`, a global line (FRR prints it among the first; order is free). */
+export function renderRouteMapDelayLines(policy: TFrrRoutePolicy | null): string[] {
+  return policy?.routeMapDelaySec == null
+    ? []
+    : [`bgp route-map delay-timer ${policy.routeMapDelaySec}`];
+}
+
 /** Speaker peer groups and listen ranges, inside `router bgp` before the address families. */
 export function renderSpeakerLines(policy: TFrrRoutePolicy | null): string[] {
   if (!policy) return [];

@@ -34,5 +34,12 @@ export const SOURCES_HOST: TRouteHostState = {
     { prefix: "fd00:0:0:1::/120", interface: "cilium_host" },
   ],
   refusedPrefixes: ["198.51.100.99/32"],
+  announcedPrefixes: [
+    "10.0.1.0/24",
+    "10.60.1.0/24",
+    "10.60.2.0/24",
+    "198.51.100.10/32",
+    "fd00:0:0:1::/120",
+  ],
   anchorInterfaces: {},
 };

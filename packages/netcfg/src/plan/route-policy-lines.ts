@@ -9,6 +9,7 @@ import { FRR_ANCHOR_DISTANCE } from "../derive-frr-config";
 export function isRoutePolicyTopLine(line: string): boolean {
   return (
     /^(ip|ipv6) prefix-list MO-[A-Za-z0-9-]+ /.test(line) ||
+    /^bgp route-map delay-timer \d+$/.test(line) ||
     /^bgp as-path access-list MO-[A-Za-z0-9-]+ /.test(line) ||
     /^route-map MO-[A-Za-z0-9-]+ (permit|deny) \d+$/.test(line) ||
     new RegExp(`^(ip|ipv6) route \\S+ [A-Za-z0-9_.:@-]+ ${FRR_ANCHOR_DISTANCE}$`).test(line)
