@@ -120,6 +120,7 @@ export class HealthReporter {
     if (!keys) return null;
     const wireguard = await host.detectWireguardMode();
     const addressDevice = await host.detectAddressDevice();
+    const virtualization = await host.detectVirtualization();
     let peers: TPeerHealth[] = [];
     let routes: TPendingRoutes | null = null;
     let observed: THealthReport["observed"];
@@ -158,6 +159,7 @@ export class HealthReporter {
         frrMode: frr?.mode ?? "none",
         frrVersion,
         addressDevice,
+        virtualization,
       }),
       endpoints: identity.endpoints,
       publicKey: keys.publicKey,
