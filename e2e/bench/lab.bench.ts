@@ -5,7 +5,9 @@
 //    each joined node removed through the API before the next
 //  - cold mesh for N = 4, 8, 12: N fresh namespaces configured by hand (wireguard-go, FRR, BFD
 //    as the agent sets them; no controller), time to all pairs answering; then the same
-//    namespaces wiped and N agents started at once (`run --controller … --token …`); the ratio
+//    namespaces wiped and N agents started at once (`run --controller … --token …`); the ratio,
+//    and a phase table (cold-phases.ts: each agent's steps, the controller's compiles).
+//    Only the cold part: `BENCH_LAB_SIZES= npm run bench:lab -- --no-suite`
 //  - failover (underlay cut → every other node withdrew the node's routes), median of 5, N = 8:
 //    settled (BFD up everywhere), and early: the node that just joined is cut 2 s after its
 //    last pair first answered a ping (each of the 5 joins at N = 8), with how long each of its
@@ -27,6 +29,7 @@ import {
 } from "../lab/harness/configure-by-hand";
 import type { TLabNode } from "../lab/harness/create-lab";
 import { REPO_ROOT } from "../lab/harness/lab-env";
+import { formatColdPhases, readColdPhases, readControllerCompiles } from "./cold-phases";
 import { readBfdPeers, readBgpNeighbors, readWireguard } from "../lab/harness/observe-node";
 import { startProbes, summarizeProbes } from "../lab/harness/probe-mesh";
 import { rotateKeyAndWatch, type TRotationRun } from "../lab/harness/rotate-key";
@@ -75,6 +78,8 @@ const FAILOVER_TRIALS = Number(process.env.BENCH_LAB_FAILOVER_TRIALS ?? 5);
 const isSuiteRun = !process.argv.includes("--no-suite") && !isRotationOnly;
 const databaseServerUrl = process.env.DATABASE_URL;
 const log = (line: string) => console.log(`  ${line}`);
+/** The 1-minute load average (the machine is shared: every figure depends on it). */
+const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ")[0] ?? "?";
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -275,15 +280,22 @@ async function timeColdMesh(n: number) {
     const probingFrom = performance.now() - started;
     const reach = await waitForReachability(listPairs(members), 120_000, 0.25);
     const agentMs = probingFrom + reach.elapsedMs;
-    // Where the agents' time went: the latest of each step over all agents.
-    const timelines = members.map((member) => readJoinTimeline(member, startedEpoch));
-    const latest = Object.fromEntries(
-      Object.keys(timelines[0]!).map((key) => [
-        key,
-        Math.max(...timelines.map((t) => t[key as keyof typeof t] ?? Number.NaN)),
-      ]),
+    // Where the agents' time went: each step of each agent's cold path, and the controller's
+    // compiles (one per mesh version it pushed).
+    const phases = await Promise.all(
+      members.map((member) => readColdPhases(member, startedEpoch, n - 1)),
     );
-    return { n, handMs, handConfiguredMs, agentMs, latest };
+    const controllerLog = mesh.controller.process?.logFile;
+    const compiles = controllerLog ? readControllerCompiles(controllerLog, startedEpoch) : null;
+    // BENCH_LAB_SAVE_LOGS=DIR keeps every agent's log and the controller's.
+    const saveDir = process.env.BENCH_LAB_SAVE_LOGS;
+    if (saveDir) {
+      mkdirSync(saveDir, { recursive: true });
+      for (const member of members)
+        copyFileSync(agentLogFile(member.node), join(saveDir, `cold${n}-${member.node.name}.log`));
+      if (controllerLog) copyFileSync(controllerLog, join(saveDir, `cold${n}-controller.log`));
+    }
+    return { n, handMs, handConfiguredMs, agentMs, phases, compiles, reachMs: agentMs };
   } catch (error) {
     const dir = await saveArtifacts(mesh.lab, `bench-cold-n${n}`);
     console.error(`  artifacts in ${dir}`);
@@ -395,8 +407,13 @@ async function main() {
       const cold = await timeColdMesh(n);
       colds.push(cold);
       log(
-        `hand-built ${cold.handMs.toFixed(0)} ms (configured after ${cold.handConfiguredMs.toFixed(0)} ms), agents ${cold.agentMs.toFixed(0)} ms; agents' latest steps (ms): ${JSON.stringify(cold.latest)}`,
+        `hand-built ${cold.handMs.toFixed(0)} ms (configured after ${cold.handConfiguredMs.toFixed(0)} ms), agents ${cold.agentMs.toFixed(0)} ms (load ${loadAverage()})`,
       );
+      for (const line of formatColdPhases(cold.phases, cold.reachMs)) log(`  ${line}`);
+      if (cold.compiles)
+        log(
+          `  controller: ${cold.compiles.count} mesh compiles (${cold.compiles.totalMs} ms in all, longest ${cold.compiles.maxMs} ms, last ${cold.compiles.lastAtMs} ms after start)`,
+        );
     } catch (error) {
       console.error(
         `  cold N=${n} failed: ${error instanceof Error ? error.message.slice(0, 300) : String(error)}`,

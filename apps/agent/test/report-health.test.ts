@@ -100,6 +100,7 @@ async function setUp(
   });
   return {
     fake,
+    queue,
     reporter,
     reports,
     calls,
@@ -140,6 +141,25 @@ describe("HealthReporter", () => {
     expect(reports[2]?.peers[0]?.rttMs).toBe(0.1);
     // Reports only read the host.
     expect(fake.takeMutations()).toBe("");
+  });
+
+  it("skips a change report while a config pass waits behind it (a join burst), settles later", async () => {
+    const { queue, reporter, reports } = await setUp();
+    let release = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    void queue.enqueue(() => gate);
+    reporter.reportChange();
+    const pass = queue.accept(makeTestConfig([makeTestPeer(2), makeTestPeer(3)], { version: 4 }));
+    expect(queue.isConfigPassWaiting).toBe(true);
+    release();
+    await vi.advanceTimersByTimeAsync(100);
+    await pass;
+    // The config pass ran instead of the report in front of it.
+    expect(queue.appliedVersion).toBe(4);
+    expect(reports).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(SETTLE_REPORT_MS);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.appliedVersion).toBe(4);
   });
 
   it("a routing change reports at once past a probing report, which is then dropped as older", async () => {

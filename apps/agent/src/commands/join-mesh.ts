@@ -117,6 +117,8 @@ export async function joinMesh(options: TJoinOptions): Promise<{ nodeId: string;
   // A network that is still coming up (a fresh address in DAD, a route not there yet) fails
   // the connection itself: retry that for a while. Any answer from the controller is final.
   const deadline = Date.now() + JOIN_RETRY_MS;
+  // Marks the start of the enrollment round trip in the log (bench:lab's cold-mesh phases).
+  logger.info({ controller: options.controller }, "join request sent");
   let response: Awaited<ReturnType<typeof client.agent.enroll.mutate>>;
   for (let attempt = 1; ; attempt += 1) {
     try {

@@ -94,7 +94,13 @@ export class HealthReporter {
    * whole mesh is busy with the same change), then a probing one when sessions have settled.
    */
   reportChange(): void {
-    void this.report("change", false);
+    // While configs arrive in a burst (N nodes joining at once), a config pass waits behind this
+    // report: skip it then, so the pass runs now; that pass reports when it changes something,
+    // and the settle report below comes in any case.
+    const { queue } = this.options;
+    void queue.enqueue(() =>
+      queue.isConfigPassWaiting ? Promise.resolve() : this.sendNow("change", false),
+    );
     if (this.settleTimer) clearTimeout(this.settleTimer);
     this.settleTimer = setTimeout(() => void this.report("settle"), SETTLE_REPORT_MS);
   }

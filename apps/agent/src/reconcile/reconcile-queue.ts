@@ -48,6 +48,11 @@ export class ReconcileQueue {
     this.config = options.store.readCachedConfig();
   }
 
+  /** Whether a config pass is queued and has not started (it will apply the newest config). */
+  get isConfigPassWaiting(): boolean {
+    return this.waitingConfigPass !== null;
+  }
+
   /** Run `task` after every task queued before it (whether those failed or not). */
   enqueue<T>(task: () => Promise<T>): Promise<T> {
     const next = this.tail.then(task, task);

@@ -140,6 +140,19 @@ export class MeshFanout {
     this.options?.log?.(level, message, fields);
   }
 
+  /**
+   * Log one compile of the mesh (once per version per process): how many versions a burst of
+   * changes cost and how long each took, for the cold-mesh phase table and operators.
+   */
+  recordCompile(version: bigint, nodes: number, ms: number): void {
+    this.log("info", "mesh compiled", {
+      version: Number(version),
+      nodes,
+      ms: Math.round(ms),
+      subscribers: this.waiters.size,
+    });
+  }
+
   private schedulePoll() {
     if (this.pollTimer) clearInterval(this.pollTimer);
     const pollMs = this.options?.pollMs ?? { listening: 10_000, fallback: 1000 };

@@ -4,7 +4,7 @@ import { writeAuditEvent } from "../../lib/audit";
 import { retryOnConflict } from "../../lib/retry-on-conflict";
 import { generateSecret, hashSecret } from "../../lib/secrets";
 import { ServiceError, isUniqueViolation } from "../../lib/service-error";
-import { commitMeshChange } from "../mesh/commit-mesh-change";
+import { commitPreparedMeshChange } from "../mesh/commit-mesh-change";
 
 /** Node credentials start with this, so a leaked one is recognisable. */
 export const CREDENTIAL_PREFIX = "mo_node_";
@@ -40,6 +40,31 @@ async function pickName(
   }
 }
 
+/** The token (checked: known, not revoked, not expired) and the allocation settings. */
+async function readEnrollmentInputs(tx: Prisma.TransactionClient, tokenHash: string, now: Date) {
+  const token = await tx.enrollmentToken.findUnique({
+    where: { tokenHash },
+    select: {
+      id: true,
+      hint: true,
+      nodeName: true,
+      usesAllowed: true,
+      usesCount: true,
+      expiresAt: true,
+      revokedAt: true,
+    },
+  });
+  if (!token) throw new ServiceError("UNAUTHORIZED", "unknown enrollment token");
+  if (token.revokedAt) throw new ServiceError("UNAUTHORIZED", "the enrollment token was revoked");
+  if (token.expiresAt <= now)
+    throw new ServiceError("UNAUTHORIZED", "the enrollment token expired");
+  const settings = await tx.setting.findUniqueOrThrow({
+    where: { id: 1 },
+    select: { ipv4Pool: true, ipv6Pool: true, basePort: true, asnMin: true, asnMax: true },
+  });
+  return { token, settings };
+}
+
 /**
  * Redeem an enrollment token: check and count it, allocate the node's identity (lowest free
  * index, ASN, IPv4, IPv6; the database's unique indexes settle races, losers retry), store the
@@ -60,73 +85,58 @@ export async function enrollNode({
   const credential = generateSecret(CREDENTIAL_PREFIX, 32);
   try {
     return await retryOnConflict(() =>
-      commitMeshChange(db, async (tx) => {
-        const token = await tx.enrollmentToken.findUnique({
-          where: { tokenHash },
-          select: {
-            id: true,
-            hint: true,
-            nodeName: true,
-            usesAllowed: true,
-            usesCount: true,
-            expiresAt: true,
-            revokedAt: true,
-          },
-        });
-        if (!token) throw new ServiceError("UNAUTHORIZED", "unknown enrollment token");
-        if (token.revokedAt)
-          throw new ServiceError("UNAUTHORIZED", "the enrollment token was revoked");
-        if (token.expiresAt <= now)
-          throw new ServiceError("UNAUTHORIZED", "the enrollment token expired");
-        // Conditional increment: two agents racing for the last use cannot both win.
-        const claimed = await tx.enrollmentToken.updateMany({
-          where: { id: token.id, revokedAt: null, usesCount: { lt: token.usesAllowed } },
-          data: { usesCount: { increment: 1 } },
-        });
-        if (claimed.count !== 1) {
-          throw new ServiceError("UNAUTHORIZED", "the enrollment token has been used up");
-        }
-        const name = await pickName(tx, token.nodeName, request.name);
-        const settings = await tx.setting.findUniqueOrThrow({
-          where: { id: 1 },
-          select: { ipv4Pool: true, ipv6Pool: true, basePort: true, asnMin: true, asnMax: true },
-        });
-        const nodes = await tx.node.findMany({
-          select: { index: true, asn: true, ipv4: true, ipv6: true },
-        });
-        const identity = allocateNodeIdentity({
-          ipv4Pool: settings.ipv4Pool,
-          ipv6Pool: settings.ipv6Pool,
-          basePort: settings.basePort,
-          asnMin: Number(settings.asnMin),
-          asnMax: Number(settings.asnMax),
-          nodes: nodes.map((node) => ({ ...node, asn: Number(node.asn) })),
-        });
-        const node = await tx.node.create({
-          data: {
-            name,
-            index: identity.index,
-            asn: BigInt(identity.asn),
-            ipv4: identity.ipv4,
-            ipv6: identity.ipv6,
-            publicKey: request.publicKey,
-            endpoints: request.endpoints,
-            agentVersion: request.agentVersion,
-            hostInfo: request.hostInfo,
-            lastSeenAt: now,
-            credentials: { create: { secretHash: hashSecret(credential) } },
-          },
-          select: { id: true, name: true },
-        });
-        await writeAuditEvent(tx, {
-          actor: { id: null, email: `agent:${node.name}`, ip },
-          action: "node.enroll",
-          targetType: "node",
-          targetId: node.id,
-          change: { ...identity, name: node.name, token: token.hint },
-        });
-        return { nodeId: node.id, name: node.name, credential };
-      }),
+      commitPreparedMeshChange(
+        db,
+        // Before the mesh lock (joins wait on it one after another): check the token and read
+        // the pools; the claim below is conditional, so a token used up meanwhile still fails.
+        (tx) => readEnrollmentInputs(tx, tokenHash, now),
+        async (tx, { token, settings }) => {
+          // Conditional increment: two agents racing for the last use cannot both win.
+          const claimed = await tx.enrollmentToken.updateMany({
+            where: { id: token.id, revokedAt: null, usesCount: { lt: token.usesAllowed } },
+            data: { usesCount: { increment: 1 } },
+          });
+          if (claimed.count !== 1) {
+            throw new ServiceError("UNAUTHORIZED", "the enrollment token has been used up");
+          }
+          const name = await pickName(tx, token.nodeName, request.name);
+          const nodes = await tx.node.findMany({
+            select: { index: true, asn: true, ipv4: true, ipv6: true },
+          });
+          const identity = allocateNodeIdentity({
+            ipv4Pool: settings.ipv4Pool,
+            ipv6Pool: settings.ipv6Pool,
+            basePort: settings.basePort,
+            asnMin: Number(settings.asnMin),
+            asnMax: Number(settings.asnMax),
+            nodes: nodes.map((node) => ({ ...node, asn: Number(node.asn) })),
+          });
+          const node = await tx.node.create({
+            data: {
+              name,
+              index: identity.index,
+              asn: BigInt(identity.asn),
+              ipv4: identity.ipv4,
+              ipv6: identity.ipv6,
+              publicKey: request.publicKey,
+              endpoints: request.endpoints,
+              agentVersion: request.agentVersion,
+              hostInfo: request.hostInfo,
+              lastSeenAt: now,
+              credentials: { create: { secretHash: hashSecret(credential) } },
+            },
+            select: { id: true, name: true },
+          });
+          await writeAuditEvent(tx, {
+            actor: { id: null, email: `agent:${node.name}`, ip },
+            action: "node.enroll",
+            targetType: "node",
+            targetId: node.id,
+            change: { ...identity, name: node.name, token: token.hint },
+          });
+          return { nodeId: node.id, name: node.name, credential };
+        },
+      ),
     );
   } catch (error) {
     if (isUniqueViolation(error)) {

@@ -20,15 +20,29 @@ const MESH_CHANGE_TRANSACTION = { maxWait: 15_000, timeout: 20_000 } as const;
  * Run `change` in a transaction that also bumps the mesh version and NOTIFYs it, then wake this
  * process's subscribers directly (other processes hear the NOTIFY).
  */
-export async function commitMeshChange<T>(
+export function commitMeshChange<T>(
   db: TPrismaClient,
   change: (tx: Prisma.TransactionClient) => Promise<T>,
 ): Promise<T> {
+  return commitPreparedMeshChange(db, () => Promise.resolve(null), change);
+}
+
+/**
+ * commitMeshChange with `prepare` run first in the same transaction, before the Setting row
+ * lock is taken: reads that need not see the previous change (a token check, the settings)
+ * then do not make every other mesh change wait. `change` gets what `prepare` returned.
+ */
+export async function commitPreparedMeshChange<P, T>(
+  db: TPrismaClient,
+  prepare: (tx: Prisma.TransactionClient) => Promise<P>,
+  change: (tx: Prisma.TransactionClient, prepared: P) => Promise<T>,
+): Promise<T> {
   const { result, version } = await db.$transaction(async (tx) => {
-    // Bump first: the Setting row lock then serialises mesh changes (allocations read what the
+    const prepared = await prepare(tx);
+    // Bump next: the Setting row lock then serialises mesh changes (allocations read what the
     // previous change committed), and versions follow commit order.
     const version = await bumpMeshVersion(tx);
-    const result = await change(tx);
+    const result = await change(tx, prepared);
     return { result, version };
   }, MESH_CHANGE_TRANSACTION);
   getMeshFanout(db).publish(version);

@@ -21,11 +21,13 @@ export async function readCompiledMesh({
 }): Promise<TCompiledMesh> {
   let entry = caches.get(fanout);
   if (!entry || entry.version < fanout.latestVersion) {
+    const started = performance.now();
     const created: TCacheEntry = { version: fanout.latestVersion, mesh: loadNodeConfigs({ db }) };
     entry = created;
     caches.set(fanout, created);
     created.mesh.then(
       (mesh) => {
+        fanout.recordCompile(mesh.version, mesh.heads.size, performance.now() - started);
         if (mesh.version > created.version) created.version = mesh.version;
         fanout.publish(mesh.version);
       },
