@@ -23,7 +23,10 @@ import {
   readGuestAddresses,
   readGuestBfd,
   readGuestBgp,
+  readGuestEpoch,
   readGuestLinks,
+  readFrrSessionEvents,
+  startStallProbe,
 } from "./harness/observe-guest";
 import { TGuestNet, type TGuest } from "./harness/start-guests";
 
@@ -293,6 +296,8 @@ describe.runIf(isLabEnabled)(
       async () => {
         const before = await readGuestBgp(net, vm1);
         const { cursor } = await readAgentJournal(net, vm1);
+        const since = await readGuestEpoch(net, vm1);
+        const probe = startStallProbe(net, vm1);
         const again = await net.ssh(vm1, `sh ${INSTALLER} </dev/null`, {
           timeoutMs: 10 * MINUTE,
           allowFailure: true,
@@ -301,7 +306,19 @@ describe.runIf(isLabEnabled)(
         expect(again.code, again.stderr).toBe(0);
         expect(again.stdout).toContain("already joined");
         expect(again.stdout).toContain("ok: all present");
+        expect(again.stdout).toContain("is current");
         const after = await readGuestBgp(net, vm1);
+        const stalls = await probe.finish();
+        log(
+          `vm11 answered ${stalls.answered} of ${stalls.sent} pings during the re-run; max RTT ${stalls.maxRttMs} ms; longest silence ${stalls.longestSilenceMs.toFixed(0)} ms at ${stalls.longestSilenceAt}`,
+        );
+        log(
+          `vm11 pressure after the re-run:\n${(await net.ssh(vm1, "grep . /proc/pressure/*; free -m", { allowFailure: true })).stdout}`,
+        );
+        for (const guest of [vm1, vm2]) {
+          const events = await readFrrSessionEvents(net, guest, since);
+          if (events) log(`${guest.name} FRR session events during the re-run:\n${events}`);
+        }
         for (const [name, neighbor] of before) {
           expect(after.get(name)?.connectionsEstablished).toBe(neighbor.connectionsEstablished);
         }

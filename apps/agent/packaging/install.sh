@@ -24,6 +24,8 @@ FRR_DAEMONS=/etc/frr/daemons
 # Without systemd (containers, some lab set-ups) the agent runs under a small supervisor.
 FILES_DIR=/usr/local/lib/meshover
 SUPERVISOR="$FILES_DIR/supervise-agent.sh"
+# The sha256 of the agent package the installer last installed (a re-run skips the same file).
+PACKAGE_RECORD="$FILES_DIR/agent-package.sha256"
 PID_FILE=/run/meshover/agent.pid
 LOG_FILE=/var/log/meshover/agent.log
 MANAGED_PATHSPACE=meshover
@@ -268,7 +270,7 @@ setup_frr() {
 			changed=1
 		fi
 	done
-	systemctl enable frr.service >/dev/null 2>&1 || true
+	systemctl is-enabled --quiet frr.service || systemctl enable frr.service >/dev/null 2>&1 || true
 	if [ "$changed" = 1 ] && systemctl is-active --quiet frr.service; then
 		note "enabled bgpd and bfdd in $FRR_DAEMONS: restarting frr.service"
 		systemctl restart frr.service
@@ -349,8 +351,18 @@ install_agent() {
 	fi
 	step "Installing the meshover-agent package ($what)"
 	download "$file"
-	apt_install "$work/$file"
 	agent_cmd=/usr/bin/meshover-agent
+	# A re-run with the same package changes nothing: reinstalling it would restart a running
+	# agent for no reason. The record names the exact file installed (the version alone does not
+	# change between builds of the same release).
+	sum=$(sha256sum "$work/$file" | cut -d' ' -f1)
+	if is_installed meshover-agent && [ "$(cat "$PACKAGE_RECORD" 2>/dev/null)" = "$sum" ]; then
+		ok "meshover-agent $(dpkg-query -W -f='${Version} (${Architecture})' meshover-agent) is current (the controller's $file)"
+		return
+	fi
+	apt_install "$work/$file"
+	mkdir -p "$(dirname "$PACKAGE_RECORD")"
+	printf '%s\n' "$sum" >"$PACKAGE_RECORD"
 	ok "meshover-agent $(dpkg-query -W -f='${Version} (${Architecture})' meshover-agent)"
 }
 

@@ -206,6 +206,7 @@ export async function timeWithdrawal(mesh: LabMesh, cut: TMeshMember, timeoutMs 
   const monitor = await watchRoutes(
     mesh.lab,
     others.map((m) => m.node),
+    { cutLink: cut.node.hostIf },
   );
   const cutAt = Date.now();
   await mesh.lab.setUnderlay(cut.node, false);

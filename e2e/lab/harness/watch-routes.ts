@@ -43,20 +43,59 @@ export function findFinalRemoval(events: TRouteEvent[], destination: string): nu
   return removedAt;
 }
 
-/** Start a route monitor in each node; `finish` stops them (by PID) and reads the events. */
-export async function watchRoutes(lab: Lab, nodes: readonly TLabNode[]) {
+/**
+ * When `link` first went down after `afterMs` in `ip -ts monitor link` output (its flags lost
+ * UP), or null.
+ * Link lines read `[time] 12: name@if2: <BROADCAST,MULTICAST> mtu …`.
+ */
+export function findLinkDown(text: string, link: string, afterMs: number): number | null {
+  for (const line of text.split("\n")) {
+    const match =
+      /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})\d*\] \d+: ([^:@\s]+)[@:][^<]*<([^>]*)>/.exec(
+        line,
+      );
+    if (!match?.[1] || match[2] !== link) continue;
+    const atMs = new Date(match[1]).getTime();
+    if (atMs >= afterMs && !match[3]!.split(",").includes("UP")) return atMs;
+  }
+  return null;
+}
+
+/**
+ * Start a route monitor in each node; `finish` stops them (by PID) and reads the events. With
+ * `cutLink` (a lab link on the host), a link monitor on the host gives the kernel's own time of
+ * the cut, so spawning `ip link set … down` on a busy machine is not counted as failover time.
+ */
+export async function watchRoutes(
+  lab: Lab,
+  nodes: readonly TLabNode[],
+  options: { cutLink?: string } = {},
+) {
   const names = nodes.map((node) => `route-monitor-${node.name}`);
   nodes.forEach((node, i) => lab.startInNode(node, names[i]!, ["ip", "-ts", "monitor", "route"]));
+  const linkMonitor = options.cutLink ? `link-monitor-${options.cutLink}` : null;
+  if (linkMonitor) lab.startOnHost(linkMonitor, ["ip", "-ts", "monitor", "link"]);
   // Let every monitor subscribe before anything changes.
   await sleep(300);
   return {
     /**
-     * Stop the monitors; milliseconds from `sinceMs` (epoch) until the last of `destinations`
-     * was removed for good on the last node, or null when some node shows no final removal.
+     * Stop the monitors; milliseconds from the cut (the link's down event when watched, else
+     * `sinceMs`, epoch) until the last of `destinations` was removed for good on the last
+     * node, or null when some node shows no final removal.
      */
     async finish(destinations: readonly string[], sinceMs: number): Promise<number | null> {
-      await Promise.all(names.map((name) => lab.stop(name, 2000)));
-      let last = sinceMs;
+      await Promise.all(
+        [...names, ...(linkMonitor ? [linkMonitor] : [])].map((name) => lab.stop(name, 2000)),
+      );
+      const cutAt =
+        (linkMonitor && options.cutLink
+          ? findLinkDown(
+              readFileSync(join(lab.dir, "logs", `${linkMonitor}.log`), "utf8"),
+              options.cutLink,
+              sinceMs,
+            )
+          : null) ?? sinceMs;
+      let last = cutAt;
       for (const node of nodes) {
         const name = `route-monitor-${node.name}`;
         const events = parseRouteEvents(
@@ -68,7 +107,7 @@ export async function watchRoutes(lab: Lab, nodes: readonly TLabNode[]) {
           last = Math.max(last, removedAt);
         }
       }
-      return last - sinceMs;
+      return last - cutAt;
     },
   };
 }

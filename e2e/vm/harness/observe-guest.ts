@@ -1,4 +1,6 @@
 // Read-only looks into a guest over ssh: links, BGP/BFD from the system FRR, the agent's journal.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { isModifyingCommand } from "../../lab/harness/run-agent";
 import { parseBfdPeers, parseBgpNeighbors } from "@meshover/netcfg";
 import type { TGuest, TGuestNet } from "./start-guests";
@@ -45,6 +47,79 @@ export async function readGuestBgp(net: TGuestNet, guest: TGuest) {
 export async function readGuestBfd(net: TGuestNet, guest: TGuest) {
   const { stdout } = await net.ssh(guest, "vtysh -c 'show bfd peers json'");
   return parseBfdPeers(stdout);
+}
+
+/**
+ * FRR's own journal lines about sessions (BFD state changes, BGP adjacency changes) since
+ * `sinceEpoch` (guest clock, seconds): the evidence of why a session reset.
+ */
+export async function readFrrSessionEvents(net: TGuestNet, guest: TGuest, sinceEpoch: number) {
+  const { stdout } = await net.ssh(
+    guest,
+    `journalctl -u frr.service -o short-precise --no-pager --since=@${sinceEpoch} | grep -iE 'bfd|adj|down|hold|notification' || true`,
+    { allowFailure: true },
+  );
+  return stdout.trim();
+}
+
+/** The guest's clock (seconds since the epoch). */
+export async function readGuestEpoch(net: TGuestNet, guest: TGuest) {
+  return Number((await net.ssh(guest, "date +%s")).stdout.trim());
+}
+
+/** How the guest answered pings while a stall probe ran. */
+export interface TStallReport {
+  sent: number;
+  answered: number;
+  maxRttMs: number;
+  /** The longest time between two answers (a guest whose vCPU stalls answers nothing). */
+  longestSilenceMs: number;
+  /** When that silence began (ISO time). */
+  longestSilenceAt: string | null;
+}
+
+/** Summarize `ping -D -i …` output. */
+export function summarizePings(text: string, intervalMs: number): TStallReport {
+  const replies: { atMs: number; rttMs: number }[] = [];
+  let lastSeq = 0;
+  for (const line of text.split("\n")) {
+    const match = /^\[(\d+\.\d+)\].*icmp_seq=(\d+).*time=([\d.]+) ms/.exec(line);
+    if (!match) continue;
+    replies.push({ atMs: Number(match[1]) * 1000, rttMs: Number(match[3]) });
+    lastSeq = Math.max(lastSeq, Number(match[2]));
+  }
+  let longestSilenceMs = 0;
+  let longestSilenceAt: string | null = null;
+  for (let i = 1; i < replies.length; i++) {
+    const gap = replies[i]!.atMs - replies[i - 1]!.atMs;
+    if (gap > longestSilenceMs) {
+      longestSilenceMs = gap;
+      longestSilenceAt = new Date(replies[i - 1]!.atMs).toISOString();
+    }
+  }
+  return {
+    sent: lastSeq,
+    answered: replies.length,
+    maxRttMs: Math.max(0, ...replies.map((r) => r.rttMs)),
+    longestSilenceMs: Math.max(longestSilenceMs, intervalMs),
+    longestSilenceAt,
+  };
+}
+
+/**
+ * Ping `guest`'s underlay address from the lab bridge (root namespace, lab addresses only) every
+ * 100 ms: a guest whose virtual CPU stalls (software emulation on a busy host) stops answering,
+ * which tells a stall from a fault of the software under test.
+ */
+export function startStallProbe(net: TGuestNet, guest: TGuest) {
+  const name = `stall-probe-${guest.name}`;
+  net.lab.startOnHost(name, ["ping", "-D", "-n", "-i", "0.1", guest.address]);
+  return {
+    async finish(): Promise<TStallReport> {
+      await net.lab.stop(name, 2000);
+      return summarizePings(readFileSync(join(net.lab.dir, "logs", `${name}.log`), "utf8"), 100);
+    },
+  };
 }
 
 /** One JSON log line of the agent (pino). */

@@ -102,7 +102,7 @@ const scratch = mkdtempSync(join(tmpdir(), "mo-nc-frr-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("renderFrrConfig golden files", () => {
-  it.each(cases)("$name matches testdata/$name.golden", ({ name, config, routeHost }) => {
+  it.each(cases)("$name matches its golden file in testdata/", ({ name, config, routeHost }) => {
     const text = renderFrrConfig(deriveFrrConfig(config, { routeHost }));
     const path = join(TESTDATA, `${name}.golden`);
     if (isUpdate) writeFileSync(path, text);
@@ -177,7 +177,7 @@ describe.skipIf(!VTYSH)("golden files are valid FRR 8.4 configuration (vtysh -C)
     return spawnSync(VTYSH!, ["-C", "-f", path], { encoding: "utf8" });
   }
 
-  it.each(cases)("FRR accepts testdata/$name.golden", ({ name }) => {
+  it.each(cases)("FRR accepts the golden file of $name", ({ name }) => {
     const result = checkWithFrr(readFileSync(join(TESTDATA, `${name}.golden`), "utf8"));
     expect(result.stdout + result.stderr).not.toMatch(/Unknown command|error|Incomplete/i);
     expect(result.status).toBe(0);
