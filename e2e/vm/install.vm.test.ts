@@ -250,6 +250,17 @@ describe.runIf(isLabEnabled)(
           const result = await ping(node.netns, await overlayIpv4(guest), { count: 3, waitSec: 5 });
           expect(result.isOk, result.output).toBe(true);
         }
+        // The guests are software-emulated (qemu without KVM): they ask for 1 s BFD timers;
+        // the namespace node (hardware-virtualized host) keeps the mesh's 300 ms on its side.
+        for (const guest of [vm1, vm2]) {
+          const peers = await readGuestBfd(net, guest);
+          expect(peers.map((p) => [p.transmitIntervalMs, p.receiveIntervalMs])).toEqual([
+            [1000, 1000],
+            [1000, 1000],
+          ]);
+          const remote = peers.map((p) => p.remoteTransmitIntervalMs ?? 0);
+          expect(remote.sort((a, b) => a - b)).toEqual([300, 1000]);
+        }
       },
       15 * MINUTE,
     );

@@ -182,6 +182,8 @@ export class FakeHost implements TRunner {
 
   private execute(argv: string[], options: TRunOptions): TCommandResult | null {
     const text = argv.join(" ");
+    // A host with hardware virtualization (the agent picks BFD timers from this fact).
+    if (text === "systemd-detect-virt --vm") return ok("kvm\n");
     if (text === "ip -d -json link show") return ok(JSON.stringify(this.renderLinks()));
     if (text === "ip -json addr show") return ok(JSON.stringify(this.renderAddresses()));
     if (text === "wg show all dump") return ok(this.renderDump());

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   applyConfigUpdate,
+  BFD_TIMERS,
+  BFD_TIMERS_SOFTWARE_EMULATED,
   type TDesiredNodeConfig,
   type TNodeConfigUpdate,
 } from "@meshover/netcfg";
 import type { TTestDatabase } from "@meshover/prisma/testing";
 import { serveApi, type TApiServer } from "../src/http/serve-api";
+import { loadNodeConfigs } from "../src/services/mesh/load-node-configs";
 import { createToken } from "../src/services/token/create-token";
 import { callAs, createApiTestDatabase, waitUntil } from "./helpers";
 import { createHttpClient, generateWireguardPublicKey, makeEnrollRequest } from "./http-client";
@@ -67,6 +70,23 @@ describe("agent protocol", () => {
     );
     const agent = callAs(testDb.db, { authorization: `Bearer ${enrolled.credential}` });
     expect(await agent.agent.whoami()).toEqual({ nodeId: enrolled.nodeId, name: "alpha" });
+  });
+
+  it("gives a node on a software-emulated machine gentler BFD timers, the others the mesh's", async () => {
+    const anonymous = callAs(testDb.db);
+    const enroll = async (name: string, virtualization: string) => {
+      const { token } = await createToken({ db: testDb.db, actor, ttlSec: 600 });
+      const request = makeEnrollRequest(token, name);
+      return anonymous.agent.enroll({
+        ...request,
+        hostInfo: { ...request.hostInfo, virtualization },
+      });
+    };
+    const emulated = await enroll("tcg", "qemu");
+    const hardware = await enroll("kvm", "kvm");
+    const mesh = await loadNodeConfigs({ db: testDb.db });
+    expect(mesh.configOf(emulated.nodeId)?.settings.bfd).toEqual(BFD_TIMERS_SOFTWARE_EMULATED);
+    expect(mesh.configOf(hardware.nodeId)?.settings.bfd).toEqual(BFD_TIMERS);
   });
 
   it("refuses expired and revoked tokens, unknown fields and bad credentials", async () => {

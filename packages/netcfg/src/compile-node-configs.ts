@@ -16,6 +16,7 @@ import {
   type TUnderlayMode,
   type TUnderlayView,
 } from "./choose-direct-path";
+import type { TBfdTimers } from "./plan/host-state";
 import { NetcfgError } from "./netcfg-error";
 import { DEFAULT_NODE_ROUTING, type TAllowedRange, type TNodeRouting } from "./route-sources";
 
@@ -53,6 +54,8 @@ export interface TMeshNode {
    * tunnels only to hubs, and hubs to everyone (see docs/underlay.md, "Beyond a full mesh").
    */
   isHub?: boolean;
+  /** Its own BFD timers when they differ from the mesh's (see chooseBfdTimers). */
+  bfd?: TBfdTimers;
 }
 
 /** A pair the agents measured: its tunnel never completed a handshake. */
@@ -200,7 +203,7 @@ export function compileMeshParts(input: TCompileNodeConfigsInput): TCompiledMesh
   const heads: TNodeConfigHead[] = sorted.map((node) => ({
     version: input.version,
     self: toIdentity(node),
-    settings,
+    settings: node.bfd ? { ...settings, bfd: { ...node.bfd } } : settings,
     rotation: node.pendingRotationId === null ? null : { id: node.pendingRotationId },
     routing: node.routing ?? DEFAULT_NODE_ROUTING,
     ...(node.reapplyId ? { reapplyId: node.reapplyId } : {}),

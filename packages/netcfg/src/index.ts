@@ -1,5 +1,6 @@
 // @meshover/netcfg: the pure network model shared by the controller and the agent.
 export * from "./config";
+export * from "./bfd-timers";
 export * from "./input-bounds";
 export * from "./protocol";
 export * from "./trpc-path";

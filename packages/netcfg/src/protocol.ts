@@ -31,6 +31,11 @@ export const ZHostInfo = z
     frrVersion: zText().max(64).nullable(),
     /** Where the node addresses live: the meshover0 dummy device, or lo where dummy is missing. */
     addressDevice: z.enum(["meshover0", "lo"]),
+    /**
+     * `systemd-detect-virt --vm`: "none" on bare metal, "kvm", "qemu" (software emulation), ...;
+     * null when unknown. Software emulation gets gentler BFD timers.
+     */
+    virtualization: zText().max(32).nullable().optional(),
   })
   .strict();
 

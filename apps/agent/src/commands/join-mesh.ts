@@ -99,6 +99,7 @@ export async function joinMesh(options: TJoinOptions): Promise<{ nodeId: string;
   });
   const wireguard = await options.host.detectWireguardMode();
   const addressDevice = await options.host.detectAddressDevice();
+  const virtualization = await options.host.detectVirtualization();
   const request = {
     token: options.token,
     ...(options.name ? { name: options.name } : {}),
@@ -110,6 +111,7 @@ export async function joinMesh(options: TJoinOptions): Promise<{ nodeId: string;
       frrMode: options.frrMode,
       frrVersion: null,
       addressDevice,
+      virtualization,
     }),
   };
   // A network that is still coming up (a fresh address in DAD, a route not there yet) fails

@@ -9,6 +9,7 @@ export function readHostInfo(options: {
   frrMode: TFrrMode;
   frrVersion: string | null;
   addressDevice: "meshover0" | "lo";
+  virtualization: string | null;
 }): THostInfo {
   return {
     hostname: hostname().slice(0, 255),
@@ -17,5 +18,6 @@ export function readHostInfo(options: {
     frrMode: options.frrMode,
     frrVersion: options.frrVersion?.slice(0, 64) ?? null,
     addressDevice: options.addressDevice,
+    virtualization: options.virtualization,
   };
 }

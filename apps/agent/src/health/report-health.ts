@@ -114,6 +114,7 @@ export class HealthReporter {
     if (!keys) return null;
     const wireguard = await host.detectWireguardMode();
     const addressDevice = await host.detectAddressDevice();
+    const virtualization = await host.detectVirtualization();
     let peers: TPeerHealth[] = [];
     let routes: TPendingRoutes | null = null;
     let observed: THealthReport["observed"];
@@ -152,6 +153,7 @@ export class HealthReporter {
         frrMode: frr?.mode ?? "none",
         frrVersion,
         addressDevice,
+        virtualization,
       }),
       endpoints: identity.endpoints,
       publicKey: keys.publicKey,

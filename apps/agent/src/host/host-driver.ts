@@ -74,6 +74,11 @@ export class HostDriver {
     return this.capabilities.detectAddressDevice();
   }
 
+  /** `systemd-detect-virt --vm` (probed once; null when unknown). */
+  detectVirtualization(): Promise<string | null> {
+    return this.capabilities.detectVirtualization();
+  }
+
   /** The file `wg set ... private-key` reads (written when a step needs it). */
   get privateKeyFile(): string {
     return this.store.path("private.key");

@@ -22,6 +22,7 @@ async function canCreateLink(runner: TRunner, type: "wireguard" | "dummy"): Prom
 export class HostCapabilities {
   private wireguardMode: Promise<TWireguardMode> | null = null;
   private addressDevice: Promise<TAddressDevice> | null = null;
+  private virtualization: Promise<string | null> | null = null;
 
   constructor(
     private readonly runner: TRunner,
@@ -41,6 +42,20 @@ export class HostCapabilities {
       return mode;
     })();
     return this.wireguardMode;
+  }
+
+  /**
+   * The machine's virtualization as `systemd-detect-virt --vm` names it ("none", "kvm", "qemu"
+   * for software emulation, ...); null when the tool is missing or says something else.
+   */
+  detectVirtualization(): Promise<string | null> {
+    this.virtualization ??= (async () => {
+      // Exit 1 with "none" on bare metal: the answer is the output either way.
+      const { stdout } = await this.runner.run(["systemd-detect-virt", "--vm"]);
+      const name = stdout.trim();
+      return /^[a-z0-9_-]{1,32}$/.test(name) ? name : null;
+    })();
+    return this.virtualization;
   }
 
   /** `meshover0` when the kernel has dummy links, else `lo`. */

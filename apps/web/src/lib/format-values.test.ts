@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAgo, formatBytes, formatDuration, formatMs } from "./format-values";
+import { formatAgo, formatBytes, formatDuration, formatMachine, formatMs } from "./format-values";
 
 describe("format-values", () => {
   it("formats ages relative to now", () => {
@@ -22,5 +22,13 @@ describe("format-values", () => {
     expect(formatMs(12.34)).toBe("12.3 ms");
     expect(formatMs(140.2)).toBe("140 ms");
     expect(formatMs(null)).toBe("—");
+  });
+
+  it("formatMachine names the machine and the BFD timers it gives the node", () => {
+    expect(formatMachine("qemu")).toBe("qemu (software emulation) · BFD 1000 ms × 3");
+    expect(formatMachine("kvm")).toBe("kvm · BFD 300 ms × 3");
+    expect(formatMachine("none")).toBe("bare metal · BFD 300 ms × 3");
+    expect(formatMachine(null)).toBe("—");
+    expect(formatMachine(undefined)).toBe("—");
   });
 });

@@ -1,5 +1,6 @@
 // Small formatters shared by every page; pure so they are unit-tested and render the same on
 // server and client for a given `now`.
+import { chooseBfdTimers, isSoftwareEmulated } from "@meshover/netcfg";
 
 /** "12 s ago", "3 min ago", "2 h ago", "4 d ago"; "never" for null. */
 export function formatAgo(at: Date | string | null | undefined, now: number = Date.now()): string {
@@ -49,4 +50,20 @@ export function formatTimestamp(at: Date | string | null | undefined): string {
   if (Number.isNaN(d.getTime())) return "—";
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/**
+ * The agent's `systemd-detect-virt --vm` fact and the BFD timers it gives the node: "kvm · BFD
+ * 300 ms × 3", "qemu (software emulation) · BFD 1000 ms × 3"; "—" when unknown.
+ */
+export function formatMachine(virtualization: string | null | undefined): string {
+  if (virtualization == null) return "—";
+  const timers = chooseBfdTimers(virtualization);
+  const name =
+    virtualization === "none"
+      ? "bare metal"
+      : isSoftwareEmulated(virtualization)
+        ? `${virtualization} (software emulation)`
+        : virtualization;
+  return `${name} · BFD ${timers.intervalMs} ms × ${timers.multiplier}`;
 }

@@ -1,8 +1,11 @@
 import {
+  BFD_TIMERS,
+  chooseBfdTimers,
   compileMeshParts,
   DEFAULT_NODE_ROUTING,
   DEFAULT_ROUTE_SOURCES,
   deriveWithheldPrefixes,
+  isSoftwareEmulated,
   diffPeerLists,
   type TConflictResolution,
   type TNodeRouting,
@@ -21,12 +24,6 @@ import { readStoredSources } from "../routing/read-routing-context";
 
 /** WireGuard persistent keepalive every tunnel gets (keeps NAT mappings open). */
 export const KEEPALIVE_SEC = 25;
-/**
- * BFD timers: 300 ms × 3 declares a silent tunnel dead after 0.9 s (a cut node is withdrawn by
- * its last peer after 1.2-1.3 s in the lab). 200 ms × 3 withdrew in 0.97 s but reset a session
- * while install.sh re-ran on a slow (software-emulated) VM guest: a busy host must not flap.
- */
-export const BFD_TIMERS = { intervalMs: 300, multiplier: 3 } as const;
 
 /** Every node's desired config at one mesh version. */
 export interface TCompiledMesh {
@@ -111,6 +108,7 @@ interface TMeshRow {
     } | null;
     ranges: TNodeRouting["allowedRanges"];
     reapplyId: string | null;
+    virtualization: string | null;
     underlayMode: TUnderlayMode;
     canTransit: boolean;
     isHub: boolean;
@@ -132,7 +130,7 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
         SELECT json_agg(json_build_object(
           'id', n.id, 'name', n.name, 'index', n.index, 'asn', n.asn, 'ipv4', n.ipv4,
           'ipv6', n.ipv6, 'publicKey', n."publicKey", 'endpoints', n.endpoints,
-          'reapplyId', n."reapplyId",
+          'reapplyId', n."reapplyId", 'virtualization', n."hostInfo"->>'virtualization',
           'underlayMode', n."underlayMode", 'canTransit', n."canTransit", 'isHub', n."isHub",
           'prefixes', COALESCE((
             SELECT json_agg(p.cidr ORDER BY p.cidr) FROM "AdvertisedPrefix" p
@@ -182,6 +180,9 @@ async function readMesh(db: TPrismaClient): Promise<TCompiledMesh> {
       underlayMode: node.underlayMode,
       canTransit: node.canTransit,
       isHub: node.isHub,
+      ...(isSoftwareEmulated(node.virtualization)
+        ? { bfd: chooseBfdTimers(node.virtualization) }
+        : {}),
     })),
     failedPairs: settings.failedPairs.map((pair) => ({
       nodeIds: [pair.a, pair.b] as const,

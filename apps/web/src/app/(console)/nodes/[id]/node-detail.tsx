@@ -14,7 +14,7 @@ import { ConfirmDialog } from "~/components/ui/dialog";
 import { PageHeader } from "~/components/ui/page-header";
 import { Card } from "~/components/ui/card";
 import { ErrorState, LoadingState } from "~/components/ui/states";
-import { formatAgo, formatTimestamp } from "~/lib/format-values";
+import { formatAgo, formatMachine, formatTimestamp } from "~/lib/format-values";
 import { isSeenRecently, offlineAfterSec } from "~/lib/judge-freshness";
 import { useNow } from "~/lib/use-now";
 import { useLiveStatus, useResubscribe } from "~/lib/use-live-subscription";
@@ -207,6 +207,9 @@ export function NodeDetail({ nodeId }: { nodeId: string }) {
               {host?.frrVersion ? ` ${host.frrVersion}` : ""}
             </Fact>
             <Fact label="Kernel">{host?.kernel ?? "—"}</Fact>
+            <Fact label="Machine">
+              <span data-testid="node-machine">{formatMachine(host?.virtualization)}</span>
+            </Fact>
             <Fact label="Addresses on">{host?.addressDevice ?? "—"}</Fact>
             <Fact label="Joined">{formatTimestamp(n.createdAt)}</Fact>
             <Fact label="Public key">

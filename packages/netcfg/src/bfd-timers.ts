@@ -1,0 +1,34 @@
+// BFD timers per node. Each end of a BFD session asks for its own transmit and receive
+// intervals and the session runs at the slower of the two (RFC 5880 §6.8.2), so a node that
+// needs gentler timers gets them on its own sessions only; the rest of the mesh keeps the fast
+// ones.
+
+import type { TBfdTimers } from "./plan/host-state";
+
+/**
+ * The mesh's BFD timers: 300 ms × 3 declares a silent tunnel dead after 0.9 s. (200 ms × 3
+ * withdrew a cut node in 0.97 s in the lab but reset sessions on software-emulated guests.)
+ */
+export const BFD_TIMERS: TBfdTimers = { intervalMs: 300, multiplier: 3 };
+
+/**
+ * Timers of a node on a software-emulated machine (qemu without KVM): such a guest pauses for
+ * about a second when its host is busy, which 0.9 s reads as a dead link and resets every
+ * session. 1 s × 3: its links fail over in about 3 s instead.
+ */
+export const BFD_TIMERS_SOFTWARE_EMULATED: TBfdTimers = { intervalMs: 1000, multiplier: 3 };
+
+/** `systemd-detect-virt --vm` names of machines emulated in software (no hardware help). */
+const SOFTWARE_EMULATORS = new Set(["qemu", "bochs"]);
+
+/** Whether the agent's `virtualization` fact names a software-emulated machine. */
+export function isSoftwareEmulated(virtualization: string | null | undefined): boolean {
+  return virtualization !== null && virtualization !== undefined
+    ? SOFTWARE_EMULATORS.has(virtualization)
+    : false;
+}
+
+/** The BFD timers a node gets: the mesh's, unless its machine is emulated in software. */
+export function chooseBfdTimers(virtualization: string | null | undefined): TBfdTimers {
+  return { ...(isSoftwareEmulated(virtualization) ? BFD_TIMERS_SOFTWARE_EMULATED : BFD_TIMERS) };
+}
