@@ -8,7 +8,7 @@
 // Targets (issue #14): withdrawal ≤ 1 s after the address disappears, 0 lost probes.
 import { DEFAULT_NODE_ROUTING } from "@meshover/netcfg";
 import { addVipInterface, readKernelRoute } from "../lab/harness/route-sources";
-import { ping } from "../lab/harness/observe-node";
+import { ping, vtysh } from "../lab/harness/observe-node";
 import {
   LabMesh,
   listPairs,
@@ -23,6 +23,8 @@ const VIP = "198.51.100.10";
 const MOVING_VIP = "198.51.100.20";
 /** Probes per prober per move at 10 pps: the window spans the add, the break and a second after. */
 const PROBES_PER_MOVE = 50;
+/** New VIPs timed from address to route on the other nodes, per cap mode. */
+const ANNOUNCEMENTS = 5;
 const log = (line: string) => console.log(`  ${line}`);
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
@@ -60,16 +62,12 @@ async function main() {
     await waitForSessions([...mesh.members.values()], 90_000);
     await waitForReachability(listPairs([...mesh.members.values()]), 60_000);
     const sh = (member: TMeshMember, ...argv: string[]) => mesh.lab.exec(member.node, argv);
-    for (const member of holders) {
-      await addVipInterface(mesh.lab, member);
-      await mesh.api.mutate("routing.update", {
+    const setPolicy = (member: TMeshMember, maxPrefixes: number) =>
+      mesh.api.mutate("routing.update", {
         nodeId: member.view.nodeId,
         mayOriginate: true,
         exitNode: false,
-        // The default cap: the /24's 511 possible prefixes fit under it, so FRR permits the
-        // range and picks a new VIP up the moment zebra sees it (a smaller cap permits only
-        // what the agent judged: a new VIP then waits for the agent's looks, ~2-4 s).
-        maxPrefixes: DEFAULT_NODE_ROUTING.maxPrefixes,
+        maxPrefixes,
         allowedRanges: [
           { prefix: "198.51.100.0/24", maxLength: 32, anycast: true, description: null },
         ],
@@ -81,6 +79,11 @@ async function main() {
           speakers: [],
         },
       });
+    for (const member of holders) {
+      await addVipInterface(mesh.lab, member);
+      // The default cap: the /24's 511 possible prefixes fit under it, so FRR permits the
+      // range and picks a new VIP up the moment zebra sees it.
+      await setPolicy(member, DEFAULT_NODE_ROUTING.maxPrefixes);
     }
     for (const member of holders)
       await sh(member, "ip", "addr", "add", `${VIP}/32`, "dev", "kube-lb0");
@@ -169,6 +172,40 @@ async function main() {
     log(
       `  after the old holder's address went: it had no route of its own for median ${Math.round(median(oldHolderGaps))} ms, max ${Math.round(Math.max(...oldHolderGaps))} ms (polled every 5 ms); ` +
         `n3 and n4 down to the new holder after median ${Math.round(median(peersSingle))} ms, max ${Math.round(Math.max(...peersSingle))} ms`,
+    );
+
+    // A new VIP announced: with the range permitted whole, and under a cap smaller than the
+    // range (FRR then permits exactly what the agent judged: its looks plus FRR's re-run).
+    const timeAnnouncements = async (first: number) => {
+      const times: number[] = [];
+      for (let i = 0; i < ANNOUNCEMENTS; i += 1) {
+        const vip = `198.51.100.${first + i}`;
+        const addedAt = performance.now();
+        await sh(n1!, "ip", "addr", "add", `${vip}/32`, "dev", "kube-lb0");
+        await waitPaths(probers, `${vip}/32`, 1, 30_000);
+        times.push(performance.now() - addedAt);
+        await sh(n1!, "ip", "addr", "del", `${vip}/32`, "dev", "kube-lb0");
+        await waitPaths(probers, `${vip}/32`, 0);
+      }
+      return `median ${Math.round(median(times))} ms, max ${Math.round(Math.max(...times))} ms`;
+    };
+    const whole = await timeAnnouncements(40);
+    await setPolicy(n1!, 100);
+    // The new policy reaches n1's FRR: its source prefix-list loses the range permit.
+    await waitUntil(
+      { name: "n1 permitting exact prefixes", timeoutMs: 30_000, intervalMs: 200 },
+      async () => {
+        const text = await vtysh(n1!.node, "show ip prefix-list MO-SRC-V4");
+        return {
+          isDone: !text.includes("permit 198.51.100.0/24 le 32"),
+          state: "range still permitted",
+        };
+      },
+    );
+    const exact = await timeAnnouncements(60);
+    log(
+      `new VIP on n1 → routed on n3 and n4, ${ANNOUNCEMENTS} VIPs: range permitted whole (default cap 1000) ${whole}; ` +
+        `cap 100 < the range's 511 (exact permits after the agent's looks) ${exact}`,
     );
   } finally {
     await mesh.destroy();

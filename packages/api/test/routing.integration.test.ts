@@ -321,6 +321,55 @@ describe("candidate ingest and conflicts", () => {
     expect(await testDb.db.meshEvent.count({ where: { kind: "route_conflict_cleared" } })).toBe(1);
   });
 
+  it("warns of a prefix nested in another node's (overlap), withholding neither", async () => {
+    const [n1, n2, n3] = nodes.map((node) => node.nodeId) as [string, string, string];
+    for (const nodeId of [n1, n2, n3]) await admin.routing.update({ nodeId, ...POLICY });
+    const v0 = await meshVersion();
+    await ingestRouteCandidates({
+      db: testDb.db,
+      nodeId: n1,
+      candidates: [candidate("10.60.1.0/24")],
+    });
+    await ingestRouteCandidates({
+      db: testDb.db,
+      nodeId: n2,
+      candidates: [
+        candidate("10.60.1.128/25"),
+        // Refused by the node: not announced, so it shadows nothing.
+        candidate("10.60.1.64/26", { verdict: "refused", refusal: "prefix-cap" }),
+      ],
+    });
+    await ingestRouteCandidates({
+      db: testDb.db,
+      nodeId: n3,
+      candidates: [candidate("10.60.2.0/24")],
+    });
+    // Not a conflict: nothing withheld, no mesh change.
+    expect(await viewer.routing.conflicts({})).toEqual([]);
+    expect(await meshVersion()).toBe(v0);
+    const overlaps = await viewer.routing.overlaps({});
+    expect(overlaps.map(({ reason: _reason, ...overlap }) => overlap)).toEqual([
+      {
+        prefix: "10.60.1.128/25",
+        nodes: [{ id: n2, name: "n2" }],
+        within: "10.60.1.0/24",
+        withinNodes: [{ id: n1, name: "n1" }],
+      },
+    ]);
+    expect(overlaps[0]?.reason).toMatch(/inside 10\.60\.1\.0\/24 on n1: .*n1 too.* to n2/);
+    expect(await viewer.routing.overlaps({ nodeId: n3 })).toEqual([]);
+    expect(await viewer.routing.overlaps({ nodeId: n1 })).toEqual(overlaps);
+    // Both sides see it on their Routes panel, each on its own prefix.
+    const onN1 = await viewer.routing.candidates({ nodeId: n1 });
+    expect(onN1.find((row) => row.prefix === "10.60.1.0/24")?.overlaps).toEqual(overlaps);
+    const onN2 = await viewer.routing.candidates({ nodeId: n2 });
+    expect(onN2.find((row) => row.prefix === "10.60.1.128/25")?.overlaps).toEqual(overlaps);
+    expect(onN2.find((row) => row.prefix === "10.60.1.64/26")?.overlaps).toEqual([]);
+    // The /25 goes away: so does the warning.
+    await ingestRouteCandidates({ db: testDb.db, nodeId: n2, candidates: [] });
+    expect(await viewer.routing.overlaps({})).toEqual([]);
+  });
+
   it("lets anycast ranges share a prefix, but not a well-known per-host default", async () => {
     const [n1, n2] = nodes.map((node) => node.nodeId) as [string, string];
     for (const nodeId of [n1, n2]) await admin.routing.update({ nodeId, ...POLICY });

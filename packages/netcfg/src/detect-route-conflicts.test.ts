@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   deriveWithheldPrefixes,
   detectRouteConflicts,
+  detectRouteOverlaps,
   findWellKnownPerHostPrefix,
 } from "./detect-route-conflicts";
 
@@ -76,5 +77,56 @@ describe("deriveWithheldPrefixes", () => {
     expect(deriveWithheldPrefixes(A, conflicts, anycast)).toEqual([]);
     const withhold = [{ prefix: "10.60.1.0/24", kind: "withhold" as const, nodeId: null }];
     expect(deriveWithheldPrefixes(B, conflicts, withhold)).toEqual(["10.60.1.0/24"]);
+  });
+});
+
+describe("detectRouteOverlaps", () => {
+  it("warns of a /25 on one node inside a /24 on another, naming the nearest wider prefix", () => {
+    const overlaps = detectRouteOverlaps([
+      seen(A, "10.60.0.0/16"),
+      seen(A, "10.60.1.0/24"),
+      seen(B, "10.60.1.128/25"),
+      seen(B, "10.61.0.0/24"),
+      seen(C, "fd00:1::/64"),
+      seen(B, "fd00:1::80/121"),
+    ]);
+    expect(overlaps.map((o) => [o.prefix, o.nodeIds, o.within, o.withinNodeIds])).toEqual([
+      ["10.60.1.128/25", [B], "10.60.1.0/24", [A]],
+      ["fd00:1::80/121", [B], "fd00:1::/64", [C]],
+    ]);
+    expect(overlaps[0]?.reason).toMatch(/inside 10\.60\.1\.0\/24 of another node/);
+  });
+
+  it("ignores nesting on one node, refused candidates, equal prefixes and default routes", () => {
+    expect(
+      detectRouteOverlaps([
+        seen(A, "10.60.1.0/24"),
+        seen(A, "10.60.1.7/32"),
+        seen(B, "10.60.1.128/25", false, false),
+        seen(B, "10.60.3.0/24", true),
+        seen(C, "10.60.3.0/24", true),
+        seen(C, "0.0.0.0/0"),
+      ]),
+    ).toEqual([]);
+    // A /32 that A announces with B (anycast) inside A's own /24: nothing of B's is shadowed.
+    expect(
+      detectRouteOverlaps([
+        seen(A, "198.51.100.0/24"),
+        seen(A, "198.51.100.10/32", true),
+        seen(B, "198.51.100.10/32", true),
+      ]),
+    ).toEqual([]);
+  });
+
+  it("looks past a disjoint sibling to the prefix that encloses both", () => {
+    const overlaps = detectRouteOverlaps([
+      seen(A, "10.0.0.0/16"),
+      seen(B, "10.0.1.0/24"),
+      seen(C, "10.0.2.0/24"),
+    ]);
+    expect(overlaps.map((o) => [o.prefix, o.within])).toEqual([
+      ["10.0.1.0/24", "10.0.0.0/16"],
+      ["10.0.2.0/24", "10.0.0.0/16"],
+    ]);
   });
 });

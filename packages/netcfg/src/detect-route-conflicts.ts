@@ -114,3 +114,70 @@ export function deriveWithheldPrefixes(
     .map((conflict) => conflict.prefix)
     .sort();
 }
+
+/** A candidate that announces part of another node's prefix (longest match wins it). */
+export interface TRouteOverlap {
+  /** The more specific prefix. */
+  prefix: string;
+  /** Sorted ids of the nodes that announce it. */
+  nodeIds: string[];
+  /** The wider prefix it lies in. */
+  within: string;
+  /** Sorted ids of the nodes that announce the wider prefix (none of them announces `prefix`). */
+  withinNodeIds: string[];
+  reason: string;
+}
+
+/**
+ * Nested prefixes on different nodes (a /25 on n2 inside a /24 on n1), sorted by prefix. Not
+ * a conflict: routing by longest match is well defined and often meant (a VIP or a moved VM
+ * subnet inside a node's range), so both stay announced. But it is worth a warning, because
+ * every node, n1 included, then sends that part of n1's range to n2: if n1 still has hosts
+ * there, they are cut off from the mesh (and n1's own LAN loses them when the route is
+ * installed over a prefix zebra cannot see). Default routes (exit nodes) are left out: every
+ * prefix lies in them. Only the nearest enclosing prefix is named.
+ */
+export function detectRouteOverlaps(candidates: readonly TConflictCandidate[]): TRouteOverlap[] {
+  const byPrefix = new Map<string, Set<string>>();
+  for (const candidate of candidates) {
+    if (!candidate.isEligible) continue;
+    const nodes = byPrefix.get(candidate.prefix) ?? new Set<string>();
+    nodes.add(candidate.nodeId);
+    byPrefix.set(candidate.prefix, nodes);
+  }
+  const sorted = [...byPrefix.entries()]
+    .map(([prefix, nodes]) => ({ cidr: parseCidr(prefix, { isHostBitsAllowed: true }), nodes }))
+    .filter((entry) => entry.cidr.prefixLength > 0)
+    .sort(
+      (a, b) =>
+        (a.cidr.family === b.cidr.family ? 0 : a.cidr.family === "ipv4" ? -1 : 1) ||
+        (a.cidr.network < b.cidr.network ? -1 : a.cidr.network > b.cidr.network ? 1 : 0) ||
+        a.cidr.prefixLength - b.cidr.prefixLength,
+    );
+  const overlaps: TRouteOverlap[] = [];
+  // CIDRs nest or are disjoint: in this order a stack holds the chain enclosing the current one.
+  const stack: typeof sorted = [];
+  for (const entry of sorted) {
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.cidr.family === entry.cidr.family && entry.cidr.last <= top.cidr.last) break;
+      stack.pop();
+    }
+    // The nearest enclosing prefix announced by a node that does not announce this one too.
+    const outer = [...stack]
+      .reverse()
+      .find((wider) => [...wider.nodes].some((id) => !entry.nodes.has(id)));
+    if (outer) {
+      const others = [...outer.nodes].filter((id) => !entry.nodes.has(id)).sort();
+      overlaps.push({
+        prefix: entry.cidr.text,
+        nodeIds: [...entry.nodes].sort(),
+        within: outer.cidr.text,
+        withinNodeIds: others,
+        reason: `inside ${outer.cidr.text} of another node: by longest match, every node (that one too) routes ${entry.cidr.text} here`,
+      });
+    }
+    stack.push(entry);
+  }
+  return overlaps.sort((a, b) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0));
+}

@@ -3,6 +3,7 @@ import { getDefaultSourcesProcedure, setDefaultSourcesProcedure } from "./defaul
 import { getRoutingProcedure } from "./get-routing";
 import { listCandidatesProcedure } from "./list-candidates";
 import { listConflictsProcedure } from "./list-conflicts";
+import { listOverlapsProcedure } from "./list-overlaps";
 import { resolveConflictProcedure } from "./resolve-conflict";
 import { updateRoutingProcedure } from "./update-routing";
 
@@ -12,6 +13,7 @@ export const routingRouter = createTRPCRouter({
   update: updateRoutingProcedure,
   candidates: listCandidatesProcedure,
   conflicts: listConflictsProcedure,
+  overlaps: listOverlapsProcedure,
   resolveConflict: resolveConflictProcedure,
   defaultSources: getDefaultSourcesProcedure,
   setDefaultSources: setDefaultSourcesProcedure,

@@ -44,6 +44,17 @@ export const ZRouteConflictView = z.object({
     .nullable(),
 });
 
+/** Nested prefixes on different nodes: a warning (longest match), both stay announced. */
+export const ZRouteOverlapView = z.object({
+  /** The more specific prefix. */
+  prefix: z.string(),
+  nodes: z.array(z.object({ id: z.string(), name: z.string() })),
+  /** The wider prefix it lies in, and the nodes announcing that one. */
+  within: z.string(),
+  withinNodes: z.array(z.object({ id: z.string(), name: z.string() })),
+  reason: z.string(),
+});
+
 /** A discovered candidate as the node page shows it. */
 export const ZRouteCandidateView = z.object({
   prefix: z.string(),
@@ -61,10 +72,14 @@ export const ZRouteCandidateView = z.object({
   isPresent: z.boolean(),
   /** The conflict this prefix is part of, if any. */
   conflict: ZRouteConflictView.nullable(),
+  /** Overlaps this prefix is on either side of (nested in, or holding, another node's). */
+  overlaps: z.array(ZRouteOverlapView),
 });
 
 /** A node's routing policy with the sources in effect. */
 export type TNodeRoutingView = z.infer<typeof ZNodeRoutingView>;
+/** Nested prefixes on different nodes. */
+export type TRouteOverlapView = z.infer<typeof ZRouteOverlapView>;
 /** A route conflict with the admin's answer. */
 export type TRouteConflictView = z.infer<typeof ZRouteConflictView>;
 /** A discovered candidate as shown. */

@@ -52,9 +52,12 @@ function Verdict({ candidate, nodeId }: { candidate: TCandidate; nodeId: string 
   }
   if (candidate.verdict === "announced") {
     return (
-      <Badge tone="green" hasDot>
-        announced
-      </Badge>
+      <span className="inline-flex flex-wrap gap-1">
+        <Badge tone="green" hasDot>
+          announced
+        </Badge>
+        {candidate.overlaps.length > 0 ? <Badge tone="amber">overlap</Badge> : null}
+      </span>
     );
   }
   return (
@@ -204,7 +207,11 @@ export function RoutesPanel({
                     <Verdict candidate={row} nodeId={nodeId} />
                   </Td>
                   <Td className="max-w-sm text-xs text-slate-600">
-                    {isHeldBack(row.conflict, nodeId) ? row.conflict?.reason : (row.detail ?? "—")}
+                    {isHeldBack(row.conflict, nodeId)
+                      ? row.conflict?.reason
+                      : row.overlaps.length > 0
+                        ? row.overlaps.map((overlap) => overlap.reason).join("; ")
+                        : (row.detail ?? "—")}
                   </Td>
                   <Td className="text-xs" title={formatTimestamp(row.firstSeenAt)}>
                     {formatAgo(row.firstSeenAt, now)}
