@@ -5,7 +5,14 @@
 // (`npm run bench:lab -- --no-suite`).
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { ROOT, prepareWorkspace, run, step } from "./lib/setup.mjs";
+import {
+  ROOT,
+  ensureAgentBuild,
+  ensureWebBuild,
+  prepareWorkspace,
+  run,
+  step,
+} from "./lib/setup.mjs";
 
 prepareWorkspace();
 const filter = process.argv[2] ?? "";
@@ -25,6 +32,12 @@ const benches = ["packages", "apps"]
 if (benches.length === 0) {
   console.log("no benchmarks match");
   process.exit(0);
+}
+// The lab benches run the agent bundle and the controller's Next build: a stale one would
+// measure old code (the lab harness uses the bundle whenever it exists).
+if (benches.some((path) => relative(ROOT, path).startsWith(join("e2e", "bench")))) {
+  ensureWebBuild();
+  ensureAgentBuild();
 }
 let failed = 0;
 for (const bench of benches) {
