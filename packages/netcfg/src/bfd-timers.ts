@@ -23,9 +23,7 @@ const SOFTWARE_EMULATORS = new Set(["qemu", "bochs"]);
 
 /** Whether the agent's `virtualization` fact names a software-emulated machine. */
 export function isSoftwareEmulated(virtualization: string | null | undefined): boolean {
-  return virtualization !== null && virtualization !== undefined
-    ? SOFTWARE_EMULATORS.has(virtualization)
-    : false;
+  return virtualization != null && SOFTWARE_EMULATORS.has(virtualization);
 }
 
 /** The BFD timers a node gets: the mesh's, unless its machine is emulated in software. */

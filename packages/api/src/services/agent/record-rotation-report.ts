@@ -28,7 +28,7 @@ export async function recordRotationReport({
   report: TRotationReport;
   now?: Date;
 }): Promise<{ meshVersion: number | null }> {
-  const node = await db.node.findUnique({ where: { id: nodeId }, select: { publicKey: true } });
+  const node = await db.node.findUnique({ where: { id: nodeId }, select: { id: true } });
   if (!node) throw new ServiceError("NOT_FOUND", "this node was removed from the mesh");
   const { nextKey } = report;
   const isEvidence = hasRotationEvidence(report);
