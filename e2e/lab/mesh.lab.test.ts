@@ -212,9 +212,23 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
     const pairs = listPairs(members());
     // Long enough to cover the old tunnels' retirement (asserted below), not only "done".
     const probes = startProbes(pairs, { pps: 10, durationSec: 40 });
+    const logOffsets = new Map(members().map((m) => [m.node.name, markAgentLog(m.node)]));
     await sleep(1500);
     const busy = await rotateKeyAndWatch(mesh, mesh.member("n2"));
     const summary = summarizeProbes(await probes.done);
+    if (summary.lostAt.length > 0) {
+      // Which step of the rotation each loss fell into: the agents' log lines around it.
+      console.log(`[lab] key rotation: probes lost at\n  ${summary.lostAt.join("\n  ")}`);
+      const lostMs = summary.lostAt.map((entry) => Date.parse(entry.split(" ")[0]!));
+      const first = Math.min(...lostMs) - 2000;
+      const last = Math.max(...lostMs) + 1000;
+      for (const member of members()) {
+        const lines = readAgentLog(member.node, logOffsets.get(member.node.name))
+          .filter((line) => (line.time as number) >= first && (line.time as number) <= last)
+          .map((line) => `${new Date(line.time as number).toISOString()} ${JSON.stringify(line)}`);
+        console.log(`[lab] ${member.node.name} agent log around the losses:\n${lines.join("\n")}`);
+      }
+    }
     figures.rotation = {
       idle: { doneMs: Math.round(idle.doneMs), settledMs: Math.round(idle.settledMs) },
       busy: { doneMs: Math.round(busy.doneMs), settledMs: Math.round(busy.settledMs) },

@@ -29,8 +29,9 @@ const STATES: { name: string; config: TDesiredNodeConfig; host: string }[] = [
     host: `eth0 ether up mtu 1500 2001:db8::1/64
 lo loopback up mtu 65536 127.0.0.1/8 ::1/128
 meshover0 dummy up mtu 1500 10.128.0.1/32 fd00::1/128
+sysctl net.ipv4.conf.all.rp_filter=0
 sysctl net.ipv4.conf.eth0.rp_filter=1
-sysctl net.ipv4.conf.meshover0.rp_filter=0
+sysctl net.ipv4.conf.meshover0.rp_filter=2
 sysctl net.ipv4.ip_forward=1
 sysctl net.ipv6.conf.all.forwarding=1
 frr asn=4200000001 networks=10.128.0.1/32,fd00::1/128 neighbors=-`,
@@ -47,10 +48,11 @@ mo2 wireguard up mtu 1420 fe80::1/64
 mo3 wireguard up mtu 1420 fe80::1/64
   wg pub=AAAH0QAA port=51823
   peer AAAABAAA endpoint=[2001:db8::3]:51821 allowed=0.0.0.0/0,::/0 keepalive=25
+sysctl net.ipv4.conf.all.rp_filter=0
 sysctl net.ipv4.conf.eth0.rp_filter=1
-sysctl net.ipv4.conf.meshover0.rp_filter=0
-sysctl net.ipv4.conf.mo2.rp_filter=2
-sysctl net.ipv4.conf.mo3.rp_filter=2
+sysctl net.ipv4.conf.meshover0.rp_filter=2
+sysctl net.ipv4.conf.mo2.rp_filter=0
+sysctl net.ipv4.conf.mo3.rp_filter=0
 sysctl net.ipv4.ip_forward=1
 sysctl net.ipv6.conf.all.forwarding=1
 sysctl net.ipv6.conf.mo2.addr_gen_mode=1
@@ -69,10 +71,11 @@ mo2 wireguard up mtu 1420 fe80::1/64
 mo3 wireguard up mtu 1420 fe80::1/64
   wg pub=AAAH0QAA port=51823
   peer AAAABAAA endpoint=[2001:db8::33]:51821 allowed=0.0.0.0/0,::/0 keepalive=25
+sysctl net.ipv4.conf.all.rp_filter=0
 sysctl net.ipv4.conf.eth0.rp_filter=1
-sysctl net.ipv4.conf.meshover0.rp_filter=0
-sysctl net.ipv4.conf.mo2.rp_filter=2
-sysctl net.ipv4.conf.mo3.rp_filter=2
+sysctl net.ipv4.conf.meshover0.rp_filter=2
+sysctl net.ipv4.conf.mo2.rp_filter=0
+sysctl net.ipv4.conf.mo3.rp_filter=0
 sysctl net.ipv4.ip_forward=1
 sysctl net.ipv6.conf.all.forwarding=1
 sysctl net.ipv6.conf.mo2.addr_gen_mode=1
@@ -91,10 +94,11 @@ mo3 wireguard up mtu 1420 fe80::1/64
 mo4 wireguard up mtu 1420 fe80::1/64
   wg pub=AAAH0QAA port=51824
   peer AAAABQAA endpoint=[2001:db8::4]:51821 allowed=0.0.0.0/0,::/0 keepalive=25
+sysctl net.ipv4.conf.all.rp_filter=0
 sysctl net.ipv4.conf.eth0.rp_filter=1
-sysctl net.ipv4.conf.meshover0.rp_filter=0
-sysctl net.ipv4.conf.mo3.rp_filter=2
-sysctl net.ipv4.conf.mo4.rp_filter=2
+sysctl net.ipv4.conf.meshover0.rp_filter=2
+sysctl net.ipv4.conf.mo3.rp_filter=0
+sysctl net.ipv4.conf.mo4.rp_filter=0
 sysctl net.ipv4.ip_forward=1
 sysctl net.ipv6.conf.all.forwarding=1
 sysctl net.ipv6.conf.mo3.addr_gen_mode=1
@@ -115,10 +119,11 @@ mo3 wireguard up mtu 1420 fe80::1/64
 mo4 wireguard up mtu 1420 fe80::1/64
   wg pub=AAAH0QAA port=51824
   peer AAAABQAA endpoint=[2001:db8::4]:51821 allowed=0.0.0.0/0,::/0 keepalive=25
+sysctl net.ipv4.conf.all.rp_filter=0
 sysctl net.ipv4.conf.eth0.rp_filter=1
-sysctl net.ipv4.conf.meshover0.rp_filter=0
-sysctl net.ipv4.conf.mo3.rp_filter=2
-sysctl net.ipv4.conf.mo4.rp_filter=2
+sysctl net.ipv4.conf.meshover0.rp_filter=2
+sysctl net.ipv4.conf.mo3.rp_filter=0
+sysctl net.ipv4.conf.mo4.rp_filter=0
 sysctl net.ipv4.ip_forward=1
 sysctl net.ipv6.conf.all.forwarding=1
 sysctl net.ipv6.conf.mo3.addr_gen_mode=1
@@ -131,8 +136,9 @@ frr asn=4200000001 networks=10.128.0.1/32,192.168.50.0/24,fd00::1/128 neighbors=
     host: `eth0 ether up mtu 1500 2001:db8::1/64
 lo loopback up mtu 65536 127.0.0.1/8 ::1/128
 meshover0 dummy up mtu 1500 10.128.0.1/32 fd00::1/128
+sysctl net.ipv4.conf.all.rp_filter=0
 sysctl net.ipv4.conf.eth0.rp_filter=1
-sysctl net.ipv4.conf.meshover0.rp_filter=0
+sysctl net.ipv4.conf.meshover0.rp_filter=2
 sysctl net.ipv4.ip_forward=1
 sysctl net.ipv6.conf.all.forwarding=1
 frr asn=4200000001 networks=10.128.0.1/32,192.168.50.0/24,fd00::1/128 neighbors=-`,

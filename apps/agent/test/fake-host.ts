@@ -64,6 +64,8 @@ export class FakeHost implements TRunner {
     "net.ipv4.ip_forward": "0",
     "net.ipv6.conf.all.forwarding": "0",
     "net.ipv4.conf.eth0.rp_filter": "1",
+    // Ubuntu's values: loose filtering on `all` and on every link created later (default).
+    "net.ipv4.conf.all.rp_filter": "2",
   };
   /** Every command that changed something, in order. */
   mutations: string[] = [];
@@ -129,7 +131,7 @@ export class FakeHost implements TRunner {
           ? { privateKey: null, listenPort: 0, peers: [] }
           : null,
     });
-    this.sysctls[`net.ipv4.conf.${name}.rp_filter`] = "0";
+    this.sysctls[`net.ipv4.conf.${name}.rp_filter`] = "2";
   }
 
   private removeLink(name: string): void {

@@ -62,9 +62,10 @@ describe("reconcileHost on a fake host", () => {
       mo3 wireguard up mtu 1420 fe80::1/64
         wg pub=AAAH0QAA port=51823
         peer AAAABAAA endpoint=[2001:db8::3]:51821 allowed=0.0.0.0/0,::/0 keepalive=25
+      sysctl net.ipv4.conf.all.rp_filter=0
       sysctl net.ipv4.conf.eth0.rp_filter=1
-      sysctl net.ipv4.conf.mo2.rp_filter=2
-      sysctl net.ipv4.conf.mo3.rp_filter=2
+      sysctl net.ipv4.conf.mo2.rp_filter=0
+      sysctl net.ipv4.conf.mo3.rp_filter=0
       sysctl net.ipv4.ip_forward=1
       sysctl net.ipv6.conf.all.forwarding=1
       sysctl net.ipv6.conf.mo2.addr_gen_mode=1
@@ -96,7 +97,8 @@ describe("reconcileHost on a fake host", () => {
       ip link set dev mo2 mtu 1420
       ip addr add fe80::1/64 dev mo2 nodad
       ip link set dev mo2 up
-      sysctl -q -w net.ipv4.conf.mo2.rp_filter=2
+      sysctl -q -w net.ipv4.conf.mo2.rp_filter=0
+      sysctl -q -w net.ipv4.conf.all.rp_filter=0
       sysctl -q -w net.ipv4.ip_forward=1
       sysctl -q -w net.ipv6.conf.all.forwarding=1"
     `);
@@ -178,7 +180,8 @@ describe("reconcileHost on a fake host", () => {
     expect(repaired.error).toBeNull();
     expect(fake.takeMutations()).toMatchInlineSnapshot(`
       "ip link set dev mo3 up
-      sysctl -q -w net.ipv4.conf.mo3.rp_filter=2
+      sysctl -q -w net.ipv4.conf.mo3.rp_filter=0
+      sysctl -q -w net.ipv4.conf.all.rp_filter=0
       sysctl -q -w net.ipv4.ip_forward=1
       sysctl -q -w net.ipv6.conf.all.forwarding=1"
     `);
@@ -224,6 +227,7 @@ describe("reconcileHost on a fake host", () => {
     expect(fake.dump()).toMatchInlineSnapshot(`
       "eth0 ether up mtu 1500 2001:db8::1/64
       lo loopback up mtu 65536 10.200.0.1/32 127.0.0.1/8 ::1/128
+      sysctl net.ipv4.conf.all.rp_filter=0
       sysctl net.ipv4.conf.eth0.rp_filter=1
       sysctl net.ipv4.ip_forward=1
       sysctl net.ipv6.conf.all.forwarding=1"

@@ -104,6 +104,8 @@ export interface TPingOptions {
   isDontFragment?: boolean;
   /** Give up after this many seconds in total (`-w`). */
   deadlineSec?: number;
+  /** Print every reply with its time (`-D`, no `-q`), so the caller can tell which went missing. */
+  isPerProbe?: boolean;
 }
 
 /** Result of one ping run. */
@@ -116,7 +118,7 @@ export interface TPingResult {
 
 /** Ping `target` from inside `netns`; never throws on loss (that is the measurement). */
 export async function ping(netns: string, target: string, options: TPingOptions = {}) {
-  const argv = ["ping", "-n", "-q", "-c", String(options.count ?? 1)];
+  const argv = ["ping", "-n", options.isPerProbe ? "-D" : "-q", "-c", String(options.count ?? 1)];
   if (options.intervalSec !== undefined) argv.push("-i", String(options.intervalSec));
   argv.push("-W", String(options.waitSec ?? 1));
   if (options.deadlineSec !== undefined) argv.push("-w", String(options.deadlineSec));

@@ -66,13 +66,23 @@ export interface TDeriveDesiredHostOptions {
 /** The name of the dummy link holding the node addresses where dummy links exist. */
 export const ADDRESS_DEVICE = "meshover0";
 
-/** Sysctls every meshover node needs (forwarding), plus loose rp_filter on each tunnel. */
+/**
+ * Sysctls every meshover node needs: forwarding, and no reverse-path filter on the tunnels.
+ * A tunnel has no IPv4 address, and for such a device the kernel's rp_filter drops an IPv4
+ * packet whose source does not route back through that very device, loose mode (2) included
+ * (fib_validate_source: no address → no loose fallback). A mesh routes asymmetrically all the
+ * time: during a key rotation one end moves its routes to the new tunnel while the other still
+ * sends on the old one, and a relayed or failed-over path may come back another way. The kernel
+ * filters with the larger of `all` and the device's value, so `all` is 0 as well (Ubuntu sets it
+ * to 2); the host's other interfaces keep their own values.
+ */
 export function deriveSysctls(tunnelDevices: readonly string[]): Record<string, string> {
   const sysctls: Record<string, string> = {
     "net.ipv4.ip_forward": "1",
     "net.ipv6.conf.all.forwarding": "1",
+    "net.ipv4.conf.all.rp_filter": "0",
   };
-  for (const device of tunnelDevices) sysctls[`net.ipv4.conf.${device}.rp_filter`] = "2";
+  for (const device of tunnelDevices) sysctls[`net.ipv4.conf.${device}.rp_filter`] = "0";
   return sysctls;
 }
 

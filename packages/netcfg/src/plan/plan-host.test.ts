@@ -211,8 +211,9 @@ describe("planHost", () => {
       address-add lo fd00::1/128
       link-set-up mo2
       link-set-up mo3
-      sysctl-set net.ipv4.conf.mo2.rp_filter=2
-      sysctl-set net.ipv4.conf.mo3.rp_filter=2
+      sysctl-set net.ipv4.conf.all.rp_filter=0
+      sysctl-set net.ipv4.conf.mo2.rp_filter=0
+      sysctl-set net.ipv4.conf.mo3.rp_filter=0
       sysctl-set net.ipv4.ip_forward=1
       sysctl-set net.ipv6.conf.all.forwarding=1
       frr-set-base asn=4200000001 router-id=10.128.0.1 v4=10.128.0.1/32,192.168.50.0/24 v6=fd00::1/128 bfd=300x3 policy=6
@@ -233,7 +234,7 @@ describe("planHost", () => {
       link-set-mtu mo4 1420
       address-add mo4 fe80::1/64
       link-set-up mo4
-      sysctl-set net.ipv4.conf.mo4.rp_filter=2
+      sysctl-set net.ipv4.conf.mo4.rp_filter=0
       link-delete mo2
       frr-add-neighbor mo4
       frr-remove-neighbor mo2"
@@ -267,7 +268,7 @@ describe("planHost", () => {
     const plan = planHost({ observed: broken, desired, owned });
     const dump = dumpPlan(plan.operations);
     expect(dump).toContain("link-delete mo2\nlink-create mo2 wireguard");
-    expect(dump).toContain("sysctl-set net.ipv4.conf.mo2.rp_filter=2");
+    expect(dump).toContain("sysctl-set net.ipv4.conf.mo2.rp_filter=0");
     const after = simulatePlan(broken, owned, plan.operations);
     expect(planHost({ observed: after.host, desired, owned: after.owned }).operations).toEqual([]);
   });

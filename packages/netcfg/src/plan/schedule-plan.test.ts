@@ -69,15 +69,15 @@ describe("scheduleHostPlan", () => {
         sysctl net.ipv6.conf.mo2.addr_gen_mode=1
         command: wg set mo2 private-key /state/private.key listen-port 51822 peer yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk= endpoint [2001:db8::2]:51821 allowed-ips 0.0.0.0/0,::/0 persistent-keepalive 25
         command: ip -batch - <<< "link set dev mo2 mtu 1420\\naddr add fe80::1/64 dev mo2 nodad\\nlink set dev mo2 up\\n"
-        sysctl net.ipv4.conf.mo2.rp_filter=2
+        sysctl net.ipv4.conf.mo2.rp_filter=0
       device 3:
         command: ip link add dev mo3 type wireguard
         sysctl net.ipv6.conf.mo3.addr_gen_mode=1
         command: wg set mo3 private-key /state/private.key listen-port 51823 peer yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk= endpoint [2001:db8::3]:51821 allowed-ips 0.0.0.0/0,::/0 persistent-keepalive 25
         command: ip -batch - <<< "link set dev mo3 mtu 1420\\naddr add fe80::1/64 dev mo3 nodad\\nlink set dev mo3 up\\n"
-        sysctl net.ipv4.conf.mo3.rp_filter=2
+        sysctl net.ipv4.conf.mo3.rp_filter=0
       global:
-        sysctl net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+        sysctl net.ipv4.conf.all.rp_filter=0 net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
       frr: reload (1509 bytes), then clear bgp ipv4 unicast * soft in; clear bgp ipv6 unicast * soft in"
     `);
     // Every operation of the plan is in exactly one step.
