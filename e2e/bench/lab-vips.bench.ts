@@ -4,9 +4,10 @@
 //  - withdrawal: the VIP's address removed on n1 → both other nodes (n3, n4) down to one path
 //    (n2's), polled every 20 ms in their kernels; median and max over 10 moves
 //  - make-before-break move: a second VIP held by n1 only, probed from n3 and n4 at 10 pps;
-//    added on n2, both probers see two paths, removed from n1; lost probes over 10 moves
+//    added on n2, both probers see two paths and n1's agent keeps its handover route to n2
+//    (derive-handover-routes.ts), removed from n1; lost probes over 10 moves
 // Targets (issue #14): withdrawal ≤ 1 s after the address disappears, 0 lost probes.
-import { DEFAULT_NODE_ROUTING } from "@meshover/netcfg";
+import { DEFAULT_NODE_ROUTING, HANDOVER_TABLE } from "@meshover/netcfg";
 import { addVipInterface, readKernelRoute } from "../lab/harness/route-sources";
 import { ping, vtysh } from "../lab/harness/observe-node";
 import {
@@ -22,7 +23,7 @@ const MOVES = Number(process.env.BENCH_VIP_MOVES ?? 10);
 const VIP = "198.51.100.10";
 const MOVING_VIP = "198.51.100.20";
 /** Probes per prober per move at 10 pps: the window spans the add, the break and a second after. */
-const PROBES_PER_MOVE = 50;
+const PROBES_PER_MOVE = 100;
 /** New VIPs timed from address to route on the other nodes, per cap mode. */
 const ANNOUNCEMENTS = 5;
 const log = (line: string) => console.log(`  ${line}`);
@@ -109,8 +110,9 @@ async function main() {
     let lost = 0;
     let sent = 0;
     const lostPerMove: number[] = [];
-    const oldHolderGaps: number[] = [];
+    const oldHolderRoutes: string[] = [];
     const peersSingle: number[] = [];
+    const handoverReady: number[] = [];
     for (let move = 0; move < MOVES; move += 1) {
       const [from, to] = move % 2 === 0 ? [n1!, n2!] : [n2!, n1!];
       const window = performance.now();
@@ -123,34 +125,40 @@ async function main() {
         }),
       );
       await sleep(500);
+      const addedAt = performance.now();
       await sh(to, "ip", "addr", "add", `${MOVING_VIP}/32`, "dev", "kube-lb0");
       await waitPaths(probers, `${MOVING_VIP}/32`, 2);
-      await sleep(300);
-      if (move === 0) {
-        const before = await readPaths(from, `${MOVING_VIP}/32`);
-        log(
-          `  before the break, ${from.node.name}'s main table routes the VIP via ${JSON.stringify(before)}`,
-        );
-      }
-      const removedAt = performance.now();
-      await sh(from, "ip", "addr", "del", `${MOVING_VIP}/32`, "dev", "kube-lb0");
-      // How long the old holder itself had no route to the VIP (packets peers still send it
-      // are dropped there until its zebra installs the path through the new holder).
-      const gap = await waitUntil(
-        {
-          name: `${from.node.name} routing ${MOVING_VIP} over the mesh`,
-          timeoutMs: 10_000,
-          intervalMs: 5,
-        },
+      // Make-before-break: the old holder lets go once the mesh is ready for it, i.e. once its
+      // agent keeps the handover route to the new holder (it looks every 2 s).
+      await waitUntil(
+        { name: `${from.node.name}'s handover route`, timeoutMs: 10_000, intervalMs: 20 },
         async () => {
-          const devices = await readPaths(from, `${MOVING_VIP}/32`);
-          return {
-            isDone: devices.length > 0 && devices.every((d) => d.startsWith("mo")),
-            state: JSON.stringify(devices),
-          };
+          const { stdout } = await sh(
+            from,
+            "ip",
+            "-4",
+            "route",
+            "show",
+            "table",
+            String(HANDOVER_TABLE),
+            MOVING_VIP,
+          );
+          return { isDone: stdout.includes("dev mo"), state: stdout.trim() || "none" };
         },
       );
-      oldHolderGaps.push(gap.elapsedMs);
+      handoverReady.push(performance.now() - addedAt);
+      const removedAt = performance.now();
+      // Where the old holder sends the VIP's packets the moment its address is gone (the route
+      // lookup in the same shell as the removal; `ip route get` follows the rules, the handover
+      // table included): over the mesh, or nowhere until bgpd's route arrives.
+      const atRemoval = await sh(
+        from,
+        "sh",
+        "-c",
+        `ip addr del ${MOVING_VIP}/32 dev kube-lb0 && (ip -json route get ${MOVING_VIP} || true)`,
+      );
+      const device = (JSON.parse(atRemoval.stdout || "[]") as { dev?: string }[])[0]?.dev ?? "none";
+      oldHolderRoutes.push(device);
       await waitPaths(probers, `${MOVING_VIP}/32`, 1);
       peersSingle.push(performance.now() - removedAt);
       // The probes must cover the break and a second after it, or the figure means nothing.
@@ -170,7 +178,11 @@ async function main() {
         `${lost} lost of ${sent} probes over ${MOVES} moves (target 0); lost per move ${JSON.stringify(lostPerMove)}`,
     );
     log(
-      `  after the old holder's address went: it had no route of its own for median ${Math.round(median(oldHolderGaps))} ms, max ${Math.round(Math.max(...oldHolderGaps))} ms (polled every 5 ms); ` +
+      `  the old holder's handover route was in place median ${Math.round(median(handoverReady))} ms, max ${Math.round(Math.max(...handoverReady))} ms after the new holder's address came (the old one was removed then)`,
+    );
+    log(
+      `  the old holder's route to the VIP the moment its address went: ${JSON.stringify(oldHolderRoutes)} ` +
+        `(${oldHolderRoutes.filter((d) => d.startsWith("mo")).length} of ${MOVES} over the mesh); ` +
         `n3 and n4 down to the new holder after median ${Math.round(median(peersSingle))} ms, max ${Math.round(Math.max(...peersSingle))} ms`,
     );
 

@@ -9,7 +9,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isLabEnabled } from "./harness/lab-env";
+import { HANDOVER_TABLE } from "@meshover/netcfg";
 import { ping, vtysh } from "./harness/observe-node";
+import { findLostProbes } from "./harness/probe-mesh";
 import { runCommand } from "./harness/run-command";
 import { saveArtifacts } from "./harness/save-artifacts";
 import {
@@ -260,9 +262,36 @@ describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)
       (await ping(n3.node.netns, VIP, { source: n3.view.ipv4, count: 3, intervalSec: 0.2 })).isOk,
     ).toBe(true);
 
+    // B2, make-before-break: n1 lets the VIP go once its agent keeps a handover route to the
+    // other holder (looked up after the local table, before main)...
+    const vipInTable = new RegExp(`^${VIP.replaceAll(".", "\\.")} dev mo2r? `, "m");
+    await waitUntil(
+      { name: "n1's handover route to n2", timeoutMs: 10_000, intervalMs: 100 },
+      async () => {
+        const table = await sh(n1, "ip", "-4", "route", "show", "table", String(HANDOVER_TABLE));
+        return { isDone: vipInTable.test(table.stdout), state: table.stdout.trim() || "none" };
+      },
+    );
+    // ...so the packets still sent to n1 while the peers drop its path are forwarded to n2 from
+    // the instant the address goes (bgpd's own route through n2 comes ~80 ms later). n3's
+    // probes run across the removal; whichever holder their flow hashes to, none is lost.
+    const probes = ping(n3.node.netns, VIP, {
+      source: n3.view.ipv4,
+      count: 30,
+      intervalSec: 0.1,
+      isPerProbe: true,
+    });
+    await sleep(1000);
     // B2: the address leaves n1; zebra withdraws it with no agent in between.
     const removedAt = performance.now();
-    await sh(n1, "ip", "addr", "del", `${VIP}/32`, "dev", "kube-lb0");
+    const atRemoval = await sh(
+      n1,
+      "sh",
+      "-c",
+      `ip addr del ${VIP}/32 dev kube-lb0 && ip -json route get ${VIP}`,
+    );
+    const [routeAtRemoval] = JSON.parse(atRemoval.stdout) as { dev?: string }[];
+    expect(routeAtRemoval?.dev, "n1's route to the VIP the moment it left").toMatch(/^mo2r?$/);
     const single = await waitUntil(
       { name: "VIP down to one path on n3", timeoutMs: 5_000, intervalMs: 20 },
       async () => {
@@ -279,6 +308,18 @@ describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)
     expect(
       (await ping(n1.node.netns, VIP, { source: n1.view.ipv4, count: 2, intervalSec: 0.2 })).isOk,
     ).toBe(true);
+    const probed = await probes;
+    expect(probed.sent).toBe(30);
+    expect(findLostProbes(probed.output, probed.sent, 0.1)).toEqual([]);
+    // No longer a holder: n1's agent removes the handover route and its rules on its next look.
+    await waitUntil(
+      { name: "n1's handover route and rules gone", timeoutMs: 10_000, intervalMs: 200 },
+      async () => {
+        const rules = await sh(n1, "ip", "-4", "rule", "show");
+        const isRule = rules.stdout.includes(`lookup ${HANDOVER_TABLE}`);
+        return { isDone: !isRule, state: rules.stdout.trim() };
+      },
+    );
   });
 
   it("B4: n2's tunnels cut → the anycast VIP only on n1 within BFD time; both again when restored", async () => {

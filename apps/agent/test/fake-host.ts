@@ -67,6 +67,9 @@ export class FakeHost implements TRunner {
     // Ubuntu's values: loose filtering on `all` and on every link created later (default).
     "net.ipv4.conf.all.rp_filter": "2",
   };
+  /** meshover's handover table (prefix → device) and the families whose rule looks it up. */
+  handoverRoutes = new Map<string, string>();
+  handoverRules = new Set<string>();
   /** Every command that changed something, in order. */
   mutations: string[] = [];
   /** Commands the fake did not understand; each also threw at the call. */
@@ -136,6 +139,10 @@ export class FakeHost implements TRunner {
 
   private removeLink(name: string): void {
     this.links = this.links.filter((link) => link.name !== name);
+    // The kernel drops the routes through a link with it.
+    for (const [prefix, device] of this.handoverRoutes) {
+      if (device === name) this.handoverRoutes.delete(prefix);
+    }
     for (const key of Object.keys(this.sysctls)) {
       if (key.includes(`.conf.${name}.`)) delete this.sysctls[key];
     }
@@ -245,6 +252,8 @@ export class FakeHost implements TRunner {
 
   private executeIp(argv: string[], args: string[]): TCommandResult | null {
     const text = args.join(" ");
+    const policy = this.executePolicyRouting(argv, text);
+    if (policy) return policy;
     let match = /^link add dev (\S+) type (wireguard|dummy)$/.exec(text);
     if (match?.[1] && match[2]) {
       const supported =
@@ -283,6 +292,57 @@ export class FakeHost implements TRunner {
         if (!has) return fail("RTNETLINK answers: Cannot assign requested address", 2);
         link.addresses = link.addresses.filter((cidr) => cidr !== match?.[2]);
       }
+      return this.mutate(argv, ok());
+    }
+    return null;
+  }
+
+  // meshover's handover table and its rules (sources/handover-routes.ts), one per family.
+  private executePolicyRouting(argv: string[], text: string): TCommandResult | null {
+    const familyOf = (prefix: string) => (prefix.includes(":") ? "-6" : "-4");
+    let match = /^(-[46]) -json route show table 4261$/.exec(text);
+    if (match) {
+      const routes = [...this.handoverRoutes].filter(([prefix]) => familyOf(prefix) === match![1]);
+      // As the kernel answers for a table nothing was ever put in.
+      if (routes.length === 0)
+        return fail("Error: ipv4: FIB table does not exist.\nDump terminated", 2);
+      return ok(
+        JSON.stringify(routes.map(([prefix, dev]) => ({ dst: prefix.split("/")[0], dev }))),
+      );
+    }
+    match = /^(-[46]) route flush table 4261$/.exec(text);
+    if (match) {
+      const gone = [...this.handoverRoutes.keys()].filter(
+        (prefix) => familyOf(prefix) === match![1],
+      );
+      for (const prefix of gone) this.handoverRoutes.delete(prefix);
+      return gone.length > 0 ? this.mutate(argv, ok()) : ok();
+    }
+    match = /^(-[46]) -json rule show$/.exec(text);
+    if (match) {
+      const rules = [{ priority: 0, src: "all", table: "local" }];
+      if (this.handoverRules.has(match[1]!))
+        rules.push({ priority: 32700, src: "all", table: "4261" });
+      return ok(JSON.stringify(rules));
+    }
+    match = /^(-[46]) rule (add|del) priority 32700 table 4261$/.exec(text);
+    if (match) {
+      const has = this.handoverRules.has(match[1]!);
+      if (match[2] === "add" ? has : !has) return fail("RTNETLINK answers: File exists", 2);
+      if (match[2] === "add") this.handoverRules.add(match[1]!);
+      else this.handoverRules.delete(match[1]!);
+      return this.mutate(argv, ok());
+    }
+    match = /^route replace (\S+) dev (\S+) table 4261$/.exec(text);
+    if (match?.[1] && match[2]) {
+      if (!this.link(match[2])) return fail(`Cannot find device "${match[2]}"`);
+      this.handoverRoutes.set(match[1], match[2]);
+      return this.mutate(argv, ok());
+    }
+    match = /^route del (\S+) table 4261$/.exec(text);
+    if (match?.[1]) {
+      if (!this.handoverRoutes.delete(match[1]))
+        return fail("RTNETLINK answers: No such process", 2);
       return this.mutate(argv, ok());
     }
     return null;

@@ -30,3 +30,4 @@ export * from "./detect-route-conflicts";
 export * from "./choose-direct-path";
 export * from "./build-reachability-matrix";
 export * from "./observe-routes";
+export * from "./derive-handover-routes";

@@ -43,9 +43,9 @@ const KERNEL_V4 = JSON.stringify([
 describe("observed routes", () => {
   it("reads the RIB: neighbour ASes of valid received paths, local routes left out", () => {
     expect(parseBgpRib(RIB)).toEqual([
-      { prefix: "10.128.0.2/32", neighborAsns: [4200000002, 4200000003] },
-      { prefix: "10.128.0.3/32", neighborAsns: [4200000003] },
-      { prefix: "192.0.2.0/24", neighborAsns: [65001] },
+      { prefix: "10.128.0.2/32", neighborAsns: [4200000002, 4200000003], hops: [1, 2] },
+      { prefix: "10.128.0.3/32", neighborAsns: [4200000003], hops: [1] },
+      { prefix: "192.0.2.0/24", neighborAsns: [65001], hops: [1] },
     ]);
   });
 

@@ -30,6 +30,8 @@ export interface TRibRoute {
   prefix: string;
   /** The neighbour AS of every valid received path (local paths left out). */
   neighborAsns: number[];
+  /** The AS path length of each of those paths, in the same order. */
+  hops: number[];
 }
 
 /**
@@ -40,11 +42,17 @@ export function parseBgpRib(text: string): TRibRoute[] {
   const output = parseToolJson("vtysh show bgp unicast json", ZBgpRibOutput, text);
   const routes: TRibRoute[] = [];
   for (const [prefix, paths] of Object.entries(output.routes)) {
-    const neighborAsns = paths
+    const received = paths
       .filter((path) => path.valid !== false)
-      .map((path) => Number((path.path ?? "").trim().split(/\s+/)[0]))
-      .filter((asn) => Number.isInteger(asn) && asn > 0);
-    if (neighborAsns.length > 0) routes.push({ prefix, neighborAsns });
+      .map((path) => (path.path ?? "").trim().split(/\s+/).map(Number))
+      .filter(([asn]) => Number.isInteger(asn) && asn! > 0);
+    if (received.length > 0) {
+      routes.push({
+        prefix,
+        neighborAsns: received.map(([asn]) => asn!),
+        hops: received.map((asns) => asns.length),
+      });
+    }
   }
   return routes;
 }

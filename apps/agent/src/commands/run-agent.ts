@@ -20,6 +20,7 @@ import { AGENT_VERSION } from "../version";
 import { ConfigSubscription } from "../controller/config-subscription";
 import { createControllerClient, verifyCertificatePin } from "../controller/controller-client";
 import { teardownHost } from "./teardown-host";
+import { HandoverRoutes } from "../sources/handover-routes";
 import { RouteSourceWatcher } from "../sources/route-source-watcher";
 
 /**
@@ -76,6 +77,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     endpoints: () => store.readIdentity()?.endpoints ?? identity.endpoints,
     showFrr: frr ? (command) => frr.show(command) : null,
   });
+  const handover = new HandoverRoutes({ runner, logger, frr });
   const queue: ReconcileQueue = new ReconcileQueue({
     store,
     runner,
@@ -143,6 +145,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
   const sourcesCheck = setInterval(() => {
     void queue.checkSources().then((change) => {
       if (change.isCandidatesChanged) void health.report("sources", false);
+      return handover.update(queue.config, sources.candidates);
     });
   }, SOURCES_CHECK_MS);
   health.start();

@@ -8,6 +8,7 @@ import { removeManagedFrr } from "../frr/managed-frr";
 import type { HostDriver } from "../host/host-driver";
 import type { TLogger } from "../log";
 import { runHostSchedule } from "../reconcile/run-schedule";
+import { removeHandoverRoutes } from "../sources/handover-routes";
 import type { StateStore } from "../state/state-store";
 
 /** Options of teardownHost. */
@@ -73,6 +74,8 @@ export async function teardownHost(options: TTeardownOptions): Promise<string[]>
   } catch (error) {
     errors.push(...toMessages(error));
   }
+  // Their routes went with the tunnels; the rules looking their table up go now.
+  await removeHandoverRoutes(runner);
   for (const error of errors) logger.error({ error }, "teardown step failed");
   return errors;
 }
