@@ -162,6 +162,23 @@ describe("HealthReporter", () => {
     expect(reports[0]?.appliedVersion).toBe(4);
   });
 
+  it("lets a config pass queued behind a timed report go first, and reports right after it", async () => {
+    const { queue, reporter, reports } = await setUp();
+    let release = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    void queue.enqueue(() => gate);
+    void reporter.report("interval");
+    const pass = queue.accept(makeTestConfig([makeTestPeer(2), makeTestPeer(3)], { version: 4 }));
+    release();
+    await pass;
+    // The report waited for the pass: it already carries the new version.
+    expect(reports).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.appliedVersion).toBe(4);
+    expect(reports[0]?.peers.map((peer) => peer.interface)).toEqual(["mo2", "mo3"]);
+  });
+
   it("a routing change reports at once past a probing report, which is then dropped as older", async () => {
     let release = () => {};
     const pingGate = new Promise<void>((resolve) => (release = resolve));

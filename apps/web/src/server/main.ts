@@ -32,6 +32,8 @@ import { ensureSelfSignedCertificate } from "./ensure-self-signed-certificate";
 import { listSecurityHeaders } from "./security-headers";
 
 const WEB_DIR = fileURLToPath(new URL("../..", import.meta.url));
+/** Accept queue length asked of the kernel (see the listen call). */
+const LISTEN_BACKLOG = 4096;
 
 async function main() {
   const env = readControllerEnv();
@@ -151,7 +153,10 @@ async function main() {
   });
   await new Promise<void>((done, fail) => {
     server.once("error", fail);
-    server.listen(env.PORT, env.HOST, done);
+    // Every agent reconnects at once after a controller restart: Node's default accept
+    // backlog (511) reset a few hundred of 2,000 connects in the bench; the kernel caps this at
+    // net.core.somaxconn (4096 on current kernels).
+    server.listen({ port: env.PORT, host: env.HOST, backlog: LISTEN_BACKLOG }, done);
   });
 
   const publicUrl =
