@@ -9,10 +9,12 @@ import {
   hasMovablePrefixes,
   parseBgpRib,
   parseKernelRoutes,
+  parseToolJson,
   type TDesiredNodeConfig,
   type THandoverRoute,
   type TRouteCandidate,
 } from "@meshover/netcfg";
+import { z } from "zod";
 import { CommandError, runChecked, type TRunner } from "../exec/run-command";
 import type { TFrrAdapter } from "../frr/frr-adapter";
 import type { TLogger } from "../log";
@@ -38,12 +40,12 @@ async function readTable(runner: TRunner): Promise<THandoverRoute[]> {
   return routes;
 }
 
+/** `ip -json rule show`: the fields read here. */
+const ZRules = z.array(z.object({ priority: z.number().optional(), table: z.string().optional() }));
+
 async function hasRule(runner: TRunner, flag: "-4" | "-6"): Promise<boolean> {
   const { stdout } = await runChecked(runner, ["ip", flag, "-json", "rule", "show"]);
-  const rules = JSON.parse(stdout.trim() === "" ? "[]" : stdout) as {
-    priority?: number;
-    table?: string;
-  }[];
+  const rules = stdout.trim() === "" ? [] : parseToolJson("ip -json rule show", ZRules, stdout);
   return rules.some((rule) => rule.priority === HANDOVER_RULE_PRIORITY && rule.table === TABLE);
 }
 
