@@ -214,8 +214,22 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
     const probes = startProbes(pairs, { pps: 10, durationSec: 40 });
     const logOffsets = new Map(members().map((m) => [m.node.name, markAgentLog(m.node)]));
     await sleep(1500);
+    const clickedAt = Date.now();
     const busy = await rotateKeyAndWatch(mesh, mesh.member("n2"));
     const summary = summarizeProbes(await probes.done);
+    // Where the rotation's time went on each node (ms after the click).
+    const steps = new Set(["config received", "made the next WireGuard key", "applying plan"]);
+    steps.add("rotation reported").add("reconciled").add("promoted the next WireGuard key");
+    for (const member of members()) {
+      const timeline = readAgentLog(member.node, logOffsets.get(member.node.name))
+        .filter((line) => steps.has(line.msg ?? "") && (line.time as number) >= clickedAt)
+        .filter((line) => (line.time as number) <= clickedAt + busy.doneMs + 500)
+        .map(
+          (line) =>
+            `+${(line.time as number) - clickedAt} ${line.msg} ${JSON.stringify(line.version ?? line.reason ?? "")}`,
+        );
+      console.log(`[lab] busy rotation on ${member.node.name}: ${timeline.join("; ")}`);
+    }
     if (summary.lostAt.length > 0) {
       // Which step of the rotation each loss fell into: the agents' log lines around it.
       console.log(`[lab] key rotation: probes lost at\n  ${summary.lostAt.join("\n  ")}`);

@@ -80,8 +80,19 @@ export class FakeFrr {
     }
     if (commands.length === 1 && first === "show version") return ok("FRRouting 8.4.4 (fake).\n");
     if (commands.every((command) => command.startsWith("clear bgp "))) return ok();
-    if (first === "configure terminal") return this.configure(commands.slice(1));
-    return null;
+    if (first !== "configure terminal") return null;
+    // Several changes in one call, `end` between them (managed-frr.ts).
+    const segments: string[][] = [[]];
+    for (const command of commands) {
+      if (command === "end") segments.push([]);
+      else segments.at(-1)!.push(command);
+    }
+    for (const segment of segments) {
+      if (segment[0] !== "configure terminal") return null;
+      const result = this.configure(segment.slice(1));
+      if (result === null || result.code !== 0) return result;
+    }
+    return ok();
   }
 
   private load(text: string, how: string): TCommandResult {

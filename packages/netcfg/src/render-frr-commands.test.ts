@@ -45,6 +45,10 @@ describe("renderAddNeighborCommands / renderRemoveNeighborCommands", () => {
         "no peer fe80::3 interface mo3",
       ]
     `);
+    // A rotation's other slot: its static BFD peer goes too (it used to stay behind in bfdd).
+    expect(renderRemoveNeighborCommands(model, "mo3r").slice(-1)).toEqual([
+      "no peer fe80::1:3 interface mo3r",
+    ]);
   });
 
   it("uses exactly the lines frr.conf holds for that neighbor (one model, one text)", () => {

@@ -3,7 +3,7 @@
 // touches another session, and the text cannot drift from what a reload would write.
 import type { TFrrConfig } from "./derive-frr-config";
 import { NetcfgError } from "./netcfg-error";
-import { getLinkLocalAddress } from "./derive-tunnels";
+import { getLinkLocalAddress, parseTunnelInterfaceName } from "./derive-tunnels";
 import { renderBfdPeerLines, renderInterfaceLines, renderNeighborLines } from "./render-frr-config";
 
 /** `vtysh -c` commands adding the neighbor on one tunnel (its interface stanza first). */
@@ -29,10 +29,14 @@ export function renderAddNeighborCommands(model: TFrrConfig, device: string): st
 /** `vtysh -c` commands removing the neighbor on one tunnel. */
 export function renderRemoveNeighborCommands(model: TFrrConfig, device: string): string[] {
   const commands = ["configure terminal", `router bgp ${model.asn}`, `no neighbor ${device}`];
-  // The peer is gone from the model: its link-local follows from the tunnel name (mo<index>).
-  const peerIndex = /^mo([1-9][0-9]*)$/.exec(device)?.[1];
-  if (peerIndex === undefined) return commands;
-  const peer = { interfaceName: device, peerAddress: getLinkLocalAddress(Number(peerIndex)) };
+  // The peer is gone from the model: its link-local follows from the tunnel name (mo<index>,
+  // or mo<index>r for the other slot of a key rotation).
+  const tunnel = parseTunnelInterfaceName(device);
+  if (!tunnel) return commands;
+  const peer = {
+    interfaceName: device,
+    peerAddress: getLinkLocalAddress(tunnel.index, tunnel.slot),
+  };
   const [peerLine] = renderBfdPeerLines(peer, model.bfd.profile);
   return [...commands, "exit", "bfd", `no ${peerLine!.trim()}`];
 }

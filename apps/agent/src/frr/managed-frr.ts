@@ -146,9 +146,11 @@ export class ManagedFrr extends VtyshFrr {
     // The startup file first: FRR restarted later boots with what runs now.
     writeFileSync(this.configFile, step.config, { mode: 0o640 });
     if (step.kind === "neighbors") {
-      for (const commands of step.commands) {
-        await runChecked(runner, [...this.vtysh(), ...commands.flatMap((c) => ["-c", c])]);
-      }
+      // One vtysh process for all of them (`end` back to the top between changes): each process
+      // costs 0.3–0.8 s on a busy host, and a pass adding 11 tunnels ran 11 one after the other.
+      // vtysh stops at the first failing command, as the separate calls did.
+      const commands = step.commands.flatMap((list, i) => (i === 0 ? list : ["end", ...list]));
+      await runChecked(runner, [...this.vtysh(), ...commands.flatMap((c) => ["-c", c])]);
       return;
     }
     await runChecked(runner, [FRR_RELOAD, "--pathspace", pathspace, "--reload", this.configFile], {
