@@ -280,6 +280,9 @@ async function timeColdMesh(n: number) {
     const probingFrom = performance.now() - started;
     const reach = await waitForReachability(listPairs(members), 120_000, 0.25);
     const agentMs = probingFrom + reach.elapsedMs;
+    console.log(
+      `  last pairs to answer (ms after probing began at ${Math.round(probingFrom)} ms): ${reach.latest.join(", ")}`,
+    );
     // Where the agents' time went: each step of each agent's cold path, and the controller's
     // compiles (one per mesh version it pushed).
     const phases = await Promise.all(

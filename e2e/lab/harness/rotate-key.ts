@@ -17,6 +17,8 @@ import { sleep, waitUntil } from "./wait-until";
 export interface TRotationRun {
   /** From the key.rotate call to the controller's status "done". */
   doneMs: number;
+  /** From the key.rotate call until the API answered it (the rotation queued, the mesh changed). */
+  mutatedMs: number;
   /** From the call until the rotated node and its peers use only the new key (old tunnels gone). */
   settledMs: number;
   /** Samples where a pair had no Established BGP session, as `node->peer@ms`. */
@@ -76,6 +78,7 @@ export async function rotateKeyAndWatch(
   })();
   try {
     await mesh.api.mutate("key.rotate", { nodeId: rotated.view.nodeId });
+    const mutatedMs = performance.now() - started;
     const done = await waitUntil<TRotationView>(
       { name: `rotation of ${rotated.node.name} done`, timeoutMs, intervalMs: 50 },
       async () => {
@@ -115,7 +118,7 @@ export async function rotateKeyAndWatch(
       await readSessionCounters(members),
       involvesRotated,
     );
-    return { doneMs, settledMs, gaps, resets, oldKey, newKey };
+    return { doneMs, mutatedMs, settledMs, gaps, resets, oldKey, newKey };
   } finally {
     isWatching = false;
     await watcher;

@@ -308,7 +308,12 @@ export async function waitForReachability(pairs: TPairProbe[], timeoutMs = 60_00
       throw new LabTimeoutError(name, timeoutMs, `unreachable: ${failing.join(", ")}`);
     }
   }
-  return { elapsedMs: Math.max(0, ...firstReply.values()) };
+  // The pairs that answered last, with when (to see what a slow convergence waited for).
+  const latest = [...firstReply.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([pair, ms]) => `${describePair(pair)} ${Math.round(ms)} ms`);
+  return { elapsedMs: Math.max(0, ...firstReply.values()), latest };
 }
 
 /** "n1->n2/v4" */
