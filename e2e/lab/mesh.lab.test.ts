@@ -218,8 +218,14 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
     const busy = await rotateKeyAndWatch(mesh, mesh.member("n2"));
     const summary = summarizeProbes(await probes.done);
     // Where the rotation's time went on each node (ms after the click).
-    const steps = new Set(["config received", "made the next WireGuard key", "applying plan"]);
-    steps.add("rotation reported").add("reconciled").add("promoted the next WireGuard key");
+    const steps = new Set([
+      "config received",
+      "made the next WireGuard key",
+      "applying plan",
+      "rotation reported",
+      "reconciled",
+      "promoted the next WireGuard key",
+    ]);
     for (const member of members()) {
       const timeline = readAgentLog(member.node, logOffsets.get(member.node.name))
         .filter((line) => steps.has(line.msg ?? "") && (line.time as number) >= clickedAt)

@@ -5,6 +5,7 @@ import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TRouteCandidate } from "@meshover/netcfg";
 import { teardownHost } from "../src/commands/teardown-host";
+import type { TRunner } from "../src/exec/run-command";
 import type { TFrrAdapter } from "../src/frr/frr-adapter";
 import { reconcileHost } from "../src/reconcile/reconcile-host";
 import { HandoverRoutes } from "../src/sources/handover-routes";
@@ -58,14 +59,25 @@ async function setUp() {
     show: (command: string) =>
       Promise.resolve(JSON.stringify({ routes: command.includes("ipv4") ? rib : {} })),
   } as unknown as TFrrAdapter;
-  const handover = new HandoverRoutes({ runner: fake, logger, frr });
+  // Every command the handover loop runs, reads included.
+  const commands: string[] = [];
+  const runner: TRunner = {
+    run: (argv, options) => {
+      commands.push(argv.join(" "));
+      return fake.run(argv, options);
+    },
+    spawnDaemon: (argv) => fake.spawnDaemon(argv),
+    isAlive: (pid, marker) => fake.isAlive(pid, marker),
+    kill: (pid, signal) => fake.kill(pid, signal),
+  };
+  const handover = new HandoverRoutes({ runner, logger, frr });
   const setRib = (next: typeof rib) => (rib = next);
-  return { fake, host, frr, handover, setRib };
+  return { fake, host, frr, handover, setRib, commands };
 }
 
 describe("handover routes on a fake host", () => {
   it("routes a VIP another node also holds through that node's tunnel in meshover's table, and changes nothing on the next look", async () => {
-    const { fake, handover } = await setUp();
+    const { fake, handover, commands } = await setUp();
     await handover.update(CONFIG, [VIP]);
     expect(fake.mutations).toEqual([
       "ip -4 rule add priority 32700 table 4261",
@@ -73,8 +85,14 @@ describe("handover routes on a fake host", () => {
       "ip route replace 198.51.100.20/32 dev mo3 table 4261",
     ]);
     fake.mutations = [];
+    commands.length = 0;
     await handover.update(CONFIG, [VIP]);
     expect(fake.mutations).toEqual([]);
+    // An unchanged look reads only the table (the rules are checked when a route goes in).
+    expect(commands).toEqual([
+      "ip -4 -json route show table 4261",
+      "ip -6 -json route show table 4261",
+    ]);
     expect(fake.unexpected).toEqual([]);
   });
 

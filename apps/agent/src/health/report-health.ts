@@ -91,14 +91,10 @@ export class HealthReporter {
    * after that pass (resolving this promise at once: nothing waits on a deferred report).
    */
   report(reason: string, isProbing = true): Promise<void> {
-    const { queue } = this.options;
-    return queue.enqueue(async () => {
-      if (queue.isConfigPassWaiting) {
-        void this.report(reason, isProbing);
-        return;
-      }
-      await this.sendNow(reason, isProbing);
-    });
+    return this.options.queue.enqueueBehindConfig(
+      () => this.sendNow(reason, isProbing),
+      () => void this.report(reason, isProbing),
+    );
   }
 
   /**
@@ -109,9 +105,9 @@ export class HealthReporter {
     // While configs arrive in a burst (N nodes joining at once), a config pass waits behind this
     // report: skip it then, so the pass runs now; that pass reports when it changes something,
     // and the settle report below comes in any case.
-    const { queue } = this.options;
-    void queue.enqueue(() =>
-      queue.isConfigPassWaiting ? Promise.resolve() : this.sendNow("change", false),
+    void this.options.queue.enqueueBehindConfig(
+      () => this.sendNow("change", false),
+      () => undefined,
     );
     if (this.settleTimer) clearTimeout(this.settleTimer);
     this.settleTimer = setTimeout(() => void this.report("settle"), SETTLE_REPORT_MS);

@@ -60,6 +60,19 @@ export class ReconcileQueue {
     return next;
   }
 
+  /**
+   * Queue a task that must not hold up a config pass (a health report: seconds on a busy host).
+   * When its turn comes while a config pass waits behind it, `whenConfigWaits` runs instead,
+   * at once (drop the task, or queue it again: it then runs after that pass).
+   */
+  enqueueBehindConfig(task: () => Promise<void>, whenConfigWaits: () => void): Promise<void> {
+    return this.enqueue(() => {
+      if (!this.isConfigPassWaiting) return task();
+      whenConfigWaits();
+      return Promise.resolve();
+    });
+  }
+
   /** Take a new config (cached for restarts) and reconcile it. */
   accept(config: TDesiredNodeConfig): Promise<void> {
     this.config = config;

@@ -1,6 +1,7 @@
 // Keeps the handover routes netcfg derives (derive-handover-routes.ts) in meshover's own table,
 // with the rule that looks it up just before main. Level-triggered: every look reads the
-// table and the RIB and makes the table match; the rules exist while the table has routes.
+// table and the RIB and makes the table match; the rules go in with the first route and out
+// with the last.
 // The RIB is read only while this node announces a host prefix from an interface.
 import {
   HANDOVER_RULE_PRIORITY,
@@ -117,8 +118,10 @@ export class HandoverRoutes {
     const key = (route: THandoverRoute) => `${route.prefix} ${route.device}`;
     const presentKeys = new Set(present.map(key));
     const wantedPrefixes = new Set(wanted.map((route) => route.prefix));
-    if (wanted.length > 0) await setRules(runner, true);
-    for (const route of wanted.filter((r) => !presentKeys.has(key(r)))) {
+    const added = wanted.filter((r) => !presentKeys.has(key(r)));
+    // The rules go in with the first route (two `ip rule show` reads, not on every look).
+    if (added.length > 0) await setRules(runner, true);
+    for (const route of added) {
       await runChecked(runner, [
         "ip",
         "route",
