@@ -70,6 +70,9 @@ describe("observed routes", () => {
       "10.128.0.9/32": [PEER2, PEER3].sort(),
       "0.0.0.0/0": [],
     });
+    // A pair whose keys rotated an odd number of times routes through its other slot.
+    const rotated = observeRoutes(node1!, [], [{ prefix: "10.128.0.3/32", devices: ["mo3r"] }]);
+    expect(Object.fromEntries(rotated.installed)).toEqual({ "10.128.0.3/32": [PEER3] });
   });
 
   it("reports a full set first, then only what changed against the acknowledged one", () => {

@@ -113,7 +113,7 @@ function canonical(prefix: string): string {
 /**
  * Turns the parsed RIB and kernel routes into peer ids using the node's config: a received
  * path's neighbour AS names the peer (every node has its own ASN), an installed route's device
- * names the tunnel (`mo<peer index>`). Paths and devices that are not mesh peers count as
+ * names the tunnel (`mo<peer index>`, or `mo<peer index>r` in a rotation's other slot). Paths and devices that are not mesh peers count as
  * "via nothing mesh" (empty list), so a prefix from a BGP speaker behind the node still shows.
  */
 export function observeRoutes(
@@ -122,7 +122,13 @@ export function observeRoutes(
   kernel: readonly TKernelRoute[],
 ): TRouteObservation {
   const byAsn = new Map(config.peers.map((peer) => [peer.asn, peer.id]));
-  const byDevice = new Map(config.peers.map((p) => [getTunnelInterfaceName(p.index), p.id]));
+  // Both tunnel slots: after an odd number of key rotations a pair's tunnel is `mo<index>r`.
+  const byDevice = new Map(
+    config.peers.flatMap((p) => [
+      [getTunnelInterfaceName(p.index, 0), p.id],
+      [getTunnelInterfaceName(p.index, 1), p.id],
+    ]),
+  );
   const collect = (entries: { prefix: string; keys: (string | undefined)[] }[]) => {
     const map = new Map<string, string[]>();
     for (const { prefix, keys } of entries) {
