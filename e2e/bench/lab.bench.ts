@@ -265,7 +265,7 @@ async function timeColdMesh(n: number) {
       ),
     );
     const handConfiguredMs = performance.now() - handStarted;
-    const handReach = await waitForReachability(listPairs(handMembers), 60_000, 0.25);
+    const handReach = await waitForReachability(listPairs(handMembers), 60_000);
     const handMs = handConfiguredMs + handReach.elapsedMs;
     for (const node of nodes) {
       await mesh.lab.wipeDataPlane(node);
@@ -275,10 +275,11 @@ async function timeColdMesh(n: number) {
     const token = await createToken(mesh.api, n);
     const started = performance.now();
     const startedEpoch = Date.now();
-    for (const node of nodes) startJoiningAgent(mesh.lab, node, mesh.controller, token);
+    // At the default log level, as installed agents run (the phases below are info lines).
+    for (const node of nodes) startJoiningAgent(mesh.lab, node, mesh.controller, token, "info");
     const members = await Promise.all(nodes.map((node) => mesh.waitForConfig(node, 60_000)));
     const probingFrom = performance.now() - started;
-    const reach = await waitForReachability(listPairs(members), 120_000, 0.25);
+    const reach = await waitForReachability(listPairs(members), 120_000);
     const agentMs = probingFrom + reach.elapsedMs;
     console.log(
       `  last pairs to answer (ms after probing began at ${Math.round(probingFrom)} ms): ${reach.latest.join(", ")}`,

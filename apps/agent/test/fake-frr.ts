@@ -152,5 +152,10 @@ export class FakeFrr {
 
 /** Folders and path space of a fake managed FRR under `dir`. */
 export function makeFakeFrrOptions(dir: string) {
-  return { pathspace: "mo-test", etcDir: `${dir}/etc-frr`, runRoot: `${dir}/run-frr` };
+  return {
+    pathspace: "mo-test",
+    etcDir: `${dir}/etc-frr`,
+    runRoot: `${dir}/run-frr`,
+    frrOwner: null,
+  };
 }

@@ -195,6 +195,11 @@ export class FakeHost implements TRunner {
     if (text === "systemd-detect-virt --vm") return ok("kvm\n");
     if (text === "ip -d -json link show") return ok(JSON.stringify(this.renderLinks()));
     if (text === "ip -json addr show") return ok(JSON.stringify(this.renderAddresses()));
+    if (text === "ip -d -json addr show") {
+      const addresses = this.renderAddresses() as { addr_info: unknown[] }[];
+      const links = this.renderLinks() as object[];
+      return ok(JSON.stringify(links.map((link, i) => ({ ...link, ...addresses[i] }))));
+    }
     if (text === "wg show all dump") return ok(this.renderDump());
     if (text === "wg genkey") {
       const key = Object.keys(this.options.keys)[this.nextKey++];

@@ -56,8 +56,10 @@ async function setUp() {
     ],
   };
   const frr = {
-    show: (command: string) =>
-      Promise.resolve(JSON.stringify({ routes: command.includes("ipv4") ? rib : {} })),
+    showJson: (commands: string[]) =>
+      Promise.resolve(
+        commands.map((command) => JSON.stringify({ routes: command.includes("ipv4") ? rib : {} })),
+      ),
   } as unknown as TFrrAdapter;
   // Every command the handover loop runs, reads included.
   const commands: string[] = [];

@@ -8,7 +8,10 @@ function frrWithBfdPeers(peers: object[]): TFrrAdapter {
     "show bgp neighbors json": "{}",
     "show bfd peers json": JSON.stringify(peers),
   };
-  return { show: (command: string) => Promise.resolve(answers[command] ?? "") } as TFrrAdapter;
+  return {
+    showJson: (commands: readonly string[]) =>
+      Promise.resolve(commands.map((command) => answers[command] ?? "")),
+  } as unknown as TFrrAdapter;
 }
 
 describe("readRoutingHealth", () => {

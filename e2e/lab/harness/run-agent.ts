@@ -104,12 +104,25 @@ export function startJoiningAgent(
   node: TLabNode,
   controller: TLabController,
   token: string,
+  logLevel: TAgentLogLevel = "debug",
 ): TLabProcess {
-  return startAgent(lab, node, joinArgs(node, controller, token));
+  return startAgent(lab, node, joinArgs(node, controller, token), logLevel);
 }
 
+/**
+ * The agent's log level: the lab's tests read every command from the `debug` log; a bench that
+ * times the agent as installed runs it at `info` (the default), where it does not serialize
+ * each command's output.
+ */
+export type TAgentLogLevel = "debug" | "info";
+
 /** Start `meshover-agent run --frr managed` in node (tracked by PID). */
-export function startAgent(lab: Lab, node: TLabNode, extraArgs: string[] = []): TLabProcess {
+export function startAgent(
+  lab: Lab,
+  node: TLabNode,
+  extraArgs: string[] = [],
+  logLevel: TAgentLogLevel = "debug",
+): TLabProcess {
   setFrrPathspace(node, LAB_FRR_PATHSPACE);
   return lab.startInNode(
     node,
@@ -125,7 +138,7 @@ export function startAgent(lab: Lab, node: TLabNode, extraArgs: string[] = []): 
       LAB_FRR_PATHSPACE,
       ...extraArgs,
     ],
-    { ...AGENT_ENV },
+    { ...AGENT_ENV, MESHOVER_LOG_LEVEL: logLevel },
   );
 }
 

@@ -86,15 +86,7 @@ async function startController(env: Record<string, string>) {
   if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
   const child: ChildProcess = fork(MAIN, [], {
     cwd: WEB_DIR,
-    execArgv: [
-      "--import",
-      "tsx",
-      "--import",
-      PROBE,
-      ...(process.env.BENCH_PROFILE_DIR
-        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
-        : []),
-    ],
+    execArgv: ["--import", "tsx", "--import", PROBE],
     env: childEnv,
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
@@ -115,6 +107,14 @@ async function startController(env: Record<string, string>) {
         child.once("message", (message) => resolve(message as TStats));
         child.send("stats");
       }),
+    /** Start or stop a CPU profile of the controller (BENCH_PROFILE_DIR; no-op without). */
+    profile: (profile: "start" | "stop", name: string) =>
+      process.env.BENCH_PROFILE_DIR
+        ? new Promise<unknown>((resolve) => {
+            child.once("message", resolve);
+            child.send({ profile, name });
+          })
+        : Promise.resolve(null),
     stop: async () => {
       child.kill("SIGTERM");
       await exited;
@@ -386,6 +386,7 @@ async function benchPush(controller: TController, mesh: Awaited<ReturnType<typeo
   const admin = await signInAdmin(controller.url);
   const latencies: number[] = [];
   const mutations: number[] = [];
+  await controller.profile("start", "push");
   await controller.stats(); // start the CPU window of the push phase
   const bytesBefore = streamBytes;
   for (let change = 0; change < CHANGES; change++) {
@@ -408,6 +409,8 @@ async function benchPush(controller: TController, mesh: Awaited<ReturnType<typeo
     await sleep(500);
   }
   const usage = await controller.stats();
+  const profiled = await controller.profile("stop", "push");
+  if (profiled) console.log("controller CPU profile of the push phase:", profiled);
   console.log(
     `config push (change -> each of ${agents} agents received it), ${CHANGES} changes: ` +
       `p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, ` +

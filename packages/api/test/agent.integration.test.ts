@@ -136,6 +136,39 @@ describe("agent protocol", () => {
     expect(token20.usesCount).toBe(20);
   });
 
+  it("commits enrollments that arrive together as one mesh change; a refused one fails alone", async () => {
+    const { token } = await createToken({ db: testDb.db, actor, ttlSec: 600, usesAllowed: 12 });
+    const anonymous = callAs(testDb.db);
+    const meshVersion = async () =>
+      (await testDb.db.setting.findUniqueOrThrow({ where: { id: 1 } })).meshVersion;
+    const revoked = await createToken({ db: testDb.db, actor, ttlSec: 600 });
+    await testDb.db.enrollmentToken.update({
+      where: { id: revoked.id },
+      data: { revokedAt: new Date() },
+    });
+    const first = makeEnrollRequest(token, "first");
+    await anonymous.agent.enroll(first);
+    const before = await meshVersion();
+    const requests = [
+      ...Array.from({ length: 10 }, (_, i) => makeEnrollRequest(token, `n${i}`)),
+      { ...makeEnrollRequest(token, "same-key"), publicKey: first.publicKey },
+      makeEnrollRequest(revoked.token, "stranger"),
+    ];
+    const results = await Promise.allSettled(requests.map((r) => anonymous.agent.enroll(r)));
+    expect(results.slice(0, 10).map((result) => result.status)).toEqual(
+      Array.from({ length: 10 }, () => "fulfilled"),
+    );
+    expect(results[10]).toMatchObject({ status: "rejected", reason: { code: "CONFLICT" } });
+    expect(results[11]).toMatchObject({ status: "rejected", reason: { code: "UNAUTHORIZED" } });
+    // 10 nodes in at most 3 mesh versions (one per batch), not 10: one compile, one push each.
+    expect(Number((await meshVersion()) - before)).toBeLessThanOrEqual(3);
+    const nodes = await testDb.db.node.findMany({ orderBy: { index: "asc" } });
+    expect(nodes.map((node) => node.index)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
+    // The refused ones used nothing: 11 uses of 12, the key kept by its first node only.
+    const used = await testDb.db.enrollmentToken.findMany({ orderBy: { usesCount: "desc" } });
+    expect(used.map((t) => t.usesCount)).toEqual([11, 0]);
+  });
+
   it("streams the config over SSE on connect and on every change, and stores reports", async () => {
     const { token } = await createToken({ db: testDb.db, actor, ttlSec: 600, usesAllowed: 2 });
     const anonymous = createHttpClient(api.url);

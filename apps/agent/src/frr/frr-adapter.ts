@@ -4,6 +4,7 @@
 // text every adapter applies comes from netcfg (scheduleHostPlan's FRR step).
 import {
   parseFrrRunningConfig,
+  splitJsonDocuments,
   type TFrrConfig,
   type TFrrState,
   type TFrrStep,
@@ -12,6 +13,8 @@ import { runChecked, type TRunner } from "../exec/run-command";
 import type { TLogger } from "../log";
 import type { StateStore } from "../state/state-store";
 import type { TOwnedRecord } from "../state/state-files";
+import type { TSystemIds } from "./system-ids";
+import { daemonOfShow, VtyClient, VtyCommandError } from "./vty-client";
 
 /** How the agent runs FRR. */
 export type TFrrMode = "system" | "managed" | "none";
@@ -34,6 +37,11 @@ export interface TFrrAdapterOptions {
   etcDir?: string;
   /** FRR's run root. */
   runRoot?: string;
+  /**
+   * Who a managed FRR's folders and files are handed to; default the `frr` user and group from
+   * /etc/passwd and /etc/group, null: through `chown frr:frr` (tests, a user from NSS).
+   */
+  frrOwner?: TSystemIds | null;
 }
 
 /** FRR as the reconcile loop and health reports use it. */
@@ -41,6 +49,11 @@ export interface TFrrAdapter {
   readonly mode: Exclude<TFrrMode, "none">;
   /** Run one vtysh show command and return its stdout (throws on failure). */
   show(command: string): Promise<string>;
+  /**
+   * Run several `... json` show commands in one vtysh process and return each one's JSON text,
+   * in order (throws on failure, or when the answers do not match the commands one for one).
+   */
+  showJson(commands: readonly string[]): Promise<string[]>;
   /** FRR's version string (e.g. `8.4.4`), null when unknown. */
   readVersion(): Promise<string | null>;
   /** Whether {@link ensureRunning} would start FRR now (managed daemons gone). */
@@ -76,9 +89,56 @@ export abstract class VtyshFrr implements TFrrAdapter {
   /** Carry out the step (the mode's way of writing FRR). */
   protected abstract applyStep(step: TFrrStep): Promise<void>;
 
+  /** The folder of the daemons' vty sockets. */
+  abstract vtyDir(): string;
+
+  private vtyClient: VtyClient | null = null;
+
+  private isVtyFallbackLogged = false;
+
+  /**
+   * A show command one daemon answers goes over its vty socket (no vtysh process); the rest,
+   * and any the socket did not answer (no socket: FRR down or elsewhere; a refusal vtysh might
+   * not get), through vtysh. The first such fallback is logged as a warning: a read that always
+   * falls back costs a process each time again.
+   */
   async show(command: string): Promise<string> {
+    const daemon = daemonOfShow(command);
+    if (daemon) {
+      const started = performance.now();
+      this.vtyClient ??= new VtyClient(this.vtyDir());
+      try {
+        const output = await this.vtyClient.show(daemon, command);
+        const ms = Math.round((performance.now() - started) * 10) / 10;
+        this.options.logger.debug({ daemon, command, ms }, "vty");
+        return output;
+      } catch (error) {
+        const level =
+          error instanceof VtyCommandError && !this.isVtyFallbackLogged ? "warn" : "debug";
+        if (level === "warn") this.isVtyFallbackLogged = true;
+        this.options.logger[level](
+          { daemon, command, error: String(error) },
+          "vty read failed: asking vtysh",
+        );
+      }
+    }
     const argv = [...this.vtysh(), "-c", command];
     return (await runChecked(this.options.runner, argv, { timeoutMs: 10_000 })).stdout;
+  }
+
+  async showJson(commands: readonly string[]): Promise<string[]> {
+    if (commands.every((command) => daemonOfShow(command) !== null)) {
+      return Promise.all(commands.map((command) => this.show(command)));
+    }
+    const argv = [...this.vtysh(), ...commands.flatMap((command) => ["-c", command])];
+    const { stdout } = await runChecked(this.options.runner, argv, { timeoutMs: 10_000 });
+    const documents = splitJsonDocuments(stdout);
+    if (documents.length !== commands.length) {
+      throw new Error(
+        `vtysh answered ${documents.length} JSON documents to ${commands.length} commands: ${stdout.slice(0, 200)}`,
+      );
+    }
+    return documents;
   }
 
   async readVersion(): Promise<string | null> {

@@ -2,13 +2,14 @@
 // (one FRR per network namespace), supervised by PID like wireguard-go. Changes go through
 // frr-reload.py (global) or targeted vtysh commands (one neighbor), and the startup file is kept
 // in step with what runs.
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { renderFrrConfig, type TFrrConfig, type TFrrStep } from "@meshover/netcfg";
-import { runChecked, type TRunner } from "../exec/run-command";
+import { CommandError, runChecked, type TRunner } from "../exec/run-command";
 import { stopProcess } from "../host/stop-process";
 import type { TLogger } from "../log";
 import type { TOwnedRecord } from "../state/state-files";
 import { FRR_BIN, FRR_RELOAD, VtyshFrr } from "./frr-adapter";
+import { lookUpSystemIds } from "./system-ids";
 
 /** Daemons a managed FRR consists of, in start order. */
 export const MANAGED_DAEMONS = ["zebra", "bgpd", "bfdd", "staticd"] as const;
@@ -52,6 +53,10 @@ export class ManagedFrr extends VtyshFrr {
     return ["vtysh", "-N", this.options.pathspace];
   }
 
+  vtyDir(): string {
+    return this.runDir;
+  }
+
   /** True when every daemon recorded in the ownership record still runs. */
   isStartNeeded(): boolean {
     const pids = this.options.store.readOwned().frr?.pids ?? {};
@@ -83,10 +88,17 @@ export class ManagedFrr extends VtyshFrr {
     writeFileSync(this.configFile, renderFrrConfig(model), { mode: 0o640 });
     const vtyshConf = `${this.configDir}/vtysh.conf`;
     writeFileSync(vtyshConf, "service integrated-vtysh-config\n", { mode: 0o640 });
-    await runChecked(runner, [
-      ...["chown", "frr:frr", this.configDir, this.runDir],
-      ...[this.configFile, vtyshConf],
-    ]);
+    const owned = [this.configDir, this.runDir, this.configFile, vtyshConf];
+    // In the agent's own process where it can (a spawned chown took 0.7–1.9 s of a cold start
+    // on a busy host, all of it before zebra could start); with `chown` where frr's IDs are
+    // not in the files (a user from NSS) or the adapter was told so (tests: a fake host).
+    const ids =
+      this.options.frrOwner === undefined ? lookUpSystemIds("frr", "frr") : this.options.frrOwner;
+    if (ids) {
+      for (const path of owned) chownSync(path, ids.uid, ids.gid);
+    } else {
+      await runChecked(runner, ["chown", "frr:frr", ...owned]);
+    }
     const pids: Record<string, number> = {};
     const record = () =>
       store.updateOwned((current) => ({
@@ -112,8 +124,7 @@ export class ManagedFrr extends VtyshFrr {
     await spawn("zebra");
     await this.waitForSockets(ZEBRA_SOCKETS);
     await Promise.all(MANAGED_DAEMONS.filter((daemon) => daemon !== "zebra").map(spawn));
-    await this.waitForVtysh();
-    await runChecked(runner, [...this.vtysh(), "-b"], { timeoutMs: 30_000 });
+    await this.loadStartupConfig();
     logger.info({ pathspace, pids }, "managed FRR started");
   }
 
@@ -128,15 +139,20 @@ export class ManagedFrr extends VtyshFrr {
     }
   }
 
-  private async waitForVtysh(): Promise<void> {
+  /**
+   * Load the startup file into the daemons once each has its vty socket: a daemon makes it just
+   * before its event loop runs, and vtysh's connect waits in the socket's backlog until then.
+   * No `show version` round first (a whole vtysh run, 0.7–1.4 s on a busy host); a load that
+   * still found a daemon missing (the instant between bind and listen) is tried again.
+   */
+  private async loadStartupConfig(): Promise<void> {
     const deadline = Date.now() + START_TIMEOUT_MS;
+    const vtys = MANAGED_DAEMONS.map((daemon) => `${daemon}.vty`);
+    await this.waitForSockets(vtys);
     for (;;) {
-      const ready = MANAGED_DAEMONS.every((daemon) => existsSync(`${this.runDir}/${daemon}.vty`));
-      if (ready) {
-        const result = await this.options.runner.run([...this.vtysh(), "-c", "show version"]);
-        if (result.code === 0) return;
-      }
-      if (Date.now() > deadline) throw new Error("managed FRR did not come up within 15 s");
+      const result = await this.options.runner.run([...this.vtysh(), "-b"], { timeoutMs: 30_000 });
+      if (result.code === 0) return;
+      if (Date.now() > deadline) throw new CommandError([...this.vtysh(), "-b"], result);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

@@ -34,6 +34,10 @@ export class SystemFrr extends VtyshFrr {
     return ["vtysh"];
   }
 
+  vtyDir(): string {
+    return this.options.runRoot ?? "/var/run/frr";
+  }
+
   /** The service is the host's to run. */
   isStartNeeded(): boolean {
     return false;

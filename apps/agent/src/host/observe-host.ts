@@ -6,7 +6,6 @@ import {
   canonicalizeEndpoint,
   formatInterfaceAddress,
   parseIpAddresses,
-  parseIpLinks,
   parseWgDump,
   type THostState,
   type TLinkState,
@@ -86,16 +85,18 @@ export async function observeHost(
   readSysctl: TReadSysctl,
   sysctlKeys: readonly string[],
 ): Promise<TObservation> {
-  const [linkText, addressText, dump] = await Promise.all([
-    runChecked(runner, ["ip", "-d", "-json", "link", "show"]),
-    runChecked(runner, ["ip", "-json", "addr", "show"]),
+  // Links (with `-d`: their kind) and addresses in one `ip` run: every process the agent
+  // spawns costs it a fork of its whole heap, and a cold start observes many times.
+  const [linkText, dump] = await Promise.all([
+    runChecked(runner, ["ip", "-d", "-json", "addr", "show"]),
     runner.run(["wg", "show", "all", "dump"], { isSecret: true }),
   ]);
+  const parsedLinks = parseIpAddresses(linkText.stdout);
   const wireguard = toWireguardDump(dump.code === 0 ? dump.stdout : "");
   // Kernel-generated link-locals (stable-privacy) are left out: meshover neither sets nor
   // removes them.
   const addresses = new Map(
-    parseIpAddresses(addressText.stdout).map((link) => [
+    parsedLinks.map((link) => [
       link.name,
       link.addresses
         .filter((address) => !address.isStablePrivacy)
@@ -103,7 +104,7 @@ export async function observeHost(
         .sort(),
     ]),
   );
-  const links: TLinkState[] = parseIpLinks(linkText.stdout).map((link) => {
+  const links: TLinkState[] = parsedLinks.map((link) => {
     const device = wireguard.devices.get(link.name) ?? null;
     return {
       name: link.name,
