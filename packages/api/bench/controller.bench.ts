@@ -13,6 +13,7 @@
 /* eslint-disable no-restricted-properties -- a benchmark sets up its database like a test */
 import { fork, type ChildProcess } from "node:child_process";
 import { setMaxListeners } from "node:events";
+import { request as httpRequest } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -300,6 +301,8 @@ let streamRetries = 0;
  * A minimal SSE reader: calls `onId` with each event id (the config version). A stream that
  * fails (the controller resets a connection while 2,000 open at once) is opened again after a
  * second, as the agent does; the first event of the new stream is the full current config.
+ * Plain `node:http` (no fetch and web streams): the 2,000 simulated agents share the 2 cores
+ * with the controller under test, and each should cost as little of them as it can.
  */
 async function readEventIds(
   baseUrl: string,
@@ -309,23 +312,38 @@ async function readEventIds(
 ) {
   while (!signal.aborted) {
     try {
-      const response = await fetch(`${baseUrl}${TRPC_PATH}/agent.config`, {
-        headers: { authorization: `Bearer ${credential}`, accept: "text/event-stream" },
-        signal,
+      await new Promise<void>((resolve, reject) => {
+        const request = httpRequest(
+          `${baseUrl}${TRPC_PATH}/agent.config`,
+          {
+            headers: { authorization: `Bearer ${credential}`, accept: "text/event-stream" },
+            signal,
+          },
+          (response) => {
+            if (response.statusCode !== 200) {
+              response.resume();
+              reject(new Error(`config stream: ${response.statusCode}`));
+              return;
+            }
+            response.setEncoding("utf8");
+            let buffer = "";
+            response.on("data", (chunk: string) => {
+              streamBytes += Buffer.byteLength(chunk);
+              buffer += chunk;
+              let newline: number;
+              while ((newline = buffer.indexOf("\n")) >= 0) {
+                const line = buffer.slice(0, newline);
+                buffer = buffer.slice(newline + 1);
+                if (line.startsWith("id: ")) onId(Number(line.slice(4)));
+              }
+            });
+            response.on("end", resolve);
+            response.on("error", reject);
+          },
+        );
+        request.on("error", reject);
+        request.end();
       });
-      if (!response.ok || !response.body) throw new Error(`config stream: ${response.status}`);
-      const decoder = new TextDecoder();
-      let buffer = "";
-      for await (const chunk of response.body) {
-        streamBytes += (chunk as Uint8Array).byteLength;
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-        let newline: number;
-        while ((newline = buffer.indexOf("\n")) >= 0) {
-          const line = buffer.slice(0, newline);
-          buffer = buffer.slice(newline + 1);
-          if (line.startsWith("id: ")) onId(Number(line.slice(4)));
-        }
-      }
     } catch (error) {
       if (signal.aborted) return;
       if (streamRetries++ < 5) console.error("config stream failed, opening it again:", error);
