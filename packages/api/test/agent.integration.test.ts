@@ -89,6 +89,29 @@ describe("agent protocol", () => {
     expect(mesh.configOf(hardware.nodeId)?.settings.bfd).toEqual(BFD_TIMERS);
   });
 
+  it("a report from a machine that became software-emulated changes its BFD timers (a mesh change)", async () => {
+    const { token } = await createToken({ db: testDb.db, actor, ttlSec: 600 });
+    const request = makeEnrollRequest(token, "moved");
+    const enrolled = await callAs(testDb.db).agent.enroll({
+      ...request,
+      hostInfo: { ...request.hostInfo, virtualization: "kvm" },
+    });
+    const agent = callAs(testDb.db, { authorization: `Bearer ${enrolled.credential}` });
+    const report = { ...makeReport(request.publicKey), endpoints: request.endpoints };
+    const same = await agent.agent.report({
+      ...report,
+      hostInfo: { ...report.hostInfo, virtualization: "kvm" },
+    });
+    expect(same.meshVersion).toBeNull();
+    const moved = await agent.agent.report({
+      ...report,
+      hostInfo: { ...report.hostInfo, virtualization: "qemu" },
+    });
+    expect(moved.meshVersion).not.toBeNull();
+    const mesh = await loadNodeConfigs({ db: testDb.db });
+    expect(mesh.configOf(enrolled.nodeId)?.settings.bfd).toEqual(BFD_TIMERS_SOFTWARE_EMULATED);
+  });
+
   it("refuses expired and revoked tokens, unknown fields and bad credentials", async () => {
     const expired = await createToken({ db: testDb.db, actor, ttlSec: 1, now: new Date(0) });
     const anonymous = callAs(testDb.db);

@@ -1,4 +1,4 @@
-import type { THealthReport } from "@meshover/netcfg";
+import { isSoftwareEmulated, type THealthReport } from "@meshover/netcfg";
 import type { Prisma, TPrismaClient } from "@meshover/prisma";
 import { insertHealthSamples } from "../../lib/health-sample";
 import { ServiceError, isUniqueViolation } from "../../lib/service-error";
@@ -86,6 +86,15 @@ export async function ingestReport(options: TReportOptions): Promise<TIngestedRe
   return { meshVersion, previous, routesResync };
 }
 
+/** The `virtualization` fact of a stored hostInfo (JSON), null when it has none. */
+function readVirtualization(hostInfo: unknown): string | null {
+  const value =
+    typeof hostInfo === "object" && hostInfo !== null && "virtualization" in hostInfo
+      ? hostInfo.virtualization
+      : null;
+  return typeof value === "string" ? value : null;
+}
+
 /**
  * The general case of `ingestReport` (a new key or endpoints, a rotation to advance, a direct
  * path to record): node facts (last seen, version, host info, endpoints, applied version,
@@ -106,7 +115,7 @@ export async function ingestGeneralReport({
 }): Promise<{ meshVersion: number | null }> {
   const node = await db.node.findUnique({
     where: { id: nodeId },
-    select: { publicKey: true, endpoints: true },
+    select: { publicKey: true, endpoints: true, hostInfo: true },
   });
   if (!node) throw new ServiceError("NOT_FOUND", "this node was removed from the mesh");
   // A rotation the controller just finished promoted the node's next key; a report the agent
@@ -142,6 +151,10 @@ export async function ingestGeneralReport({
     isKeyChanged ||
     answered !== null ||
     !isSameList(node.endpoints, report.endpoints) ||
+    // Moved onto (or off) a software-emulated machine: its BFD timers change, in its own
+    // config and in its peers' (each end asks for its own).
+    isSoftwareEmulated(readVirtualization(node.hostInfo)) !==
+      isSoftwareEmulated(report.hostInfo.virtualization) ||
     hasDirectPathChanges(paths);
 
   const write = async (tx: Prisma.TransactionClient) => {

@@ -49,7 +49,7 @@ function isRoutineField(key: string, value: unknown): boolean {
 // request too, as storeObservedState would: $12 null keeps the stored mesh, $13 false the
 // stored request) and insert the samples. The update
 // (and with it the inserts) happens only when the report changes nothing in the mesh (same key,
-// same endpoints), no peer's key rotation waits for this node's handshakes and none of the
+// same endpoints, same virtualization: it picks the node's BFD timers), no peer's key rotation waits for this node's handshakes and none of the
 // node's failed direct paths is due for a retry: otherwise `updated` is 0 and nothing was
 // written.
 const INGEST_SQL = `
@@ -73,6 +73,7 @@ WITH previous_node AS (
       THEN $2::timestamp ELSE "reappliedAt" END,
     "reappliedId" = CASE WHEN $13::boolean THEN $14::uuid ELSE "reappliedId" END
   WHERE id = $1::uuid AND "publicKey" = $3 AND endpoints = $4::text[]
+    AND "hostInfo"->>'virtualization' IS NOT DISTINCT FROM $6::jsonb->>'virtualization'
     AND NOT EXISTS (
       SELECT 1 FROM "KeyRotation" r WHERE r.status = 'reported' AND r."nodeId" = ANY($11::uuid[]))
     AND NOT EXISTS (
