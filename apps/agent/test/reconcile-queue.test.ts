@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ReconcileQueue } from "../src/reconcile/reconcile-queue";
 import { StateStore } from "../src/state/state-store";
 import { createFakeHostDriver, FakeHost } from "./fake-host";
@@ -154,6 +154,38 @@ describe("ReconcileQueue", () => {
     // The same request again (a later version still carrying it) is not a new re-apply.
     await queue.accept({ ...config, version: 3, reapplyId });
     expect(events).toEqual(["changed: 0 operations"]);
+  });
+
+  it("tries a failed pass again after 1 s, then 2 s, and stops once a pass succeeds", async () => {
+    vi.useFakeTimers();
+    try {
+      const { fake, queue, events } = setUp();
+      // Two passes fail on the tunnel's `wg set` (its port taken for a moment).
+      fake.failNext = "wg set mo2";
+      await queue.accept(makeTestConfig([makeTestPeer(2)], { version: 3 }));
+      expect(queue.lastOutcome?.error).toMatch(/injected failure: wg set mo2/);
+      expect(events).toHaveLength(1);
+      fake.failNext = "wg set mo2";
+      await vi.advanceTimersByTimeAsync(999);
+      expect(events).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(events).toHaveLength(2);
+      expect(queue.lastOutcome?.error).toMatch(/injected failure/);
+      // The second try waits twice as long, and builds the tunnel.
+      await vi.advanceTimersByTimeAsync(1999);
+      expect(events).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(events).toHaveLength(3);
+      expect(queue.lastOutcome?.error).toBeNull();
+      expect(queue.appliedVersion).toBe(3);
+      expect(fake.dump()).toContain("mo2 wireguard up");
+      // No more tries after a success.
+      await vi.advanceTimersByTimeAsync(20_000);
+      expect(events).toHaveLength(3);
+      await queue.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("does nothing once stopped", async () => {

@@ -1,7 +1,9 @@
 // All host work, one task at a time: reconcile passes (on a new config, at start, and on a
 // timer to repair drift) and health reports share one queue so they never interleave commands.
 // A pass first updates the keys for a rotation (update-rotation-keys.ts); a pass that leaves an
-// old tunnel retiring or draining queues another one DRAIN_DELAY_MS later to finish it.
+// old tunnel retiring or draining queues another one DRAIN_DELAY_MS later to finish it; a pass
+// that failed queues another one soon (RETRY_FIRST_MS, doubling up to RETRY_MAX_MS) instead of
+// leaving the tunnel it could not build down until the next resync.
 import { DRAIN_DELAY_MS, type TDesiredNodeConfig } from "@meshover/netcfg";
 import type { TRunner } from "../exec/run-command";
 import type { TFrrAdapter } from "../frr/frr-adapter";
@@ -11,6 +13,11 @@ import type { StateStore } from "../state/state-store";
 import type { RouteSourceWatcher, TSourcesChange } from "../sources/route-source-watcher";
 import { reconcileHost, type TReconcileOutcome } from "./reconcile-host";
 import { updateRotationKeys } from "./update-rotation-keys";
+
+/** First wait before a failed pass is tried again; it doubles while passes keep failing. */
+export const RETRY_FIRST_MS = 1000;
+/** Longest wait between tries (the periodic resync comes on top). */
+export const RETRY_MAX_MS = 8000;
 
 /** Options of ReconcileQueue. */
 export interface TReconcileQueueOptions {
@@ -43,6 +50,9 @@ export class ReconcileQueue {
   private waitingConfigPass: Promise<void> | null = null;
   /** The follow-up pass that retires old tunnels (see DRAIN_DELAY_MS). */
   private drainTimer: NodeJS.Timeout | null = null;
+  /** The next try after a failed pass, and how long the one after would wait. */
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryDelayMs = RETRY_FIRST_MS;
 
   constructor(private readonly options: TReconcileQueueOptions) {
     this.config = options.store.readCachedConfig();
@@ -141,6 +151,8 @@ export class ReconcileQueue {
       // A re-apply is reported at once even when nothing needed fixing: the admin waits for it.
       if (isChange || isReapply) this.options.onChanged(outcome);
       if (outcome.isRetirementPending) this.scheduleDrain();
+      if (outcome.error) this.scheduleRetry();
+      else this.retryDelayMs = RETRY_FIRST_MS;
     });
     if (reason === "config") this.waitingConfigPass = pass;
     return pass;
@@ -153,6 +165,20 @@ export class ReconcileQueue {
       this.drainTimer = null;
       void this.reconcile("drain");
     }, DRAIN_DELAY_MS);
+  }
+
+  /**
+   * A failed pass (a `wg set` that found its port taken for a moment, a daemon not up yet) is
+   * tried again soon, observing everything afresh; one pending try at a time.
+   */
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.isStopped) return;
+    const delay = this.retryDelayMs;
+    this.retryDelayMs = Math.min(delay * 2, RETRY_MAX_MS);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.reconcile("retry");
+    }, delay);
   }
 
   /**
@@ -188,6 +214,7 @@ export class ReconcileQueue {
   async stop(): Promise<void> {
     this.isStopped = true;
     if (this.drainTimer) clearTimeout(this.drainTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.tail;
   }
 }
