@@ -56,10 +56,8 @@ async function setUp() {
     ],
   };
   const frr = {
-    showJson: (commands: string[]) =>
-      Promise.resolve(
-        commands.map((command) => JSON.stringify({ routes: command.includes("ipv4") ? rib : {} })),
-      ),
+    show: (command: string) =>
+      Promise.resolve(JSON.stringify({ routes: command.includes("ipv4") ? rib : {} })),
   } as unknown as TFrrAdapter;
   // Every command the handover loop runs, reads included.
   const commands: string[] = [];

@@ -8,10 +8,7 @@ function frrWithBfdPeers(peers: object[]): TFrrAdapter {
     "show bgp neighbors json": "{}",
     "show bfd peers json": JSON.stringify(peers),
   };
-  return {
-    showJson: (commands: readonly string[]) =>
-      Promise.resolve(commands.map((command) => answers[command] ?? "")),
-  } as unknown as TFrrAdapter;
+  return { show: (command: string) => Promise.resolve(answers[command] ?? "") } as TFrrAdapter;
 }
 
 describe("readRoutingHealth", () => {

@@ -31,4 +31,3 @@ export * from "./choose-direct-path";
 export * from "./build-reachability-matrix";
 export * from "./observe-routes";
 export * from "./derive-handover-routes";
-export * from "./split-json-documents";

@@ -113,8 +113,9 @@ function canonical(prefix: string): string {
 /**
  * Turns the parsed RIB and kernel routes into peer ids using the node's config: a received
  * path's neighbour AS names the peer (every node has its own ASN), an installed route's device
- * names the tunnel (`mo<peer index>`, or `mo<peer index>r` in a rotation's other slot). Paths and devices that are not mesh peers count as
- * "via nothing mesh" (empty list), so a prefix from a BGP speaker behind the node still shows.
+ * names the tunnel (`mo<peer index>`, or `mo<peer index>r` in a rotation's other slot). Paths
+ * and devices that are not mesh peers count as "via nothing mesh" (empty list), so a prefix
+ * from a BGP speaker behind the node still shows.
  */
 export function observeRoutes(
   config: TDesiredNodeConfig,

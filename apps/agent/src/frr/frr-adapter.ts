@@ -4,7 +4,6 @@
 // text every adapter applies comes from netcfg (scheduleHostPlan's FRR step).
 import {
   parseFrrRunningConfig,
-  splitJsonDocuments,
   type TFrrConfig,
   type TFrrState,
   type TFrrStep,
@@ -47,13 +46,8 @@ export interface TFrrAdapterOptions {
 /** FRR as the reconcile loop and health reports use it. */
 export interface TFrrAdapter {
   readonly mode: Exclude<TFrrMode, "none">;
-  /** Run one vtysh show command and return its stdout (throws on failure). */
+  /** Run one show command and return its output (throws on failure). */
   show(command: string): Promise<string>;
-  /**
-   * Run several `... json` show commands in one vtysh process and return each one's JSON text,
-   * in order (throws on failure, or when the answers do not match the commands one for one).
-   */
-  showJson(commands: readonly string[]): Promise<string[]>;
   /** FRR's version string (e.g. `8.4.4`), null when unknown. */
   readVersion(): Promise<string | null>;
   /** Whether {@link ensureRunning} would start FRR now (managed daemons gone). */
@@ -124,21 +118,6 @@ export abstract class VtyshFrr implements TFrrAdapter {
     }
     const argv = [...this.vtysh(), "-c", command];
     return (await runChecked(this.options.runner, argv, { timeoutMs: 10_000 })).stdout;
-  }
-
-  async showJson(commands: readonly string[]): Promise<string[]> {
-    if (commands.every((command) => daemonOfShow(command) !== null)) {
-      return Promise.all(commands.map((command) => this.show(command)));
-    }
-    const argv = [...this.vtysh(), ...commands.flatMap((command) => ["-c", command])];
-    const { stdout } = await runChecked(this.options.runner, argv, { timeoutMs: 10_000 });
-    const documents = splitJsonDocuments(stdout);
-    if (documents.length !== commands.length) {
-      throw new Error(
-        `vtysh answered ${documents.length} JSON documents to ${commands.length} commands: ${stdout.slice(0, 200)}`,
-      );
-    }
-    return documents;
   }
 
   async readVersion(): Promise<string | null> {

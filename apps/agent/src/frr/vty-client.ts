@@ -3,15 +3,15 @@
 // followed by three NUL bytes and the command's status. A vtysh process first builds FRR's whole
 // command tree (~30–40 ms of CPU before it asks anything, more on a busy host); the health
 // reports and the routing watcher asked ~200 times in a 12-node cold start's first 16 s. One
-// connection per daemon, kept open, one command at a time on it (after an `enable`, as vtysh). Only reads go this way: the
-// config is written through vtysh and frr-reload.py as before.
+// connection per daemon, kept open, one command at a time on it (after an `enable`, as vtysh).
+// Only reads go this way: the config is written through vtysh and frr-reload.py as before.
 import { createConnection, type Socket } from "node:net";
 
-/** The daemon that answers a show command (null: ask vtysh, which merges several). */
+/** The daemon that answers a show command the agent reads (null: ask vtysh). */
 export function daemonOfShow(command: string): string | null {
-  if (/^show (bgp|ip bgp)\b/.test(command)) return "bgpd";
+  if (/^show bgp\b/.test(command)) return "bgpd";
   if (/^show bfd\b/.test(command)) return "bfdd";
-  if (/^show (version|ip route|ipv6 route|interface)\b/.test(command)) return "zebra";
+  if (/^show version\b/.test(command)) return "zebra";
   return null;
 }
 

@@ -51,12 +51,15 @@ export function readBgpHealth(neighborsJson: string): TRoutingHealth["bgp"] {
   );
 }
 
-/** What {@link parseRoutingHealth} reads, in this order (one vtysh run). */
-export const ROUTING_HEALTH_COMMANDS = ["show bgp neighbors json", "show bfd peers json"] as const;
-
-/** BGP neighbor and BFD peer state from their texts (unknown: empty maps). */
-export function parseRoutingHealth(bgpText: string | null, bfdText: string | null): TRoutingHealth {
+/** Read BGP neighbor and BFD peer state from FRR (empty maps when FRR is off or down). */
+export async function readRoutingHealth(frr: TFrrAdapter | null): Promise<TRoutingHealth> {
   const health: TRoutingHealth = { bgp: new Map(), bfd: new Map() };
+  if (!frr) return health;
+  // Both at once (a change report is on the cut → red path); a failure reads as unknown below.
+  const [bgpText, bfdText] = await Promise.all([
+    frr.show("show bgp neighbors json").catch(() => null),
+    frr.show("show bfd peers json").catch(() => null),
+  ]);
   try {
     health.bgp = readBgpHealth(bgpText ?? "");
   } catch {
@@ -72,12 +75,6 @@ export function parseRoutingHealth(bgpText: string | null, bfdText: string | nul
     // As above.
   }
   return health;
-}
-
-/** Read BGP neighbor and BFD peer state from FRR (empty maps when FRR is off or down). */
-export async function readRoutingHealth(frr: TFrrAdapter | null): Promise<TRoutingHealth> {
-  const texts = frr ? await frr.showJson(ROUTING_HEALTH_COMMANDS).catch(() => null) : null;
-  return parseRoutingHealth(texts?.[0] ?? null, texts?.[1] ?? null);
 }
 
 /** Options of collectPeerHealth. */

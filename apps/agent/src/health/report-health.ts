@@ -20,17 +20,12 @@ import type { StateStore } from "../state/state-store";
 import type { TIdentity } from "../state/state-files";
 import type { RouteSourceWatcher } from "../sources/route-source-watcher";
 import { AGENT_VERSION } from "../version";
-import {
-  collectPeerHealth,
-  collectRotationTunnels,
-  parseRoutingHealth,
-  ROUTING_HEALTH_COMMANDS,
-} from "./collect-health";
+import { collectPeerHealth, collectRotationTunnels, readRoutingHealth } from "./collect-health";
 import { patchSessions } from "./patch-sessions";
 import { DirectPathWatch } from "./watch-direct-paths";
 import { PeerProbeCache } from "./peer-probes";
 import { readHostInfo } from "./read-host-info";
-import { RIB_COMMANDS, RouteTracker, type TPendingRoutes } from "./track-routes";
+import { RouteTracker, type TPendingRoutes } from "./track-routes";
 
 /** Delay of the extra report after a change, when new BGP sessions have usually come up. */
 export const SETTLE_REPORT_MS = 4000;
@@ -160,17 +155,12 @@ export class HealthReporter {
     const config = queue.config;
     if (config) {
       // Independent reads side by side: a change report is on the cut → red path.
-      // FRR's sessions and (unless skipped) its RIB in one vtysh run: each run costs ~30 ms of
-      // CPU before it asks anything, and a cold mesh of 12 ran ~200 of them in its first 16 s.
-      const commands = [...ROUTING_HEALTH_COMMANDS, ...(isRoutesSkipped ? [] : RIB_COMMANDS)];
-      const [observation, texts] = await Promise.all([
+      const [observation, routing, collectedRoutes] = await Promise.all([
         host.observe([]),
-        frr ? frr.showJson(commands).catch(() => null) : null,
+        readRoutingHealth(frr),
+        isRoutesSkipped ? null : this.routes.collect({ config, frr, runner }),
       ]);
-      const routing = parseRoutingHealth(texts?.[0] ?? null, texts?.[1] ?? null);
-      if (!isRoutesSkipped && texts) {
-        routes = await this.routes.collect({ config, frr, runner, ribs: texts.slice(2) });
-      }
+      routes = collectedRoutes;
       rotationTunnels = collectRotationTunnels(config, keys, observation);
       observed = {
         tunnels: observation.host.links

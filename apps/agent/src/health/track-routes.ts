@@ -14,9 +14,6 @@ import {
 import { runChecked, type TRunner } from "../exec/run-command";
 import type { TFrrAdapter } from "../frr/frr-adapter";
 
-/** bgpd's RIB, both families, as one vtysh run asks for it. */
-export const RIB_COMMANDS = ["show bgp ipv4 unicast json", "show bgp ipv6 unicast json"] as const;
-
 /** The routes part of one report and what to remember once the controller has it. */
 export interface TPendingRoutes {
   report: TRouteReport;
@@ -30,26 +27,25 @@ export class RouteTracker {
 
   /**
    * Observe the routes now and make the report's `routes` field, or null when they cannot be
-   * read (no FRR, FRR not answering): the controller then keeps what it had. `ribs` are the
-   * answers to {@link RIB_COMMANDS} when the caller read them in its own vtysh run.
+   * read (no FRR, FRR not answering): the controller then keeps what it had.
    */
   async collect(options: {
     config: TDesiredNodeConfig;
     frr: TFrrAdapter | null;
     runner: TRunner;
-    ribs?: readonly string[] | null;
   }): Promise<TPendingRoutes | null> {
     const { config, frr, runner } = options;
     if (!frr) return null;
     try {
-      const [ribs, kernel4, kernel6] = await Promise.all([
-        options.ribs ?? frr.showJson(RIB_COMMANDS),
+      const [rib4, rib6, kernel4, kernel6] = await Promise.all([
+        frr.show("show bgp ipv4 unicast json"),
+        frr.show("show bgp ipv6 unicast json"),
         runChecked(runner, ["ip", "-json", "route", "show", "proto", "bgp"]),
         runChecked(runner, ["ip", "-6", "-json", "route", "show", "proto", "bgp"]),
       ]);
       const observation = observeRoutes(
         config,
-        ribs.flatMap((rib) => parseBgpRib(rib)),
+        [...parseBgpRib(rib4), ...parseBgpRib(rib6)],
         [
           ...parseKernelRoutes(kernel4.stdout, "ipv4"),
           ...parseKernelRoutes(kernel6.stdout, "ipv6"),

@@ -87,11 +87,11 @@ export async function observeHost(
 ): Promise<TObservation> {
   // Links (with `-d`: their kind) and addresses in one `ip` run: every process the agent
   // spawns costs it a fork of its whole heap, and a cold start observes many times.
-  const [linkText, dump] = await Promise.all([
+  const [ipText, dump] = await Promise.all([
     runChecked(runner, ["ip", "-d", "-json", "addr", "show"]),
     runner.run(["wg", "show", "all", "dump"], { isSecret: true }),
   ]);
-  const parsedLinks = parseIpAddresses(linkText.stdout);
+  const parsedLinks = parseIpAddresses(ipText.stdout);
   const wireguard = toWireguardDump(dump.code === 0 ? dump.stdout : "");
   // Kernel-generated link-locals (stable-privacy) are left out: meshover neither sets nor
   // removes them.

@@ -19,7 +19,6 @@ import { z } from "zod";
 import { CommandError, runChecked, type TRunner } from "../exec/run-command";
 import type { TFrrAdapter } from "../frr/frr-adapter";
 import type { TLogger } from "../log";
-import { RIB_COMMANDS } from "../health/track-routes";
 
 const TABLE = String(HANDOVER_TABLE);
 const FAMILIES = [
@@ -106,12 +105,11 @@ export class HandoverRoutes {
   private async derive(config: TDesiredNodeConfig | null, candidates: readonly TRouteCandidate[]) {
     const { frr } = this.options;
     if (!config || !frr || !hasMovablePrefixes(candidates)) return [];
-    const ribs = await frr.showJson(RIB_COMMANDS);
-    return deriveHandoverRoutes(
-      config,
-      candidates,
-      ribs.flatMap((rib) => parseBgpRib(rib)),
-    );
+    const [rib4, rib6] = await Promise.all([
+      frr.show("show bgp ipv4 unicast json"),
+      frr.show("show bgp ipv6 unicast json"),
+    ]);
+    return deriveHandoverRoutes(config, candidates, [...parseBgpRib(rib4), ...parseBgpRib(rib6)]);
   }
 
   private async apply(wanted: THandoverRoute[]) {

@@ -47,11 +47,11 @@ function isRoutineField(key: string, value: unknown): boolean {
 // with (the node's applied version and the newest sample of each of its tunnels; CTEs see the
 // snapshot from before the writes), update the node's facts (the observed mesh and the re-apply
 // request too, as storeObservedState would: $12 null keeps the stored mesh, $13 false the
-// stored request) and insert the samples. The update
-// (and with it the inserts) happens only when the report changes nothing in the mesh (same key,
-// same endpoints, same virtualization: it picks the node's BFD timers), no peer's key rotation waits for this node's handshakes and none of the
-// node's failed direct paths is due for a retry: otherwise `updated` is 0 and nothing was
-// written.
+// stored request) and insert the samples. The update (and with it the inserts) happens only
+// when the report changes nothing in the mesh (same key, same endpoints, same virtualization:
+// it picks the node's BFD timers), no peer's key rotation waits for this node's handshakes and
+// none of the node's failed direct paths is due for a retry: otherwise `updated` is 0 and
+// nothing was written.
 const INGEST_SQL = `
 WITH previous_node AS (
   SELECT "appliedConfigVersion"::text AS applied FROM "Node" WHERE id = $1::uuid
