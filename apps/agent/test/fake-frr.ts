@@ -4,6 +4,7 @@
 // commands). Anything else throws at the call. The running config is text that netcfg's
 // parseFrrRunningConfig reads back, as from the real FRR.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
 import { parseFrrRunningConfig } from "@meshover/netcfg";
 import type { TCommandResult } from "../src/exec/run-command";
 
@@ -20,6 +21,8 @@ export class FakeFrr {
   readonly pids = new Map<string, number>();
   /** Every change to the running config, in order (for mutation dumps). */
   changes: string[] = [];
+  /** Each daemon's vty socket: a real listening unix socket, as the adapter connects to it. */
+  private readonly vtys = new Map<string, Server>();
 
   constructor(readonly options: { pathspace: string; etcDir: string; runRoot: string }) {}
 
@@ -36,14 +39,21 @@ export class FakeFrr {
     if (!daemon || !DAEMONS.includes(daemon) || argv[2] !== this.options.pathspace) return false;
     this.pids.set(daemon, pid);
     mkdirSync(this.runDir, { recursive: true });
-    writeFileSync(`${this.runDir}/${daemon}.vty`, "");
+    const vty = createServer((connection) => connection.destroy());
+    vty.listen(`${this.runDir}/${daemon}.vty`).unref();
+    this.vtys.set(daemon, vty);
     if (daemon === "zebra") writeFileSync(`${this.runDir}/zserv.api`, "");
     return true;
   }
 
   /** A process of this FRR was stopped. */
   stopped(pid: number): void {
-    for (const [daemon, known] of this.pids) if (known === pid) this.pids.delete(daemon);
+    for (const [daemon, known] of this.pids) {
+      if (known !== pid) continue;
+      this.pids.delete(daemon);
+      this.vtys.get(daemon)?.close();
+      this.vtys.delete(daemon);
+    }
     rmSync(this.runDir, { recursive: true, force: true });
     this.running = null;
   }
@@ -68,8 +78,12 @@ export class FakeFrr {
     if (tool !== "vtysh" || args[0] !== "-N" || args[1] !== this.options.pathspace) return null;
     if (!this.isUp) return fail("Exiting: failed to connect to any daemons.");
     const rest = args.slice(2);
-    if (rest.join(" ") === "-b")
+    if (rest.join(" ") === "-b") {
+      // The real vtysh -b skips a daemon not listening yet and leaves it empty.
+      if (![...this.vtys.values()].every((vty) => vty.listening))
+        return fail("fake: vtysh -b before every daemon listens");
       return this.load(readFileSync(this.startupFile, "utf8"), "vtysh -b");
+    }
     const commands = rest.filter((_, index) => index % 2 === 1);
     if (rest.some((arg, index) => index % 2 === 0 && arg !== "-c")) return null;
     const [first] = commands;

@@ -101,6 +101,24 @@ describe("ManagedFrr on a fake FRR", () => {
     expect(fake.takeMutations()).toBe("frr: frr-reload.py --reload");
   });
 
+  it("clears the sockets a killed FRR left before starting the daemons again", async () => {
+    const { fakeFrr, frr } = setUpManaged();
+    // SIGKILLed daemons leave their sockets: a stale bgpd.vty must not pass for a live bgpd.
+    const runDir = `${fakeFrr.options.runRoot}/${fakeFrr.options.pathspace}`;
+    mkdirSync(runDir, { recursive: true });
+    for (const name of ["zserv.api", "zebra.vty", "bgpd.vty", "bfdd.vty", "staticd.vty"])
+      writeFileSync(join(runDir, name), "");
+    const staleAtSpawn: string[] = [];
+    const spawn = fakeFrr.spawn.bind(fakeFrr);
+    fakeFrr.spawn = (argv, pid) => {
+      const daemon = argv[0]!.split("/").at(-1)!;
+      if (existsSync(join(runDir, `${daemon}.vty`))) staleAtSpawn.push(daemon);
+      return spawn(argv, pid);
+    };
+    await frr.ensureRunning(MODEL);
+    expect(staleAtSpawn).toEqual([]);
+  });
+
   it("stops every daemon and removes its folders on remove", async () => {
     const { fake, frr } = setUpManaged();
     await frr.ensureRunning(MODEL);

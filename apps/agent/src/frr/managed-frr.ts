@@ -3,6 +3,7 @@
 // frr-reload.py (global) or targeted vtysh commands (one neighbor), and the startup file is kept
 // in step with what runs.
 import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
 import { renderFrrConfig, type TFrrConfig, type TFrrStep } from "@meshover/netcfg";
 import { CommandError, runChecked, type TRunner } from "../exec/run-command";
 import { stopProcess } from "../host/stop-process";
@@ -19,6 +20,18 @@ const ZEBRA_SOCKETS = ["zserv.api", "zebra.vty"] as const;
 
 /** How long the daemons may take until vtysh reaches all of them. */
 const START_TIMEOUT_MS = 15_000;
+
+/** Whether something listens on the unix socket at `path` now (the connection is closed again). */
+function acceptsConnections(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection(path);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
 
 /** Stop the managed daemons `owned` records and remove their folders (any mode: cleanup). */
 export async function removeManagedFrr(
@@ -107,8 +120,11 @@ export class ManagedFrr extends VtyshFrr {
         paths: [...new Set([...current.paths, this.configDir, this.runDir])],
       }));
     record();
-    // Sockets a killed FRR left behind would end the wait for zebra's at once.
-    for (const name of ZEBRA_SOCKETS) rmSync(`${this.runDir}/${name}`, { force: true });
+    // Sockets a killed FRR left behind would end the waits below at once: vtysh -b then found
+    // a dead bgpd.vty, loaded the others and left bgpd empty (a node rebuilt from its cache
+    // after its daemons were killed stayed unreachable).
+    for (const name of [...ZEBRA_SOCKETS, ...MANAGED_DAEMONS.map((daemon) => `${daemon}.vty`)])
+      rmSync(`${this.runDir}/${name}`, { force: true });
     const spawn = async (daemon: (typeof MANAGED_DAEMONS)[number]) => {
       const argv = [`${FRR_BIN}/${daemon}`, "-N", pathspace, "-P", "0"];
       pids[daemon] = await runner.spawnDaemon(
@@ -140,21 +156,26 @@ export class ManagedFrr extends VtyshFrr {
   }
 
   /**
-   * Load the startup file into the daemons once each has its vty socket: a daemon makes it just
-   * before its event loop runs, and vtysh's connect waits in the socket's backlog until then.
-   * No `show version` round first (a whole vtysh run, 0.7–1.4 s on a busy host); a load that
-   * still found a daemon missing (the instant between bind and listen) is tried again.
+   * Load the startup file into the daemons once each accepts connections on its vty socket.
+   * vtysh -b skips a daemon whose socket refuses (a killed daemon's leftover, or the instant
+   * between bind and listen) and still exits 0, leaving that daemon empty; so each socket is
+   * connected to here first (in-process, no `show version` round: a whole vtysh run took
+   * 0.7–1.4 s on a busy host).
    */
   private async loadStartupConfig(): Promise<void> {
     const deadline = Date.now() + START_TIMEOUT_MS;
-    const vtys = MANAGED_DAEMONS.map((daemon) => `${daemon}.vty`);
-    await this.waitForSockets(vtys);
-    for (;;) {
-      const result = await this.options.runner.run([...this.vtysh(), "-b"], { timeoutMs: 30_000 });
-      if (result.code === 0) return;
-      if (Date.now() > deadline) throw new CommandError([...this.vtysh(), "-b"], result);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const daemon of MANAGED_DAEMONS) {
+      const path = `${this.runDir}/${daemon}.vty`;
+      while (!(await acceptsConnections(path))) {
+        if (Date.now() > deadline) {
+          throw new Error(`managed FRR: ${daemon} does not answer on ${path} within 15 s`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     }
+    const argv = [...this.vtysh(), "-b"];
+    const result = await this.options.runner.run(argv, { timeoutMs: 30_000 });
+    if (result.code !== 0) throw new CommandError(argv, result);
   }
 
   protected async applyStep(step: TFrrStep): Promise<void> {
