@@ -275,8 +275,16 @@ async function timeColdMesh(n: number) {
     const token = await createToken(mesh.api, n);
     const started = performance.now();
     const startedEpoch = Date.now();
-    // At the default log level, as installed agents run (the phases below are info lines).
-    for (const node of nodes) startJoiningAgent(mesh.lab, node, mesh.controller, token, "info");
+    // At the default log level, as installed agents run (the phases below are info lines);
+    // BENCH_LAB_COLD_LOG_LEVEL=debug logs every command with its duration (and costs CPU).
+    const logLevel = process.env.BENCH_LAB_COLD_LOG_LEVEL === "debug" ? "debug" : "info";
+    for (const node of nodes) startJoiningAgent(mesh.lab, node, mesh.controller, token, logLevel);
+    // CPU the agents spent in their first 8 s (before the mesh answers): their own, and the
+    // commands they ran (reaped children; wireguard-go and FRR still run and are not in it).
+    // On a 2-core machine this is what competes with the data plane's start.
+    const agentCpu = sleep(COLD_CPU_WINDOW_MS).then(() =>
+      nodes.map((node) => readProcessCpu(findAgent(mesh.lab, node)!.pid)),
+    );
     const members = await Promise.all(nodes.map((node) => mesh.waitForConfig(node, 60_000)));
     const probingFrom = performance.now() - started;
     const reach = await waitForReachability(listPairs(members), 120_000);
@@ -299,7 +307,16 @@ async function timeColdMesh(n: number) {
         copyFileSync(agentLogFile(member.node), join(saveDir, `cold${n}-${member.node.name}.log`));
       if (controllerLog) copyFileSync(controllerLog, join(saveDir, `cold${n}-controller.log`));
     }
-    return { n, handMs, handConfiguredMs, agentMs, phases, compiles, reachMs: agentMs };
+    return {
+      n,
+      handMs,
+      handConfiguredMs,
+      agentMs,
+      phases,
+      compiles,
+      reachMs: agentMs,
+      agentCpu: await agentCpu,
+    };
   } catch (error) {
     const dir = await saveArtifacts(mesh.lab, `bench-cold-n${n}`);
     console.error(`  artifacts in ${dir}`);
@@ -363,6 +380,18 @@ async function timeEarlyFailover(mesh: LabMesh, cut: TMeshMember, reachedAt: num
   }
 }
 
+/** The window of the cold bench's agent CPU figure. */
+const COLD_CPU_WINDOW_MS = 8000;
+
+/** CPU seconds of `pid` so far: its own, and its reaped children's. */
+function readProcessCpu(pid: number) {
+  const ticksPerSec =
+    Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  const seconds = (from: number) => (Number(fields[from]) + Number(fields[from + 1])) / ticksPerSec;
+  return { own: seconds(11), children: seconds(13) }; // utime+stime, cutime+cstime
+}
+
 /** CPU (% of one core) and RSS (MiB) of every agent over `seconds`. */
 async function measureAgents(mesh: LabMesh, seconds: number) {
   const ticksPerSec =
@@ -414,6 +443,13 @@ async function main() {
         `hand-built ${cold.handMs.toFixed(0)} ms (configured after ${cold.handConfiguredMs.toFixed(0)} ms), agents ${cold.agentMs.toFixed(0)} ms (load ${loadAverage()})`,
       );
       for (const line of formatColdPhases(cold.phases, cold.reachMs)) log(`  ${line}`);
+      const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+      const own = cold.agentCpu.map((cpu) => cpu.own);
+      const children = cold.agentCpu.map((cpu) => cpu.children);
+      const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+      log(
+        `  agent CPU in the first ${COLD_CPU_WINDOW_MS / 1000} s: own median ${median(own).toFixed(2)} s (all ${sum(own).toFixed(1)} s), its commands median ${median(children).toFixed(2)} s (all ${sum(children).toFixed(1)} s)`,
+      );
       if (cold.compiles)
         log(
           `  controller: ${cold.compiles.count} mesh compiles (${cold.compiles.totalMs} ms in all, longest ${cold.compiles.maxMs} ms, last ${cold.compiles.lastAtMs} ms after start)`,

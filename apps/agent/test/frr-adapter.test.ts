@@ -92,6 +92,32 @@ describe("ManagedFrr on a fake FRR", () => {
     expect(readFileSync(frr.configFile, "utf8")).toBe(renderFrrConfig(MODEL));
   });
 
+  it("plans from what it started or applied, without reading FRR back", async () => {
+    const { fake, frr } = setUpManaged();
+    const ran: string[] = [];
+    const run = fake.run.bind(fake);
+    fake.run = (argv, options) => {
+      ran.push(argv.join(" "));
+      return run(argv, options);
+    };
+    const before = deriveFrrConfig(makeTestConfig([makeTestPeer(3), makeTestPeer(2)]));
+    await frr.ensureRunning(before);
+    expect((await frr.observe(false))?.neighbors).toEqual(["mo2", "mo3"]);
+    const expected = { ...(await frr.observe(false))!, neighbors: ["mo3", "mo4"] };
+    await frr.apply(
+      frrStep([
+        { op: "frr-add-neighbor", device: "mo4" },
+        { op: "frr-remove-neighbor", device: "mo2" },
+      ]),
+      expected,
+    );
+    expect(await frr.observe(false)).toEqual(expected);
+    expect(ran.filter((command) => command.includes("show running-config"))).toEqual([]);
+    // A fresh read (periodic resyncs) still asks FRR.
+    expect((await frr.observe(true))?.neighbors).toEqual(["mo3", "mo4"]);
+    expect(ran.filter((command) => command.includes("show running-config"))).toHaveLength(1);
+  });
+
   it("applies a global change through frr-reload.py, then refreshes inbound routes", async () => {
     const { fake, frr } = setUpManaged();
     await frr.ensureRunning(MODEL);
@@ -117,6 +143,19 @@ describe("ManagedFrr on a fake FRR", () => {
     };
     await frr.ensureRunning(MODEL);
     expect(staleAtSpawn).toEqual([]);
+  });
+
+  it("reads nothing through vtysh while the managed daemons are not running", async () => {
+    const { fake, frr } = setUpManaged();
+    const ran: string[] = [];
+    const run = fake.run.bind(fake);
+    fake.run = (argv, options) => {
+      ran.push(argv.join(" "));
+      return run(argv, options);
+    };
+    // No socket yet (FRR starting): vtysh would find the same, at the cost of a process.
+    await expect(frr.show("show bgp neighbors json")).rejects.toMatchObject({ code: "ENOENT" });
+    expect(ran).toEqual([]);
   });
 
   it("stops every daemon and removes its folders on remove", async () => {

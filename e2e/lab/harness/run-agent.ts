@@ -21,8 +21,11 @@ const SOURCE = join(REPO_ROOT, "apps", "agent", "src", "cli.ts");
  * else the source; MESHOVER_LAB_AGENT=source forces the source while developing.
  */
 export function agentCommand(): string[] {
-  if (existsSync(BUNDLE) && process.env.MESHOVER_LAB_AGENT !== "source") return ["node", BUNDLE];
-  return ["node", "--import", "tsx", SOURCE];
+  // Profiling agents in a bench: e.g. "--cpu-prof --cpu-prof-dir=/tmp/agentprof".
+  const nodeArgs = process.env.MESHOVER_LAB_AGENT_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  if (existsSync(BUNDLE) && process.env.MESHOVER_LAB_AGENT !== "source")
+    return ["node", ...nodeArgs, BUNDLE];
+  return ["node", ...nodeArgs, "--import", "tsx", SOURCE];
 }
 
 /** The agent's state folder of node. */

@@ -4,7 +4,12 @@
 // in step with what runs.
 import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
-import { renderFrrConfig, type TFrrConfig, type TFrrStep } from "@meshover/netcfg";
+import {
+  parseFrrRunningConfig,
+  renderFrrConfig,
+  type TFrrConfig,
+  type TFrrStep,
+} from "@meshover/netcfg";
 import { CommandError, runChecked, type TRunner } from "../exec/run-command";
 import { stopProcess } from "../host/stop-process";
 import type { TLogger } from "../log";
@@ -141,6 +146,9 @@ export class ManagedFrr extends VtyshFrr {
     await this.waitForSockets(ZEBRA_SOCKETS);
     await Promise.all(MANAGED_DAEMONS.filter((daemon) => daemon !== "zebra").map(spawn));
     await this.loadStartupConfig();
+    // FRR now runs the model: what the next config pass plans from, without reading it back
+    // (the same render-and-parse the planner's desired state comes from).
+    this.known = parseFrrRunningConfig(renderFrrConfig(model));
     logger.info({ pathspace, pids }, "managed FRR started");
   }
 

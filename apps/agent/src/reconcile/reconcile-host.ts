@@ -192,7 +192,7 @@ export async function reconcileHost(options: TReconcileOptions): Promise<TReconc
     ]);
     if (hostResult.status === "rejected") throw hostResult.reason;
     if (frrResult.status === "rejected") throw frrResult.reason;
-    if (frr && schedule.frr) await frr.apply(schedule.frr);
+    if (frr && schedule.frr) await frr.apply(schedule.frr, desired.frr ?? undefined);
     return finish(null);
   } catch (error) {
     // Never leave an FRR start running into the next pass.
