@@ -48,6 +48,17 @@ function setUpManaged() {
   return { fake, fakeFrr, frr };
 }
 
+/** Every command `fake` runs from now on, as text. */
+function recordCommands(fake: FakeHost): string[] {
+  const ran: string[] = [];
+  const run = fake.run.bind(fake);
+  fake.run = (argv, options) => {
+    ran.push(argv.join(" "));
+    return run(argv, options);
+  };
+  return ran;
+}
+
 describe("ManagedFrr on a fake FRR", () => {
   it("starts the daemons with the model as startup config, recorded in the ownership record", async () => {
     const { fake, frr } = setUpManaged();
@@ -94,12 +105,7 @@ describe("ManagedFrr on a fake FRR", () => {
 
   it("plans from what it started or applied, without reading FRR back", async () => {
     const { fake, frr } = setUpManaged();
-    const ran: string[] = [];
-    const run = fake.run.bind(fake);
-    fake.run = (argv, options) => {
-      ran.push(argv.join(" "));
-      return run(argv, options);
-    };
+    const ran = recordCommands(fake);
     const before = deriveFrrConfig(makeTestConfig([makeTestPeer(3), makeTestPeer(2)]));
     await frr.ensureRunning(before);
     expect((await frr.observe(false))?.neighbors).toEqual(["mo2", "mo3"]);
@@ -147,12 +153,7 @@ describe("ManagedFrr on a fake FRR", () => {
 
   it("reads nothing through vtysh while the managed daemons are not running", async () => {
     const { fake, frr } = setUpManaged();
-    const ran: string[] = [];
-    const run = fake.run.bind(fake);
-    fake.run = (argv, options) => {
-      ran.push(argv.join(" "));
-      return run(argv, options);
-    };
+    const ran = recordCommands(fake);
     // No socket yet (FRR starting): vtysh would find the same, at the cost of a process.
     await expect(frr.show("show bgp neighbors json")).rejects.toMatchObject({ code: "ENOENT" });
     expect(ran).toEqual([]);
