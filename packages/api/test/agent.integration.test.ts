@@ -192,6 +192,22 @@ describe("agent protocol", () => {
     expect(used.map((t) => t.usesCount)).toEqual([11, 0]);
   });
 
+  it("waits for a burst of enrollments to end and commits it as one mesh change", async () => {
+    const { token } = await createToken({ db: testDb.db, actor, ttlSec: 600, usesAllowed: 6 });
+    const anonymous = callAs(testDb.db);
+    const meshVersion = async () =>
+      (await testDb.db.setting.findUniqueOrThrow({ where: { id: 1 } })).meshVersion;
+    const before = await meshVersion();
+    // Agents started together reach the controller a few tens of ms apart, not at once.
+    const joins: Promise<unknown>[] = [];
+    for (let i = 0; i < 6; i++) {
+      joins.push(anonymous.agent.enroll(makeEnrollRequest(token, `burst${i}`)));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await Promise.all(joins);
+    expect(Number((await meshVersion()) - before)).toBe(1);
+  });
+
   it("streams the config over SSE on connect and on every change, and stores reports", async () => {
     const { token } = await createToken({ db: testDb.db, actor, ttlSec: 600, usesAllowed: 2 });
     const anonymous = createHttpClient(api.url);

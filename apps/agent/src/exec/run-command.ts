@@ -57,6 +57,94 @@ export interface TRunner {
    * stdout line by line. Optional: a runner without it (a fake host) leaves watchers polling.
    */
   streamLines?(argv: readonly string[], handlers: TLineStreamHandlers): TLineStream;
+  /**
+   * Run several short commands side by side from ONE helper process (stdout and exit code
+   * each; stderr is not kept). Optional: without it {@link runAll} runs them one by one.
+   */
+  runAll?(argvs: readonly (readonly string[])[], options?: TRunOptions): Promise<TCommandResult[]>;
+}
+
+/**
+ * Run `argvs` side by side: through the runner's helper process when it has one (a spawn from
+ * the agent copies its whole address space, ~100 MB; bash's fork of itself costs a fraction),
+ * else one process each.
+ */
+export async function runAll<const T extends readonly (readonly string[])[]>(
+  runner: TRunner,
+  argvs: T,
+  options?: TRunOptions,
+): Promise<TResultsOf<T>> {
+  const results =
+    argvs.length === 0
+      ? []
+      : runner.runAll
+        ? await runner.runAll(argvs, options)
+        : await Promise.all(argvs.map((argv) => runner.run(argv, options)));
+  return results as TResultsOf<T>;
+}
+
+/** One result per command, typed like the commands (a tuple stays a tuple). */
+type TResultsOf<T extends readonly unknown[]> = { -readonly [K in keyof T]: TCommandResult };
+
+/** {@link runAll}, throwing CommandError for the first command that exited non-zero. */
+export async function runAllChecked<const T extends readonly (readonly string[])[]>(
+  runner: TRunner,
+  argvs: T,
+  options?: TRunOptions,
+): Promise<TResultsOf<T>> {
+  const results = await runAll(runner, argvs, options);
+  const list: readonly TCommandResult[] = results;
+  const failed = list.findIndex((result) => result.code !== 0);
+  if (failed >= 0) throw new CommandError(argvs[failed]!, list[failed]!);
+  return results;
+}
+
+/** The argv after this marker is the next command of a {@link RUN_ALL_SCRIPT} run. */
+const NEXT_COMMAND = "--meshover-next-command--";
+
+/**
+ * A constant bash script that runs each command in its arguments (separated by NEXT_COMMAND)
+ * in the background and prints `<number> <exit code> <stdout as base64>` per command (stdout
+ * loses its trailing newlines): the commands stay argv arrays, never parsed by the shell.
+ */
+const RUN_ALL_SCRIPT = [
+  'run() { out=$("$@" 2>/dev/null); code=$?; printf \'%s %s %s\\n\' "$n" "$code" "$(printf \'%s\' "$out" | base64 -w0)"; }',
+  "n=0; args=()",
+  'for arg in "$@"; do',
+  `  if [ "$arg" = "${NEXT_COMMAND}" ]; then run "\${args[@]}" & n=$((n + 1)); args=(); else args+=("$arg"); fi`,
+  "done",
+  "wait",
+].join("\n");
+
+/** The results of a RUN_ALL_SCRIPT run, one per command in order (a missing line: code 127). */
+export function parseRunAllOutput(stdout: string, count: number): TCommandResult[] {
+  const results: TCommandResult[] = Array.from({ length: count }, () => ({
+    code: 127,
+    stdout: "",
+    stderr: "no result from the helper",
+  }));
+  for (const line of stdout.split("\n")) {
+    const match = /^(\d+) (\d+) ?(\S*)$/.exec(line);
+    const index = Number(match?.[1]);
+    if (!match || !(index < count)) continue;
+    results[index] = {
+      code: Number(match[2]),
+      stdout: Buffer.from(match[3] ?? "", "base64").toString("utf8"),
+      stderr: "",
+    };
+  }
+  return results;
+}
+
+/** The helper argv that runs `argvs` with RUN_ALL_SCRIPT. */
+export function runAllArgv(argvs: readonly (readonly string[])[]): string[] {
+  return [
+    "bash",
+    "-c",
+    RUN_ALL_SCRIPT,
+    "bash",
+    ...argvs.flatMap((argv) => [...argv, NEXT_COMMAND]),
+  ];
 }
 
 /** Thrown by runChecked when a command exits non-zero. */
@@ -139,6 +227,10 @@ export function createExecutor(logger: TLogger, env: Record<string, string>): TR
         child.stdin.on("error", () => undefined);
         child.stdin.end(options.input ?? "");
       });
+    },
+    async runAll(argvs, options = {}) {
+      const helper = await this.run(runAllArgv(argvs), options);
+      return parseRunAllOutput(helper.stdout, argvs.length);
     },
     spawnDaemon(argv, options) {
       const [file, ...args] = argv;

@@ -99,56 +99,62 @@ export async function collectPeerHealth(options: TCollectHealthOptions): Promise
   const { config, observation, routing, runner } = options;
   const tunnels = deriveTunnels(config);
   options.paths?.retain(new Set(tunnels.map((tunnel) => tunnel.peerId)));
-  return Promise.all(
-    tunnels.map(async (tunnel) => {
-      const device = tunnel.interfaceName;
-      const link = observation.host.links.find((candidate) => candidate.name === device);
-      const counters = observation.wireguard.counters.find((c) => c.device === device);
-      const peerLinkLocal = tunnel.peerLinkLocal;
-      const hasHandshake = (counters?.latestHandshake ?? 0) > 0;
-      const isUsable = link !== undefined && hasHandshake;
-      // Only a tunnel that exists counts: one the agent failed to create is an apply error.
-      const directPathError =
-        link === undefined
-          ? null
-          : (options.paths?.observe(tunnel, hasHandshake, options.now) ?? null);
-      const [rttMs, mtuMeasured] = !isUsable
-        ? [null, null]
-        : options.isProbing
+  const looked = tunnels.map((tunnel) => {
+    const device = tunnel.interfaceName;
+    const link = observation.host.links.find((candidate) => candidate.name === device);
+    const counters = observation.wireguard.counters.find((c) => c.device === device);
+    return { tunnel, link, counters, hasHandshake: (counters?.latestHandshake ?? 0) > 0 };
+  });
+  // Only a tunnel with a handshake is probed; all of them in one go (one helper process, not
+  // a process per ping: a report at 12 peers used to spawn 22 of them from the agent).
+  if (options.isProbing) {
+    await options.probes.measureAll(
+      runner,
+      looked.flatMap(({ tunnel, link, counters, hasHandshake }) =>
+        link && hasHandshake
           ? [
-              await options.probes.measureRtt(runner, device, peerLinkLocal),
-              await options.probes.measureMtu(
-                runner,
-                device,
-                peerLinkLocal,
-                link.mtu,
-                counters?.endpoint ?? null,
-                options.now,
-              ),
+              {
+                device: tunnel.interfaceName,
+                peerLinkLocal: tunnel.peerLinkLocal,
+                interfaceMtu: link.mtu,
+                endpoint: counters?.endpoint ?? null,
+              },
             ]
-          : options.probes.recall(device);
-      const bgp = routing.bgp.get(device);
-      return {
-        peerId: tunnel.peerId,
-        interface: device,
-        peerPublicKey: counters?.publicKey ?? null,
-        handshakeAt: hasHandshake
-          ? new Date((counters?.latestHandshake ?? 0) * 1000).toISOString()
-          : null,
-        rxBytes: counters?.rxBytes ?? 0,
-        txBytes: counters?.txBytes ?? 0,
-        bgpState: bgp?.state ?? null,
-        bgpUptimeSec: bgp?.uptimeSec ?? null,
-        bfdState: routing.bfd.get(device) ?? null,
-        prefixesReceived: bgp?.prefixes ?? null,
-        prefixesSent: bgp?.prefixesSent ?? null,
-        mtuConfigured: link?.mtu ?? null,
-        mtuMeasured,
-        rttMs,
-        directPathError,
-      };
-    }),
-  );
+          : [],
+      ),
+      options.now,
+    );
+  }
+  return looked.map(({ tunnel, link, counters, hasHandshake }): TPeerHealth => {
+    const device = tunnel.interfaceName;
+    const isUsable = link !== undefined && hasHandshake;
+    // Only a tunnel that exists counts: one the agent failed to create is an apply error.
+    const directPathError =
+      link === undefined
+        ? null
+        : (options.paths?.observe(tunnel, hasHandshake, options.now) ?? null);
+    const [rttMs, mtuMeasured] = isUsable ? options.probes.recall(device) : [null, null];
+    const bgp = routing.bgp.get(device);
+    return {
+      peerId: tunnel.peerId,
+      interface: device,
+      peerPublicKey: counters?.publicKey ?? null,
+      handshakeAt: hasHandshake
+        ? new Date((counters?.latestHandshake ?? 0) * 1000).toISOString()
+        : null,
+      rxBytes: counters?.rxBytes ?? 0,
+      txBytes: counters?.txBytes ?? 0,
+      bgpState: bgp?.state ?? null,
+      bgpUptimeSec: bgp?.uptimeSec ?? null,
+      bfdState: routing.bfd.get(device) ?? null,
+      prefixesReceived: bgp?.prefixes ?? null,
+      prefixesSent: bgp?.prefixesSent ?? null,
+      mtuConfigured: link?.mtu ?? null,
+      mtuMeasured,
+      rttMs,
+      directPathError,
+    };
+  });
 }
 
 /**

@@ -1,19 +1,37 @@
 // Probes through a tunnel: RTT to the peer's link-local and the path MTU found with DF pings,
 // cached per tunnel so reports without probing repeat the last figures.
-import type { TRunner } from "../exec/run-command";
+import { runAll, type TCommandResult, type TRunner } from "../exec/run-command";
 
-/** Round-trip time in ms to the peer's link-local over the tunnel, null when no answer. */
-export async function probeRtt(
-  runner: TRunner,
-  device: string,
-  peerLinkLocal: string,
-): Promise<number | null> {
-  const result = await runner.run(
-    ["ping", "-6", "-n", "-c", "1", "-W", "1", `${peerLinkLocal}%${device}`],
-    {
-      timeoutMs: 3000,
-    },
-  );
+/** A tunnel to probe: its device, the peer's link-local, and what the MTU cache keys on. */
+export interface TProbeTarget {
+  device: string;
+  peerLinkLocal: string;
+  interfaceMtu: number;
+  endpoint: string | null;
+}
+
+/** One ping to the peer's link-local over the tunnel (an RTT probe), with `options`. */
+const rttArgv = (device: string, peerLinkLocal: string, options: string[] = []) => [
+  "ping",
+  "-6",
+  "-n",
+  "-c",
+  "1",
+  "-W",
+  "1",
+  ...options,
+  `${peerLinkLocal}%${device}`,
+];
+
+/**
+ * One DF ping of `mtu` bytes: IPv6 header (40) + ICMPv6 header (8) around the payload; DF is
+ * implied for IPv6 and `-M do` stops the local stack from fragmenting.
+ */
+const fitArgv = (device: string, target: string, mtu: number) =>
+  rttArgv(device, target, ["-M", "do", "-s", String(mtu - 48)]);
+
+/** The RTT in ms a ping printed, null when it got no answer. */
+function readRtt(result: TCommandResult): number | null {
   const match = /time[=<]([\d.]+) ms/.exec(result.stdout);
   return result.code === 0 && match?.[1] ? Number(match[1]) : null;
 }
@@ -24,26 +42,7 @@ async function isProbeFitting(
   target: string,
   mtu: number,
 ): Promise<boolean> {
-  // IPv6 header (40) + ICMPv6 header (8) around the payload; DF is implied for IPv6 and
-  // `-M do` stops the local stack from fragmenting.
-  const result = await runner.run(
-    [
-      "ping",
-      "-6",
-      "-n",
-      "-c",
-      "1",
-      "-W",
-      "1",
-      "-M",
-      "do",
-      "-s",
-      String(mtu - 48),
-      `${target}%${device}`,
-    ],
-    { timeoutMs: 3000 },
-  );
-  return result.code === 0;
+  return (await runner.run(fitArgv(device, target, mtu), { timeoutMs: 3000 })).code === 0;
 }
 
 /**
@@ -68,6 +67,10 @@ export async function measurePathMtu(
   return low;
 }
 
+/** What a cached path MTU depends on. */
+const mtuKey = (target: Pick<TProbeTarget, "endpoint" | "interfaceMtu">) =>
+  `${target.endpoint ?? "-"}/${target.interfaceMtu}`;
+
 interface TMtuCacheEntry {
   key: string;
   mtu: number;
@@ -83,29 +86,42 @@ export class PeerProbeCache {
   private readonly rtts = new Map<string, number | null>();
   constructor(private readonly maxAgeMs = 300_000) {}
 
-  /** The cached path MTU, or a fresh measurement. */
-  async measureMtu(
-    runner: TRunner,
-    device: string,
-    peerLinkLocal: string,
-    interfaceMtu: number,
-    endpoint: string | null,
-    now: number,
-  ): Promise<number | null> {
-    const key = `${endpoint ?? "-"}/${interfaceMtu}`;
-    const entry = this.entries.get(device);
-    if (entry && entry.key === key && now - entry.measuredAt < this.maxAgeMs) return entry.mtu;
-    const mtu = await measurePathMtu(runner, device, peerLinkLocal, interfaceMtu);
-    if (mtu === null) this.entries.delete(device);
-    else this.entries.set(device, { key, mtu, measuredAt: now });
-    return mtu;
-  }
-
-  /** A fresh RTT probe, remembered for reports without probes. */
-  async measureRtt(runner: TRunner, device: string, peerLinkLocal: string): Promise<number | null> {
-    const rttMs = await probeRtt(runner, device, peerLinkLocal);
-    this.rtts.set(device, rttMs);
-    return rttMs;
+  /**
+   * Probe every target at once: the RTTs in one helper run, then the path MTUs that are not
+   * cached (a DF ping at the interface MTU each, in one run; a binary search only for a tunnel
+   * where that did not pass). Read the figures with {@link recall}.
+   */
+  async measureAll(runner: TRunner, targets: readonly TProbeTarget[], now: number): Promise<void> {
+    const rtts = await runAll(
+      runner,
+      targets.map((t) => rttArgv(t.device, t.peerLinkLocal)),
+      { timeoutMs: 5000 },
+    );
+    targets.forEach((target, i) => this.rtts.set(target.device, readRtt(rtts[i]!)));
+    const stale = targets.filter((target) => {
+      const entry = this.entries.get(target.device);
+      return !(entry && entry.key === mtuKey(target) && now - entry.measuredAt < this.maxAgeMs);
+    });
+    const fits = await runAll(
+      runner,
+      stale.map((t) => fitArgv(t.device, t.peerLinkLocal, t.interfaceMtu)),
+      { timeoutMs: 5000 },
+    );
+    await Promise.all(
+      stale.map(async (target, i) => {
+        const mtu =
+          fits[i]!.code === 0
+            ? target.interfaceMtu
+            : await measurePathMtu(
+                runner,
+                target.device,
+                target.peerLinkLocal,
+                target.interfaceMtu,
+              );
+        if (mtu === null) this.entries.delete(target.device);
+        else this.entries.set(target.device, { key: mtuKey(target), mtu, measuredAt: now });
+      }),
+    );
   }
 
   /** What the last probes of `device` measured (nulls when never probed). */

@@ -11,7 +11,7 @@ import {
   type TRouteObservation,
   type TRouteReport,
 } from "@meshover/netcfg";
-import { runChecked, type TRunner } from "../exec/run-command";
+import { runAllChecked, type TRunner } from "../exec/run-command";
 import type { TFrrAdapter } from "../frr/frr-adapter";
 
 /** The routes part of one report and what to remember once the controller has it. */
@@ -37,11 +37,13 @@ export class RouteTracker {
     const { config, frr, runner } = options;
     if (!frr) return null;
     try {
-      const [rib4, rib6, kernel4, kernel6] = await Promise.all([
+      const [rib4, rib6, [kernel4, kernel6]] = await Promise.all([
         frr.show("show bgp ipv4 unicast json"),
         frr.show("show bgp ipv6 unicast json"),
-        runChecked(runner, ["ip", "-json", "route", "show", "proto", "bgp"]),
-        runChecked(runner, ["ip", "-6", "-json", "route", "show", "proto", "bgp"]),
+        runAllChecked(runner, [
+          ["ip", "-json", "route", "show", "proto", "bgp"],
+          ["ip", "-6", "-json", "route", "show", "proto", "bgp"],
+        ]),
       ]);
       const observation = observeRoutes(
         config,

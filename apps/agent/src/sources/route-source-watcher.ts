@@ -20,7 +20,7 @@ import {
   type TRouteCandidate,
   type TRouteHostState,
 } from "@meshover/netcfg";
-import { runChecked, type TRunner } from "../exec/run-command";
+import { runAllChecked, type TRunner } from "../exec/run-command";
 import type { TLogger } from "../log";
 import {
   readSpeakerRoutes,
@@ -102,11 +102,11 @@ export class RouteSourceWatcher {
 
   private async lookAtHost(config: TDesiredNodeConfig): Promise<void> {
     const { runner } = this.options;
-    const [addrText, v4Text, v6Text] = await Promise.all([
-      runChecked(runner, ["ip", "-json", "addr", "show"]),
+    const [addrText, v4Text, v6Text] = await runAllChecked(runner, [
+      ["ip", "-json", "addr", "show"],
       // -N: numeric protocols (FRR's rt_protos names its 196 `static`, like the kernel's 4).
-      runChecked(runner, ["ip", "-N", "-json", "-4", "route", "show", "table", "main"]),
-      runChecked(runner, ["ip", "-N", "-json", "-6", "route", "show", "table", "main"]),
+      ["ip", "-N", "-json", "-4", "route", "show", "table", "main"],
+      ["ip", "-N", "-json", "-6", "route", "show", "table", "main"],
     ]);
     const links = parseIpAddresses(addrText.stdout);
     const found = discoverRouteSources({
