@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
+import type { TRunner } from "../src/exec/run-command";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TDesiredNodeConfig, TPeerConfig } from "@meshover/netcfg";
 import { teardownHost } from "../src/commands/teardown-host";
@@ -89,9 +90,9 @@ describe("reconcileHost on a fake host", () => {
     const outcome = await reconcile(makeConfig([makeTestPeer(2)]));
     expect(outcome.error).toBeNull();
     expect(fake.takeMutations()).toMatchInlineSnapshot(`
-      "spawn wireguard-go -f mo2
-      ip addr add 10.128.0.1/32 dev lo
+      "ip addr add 10.128.0.1/32 dev lo
       ip addr add fd00::1/128 dev lo nodad
+      spawn wireguard-go -f mo2
       sysctl -q -w net.ipv6.conf.mo2.addr_gen_mode=1
       wg set mo2 private-key <keyfile> listen-port 51822 peer AAAAAwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= endpoint [2001:db8::2]:51821 allowed-ips 0.0.0.0/0,::/0 persistent-keepalive 25
       ip link set dev mo2 mtu 1420
@@ -108,9 +109,21 @@ describe("reconcileHost on a fake host", () => {
 
   it("builds many wireguard-go tunnels side by side and records every PID and link", async () => {
     const { fake, reconcile } = setUp({ hasKernelWireguard: false });
+    // The fake as a runner with a helper process: which commands went together.
+    const helperRuns: string[][] = [];
+    const runAll: TRunner["runAll"] = (argvs, options) => {
+      helperRuns.push(argvs.map((argv) => argv.slice(0, 2).join(" ")));
+      return Promise.all(
+        argvs.map((argv, i) => fake.run(argv, { input: options?.inputs?.[i] ?? undefined })),
+      );
+    };
+    Object.assign(fake, { runAll });
     const peers = Array.from({ length: 12 }, (_, i) => makeTestPeer(i + 2));
     const outcome = await reconcile(makeConfig(peers));
     expect(outcome.error).toBeNull();
+    // Every tunnel's `wg set` from one helper run, then every tunnel's `ip -batch` from one.
+    expect(helperRuns).toContainEqual(Array.from({ length: 12 }, () => "wg set"));
+    expect(helperRuns).toContainEqual(Array.from({ length: 12 }, () => "ip -batch"));
     const owned = store.readOwned();
     const devices = peers.map((peer) => `mo${peer.index}`);
     expect([...owned.links].sort()).toEqual([...devices].sort());

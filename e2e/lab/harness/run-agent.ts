@@ -229,16 +229,6 @@ export function readAgentLog(node: TLabNode, offset = 0): TAgentLogLine[] {
 export function isModifyingCommand(argv: readonly string[]): boolean {
   const [file = "", ...args] = argv;
   const tool = file.split("/").pop() ?? "";
-  // The agent's runAll helper: `bash -c SCRIPT bash CMD... MARKER CMD... MARKER`.
-  const marker = args.at(-1);
-  if (tool === "bash" && marker?.startsWith("--meshover-next")) {
-    const commands: string[][] = [[]];
-    for (const arg of args.slice(3, -1)) {
-      if (arg === marker) commands.push([]);
-      else commands.at(-1)!.push(arg);
-    }
-    return commands.some(isModifyingCommand);
-  }
   const words = args.filter((arg) => !arg.startsWith("-"));
   switch (tool) {
     case "ip":

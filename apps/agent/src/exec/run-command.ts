@@ -2,7 +2,9 @@
 // arrays, never a shell string; daemons it starts; their liveness and signals), so a test's
 // fake sees all of them. Commands are logged with their result at debug level.
 import { spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { TLogger } from "../log";
 
@@ -19,6 +21,12 @@ export interface TRunOptions {
   input?: string;
   /** Redact stdin/stdout in logs (keys). */
   isSecret?: boolean;
+  timeoutMs?: number;
+}
+
+/** Options of {@link runAll}: one timeout for all; per command its stdin (null: none). */
+export interface TRunAllOptions {
+  inputs?: readonly (string | null)[];
   timeoutMs?: number;
 }
 
@@ -58,10 +66,14 @@ export interface TRunner {
    */
   streamLines?(argv: readonly string[], handlers: TLineStreamHandlers): TLineStream;
   /**
-   * Run several short commands side by side from ONE helper process (stdout and exit code
-   * each; stderr is not kept). Optional: without it {@link runAll} runs them one by one.
+   * Run several short commands side by side from ONE helper process, each with its own stdin
+   * (`inputs`), stdout, stderr and exit code. Optional: without it {@link runAll} runs them as
+   * processes of their own.
    */
-  runAll?(argvs: readonly (readonly string[])[], options?: TRunOptions): Promise<TCommandResult[]>;
+  runAll?(
+    argvs: readonly (readonly string[])[],
+    options?: TRunAllOptions,
+  ): Promise<TCommandResult[]>;
 }
 
 /**
@@ -72,14 +84,21 @@ export interface TRunner {
 export async function runAll<const T extends readonly (readonly string[])[]>(
   runner: TRunner,
   argvs: T,
-  options?: TRunOptions,
+  options?: TRunAllOptions,
 ): Promise<TResultsOf<T>> {
   const results =
     argvs.length === 0
       ? []
       : runner.runAll
         ? await runner.runAll(argvs, options)
-        : await Promise.all(argvs.map((argv) => runner.run(argv, options)));
+        : await Promise.all(
+            argvs.map((argv, i) =>
+              runner.run(argv, {
+                timeoutMs: options?.timeoutMs,
+                ...(options?.inputs?.[i] != null ? { input: options.inputs[i] } : {}),
+              }),
+            ),
+          );
   return results as TResultsOf<T>;
 }
 
@@ -90,7 +109,7 @@ type TResultsOf<T extends readonly unknown[]> = { -readonly [K in keyof T]: TCom
 export async function runAllChecked<const T extends readonly (readonly string[])[]>(
   runner: TRunner,
   argvs: T,
-  options?: TRunOptions,
+  options?: TRunAllOptions,
 ): Promise<TResultsOf<T>> {
   const results = await runAll(runner, argvs, options);
   const list: readonly TCommandResult[] = results;
@@ -103,48 +122,42 @@ export async function runAllChecked<const T extends readonly (readonly string[])
 const NEXT_COMMAND = "--meshover-next-command--";
 
 /**
- * A constant bash script that runs each command in its arguments (separated by NEXT_COMMAND)
- * in the background and prints `<number> <exit code> <stdout as base64>` per command (stdout
- * loses its trailing newlines): the commands stay argv arrays, never parsed by the shell.
+ * A constant bash script: its first argument is a folder, the rest commands separated by
+ * NEXT_COMMAND. Command n starts in the background with stdin from `<folder>/<n>.in` (when
+ * there is one), stdout and stderr to `<n>.out` and `<n>.err`; then `<n> <exit code>` is
+ * printed for each. The commands stay argv arrays: the shell never parses them.
  */
 const RUN_ALL_SCRIPT = [
-  'run() { out=$("$@" 2>/dev/null); code=$?; printf \'%s %s %s\\n\' "$n" "$code" "$(printf \'%s\' "$out" | base64 -w0)"; }',
-  "n=0; args=()",
+  "dir=$1; shift; n=0; args=(); pids=()",
   'for arg in "$@"; do',
-  `  if [ "$arg" = "${NEXT_COMMAND}" ]; then run "\${args[@]}" & n=$((n + 1)); args=(); else args+=("$arg"); fi`,
+  `  if [ "$arg" != "${NEXT_COMMAND}" ]; then args+=("$arg"); continue; fi`,
+  '  in=/dev/null; [ -e "$dir/$n.in" ] && in="$dir/$n.in"',
+  '  "${args[@]}" <"$in" >"$dir/$n.out" 2>"$dir/$n.err" & pids+=($!)',
+  "  n=$((n + 1)); args=()",
   "done",
-  "wait",
+  'for i in "${!pids[@]}"; do wait "${pids[$i]}"; echo "$i $?"; done',
 ].join("\n");
 
-/** The results of a RUN_ALL_SCRIPT run, one per command in order (a missing line: code 127). */
-export function parseRunAllOutput(stdout: string, count: number): TCommandResult[] {
-  const results: TCommandResult[] = Array.from({ length: count }, () => ({
-    code: 127,
-    stdout: "",
-    stderr: "no result from the helper",
-  }));
-  for (const line of stdout.split("\n")) {
-    const match = /^(\d+) (\d+) ?(\S*)$/.exec(line);
-    const index = Number(match?.[1]);
-    if (!match || !(index < count)) continue;
-    results[index] = {
-      code: Number(match[2]),
-      stdout: Buffer.from(match[3] ?? "", "base64").toString("utf8"),
-      stderr: "",
-    };
-  }
-  return results;
-}
-
-/** The helper argv that runs `argvs` with RUN_ALL_SCRIPT. */
-export function runAllArgv(argvs: readonly (readonly string[])[]): string[] {
+/** The helper argv that runs `argvs` with RUN_ALL_SCRIPT over the files in `dir`. */
+export function runAllArgv(dir: string, argvs: readonly (readonly string[])[]): string[] {
   return [
     "bash",
     "-c",
     RUN_ALL_SCRIPT,
     "bash",
+    dir,
     ...argvs.flatMap((argv) => [...argv, NEXT_COMMAND]),
   ];
+}
+
+/** The exit codes a RUN_ALL_SCRIPT run printed, one per command (never printed: 127). */
+function parseExitCodes(stdout: string, count: number): number[] {
+  const codes = Array.from({ length: count }, () => 127);
+  for (const line of stdout.split("\n")) {
+    const match = /^(\d+) (\d+)$/.exec(line);
+    if (match && Number(match[1]) < count) codes[Number(match[1])] = Number(match[2]);
+  }
+  return codes;
 }
 
 /** Thrown by runChecked when a command exits non-zero. */
@@ -186,51 +199,93 @@ function isProcessAlive(pid: number, marker: string): boolean {
   }
 }
 
+/** Run argv to completion (child_process.spawn, no shell); a failed start is code 127. */
+function spawnCommand(
+  argv: readonly string[],
+  options: Pick<TRunOptions, "input">,
+  env: Record<string, string>,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<TCommandResult> {
+  const [file, ...args] = argv;
+  if (!file) return Promise.reject(new Error("empty argv"));
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { env, stdio: ["pipe", "pipe", "pipe"], shell: false });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    const finish = (code: number, spawnError?: Error) => {
+      clearTimeout(timer);
+      resolve({
+        code,
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr: spawnError ? spawnError.message : Buffer.concat(stderr).toString("utf8"),
+      });
+    };
+    child.on("error", (error) => finish(127, error));
+    child.on("close", (code, signal) => finish(code ?? (signal ? 128 : 1)));
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+/** One command and its result at debug level (stdout redacted for secrets). */
+function logCommand(
+  logger: TLogger,
+  argv: readonly string[],
+  result: TCommandResult,
+  ms: number,
+  isSecret: boolean,
+): void {
+  logger.debug(
+    {
+      argv,
+      code: result.code,
+      ms: Math.round(ms * 10) / 10,
+      stdout: isSecret ? "[redacted]" : result.stdout.slice(0, MAX_LOGGED_OUTPUT),
+      stderr: result.stderr.slice(0, MAX_LOGGED_OUTPUT),
+    },
+    "command",
+  );
+}
+
 /** The real executor: child_process.spawn with an argv array and no shell. */
 export function createExecutor(logger: TLogger, env: Record<string, string>): TRunner {
   return {
-    run(argv, options = {}) {
-      const [file, ...args] = argv;
-      if (!file) return Promise.reject(new Error("empty argv"));
+    async run(argv, options = {}) {
       const started = performance.now();
-      return new Promise((resolve) => {
-        const child = spawn(file, args, { env, stdio: ["pipe", "pipe", "pipe"], shell: false });
-        const stdout: Buffer[] = [];
-        const stderr: Buffer[] = [];
-        const timer = setTimeout(
-          () => child.kill("SIGKILL"),
-          options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        );
-        child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-        child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-        const finish = (code: number, spawnError?: Error) => {
-          clearTimeout(timer);
-          const result: TCommandResult = {
-            code,
-            stdout: Buffer.concat(stdout).toString("utf8"),
-            stderr: spawnError ? spawnError.message : Buffer.concat(stderr).toString("utf8"),
-          };
-          logger.debug(
-            {
-              argv,
-              code,
-              ms: Math.round((performance.now() - started) * 10) / 10,
-              stdout: options.isSecret ? "[redacted]" : result.stdout.slice(0, MAX_LOGGED_OUTPUT),
-              stderr: result.stderr.slice(0, MAX_LOGGED_OUTPUT),
-            },
-            "command",
-          );
-          resolve(result);
-        };
-        child.on("error", (error) => finish(127, error));
-        child.on("close", (code, signal) => finish(code ?? (signal ? 128 : 1)));
-        child.stdin.on("error", () => undefined);
-        child.stdin.end(options.input ?? "");
-      });
+      const result = await spawnCommand(argv, options, env, options.timeoutMs);
+      logCommand(logger, argv, result, performance.now() - started, options.isSecret === true);
+      return result;
     },
     async runAll(argvs, options = {}) {
-      const helper = await this.run(runAllArgv(argvs), options);
-      return parseRunAllOutput(helper.stdout, argvs.length);
+      const dir = mkdtempSync(join(tmpdir(), "meshover-run-"));
+      try {
+        options.inputs?.forEach((input, i) => {
+          if (input !== null) writeFileSync(join(dir, `${i}.in`), input, { mode: 0o600 });
+        });
+        const started = performance.now();
+        const helper = await spawnCommand(runAllArgv(dir, argvs), {}, env, options.timeoutMs);
+        const ms = performance.now() - started;
+        const codes = parseExitCodes(helper.stdout, argvs.length);
+        return argvs.map((argv, i) => {
+          const read = (name: string) => {
+            try {
+              return readFileSync(join(dir, `${i}.${name}`), "utf8");
+            } catch {
+              return "";
+            }
+          };
+          const result = { code: codes[i]!, stdout: read("out"), stderr: read("err") };
+          if (result.code === 127 && helper.code !== 0) result.stderr ||= helper.stderr;
+          // Logged like a command of its own (the helper's time for each).
+          logCommand(logger, argv, result, ms, false);
+          return result;
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
     spawnDaemon(argv, options) {
       const [file, ...args] = argv;

@@ -51,8 +51,11 @@ async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promis
 }
 
 /**
- * The schedule's host part: every device's steps (devices side by side, each device's in
- * order, stopping at its first failure), then the host-wide steps. Throws the first failure
+ * The schedule's host part: the devices' steps in rounds (round k runs every device's k-th step
+ * side by side; a device stops at its first failure), then the host-wide steps. In a round the
+ * command steps (`wg set`, `ip -batch`) run from one helper process, since each process the
+ * agent itself starts copies its address space (a first pass at 12 peers started 22 of them);
+ * the others (wireguard-go starts) at most `concurrency` at once. Throws the first failure
  * after every device is done.
  */
 export async function runHostSchedule(
@@ -60,11 +63,49 @@ export async function runHostSchedule(
   host: HostDriver,
   store: StateStore,
 ): Promise<void> {
-  await runLimited(
-    schedule.devices.map((steps) => async () => {
-      for (const step of steps) await runRecorded(step, host, store);
-    }),
-    schedule.concurrency,
-  );
+  const failed = new Set<number>();
+  const errors: unknown[] = [];
+  const fail = (device: number, error: unknown) => {
+    failed.add(device);
+    errors.push(error);
+  };
+  const rounds = Math.max(0, ...schedule.devices.map((steps) => steps.length));
+  for (let round = 0; round < rounds; round++) {
+    const due = schedule.devices.flatMap((steps, device) =>
+      round < steps.length && !failed.has(device) ? [{ device, step: steps[round]! }] : [],
+    );
+    const commands = due.filter(
+      (entry): entry is { device: number; step: Extract<THostStep, { kind: "command" }> } =>
+        entry.step.kind === "command",
+    );
+    const others = due.filter((entry) => entry.step.kind !== "command");
+    await Promise.all([
+      (async () => {
+        if (commands.length === 0) return;
+        for (const { step } of commands) record(store, step.operations.filter(isAdding));
+        const outcomes = await host.runCommandSteps(commands.map(({ step }) => step));
+        commands.forEach(({ device, step }, i) => {
+          const error = outcomes[i];
+          if (error) fail(device, error);
+          else
+            record(
+              store,
+              step.operations.filter((operation) => !isAdding(operation)),
+            );
+        });
+      })(),
+      runLimited(
+        others.map(
+          ({ device, step }) =>
+            () =>
+              runRecorded(step, host, store).catch((error: unknown) => fail(device, error)),
+        ),
+        schedule.concurrency,
+      ),
+    ]);
+  }
+  const [first] = errors;
+  if (errors.length === 1) throw first;
+  if (errors.length > 1) throw new AggregateError(errors, String((first as Error).message));
   for (const step of schedule.global) await runRecorded(step, host, store);
 }
