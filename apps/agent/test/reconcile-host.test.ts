@@ -118,12 +118,21 @@ describe("reconcileHost on a fake host", () => {
       );
     };
     Object.assign(fake, { runAll });
+    let ownedWrites = 0;
+    const writeOwned = store.writeOwned.bind(store);
+    store.writeOwned = (owned) => {
+      ownedWrites += 1;
+      writeOwned(owned);
+    };
     const peers = Array.from({ length: 12 }, (_, i) => makeTestPeer(i + 2));
     const outcome = await reconcile(makeConfig(peers));
     expect(outcome.error).toBeNull();
     // Every tunnel's `wg set` from one helper run, then every tunnel's `ip -batch` from one.
     expect(helperRuns).toContainEqual(Array.from({ length: 12 }, () => "wg set"));
     expect(helperRuns).toContainEqual(Array.from({ length: 12 }, () => "ip -batch"));
+    // owned.json (write and rename) once per wireguard-go PID and once per round that changes
+    // it, not per step (86 writes before).
+    expect(ownedWrites).toBeLessThanOrEqual(12 + 2);
     const owned = store.readOwned();
     const devices = peers.map((peer) => `mo${peer.index}`);
     expect([...owned.links].sort()).toEqual([...devices].sort());

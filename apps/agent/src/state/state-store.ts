@@ -30,6 +30,9 @@ const ZCachedConfig = z.object({ receivedAt: z.string(), config: ZDesiredNodeCon
 
 /** Typed access to the state folder. */
 export class StateStore {
+  /** owned.json as this process last read or wrote it. */
+  private owned: TOwnedRecord | null = null;
+
   constructor(readonly dir: string) {}
 
   /** Create the folder (0700) when missing. */
@@ -82,8 +85,11 @@ export class StateStore {
   }
   /** Write the private key alone to a 0600 file for `wg set ... private-key <file>`. */
   writePrivateKeyFile(keys: TKeyPairOnly, name = "private.key"): string {
-    this.writeFile(name, `${keys.privateKey}\n`);
-    return this.path(name);
+    // Every `wg set` that sets the key asks for it: written only when it changed.
+    const text = `${keys.privateKey}\n`;
+    const file = this.path(name);
+    if (!existsSync(file) || readFileSync(file, "utf8") !== text) this.writeFile(name, text);
+    return file;
   }
 
   /** The cached config, or null. */
@@ -95,13 +101,19 @@ export class StateStore {
     this.writeJson("config.json", { receivedAt: now.toISOString(), config });
   }
 
-  /** owned.json (empty record when missing). */
+  /**
+   * owned.json (empty record when missing). This process is its only writer while it runs, so
+   * what it last read or wrote is kept and handed out as a copy (no file read and schema check
+   * for each of the dozens of updates in a pass).
+   */
   readOwned(): TOwnedRecord {
-    return this.readJson("owned.json", ZOwnedRecord) ?? structuredClone(EMPTY_OWNED_RECORD);
+    this.owned ??= this.readJson("owned.json", ZOwnedRecord) ?? structuredClone(EMPTY_OWNED_RECORD);
+    return structuredClone(this.owned);
   }
   /** Save owned.json. */
   writeOwned(owned: TOwnedRecord): void {
     this.writeJson("owned.json", owned);
+    this.owned = structuredClone(owned);
   }
   /**
    * Change owned.json from its current contents and save it; returns the new record. Read and
@@ -148,5 +160,6 @@ export class StateStore {
     ]) {
       rmSync(this.path(name), { force: true });
     }
+    this.owned = null;
   }
 }
