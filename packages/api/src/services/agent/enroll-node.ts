@@ -237,7 +237,7 @@ class EnrollmentQueue {
 }
 
 /** An enrollment waits this long for another to join its batch (a lone join: this much later). */
-export const ENROLL_QUIET_MS = 100;
+const ENROLL_QUIET_MS = 100;
 /** The longest an enrollment waits for a burst to end. */
 const ENROLL_MAX_WAIT_MS = 1000;
 
