@@ -5,9 +5,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { TLabNode } from "./harness/create-lab";
+import { runInNetns, type TLabNode } from "./harness/create-lab";
 import { REPO_ROOT, isLabEnabled } from "./harness/lab-env";
-import { hasRoute, ping, readWireguard } from "./harness/observe-node";
+import { hasRoute, ping, readBgpPaths, readWireguard } from "./harness/observe-node";
 import { startProbes, summarizeProbes } from "./harness/probe-mesh";
 import {
   createToken,
@@ -92,6 +92,50 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
       expect(problems).toEqual([]);
     }
     expect(await findDfProblems(members())).toEqual([]);
+  });
+
+  it("detours a broken pair through one other node; no node holds the longer chains it re-announces (path limit)", async () => {
+    await waitForBfdUp(members(), 20_000);
+    const [a, , b] = members();
+    const others = members().filter((member) => member !== a && member !== b);
+    const bPrefix = `${b!.view.ipv4}/32`;
+    // Break only the a–b tunnel: a can no longer send to b's underlay address.
+    const blackhole = ["ip", "-6", "route", "add", "blackhole", `${b!.node.underlayAddress}/128`];
+    await runInNetns(a!.node.netns, blackhole);
+    try {
+      // a routes to b through another node (a detour of 2 ASNs), and pings still answer.
+      await waitUntil(
+        {
+          name: `${a!.node.name} reaching ${b!.node.name} only through detours`,
+          timeoutMs: 15_000,
+        },
+        async () => {
+          const lengths = ((await readBgpPaths(a!.node)).get(bPrefix) ?? []).map(
+            (path) => path.split(" ").length,
+          );
+          return {
+            isDone: lengths.length > 0 && lengths.every((n) => n === 2),
+            state: `AS path lengths ${JSON.stringify(lengths)}`,
+          };
+        },
+      );
+      expect((await ping(a!.node.netns, b!.view.ipv4, { source: a!.view.ipv4 })).isOk).toBe(true);
+      // a re-announces its detour as a chain of 3 ASNs (a, the relay, b); let it arrive.
+      await sleep(1000);
+      for (const member of others) {
+        const paths = (await readBgpPaths(member.node)).get(bPrefix) ?? [];
+        const where = `${member.node.name} → ${b!.node.name}: ${JSON.stringify(paths)}`;
+        expect(
+          paths.filter((path) => path.split(" ").length === 1),
+          where,
+        ).toHaveLength(1);
+        expect(Math.max(...paths.map((path) => path.split(" ").length)), where).toBe(2);
+      }
+    } finally {
+      await runInNetns(a!.node.netns, ["ip", "-6", "route", "del", ...blackhole.slice(4)]);
+    }
+    await waitForSessions(members(), 30_000);
+    await waitForReachability(listPairs(members()), 30_000);
   });
 
   it("routes a workload prefix attached via the API to every node, and withdraws it on detach", async () => {

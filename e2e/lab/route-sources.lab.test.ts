@@ -343,7 +343,7 @@ describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)
         },
       );
       figures.vipCutFailoverMs = Math.round(performance.now() - cutAt);
-      // The suite's BFD bound (300 ms x 3 plus BGP and zebra), as for a cut node's own routes.
+      // The suite's BFD bound (250 ms x 3 plus BGP and zebra), as for a cut node's own routes.
       expect(figures.vipCutFailoverMs).toBeLessThanOrEqual(1500);
       const reply = await ping(n3.node.netns, VIP, {
         source: n3.view.ipv4,

@@ -46,7 +46,7 @@ const EXPECTED_TUNNELS: Record<string, number[]> = {
   n4: [1, 2, 5],
   n5: [1, 2, 4],
 };
-/** Relay failover budget (BFD 300 ms x 3 plus route change), per the issue. */
+/** Relay failover budget (BFD 250 ms x 3 plus route change), per the issue. */
 const FAILOVER_BUDGET_MS = 1500;
 const FAILOVER_RUNS = 5;
 const figures: Record<string, unknown> = {};

@@ -3,6 +3,7 @@
 // guests serves every test in order (booting under emulation is the expensive part), so the tests
 // build on each other: refusals, install, mixed mesh, restart, reboot, uninstall.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BFD_TIMERS, BFD_TIMERS_SOFTWARE_EMULATED } from "@meshover/netcfg";
 import { ApiClient } from "../lab/harness/call-api";
 import { Lab, type TLabNode } from "../lab/harness/create-lab";
 import { isLabEnabled } from "../lab/harness/lab-env";
@@ -251,15 +252,16 @@ describe.runIf(isLabEnabled)(
           expect(result.isOk, result.output).toBe(true);
         }
         // The guests are software-emulated (qemu without KVM): they ask for 1 s BFD timers;
-        // the namespace node (hardware-virtualized host) keeps the mesh's 300 ms on its side.
+        // the namespace node (hardware-virtualized host) keeps the mesh's timers on its side.
+        const slow = BFD_TIMERS_SOFTWARE_EMULATED.intervalMs;
         for (const guest of [vm1, vm2]) {
           const peers = await readGuestBfd(net, guest);
           expect(peers.map((p) => [p.transmitIntervalMs, p.receiveIntervalMs])).toEqual([
-            [1000, 1000],
-            [1000, 1000],
+            [slow, slow],
+            [slow, slow],
           ]);
           const remote = peers.map((p) => p.remoteTransmitIntervalMs ?? 0);
-          expect(remote.sort((a, b) => a - b)).toEqual([300, 1000]);
+          expect(remote.sort((a, b) => a - b)).toEqual([BFD_TIMERS.intervalMs, slow]);
         }
       },
       15 * MINUTE,

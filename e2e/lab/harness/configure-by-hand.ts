@@ -1,9 +1,10 @@
 // A mesh node configured by hand, without agent or controller: one wireguard-go interface per
 // peer and FRR (zebra, bfdd, bgpd) peering over each, the way ENVIRONMENT.md verified it. The
 // harness self-test uses it, and bench:lab's cold-mesh baseline (same wireguard-go, FRR defaults
-// and BFD timers as the agent's config: BFD_TIMERS in packages/api, 300 ms × 3).
+// and BFD timers as the agent's config: BFD_TIMERS in packages/netcfg).
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { BFD_TIMERS } from "@meshover/netcfg";
 import type { Lab, TLabNode } from "./create-lab";
 import { runCommand } from "./run-command";
 
@@ -75,9 +76,9 @@ export async function configureByHand(
     ...frrInterfaces,
     "bfd",
     " profile lab",
-    "  transmit-interval 300",
-    "  receive-interval 300",
-    "  detect-multiplier 3",
+    `  transmit-interval ${BFD_TIMERS.intervalMs}`,
+    `  receive-interval ${BFD_TIMERS.intervalMs}`,
+    `  detect-multiplier ${BFD_TIMERS.multiplier}`,
     " exit",
     "exit",
     `router bgp ${4200000000 + node.index}`,

@@ -34,6 +34,16 @@ export async function vtysh(node: TNodeRef, command: string) {
   return stdout;
 }
 
+/** The AS paths bgpd holds for each IPv4 prefix (`show bgp ipv4 unicast json`; "" = own). */
+export async function readBgpPaths(node: TNodeRef): Promise<Map<string, string[]>> {
+  const json = JSON.parse(await vtysh(node, "show bgp ipv4 unicast json")) as {
+    routes?: Record<string, { path: string }[]>;
+  };
+  return new Map(
+    Object.entries(json.routes ?? {}).map(([prefix, paths]) => [prefix, paths.map((p) => p.path)]),
+  );
+}
+
 /**
  * BGP neighbours of node from `show bgp neighbors json`, by name, through netcfg's parser (the
  * agent's own): `connectionsEstablished` unchanged means the session never reset.

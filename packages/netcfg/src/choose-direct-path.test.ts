@@ -148,6 +148,10 @@ describe("compileMesh with underlay constraints", () => {
       "3-6 no-common-family",
       "5-6 both-behind-nat",
     ]);
+    // Nodes 1 and 2 have a tunnel to everyone: no path longer than a one-node detour. The
+    // others reach some nodes only through chains and accept any length.
+    const limits = configs.map((c) => `${c.self.index}:${c.settings.maxAsPathLength ?? "any"}`);
+    expect(limits).toEqual(["1:2", "2:2", "3:any", "4:any", "5:any", "6:any"]);
     // Every kept pair is kept on both sides, and the NATed side always dials.
     for (const config of configs) {
       for (const tunnel of deriveTunnels(config)) {
@@ -278,6 +282,16 @@ describe("hub-and-spoke", () => {
     expect(peerIndexes(5)).toEqual([1, 2]);
     expect(compiled.skippedPairs).toEqual([]);
     expect(hasPerNodePeerLists(compiled)).toBe(true);
+    // Hubs reach everyone directly; spokes reach each other through hubs (any path length).
+    const limits = compiled.configs.map((c) => c.settings.maxAsPathLength ?? "any");
+    expect(limits).toEqual([2, 2, "any", "any", "any"]);
+    // A lone spoke has a tunnel to every other node, like a hub.
+    const lone = compileMesh({
+      version: 1,
+      settings: TEST_MESH_SETTINGS,
+      nodes: nodes.slice(0, 3),
+    });
+    expect(lone.configs.map((c) => c.settings.maxAsPathLength)).toEqual([2, 2, 2]);
     const matrix = buildReachabilityMatrix({
       nodes: compiled.peers,
       skippedPairs: compiled.skippedPairs,

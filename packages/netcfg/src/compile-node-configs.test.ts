@@ -49,6 +49,17 @@ describe("compileNodeConfigs", () => {
     expect(configs[0]?.self.advertisedPrefixes).toEqual(["192.168.50.0/24"]);
   });
 
+  it("limits a full mesh's AS paths to a one-node detour, and keeps the mesh settings", () => {
+    const configs = compileNodeConfigs({
+      version: 1,
+      settings,
+      nodes: [makeNode(1), makeNode(2), makeNode(3), makeNode(4, { publicKey: null })],
+    });
+    for (const config of configs) {
+      expect(config.settings).toEqual({ ...settings, maxAsPathLength: 2 });
+    }
+  });
+
   it("makes a node without a public key nobody's peer, but still configures it", () => {
     const nodes = [makeNode(1), makeNode(2, { publicKey: null }), makeNode(3)];
     const configs = compileNodeConfigs({ version: 1, settings, nodes });

@@ -112,6 +112,12 @@ function toIdentity(node: TMeshNode): TNodeIdentity {
   };
 }
 
+/**
+ * The longest AS path a node with a tunnel to every other node accepts from the mesh: a direct
+ * route (length 1) or a detour through one other node (2) while its own tunnel is down.
+ */
+export const DIRECT_MAX_AS_PATH_LENGTH = 2;
+
 /** Why the controller built no tunnel between two nodes. */
 export type TSkippedPairReason = TNoPathReason | "measured-dead";
 
@@ -200,14 +206,25 @@ export function compileMeshParts(input: TCompileNodeConfigsInput): TCompiledMesh
   const keyedIds = new Set(peers.map((peer) => peer.id));
   const { skippedPairs, skipped } = findSkippedPairs(peers, input.failedPairs ?? [], hubIds);
   let meshPrefixes: string[] | undefined;
-  const heads: TNodeConfigHead[] = sorted.map((node) => ({
-    version: input.version,
-    self: toIdentity(node),
-    settings: node.bfd ? { ...settings, bfd: { ...node.bfd } } : settings,
-    rotation: node.pendingRotationId === null ? null : { id: node.pendingRotationId },
-    routing: node.routing ?? DEFAULT_NODE_ROUTING,
-    ...(node.reapplyId ? { reapplyId: node.reapplyId } : {}),
-  }));
+  // A node with a tunnel to every other keyed node needs no AS path longer than a detour
+  // through one other node (ZMeshSettings.maxAsPathLength); a spoke beside other spokes, or a
+  // node with a skipped pair, reaches some nodes only through chains and takes any length.
+  const keyedSpokes = hubIds.size === 0 ? 0 : peers.filter((peer) => !hubIds.has(peer.id)).length;
+  const reachesAllDirectly = (node: TMeshNode) =>
+    (skipped.get(node.id)?.size ?? 0) === 0 &&
+    (hubIds.size === 0 || hubIds.has(node.id) || keyedSpokes === (keyedIds.has(node.id) ? 1 : 0));
+  const directSettings: TMeshSettings = { ...settings, maxAsPathLength: DIRECT_MAX_AS_PATH_LENGTH };
+  const heads: TNodeConfigHead[] = sorted.map((node) => {
+    const base = reachesAllDirectly(node) ? directSettings : settings;
+    return {
+      version: input.version,
+      self: toIdentity(node),
+      settings: node.bfd ? { ...base, bfd: { ...node.bfd } } : base,
+      rotation: node.pendingRotationId === null ? null : { id: node.pendingRotationId },
+      routing: node.routing ?? DEFAULT_NODE_ROUTING,
+      ...(node.reapplyId ? { reapplyId: node.reapplyId } : {}),
+    };
+  });
   const configOf = ({ version, self, ...rest }: TNodeConfigHead): TDesiredNodeConfig => {
     const excluded = skipped.get(self.id);
     // A spoke's candidates are the hubs; a hub's (or, with no hubs, anyone's) every node.

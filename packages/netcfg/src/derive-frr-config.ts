@@ -28,6 +28,8 @@ export const FRR_BFD_PROFILE_NAME = "meshover";
 export const FRR_OWN_ROUTES_AS_PATH = "MO-OWN";
 /** Outbound route map of a node that carries no transit: only its own routes leave it. */
 export const FRR_NO_TRANSIT_ROUTE_MAP = "MO-NO-TRANSIT";
+/** As-path list (a filter-list inbound on the mesh sessions) denying paths over the limit. */
+export const FRR_PATH_LIMIT_AS_PATH = "MO-PATH-LIMIT";
 /** Prefix-list names, applied inbound and outbound on every session. */
 export const FRR_PREFIX_LIST_V4 = "MO-MESH-V4";
 /** See FRR_PREFIX_LIST_V4. */
@@ -110,6 +112,11 @@ export interface TFrrConfig {
    * carries no transit: it announces only what it originates, so no pair routes through it.
    */
   outboundRouteMap: string | null;
+  /**
+   * Longest AS path accepted from the mesh (an inbound filter-list on every session), or null
+   * for any length. See ZMeshSettings.maxAsPathLength.
+   */
+  maxAsPathLength: number | null;
   /** Route sources and policy (#14), null when the mesh uses none. */
   routePolicy: TFrrRoutePolicy | null;
 }
@@ -227,6 +234,7 @@ export function deriveFrrConfig(
       ),
     },
     outboundRouteMap: config.self.canTransit === false ? FRR_NO_TRANSIT_ROUTE_MAP : null,
+    maxAsPathLength: config.settings.maxAsPathLength ?? null,
     routePolicy,
   };
 }

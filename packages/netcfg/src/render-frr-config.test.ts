@@ -7,7 +7,7 @@ import { compileNodeConfigs, type TMeshNode } from "./compile-node-configs";
 import type { TDesiredNodeConfig } from "./config";
 import { makeTestMeshNode, TEST_MESH_SETTINGS } from "./test-fixtures";
 import { deriveFrrConfig } from "./derive-frr-config";
-import { renderFrrConfig } from "./render-frr-config";
+import { renderFrrConfig, renderPathLimitLines } from "./render-frr-config";
 import { EMPTY_ROUTE_HOST_STATE, type TRouteHostState } from "./derive-route-policy";
 import { DEFAULT_NODE_ROUTING, DEFAULT_ROUTE_SOURCES } from "./route-sources";
 import { ROUTE_RANGES, SOURCES_HOST, SOURCES_ROUTING } from "./route-sources-fixtures";
@@ -136,6 +136,37 @@ describe("renderFrrConfig golden files", () => {
       prefix: "0.0.0.0/0",
       ge: null,
     });
+  });
+});
+
+describe("AS path limit", () => {
+  it("filters mesh sessions inbound only when the settings set a limit", () => {
+    const config = configOf([makeNode(1), makeNode(2), makeNode(3)], 1);
+    expect(config.settings.maxAsPathLength).toBe(2);
+    const limited = renderFrrConfig(deriveFrrConfig(config));
+    expect(limited.match(/ {2}neighbor MESH filter-list MO-PATH-LIMIT in\n/g)).toHaveLength(2);
+    const { maxAsPathLength: _limit, ...anyLength } = config.settings;
+    const open = renderFrrConfig(deriveFrrConfig({ ...config, settings: anyLength }));
+    expect(open).not.toContain("MO-PATH-LIMIT");
+  });
+
+  it("denies a path of three ASNs or more, permits one or two (FRR's `_` expanded)", () => {
+    const [deny, permit] = renderPathLimitLines(2).map((line) => line.split(" "));
+    expect(deny!.slice(0, 6)).toEqual([
+      "bgp",
+      "as-path",
+      "access-list",
+      "MO-PATH-LIMIT",
+      "seq",
+      "5",
+    ]);
+    expect(permit!.at(-1)).toBe(".*");
+    // bgpd turns `_` into (^|[,{}() ]|$) before compiling the POSIX extended regex.
+    const regex = new RegExp(deny!.at(-1)!.replaceAll("_", "(^|[,{}() ]|$)"));
+    expect(regex.test("4200000002")).toBe(false);
+    expect(regex.test("4200000002 4200000003")).toBe(false);
+    expect(regex.test("4200000002 4200000003 4200000004")).toBe(true);
+    expect(regex.test("4200000002 4200000003 4200000004 4200000005")).toBe(true);
   });
 });
 

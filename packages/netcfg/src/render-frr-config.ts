@@ -8,7 +8,11 @@ import type {
   TFrrNeighbor,
   TFrrPrefixListEntry,
 } from "./derive-frr-config";
-import { FRR_ANCHOR_DISTANCE, FRR_OWN_ROUTES_AS_PATH } from "./derive-frr-config";
+import {
+  FRR_ANCHOR_DISTANCE,
+  FRR_OWN_ROUTES_AS_PATH,
+  FRR_PATH_LIMIT_AS_PATH,
+} from "./derive-frr-config";
 import type { TFrrRoutePolicy } from "./derive-route-policy";
 import {
   renderInterfaceAnchorLines,
@@ -32,9 +36,10 @@ function renderAddressFamily(
   family: "ipv4" | "ipv6",
   af: TFrrAddressFamily,
   peerGroup: string,
-  outboundRouteMap: string | null,
+  model: Pick<TFrrConfig, "outboundRouteMap" | "maxAsPathLength">,
   routePolicy: TFrrRoutePolicy | null,
 ): string[] {
+  const { outboundRouteMap, maxAsPathLength } = model;
   return [
     " !",
     ` address-family ${family} unicast`,
@@ -44,6 +49,9 @@ function renderAddressFamily(
     `  neighbor ${peerGroup} prefix-list ${af.prefixListName} in`,
     `  neighbor ${peerGroup} prefix-list ${af.prefixListName} out`,
     ...(outboundRouteMap ? [`  neighbor ${peerGroup} route-map ${outboundRouteMap} out`] : []),
+    ...(maxAsPathLength === null
+      ? []
+      : [`  neighbor ${peerGroup} filter-list ${FRR_PATH_LIMIT_AS_PATH} in`]),
     ...renderRoutePolicyNeighborLines(routePolicy, family, peerGroup),
     " exit-address-family",
   ];
@@ -61,6 +69,20 @@ export function renderNoTransitPolicy(outboundRouteMap: string | null): string[]
     `route-map ${outboundRouteMap} permit 10`,
     ` match as-path ${FRR_OWN_ROUTES_AS_PATH}`,
     "exit",
+    "!",
+  ];
+}
+
+/**
+ * The path limit's as-path list (top level): deny a path of more than `maxAsPathLength` ASNs
+ * (FRR's `_` matches the space between them), permit the rest. Empty without a limit.
+ */
+export function renderPathLimitLines(maxAsPathLength: number | null): string[] {
+  if (maxAsPathLength === null) return [];
+  const longer = `^[0-9]+${"_[0-9]+".repeat(maxAsPathLength)}`;
+  return [
+    `bgp as-path access-list ${FRR_PATH_LIMIT_AS_PATH} seq 5 deny ${longer}`,
+    `bgp as-path access-list ${FRR_PATH_LIMIT_AS_PATH} seq 10 permit .*`,
     "!",
   ];
 }
@@ -128,10 +150,11 @@ export function renderFrrConfig(model: TFrrConfig): string {
   for (const neighbor of model.neighbors) lines.push(...renderNeighborLines(neighbor, group));
   lines.push(...renderSpeakerLines(model.routePolicy));
   lines.push(
-    ...renderAddressFamily("ipv4", model.ipv4, group, model.outboundRouteMap, model.routePolicy),
-    ...renderAddressFamily("ipv6", model.ipv6, group, model.outboundRouteMap, model.routePolicy),
+    ...renderAddressFamily("ipv4", model.ipv4, group, model, model.routePolicy),
+    ...renderAddressFamily("ipv6", model.ipv6, group, model, model.routePolicy),
     "exit",
     "!",
+    ...renderPathLimitLines(model.maxAsPathLength),
     ...renderNoTransitPolicy(model.outboundRouteMap),
     ...renderRoutePolicyGlobalLines(model.routePolicy),
     ...renderPrefixList("ip", model.ipv4.prefixListName, model.ipv4.prefixList),

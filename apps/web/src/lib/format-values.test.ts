@@ -26,8 +26,8 @@ describe("format-values", () => {
 
   it("formatMachine names the machine and the BFD timers it gives the node", () => {
     expect(formatMachine("qemu")).toBe("qemu (software emulation) · BFD 1000 ms × 3");
-    expect(formatMachine("kvm")).toBe("kvm · BFD 300 ms × 3");
-    expect(formatMachine("none")).toBe("bare metal · BFD 300 ms × 3");
+    expect(formatMachine("kvm")).toBe("kvm · BFD 250 ms × 3");
+    expect(formatMachine("none")).toBe("bare metal · BFD 250 ms × 3");
     expect(formatMachine(null)).toBe("—");
     expect(formatMachine(undefined)).toBe("—");
   });

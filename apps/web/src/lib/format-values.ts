@@ -54,7 +54,7 @@ export function formatTimestamp(at: Date | string | null | undefined): string {
 
 /**
  * The agent's `systemd-detect-virt --vm` fact and the BFD timers it gives the node: "kvm · BFD
- * 300 ms × 3", "qemu (software emulation) · BFD 1000 ms × 3"; "—" when unknown.
+ * 250 ms × 3", "qemu (software emulation) · BFD 1000 ms × 3"; "—" when unknown.
  */
 export function formatMachine(virtualization: string | null | undefined): string {
   if (virtualization == null) return "—";

@@ -24,6 +24,6 @@ export function toRoutePolicyBgpLine(section: string, line: string): string | nu
   if (words[0] !== "neighbor") return null;
   const isSpeaker = words[1]?.startsWith("MO-SPK-") ?? false;
   if (isSpeaker && words[2] !== "activate") return `${section}: ${line}`;
-  if (words[2] === "route-map") return `${section}: ${line}`;
+  if (words[2] === "route-map" || words[2] === "filter-list") return `${section}: ${line}`;
   return null;
 }

@@ -78,7 +78,7 @@ describe("scheduleHostPlan", () => {
         sysctl net.ipv4.conf.mo3.rp_filter=0
       global:
         sysctl net.ipv4.conf.all.rp_filter=0 net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-      frr: reload (1509 bytes), then clear bgp ipv4 unicast * soft in; clear bgp ipv6 unicast * soft in"
+      frr: reload (1727 bytes), then clear bgp ipv4 unicast * soft in; clear bgp ipv6 unicast * soft in"
     `);
     // Every operation of the plan is in exactly one step.
     const scheduled = [
