@@ -323,7 +323,22 @@ describe.skipIf(!isLabEnabled)("route sources (3 agents: pods, VIPs, VM bridges)
   });
 
   it("B4: n2's tunnels cut → the anycast VIP only on n1 within BFD time; both again when restored", async () => {
+    const offset = markAgentLog(n1.node);
     await sh(n1, "ip", "addr", "add", `${VIP}/32`, "dev", "kube-lb0");
+    // n1's FRR may still announce the VIP from before B2's withdrawal was applied (zebra takes
+    // the re-added address at once while that reload runs): start only once n1's agent took the
+    // address up again and applied it, so two paths on n3 are not a leftover about to go.
+    await waitUntil(
+      { name: "n1's agent announcing the VIP again", timeoutMs: 20_000, intervalMs: 100 },
+      () => {
+        const lines = readAgentLog(n1.node, offset);
+        const taken = lines.findIndex(
+          (line) => line.msg === "route sources changed" && line.announced === 1,
+        );
+        const applied = taken >= 0 && lines.slice(taken).some((line) => line.msg === "reconciled");
+        return Promise.resolve({ isDone: applied, state: taken >= 0 ? "applying" : "not seen" });
+      },
+    );
     const twoPaths = async () => (await readKernelRoute(n3, `${VIP}/32`))?.devices.length === 2;
     await waitRouted("VIP on n1 and n2 again (two paths on n3)", twoPaths);
     await waitForBfdUp([n1, n2, n3], 20_000);
