@@ -8,13 +8,11 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { pino } from "pino";
-import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 import {
   bootstrapAdmin,
   ensureSettings,
   expireRotations,
   getMeshFanout,
-  handleTrpcRequest,
   installFastTextEncoderStream,
   logTrpcErrors,
   pruneLoginAttempts,
@@ -22,7 +20,7 @@ import {
   readCertificatePins,
   readControllerEnv,
   ROTATION_EXPIRY_INTERVAL_MS,
-  writeFetchResponse,
+  serveApiRequest,
 } from "@meshover/api";
 import { closeDb, getDb } from "@meshover/api/db";
 import { TRPC_PATH } from "@meshover/netcfg";
@@ -120,19 +118,12 @@ async function main() {
     // The API (agents' long-lived config streams included) goes straight to the tRPC handler:
     // the same function as the Next route, without Next's per-request overhead.
     if (req.url?.startsWith(`${TRPC_PATH}/`)) {
-      const request = incomingMessageToRequest(req, res, { maxBodySize: null });
-      handleTrpcRequest({
-        req: request,
+      serveApiRequest(req, res, {
         db,
         publicUrl: env.MESHOVER_PUBLIC_URL,
         onError: logApiError,
-      })
-        .then((response) => writeFetchResponse(response, res))
-        .catch((error: unknown) => {
-          log.error({ error: String(error) }, "tRPC request failed");
-          if (!res.headersSent) res.writeHead(500);
-          res.end();
-        });
+        onFailure: (error) => log.error({ error: String(error) }, "tRPC request failed"),
+      });
       return;
     }
     void handle(req, res);

@@ -2,6 +2,20 @@
 // controller's server and the test host alike: streamed with backpressure so SSE stays open.
 import type { ServerResponse } from "node:http";
 
+/** Wait until `res` drained its buffered writes, or closed (at once if it is destroyed). */
+export function waitForDrain(res: ServerResponse): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
 /** Write a fetch Response to a node response, streaming the body (SSE stays open). */
 export async function writeFetchResponse(response: Response, res: ServerResponse): Promise<void> {
   const headers: Record<string, string | string[]> = {};
@@ -34,17 +48,7 @@ export async function writeFetchResponse(response: Response, res: ServerResponse
       }
       // Respect backpressure: a slow agent then holds up only its own stream, whose generator
       // skips straight to the newest config instead of queueing every version in memory.
-      if (!res.write(value) && !res.destroyed) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            res.off("drain", done);
-            res.off("close", done);
-            resolve();
-          };
-          res.on("drain", done);
-          res.on("close", done);
-        });
-      }
+      if (!res.write(value)) await waitForDrain(res);
     }
   } catch {
     // The client went away mid-stream.
