@@ -18,12 +18,15 @@ describe("readRoutingHealth", () => {
         { multihop: false, peer: "fe80::2", interface: "mo2", status: "up" },
         // bgpd's session to a peer it reached before it knew the interface (FRR 8.4).
         { multihop: false, peer: "fe80::1", status: "up" },
+        // The same for a rotation's second tunnel (slot 1: fe80::1:<index>, mo<index>r).
         { multihop: false, peer: "fe80::1:5", status: "down" },
+        { multihop: false, peer: "2001:db8::9", status: "up" },
       ]),
     );
     expect([...health.bfd]).toEqual([
       ["mo2", "up"],
       ["mo1", "up"],
+      ["mo5r", "down"],
     ]);
   });
 });

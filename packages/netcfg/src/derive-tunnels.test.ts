@@ -108,7 +108,9 @@ describe("helpers", () => {
     expect(getLinkLocalAddress(255)).toBe("fe80::ff");
     expect(findTunnelOfLinkLocal(getLinkLocalAddress(300))).toBe("mo300");
     expect(findTunnelOfLinkLocal("fe80::0")).toBeNull();
-    expect(findTunnelOfLinkLocal("fe80::1:2")).toBeNull();
+    // A rotation's second tunnel (slot 1) has fe80::1:<index>.
+    expect(findTunnelOfLinkLocal(getLinkLocalAddress(2, 1))).toBe("mo2r");
+    expect(findTunnelOfLinkLocal("fe80::2:2")).toBeNull();
     expect(findTunnelOfLinkLocal("2001:db8::1")).toBeNull();
     expect(getTunnelMtu(1500, "ipv6")).toBe(1420);
     expect(getTunnelMtu(1500, "ipv4")).toBe(1440);

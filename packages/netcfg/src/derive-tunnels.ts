@@ -79,13 +79,14 @@ export function getLinkLocalAddress(nodeIndex: number, slot: TTunnelSlot = 0): s
 }
 
 /**
- * The tunnel whose peer has link-local `address` (`fe80::<index>` → `mo<index>`), or null for any
- * other address. bfdd sometimes lists bgpd's session to a tunnel peer without its interface.
+ * The tunnel whose peer has link-local `address` (`fe80::<index>` → `mo<index>`, a rotation's
+ * `fe80::1:<index>` → `mo<index>r`), or null for any other address. bfdd sometimes lists
+ * bgpd's session to a tunnel peer without its interface.
  */
 export function findTunnelOfLinkLocal(address: string): string | null {
-  const hex = /^fe80::([0-9a-f]{1,4})$/i.exec(address)?.[1];
-  const index = hex === undefined ? 0 : parseInt(hex, 16);
-  return index >= 1 ? getTunnelInterfaceName(index) : null;
+  const match = /^fe80::(1:)?([0-9a-f]{1,4})$/i.exec(address);
+  const index = match?.[2] === undefined ? 0 : parseInt(match[2], 16);
+  return index >= 1 ? getTunnelInterfaceName(index, match?.[1] ? 1 : 0) : null;
 }
 
 /** Tunnel MTU for an underlay path MTU and family, clamped to at least 1280. */

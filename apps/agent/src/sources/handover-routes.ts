@@ -16,7 +16,7 @@ import {
   type TRouteCandidate,
 } from "@meshover/netcfg";
 import { z } from "zod";
-import { CommandError, runChecked, type TRunner } from "../exec/run-command";
+import { CommandError, runAll, runChecked, type TRunner } from "../exec/run-command";
 import type { TFrrAdapter } from "../frr/frr-adapter";
 import type { TLogger } from "../log";
 
@@ -28,9 +28,12 @@ const FAMILIES = [
 
 async function readTable(runner: TRunner): Promise<THandoverRoute[]> {
   const routes: THandoverRoute[] = [];
-  for (const { flag, family } of FAMILIES) {
-    const argv = ["ip", flag, "-json", "route", "show", "table", TABLE];
-    const result = await runner.run(argv);
+  // Both families from one helper process (runAll), as the other reads of a look.
+  const argvs = FAMILIES.map(({ flag }) => ["ip", flag, "-json", "route", "show", "table", TABLE]);
+  const results = await runAll(runner, argvs);
+  for (const [i, { family }] of FAMILIES.entries()) {
+    const argv = argvs[i]!;
+    const result = results[i]!;
     // The kernel has no table until a route goes into it: "FIB table does not exist".
     if (result.code !== 0 && /does not exist/.test(result.stderr)) continue;
     if (result.code !== 0) throw new CommandError(argv, result);
