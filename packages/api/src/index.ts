@@ -28,12 +28,7 @@ export { logTrpcErrors, type TErrorLog } from "./http/log-trpc-error";
 export { createServerCaller } from "./server-caller";
 export { getMeshFanout, MeshFanout, MESH_CHANNEL } from "./lib/mesh-fanout";
 export { SESSION_COOKIE } from "./lib/session-cookie";
-export {
-  serveApi,
-  serveApiRequest,
-  type TApiServer,
-  type TServeApiRequestOptions,
-} from "./http/serve-api";
+export { serveApi, serveApiRequest, type TApiServer } from "./http/serve-api";
 export { writeFetchResponse } from "./http/write-fetch-response";
 export { pruneSamples } from "./services/health/prune-samples";
 export { pruneLoginAttempts } from "./services/auth/prune-login-attempts";

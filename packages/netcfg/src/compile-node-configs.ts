@@ -116,7 +116,7 @@ function toIdentity(node: TMeshNode): TNodeIdentity {
  * The longest AS path a node with a tunnel to every other node accepts from the mesh: a direct
  * route (length 1) or a detour through one other node (2) while its own tunnel is down.
  */
-export const DIRECT_MAX_AS_PATH_LENGTH = 2;
+const DIRECT_MAX_AS_PATH_LENGTH = 2;
 
 /** Why the controller built no tunnel between two nodes. */
 export type TSkippedPairReason = TNoPathReason | "measured-dead";

@@ -13,7 +13,6 @@ import {
   FRR_OWN_ROUTES_AS_PATH,
   FRR_PATH_LIMIT_AS_PATH,
 } from "./derive-frr-config";
-import type { TFrrRoutePolicy } from "./derive-route-policy";
 import {
   renderInterfaceAnchorLines,
   renderRouteMapDelayLines,
@@ -36,10 +35,9 @@ function renderAddressFamily(
   family: "ipv4" | "ipv6",
   af: TFrrAddressFamily,
   peerGroup: string,
-  model: Pick<TFrrConfig, "outboundRouteMap" | "maxAsPathLength">,
-  routePolicy: TFrrRoutePolicy | null,
+  model: Pick<TFrrConfig, "outboundRouteMap" | "maxAsPathLength" | "routePolicy">,
 ): string[] {
-  const { outboundRouteMap, maxAsPathLength } = model;
+  const { outboundRouteMap, maxAsPathLength, routePolicy } = model;
   return [
     " !",
     ` address-family ${family} unicast`,
@@ -150,8 +148,8 @@ export function renderFrrConfig(model: TFrrConfig): string {
   for (const neighbor of model.neighbors) lines.push(...renderNeighborLines(neighbor, group));
   lines.push(...renderSpeakerLines(model.routePolicy));
   lines.push(
-    ...renderAddressFamily("ipv4", model.ipv4, group, model, model.routePolicy),
-    ...renderAddressFamily("ipv6", model.ipv6, group, model, model.routePolicy),
+    ...renderAddressFamily("ipv4", model.ipv4, group, model),
+    ...renderAddressFamily("ipv6", model.ipv6, group, model),
     "exit",
     "!",
     ...renderPathLimitLines(model.maxAsPathLength),

@@ -1,6 +1,6 @@
-// Which lines of FRR's running config make up the route-source policy (#14), so the planner
-// notices when a source, range, speaker or pod CIDR changed and reloads FRR, and never when
-// nothing did. The desired side is the same parser run over the rendered config, so FRR's own
+// Which lines of FRR's running config make up the route-source policy (#14) and the AS path
+// limit (#16), so the planner notices when a source, range, speaker, pod CIDR or the limit
+// changed and reloads FRR, and never when nothing did. The desired side is the same parser run over the rendered config, so FRR's own
 // reordering does not matter (lines are compared as a sorted set); lines FRR leaves out of
 // `show running-config` (an `activate` that is the default) are left out here too.
 import { FRR_ANCHOR_DISTANCE } from "../derive-frr-config";
