@@ -210,12 +210,12 @@ export function compileMeshParts(input: TCompileNodeConfigsInput): TCompiledMesh
   // through one other node (ZMeshSettings.maxAsPathLength); a spoke beside other spokes, or a
   // node with a skipped pair, reaches some nodes only through chains and takes any length.
   const keyedSpokes = hubIds.size === 0 ? 0 : peers.filter((peer) => !hubIds.has(peer.id)).length;
-  const reachesAllDirectly = (node: TMeshNode) =>
-    (skipped.get(node.id)?.size ?? 0) === 0 &&
-    (hubIds.size === 0 || hubIds.has(node.id) || keyedSpokes === (keyedIds.has(node.id) ? 1 : 0));
+  const reachesAllDirectly = (id: string) =>
+    (skipped.get(id)?.size ?? 0) === 0 &&
+    (hubIds.size === 0 || hubIds.has(id) || keyedSpokes === (keyedIds.has(id) ? 1 : 0));
   const directSettings: TMeshSettings = { ...settings, maxAsPathLength: DIRECT_MAX_AS_PATH_LENGTH };
   const heads: TNodeConfigHead[] = sorted.map((node) => {
-    const base = reachesAllDirectly(node) ? directSettings : settings;
+    const base = reachesAllDirectly(node.id) ? directSettings : settings;
     return {
       version: input.version,
       self: toIdentity(node),
@@ -232,7 +232,7 @@ export function compileMeshParts(input: TCompileNodeConfigsInput): TCompiledMesh
     const nodePeers = candidates.filter((peer) => peer.id !== self.id && !excluded?.has(peer.id));
     // A node missing some peers gets routes from them through others: its prefix lists must
     // know every prefix of the mesh (one shared list; its own and its peers' do no harm).
-    const isPartial = nodePeers.length < peers.length - (keyedIds.has(self.id) ? 1 : 0);
+    const isPartial = !reachesAllDirectly(self.id);
     const remotePrefixes = isPartial ? (meshPrefixes ??= listMeshPrefixes(peers)) : [];
     // ... and their route-source ranges, bound to their origins as a peer's are.
     const remoteRanges = isPartial ? listRemoteRanges(peers, nodePeers, self.id) : [];

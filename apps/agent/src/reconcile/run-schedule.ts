@@ -14,6 +14,9 @@ import type { TOwnedRecord } from "../state/state-files";
 const isAdding = (operation: TOperation) =>
   operation.op === "link-create" || operation.op === "address-add";
 
+/** What a step removes: recorded once it succeeded (what it adds, before it runs). */
+const removalsOf = (step: THostStep) => step.operations.filter((operation) => !isAdding(operation));
+
 /** Record what `operations` change in the links and addresses meshover owns. */
 function record(store: StateStore, operations: readonly TOperation[]): void {
   if (operations.length === 0) return;
@@ -27,10 +30,7 @@ function record(store: StateStore, operations: readonly TOperation[]): void {
 async function runRecorded(step: THostStep, host: HostDriver, store: StateStore): Promise<void> {
   record(store, step.operations.filter(isAdding));
   await host.runStep(step);
-  record(
-    store,
-    step.operations.filter((operation) => !isAdding(operation)),
-  );
+  record(store, removalsOf(step));
 }
 
 /** Run `tasks` with at most `limit` at once (each task handles its own failure). */
@@ -85,7 +85,7 @@ export async function runHostSchedule(
         commands.forEach(({ device, step }, i) => {
           const error = outcomes[i];
           if (error) fail(device, error);
-          else removals.push(...step.operations.filter((operation) => !isAdding(operation)));
+          else removals.push(...removalsOf(step));
         });
         record(store, removals);
       })(),
@@ -95,12 +95,7 @@ export async function runHostSchedule(
             () =>
               host
                 .runStep(step)
-                .then(() =>
-                  record(
-                    store,
-                    step.operations.filter((op) => !isAdding(op)),
-                  ),
-                )
+                .then(() => record(store, removalsOf(step)))
                 .catch((error: unknown) => fail(device, error)),
         ),
         schedule.concurrency,
