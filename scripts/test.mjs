@@ -29,6 +29,8 @@ const SYSTEM_PACKAGES = [
   "postgresql",
   // BIRD, the guest BGP speaker of the route-sources lab test (scenario D1).
   "bird2",
+  // nft, the NAT routers of the underlay lab test.
+  "nftables",
   // promtool, for the metrics test's `promtool check metrics`.
   "prometheus",
   // The VM tier: Debian guests under qemu, their image built with debootstrap.

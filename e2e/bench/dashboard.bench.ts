@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { chromium } from "@playwright/test";
 import { findAgent } from "../lab/harness/run-agent";
+import { readAgentTicks } from "./agent-cpu";
 import { saveArtifacts } from "../lab/harness/save-artifacts";
 import { LabMesh, waitForBfdUp, waitForSessions } from "../lab/harness/start-mesh";
 
@@ -25,10 +26,9 @@ function percentile(values: number[], p: number) {
 }
 
 /** CPU ticks a process used, itself and (`isWithChildren`) the children it waited for. */
-function readTicks(pid: number, isWithChildren: boolean): number {
+function readTicks(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  const own = Number(fields[11]) + Number(fields[12]);
-  return isWithChildren ? own + Number(fields[13]) + Number(fields[14]) : own;
+  return Number(fields[11]) + Number(fields[12]);
 }
 
 /** The bgpd running in the network namespace of `pid`. */
@@ -55,8 +55,11 @@ function startCpuMeter(agentPids: number[]) {
   const hz = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
   const bgpdPids = agentPids.map(findBgpdBeside);
   const read = () => ({
-    agents: agentPids.map((pid) => readTicks(pid, true)),
-    bgpds: bgpdPids.map((pid) => (pid === null ? 0 : readTicks(pid, false))),
+    agents: agentPids.map((pid) => {
+      const ticks = readAgentTicks(pid);
+      return ticks.own + ticks.commands;
+    }),
+    bgpds: bgpdPids.map((pid) => (pid === null ? 0 : readTicks(pid))),
   });
   const started = { at: performance.now(), ...read() };
   return () => {

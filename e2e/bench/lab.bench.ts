@@ -29,6 +29,7 @@ import {
 } from "../lab/harness/configure-by-hand";
 import type { TLabNode } from "../lab/harness/create-lab";
 import { REPO_ROOT } from "../lab/harness/lab-env";
+import { readAgentTicks } from "./agent-cpu";
 import { formatColdPhases, readColdPhases, readControllerCompiles } from "./cold-phases";
 import { readBfdPeers, readBgpNeighbors, readWireguard } from "../lab/harness/observe-node";
 import { startProbes, summarizeProbes } from "../lab/harness/probe-mesh";
@@ -383,13 +384,12 @@ async function timeEarlyFailover(mesh: LabMesh, cut: TMeshMember, reachedAt: num
 /** The window of the cold bench's agent CPU figure. */
 const COLD_CPU_WINDOW_MS = 8000;
 
-/** CPU seconds of `pid` so far: its own, and its reaped children's. */
+/** CPU seconds of agent `pid` so far: its own, and its commands' (see agent-cpu.ts). */
 function readProcessCpu(pid: number) {
   const ticksPerSec =
     Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  const seconds = (from: number) => (Number(fields[from]) + Number(fields[from + 1])) / ticksPerSec;
-  return { own: seconds(11), children: seconds(13) }; // utime+stime, cutime+cstime
+  const ticks = readAgentTicks(pid);
+  return { own: ticks.own / ticksPerSec, children: ticks.commands / ticksPerSec };
 }
 
 /** CPU (% of one core) and RSS (MiB) of every agent over `seconds`. */

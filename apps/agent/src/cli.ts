@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // meshover-agent: join | run | status | leave. See docs/agent.md.
+// First, before any module builds its schemas:
+import "./configure-zod";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { leaveMesh, type TLeaveControllerOutcome } from "./commands/leave-mesh";

@@ -2,11 +2,10 @@
 // arrays, never a shell string; daemons it starts; their liveness and signals), so a test's
 // fake sees all of them. Commands are logged with their result at debug level.
 import { spawn } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { TLogger } from "../log";
+import { CommandHelper } from "./command-helper";
 
 /** The outcome of one command. */
 export interface TCommandResult {
@@ -66,9 +65,9 @@ export interface TRunner {
    */
   streamLines?(argv: readonly string[], handlers: TLineStreamHandlers): TLineStream;
   /**
-   * Run several short commands side by side from ONE helper process, each with its own stdin
-   * (`inputs`), stdout, stderr and exit code. Optional: without it {@link runAll} runs them as
-   * processes of their own.
+   * Run several short commands side by side, each with its own stdin (`inputs`), stdout, stderr
+   * and exit code. Optional: without it {@link runAll} calls `run` for each, which is what the
+   * real executor wants (a fake may implement it to see which commands went together).
    */
   runAll?(
     argvs: readonly (readonly string[])[],
@@ -76,11 +75,7 @@ export interface TRunner {
   ): Promise<TCommandResult[]>;
 }
 
-/**
- * Run `argvs` side by side: through the runner's helper process when it has one (a spawn from
- * the agent copies its whole address space, ~100 MB; bash's fork of itself costs a fraction),
- * else one process each.
- */
+/** Run `argvs` side by side. */
 export async function runAll<const T extends readonly (readonly string[])[]>(
   runner: TRunner,
   argvs: T,
@@ -116,48 +111,6 @@ export async function runAllChecked<const T extends readonly (readonly string[])
   const failed = list.findIndex((result) => result.code !== 0);
   if (failed >= 0) throw new CommandError(argvs[failed]!, list[failed]!);
   return results;
-}
-
-/** The argv after this marker is the next command of a {@link RUN_ALL_SCRIPT} run. */
-const NEXT_COMMAND = "--meshover-next-command--";
-
-/**
- * A constant bash script: its first argument is a folder, the rest commands separated by
- * NEXT_COMMAND. Command n starts in the background with stdin from `<folder>/<n>.in` (when
- * there is one), stdout and stderr to `<n>.out` and `<n>.err`; then `<n> <exit code>` is
- * printed for each. The commands stay argv arrays: the shell never parses them.
- */
-const RUN_ALL_SCRIPT = [
-  "dir=$1; shift; n=0; args=(); pids=()",
-  'for arg in "$@"; do',
-  `  if [ "$arg" != "${NEXT_COMMAND}" ]; then args+=("$arg"); continue; fi`,
-  '  in=/dev/null; [ -e "$dir/$n.in" ] && in="$dir/$n.in"',
-  '  "${args[@]}" <"$in" >"$dir/$n.out" 2>"$dir/$n.err" & pids+=($!)',
-  "  n=$((n + 1)); args=()",
-  "done",
-  'for i in "${!pids[@]}"; do wait "${pids[$i]}"; echo "$i $?"; done',
-].join("\n");
-
-/** The helper argv that runs `argvs` with RUN_ALL_SCRIPT over the files in `dir`. */
-export function runAllArgv(dir: string, argvs: readonly (readonly string[])[]): string[] {
-  return [
-    "bash",
-    "-c",
-    RUN_ALL_SCRIPT,
-    "bash",
-    dir,
-    ...argvs.flatMap((argv) => [...argv, NEXT_COMMAND]),
-  ];
-}
-
-/** The exit codes a RUN_ALL_SCRIPT run printed, one per command (never printed: 127). */
-function parseExitCodes(stdout: string, count: number): number[] {
-  const codes = Array.from({ length: count }, () => 127);
-  for (const line of stdout.split("\n")) {
-    const match = /^(\d+) (\d+)$/.exec(line);
-    if (match && Number(match[1]) < count) codes[Number(match[1])] = Number(match[2]);
-  }
-  return codes;
 }
 
 /** Thrown by runChecked when a command exits non-zero. */
@@ -199,37 +152,6 @@ function isProcessAlive(pid: number, marker: string): boolean {
   }
 }
 
-/** Run argv to completion (child_process.spawn, no shell); a failed start is code 127. */
-function spawnCommand(
-  argv: readonly string[],
-  options: Pick<TRunOptions, "input">,
-  env: Record<string, string>,
-  timeoutMs = DEFAULT_TIMEOUT_MS,
-): Promise<TCommandResult> {
-  const [file, ...args] = argv;
-  if (!file) return Promise.reject(new Error("empty argv"));
-  return new Promise((resolve) => {
-    const child = spawn(file, args, { env, stdio: ["pipe", "pipe", "pipe"], shell: false });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    const finish = (code: number, spawnError?: Error) => {
-      clearTimeout(timer);
-      resolve({
-        code,
-        stdout: Buffer.concat(stdout).toString("utf8"),
-        stderr: spawnError ? spawnError.message : Buffer.concat(stderr).toString("utf8"),
-      });
-    };
-    child.on("error", (error) => finish(127, error));
-    child.on("close", (code, signal) => finish(code ?? (signal ? 128 : 1)));
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(options.input ?? "");
-  });
-}
-
 /** One command and its result at debug level (stdout redacted for secrets). */
 function logCommand(
   logger: TLogger,
@@ -250,67 +172,31 @@ function logCommand(
   );
 }
 
-/** The real executor: child_process.spawn with an argv array and no shell. */
+/**
+ * The real executor: commands and daemons start from one long-lived bash ({@link CommandHelper},
+ * argv arrays, never parsed by a shell), line streams as children of their own.
+ */
 export function createExecutor(logger: TLogger, env: Record<string, string>): TRunner {
+  const helper = new CommandHelper(env);
+  const run = async (argv: readonly string[], options: TRunOptions = {}) => {
+    if (argv.length === 0) throw new Error("empty argv");
+    const started = performance.now();
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const result = await helper.run(argv, options.input, timeoutMs);
+    logCommand(logger, argv, result, performance.now() - started, options.isSecret === true);
+    return result;
+  };
   return {
-    async run(argv, options = {}) {
-      const started = performance.now();
-      const result = await spawnCommand(argv, options, env, options.timeoutMs);
-      logCommand(logger, argv, result, performance.now() - started, options.isSecret === true);
-      return result;
-    },
-    async runAll(argvs, options = {}) {
-      const dir = mkdtempSync(join(tmpdir(), "meshover-run-"));
+    run,
+    async spawnDaemon(argv, options) {
+      if (argv.length === 0) throw new Error("empty argv");
       try {
-        options.inputs?.forEach((input, i) => {
-          if (input !== null) writeFileSync(join(dir, `${i}.in`), input, { mode: 0o600 });
-        });
-        const started = performance.now();
-        const helper = await spawnCommand(runAllArgv(dir, argvs), {}, env, options.timeoutMs);
-        const ms = performance.now() - started;
-        const codes = parseExitCodes(helper.stdout, argvs.length);
-        return argvs.map((argv, i) => {
-          const read = (name: string) => {
-            try {
-              return readFileSync(join(dir, `${i}.${name}`), "utf8");
-            } catch {
-              return "";
-            }
-          };
-          const result = { code: codes[i]!, stdout: read("out"), stderr: read("err") };
-          if (result.code === 127 && helper.code !== 0) result.stderr ||= helper.stderr;
-          // Logged like a command of its own (the helper's time for each).
-          logCommand(logger, argv, result, ms, false);
-          return result;
-        });
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-    spawnDaemon(argv, options) {
-      const [file, ...args] = argv;
-      if (!file) return Promise.reject(new Error("empty argv"));
-      const fd = openSync(options.logFile, "a", 0o600);
-      try {
-        const child = spawn(file, args, {
-          env,
-          stdio: ["ignore", fd, fd],
-          detached: true,
-          shell: false,
-        });
-        return new Promise((resolve, reject) => {
-          child.once("error", (error) => {
-            logger.debug({ argv, error: error.message }, "daemon failed to start");
-            reject(error);
-          });
-          child.once("spawn", () => {
-            child.unref();
-            logger.debug({ argv, pid: child.pid, logFile: options.logFile }, "daemon started");
-            resolve(child.pid ?? -1);
-          });
-        });
-      } finally {
-        closeSync(fd);
+        const pid = await helper.spawnDaemon(argv, options.logFile);
+        logger.debug({ argv, pid, logFile: options.logFile }, "daemon started");
+        return pid;
+      } catch (error) {
+        logger.debug({ argv, error: (error as Error).message }, "daemon failed to start");
+        throw error;
       }
     },
     isAlive: isProcessAlive,
