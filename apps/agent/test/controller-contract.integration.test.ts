@@ -201,6 +201,11 @@ describe("agent ↔ controller contract (real HTTP, real Postgres, fake hosts)",
       await waitFor(() => expect(tunnels(a.fake)).toEqual([`mo${indexB}`]));
       await waitFor(() => expect(tunnels(b.fake)).toEqual([`mo${indexA}`]));
       expect(a.fake.dump()).toContain(`endpoint=[2001:db8::200]:${51820 + indexA}`);
+      // Bravo's join brought its first config: it built from that at once, and the stream's
+      // first event (the same config) was no news.
+      expect(b.count("starting from cached config")).toBe(1);
+      await waitFor(() => expect(b.count("config unchanged")).toBe(1));
+      expect(b.count("config received")).toBe(0);
 
       // A third node joins: alpha learns it over the open stream (a delta, no reconnect).
       const c = await startNode("charlie", 0x300);
@@ -265,7 +270,8 @@ describe("agent ↔ controller contract (real HTTP, real Postgres, fake hosts)",
     const proxy = await startDroppingProxy(api.url, 2);
     const d = await startNode("delta", 0x400, proxy.url);
     try {
-      await waitFor(() => expect(d.count("config received")).toBeGreaterThan(0));
+      // The stream's first event (the config the join brought) arrived.
+      await waitFor(() => expect(d.count("config unchanged")).toBe(1));
       // Two mesh changes: the first delta is dropped, so the second does not fit.
       const e = await startNode("echo", 0x500);
       const f = await startNode("foxtrot", 0x600);

@@ -63,6 +63,10 @@ describe("agent protocol", () => {
     const anonymous = callAs(testDb.db);
     const enrolled = await anonymous.agent.enroll(makeEnrollRequest(token, "alpha"));
     expect(enrolled.name).toBe("alpha");
+    // Its first config comes with it: the mesh version the enrollment committed.
+    const { meshVersion } = await testDb.db.setting.findUniqueOrThrow({ where: { id: 1 } });
+    expect(enrolled.config?.self.id).toBe(enrolled.nodeId);
+    expect(enrolled.config?.version).toBe(Number(meshVersion));
     const node = await testDb.db.node.findUniqueOrThrow({ where: { id: enrolled.nodeId } });
     expect(node).toMatchObject({ index: 1, asn: 4200000000n, ipv4: "10.128.0.1" });
     await expect(anonymous.agent.enroll(makeEnrollRequest(token, "beta"))).rejects.toThrow(

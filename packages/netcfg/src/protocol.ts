@@ -1,7 +1,7 @@
 // The agent protocol's messages (enroll, health report). Shared by the controller's `agent`
 // router and the agent, so both validate the same shapes. Config itself is ZDesiredNodeConfig.
 import { z } from "zod";
-import { ZCidr, ZWireguardKey } from "./config";
+import { ZCidr, ZDesiredNodeConfig, ZWireguardKey } from "./config";
 import { ZSaneDateTime, ZUint32Column, zText } from "./input-bounds";
 import { ZRouteCandidate } from "./route-sources";
 
@@ -59,6 +59,12 @@ export const ZEnrollResponse = z
     name: ZNodeName,
     /** Secret shown once; the agent keeps it in its state folder (0600). */
     credential: z.string().min(32).max(256),
+    /**
+     * The node's first config, so the agent builds its tunnels before its config stream is up
+     * (the stream then starts with the same version). Absent when the controller had not
+     * compiled it in time, and from older controllers.
+     */
+    config: ZDesiredNodeConfig.optional(),
   })
   .strict();
 

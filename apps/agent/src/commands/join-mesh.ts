@@ -1,7 +1,8 @@
 // `meshover-agent join`: generate the WireGuard key pair locally, redeem the enrollment token,
 // store identity and credential (0600).
 import { z } from "zod";
-import { ZEndpoint } from "@meshover/netcfg";
+import { ZDesiredNodeConfig, ZEndpoint } from "@meshover/netcfg";
+import { checkConfigFor } from "../controller/check-config";
 import { runChecked, type TRunner } from "../exec/run-command";
 import type { TFrrMode } from "../frr/frr-adapter";
 import { readHostInfo } from "../health/read-host-info";
@@ -141,5 +142,31 @@ export async function joinMesh(options: TJoinOptions): Promise<{ nodeId: string;
     endpoints,
   });
   logger.info({ nodeId: response.nodeId, name: response.name, endpoints }, "joined");
+  keepFirstConfig(store, logger, response.nodeId, response.config);
   return { nodeId: response.nodeId, name: response.name };
+}
+
+/**
+ * Keep the first config the controller sent with the enrollment as the cached config: `run`
+ * starts from it at once instead of waiting for its config stream (which then starts with the
+ * same version). One that does not check out is left to the stream.
+ */
+function keepFirstConfig(store: StateStore, logger: TLogger, nodeId: string, raw: unknown): void {
+  if (raw === undefined) return;
+  const parsed = ZDesiredNodeConfig.safeParse(raw);
+  const checked = parsed.success
+    ? checkConfigFor(parsed.data, nodeId, null)
+    : { error: parsed.error.message, isStale: false };
+  if ("error" in checked) {
+    logger.warn(
+      { error: checked.error },
+      "config sent with the join rejected: waiting for the stream",
+    );
+    return;
+  }
+  store.writeCachedConfig(checked.config, new Date());
+  logger.info(
+    { version: checked.config.version, peers: checked.config.peers.length, via: "join" },
+    "config received",
+  );
 }

@@ -4,6 +4,7 @@
 // old tunnel retiring or draining queues another one DRAIN_DELAY_MS later to finish it; a pass
 // that failed queues another one soon (RETRY_FIRST_MS, doubling up to RETRY_MAX_MS) instead of
 // leaving the tunnel it could not build down until the next resync.
+import { isDeepStrictEqual } from "node:util";
 import { DRAIN_DELAY_MS, type TDesiredNodeConfig } from "@meshover/netcfg";
 import type { TRunner } from "../exec/run-command";
 import type { TFrrAdapter } from "../frr/frr-adapter";
@@ -83,8 +84,16 @@ export class ReconcileQueue {
     });
   }
 
-  /** Take a new config (cached for restarts) and reconcile it. */
+  /**
+   * Take a new config (cached for restarts) and reconcile it. The config the agent holds
+   * already (the stream's first event after the join brought it, or after a reconnect) is no
+   * news: no pass.
+   */
   accept(config: TDesiredNodeConfig): Promise<void> {
+    if (this.config?.version === config.version && isDeepStrictEqual(this.config, config)) {
+      this.options.logger.debug({ version: config.version }, "config unchanged");
+      return Promise.resolve();
+    }
     this.config = config;
     this.options.store.writeCachedConfig(config, new Date());
     this.options.logger.info(
