@@ -125,6 +125,17 @@ function toRotationTrial(
   };
 }
 
+/** BENCH_LAB_SAVE_LOGS=DIR keeps every agent's log and the controller's, named `<prefix>-…`. */
+function saveLogs(mesh: LabMesh, prefix: string) {
+  const saveDir = process.env.BENCH_LAB_SAVE_LOGS;
+  if (!saveDir) return;
+  mkdirSync(saveDir, { recursive: true });
+  for (const member of mesh.members.values())
+    copyFileSync(agentLogFile(member.node), join(saveDir, `${prefix}-${member.node.name}.log`));
+  const controllerLog = mesh.controller.process?.logFile;
+  if (controllerLog) copyFileSync(controllerLog, join(saveDir, `${prefix}-controller.log`));
+}
+
 /** How long the probes of one rotation under traffic run (from 1.5 s before the click). */
 const ROTATION_PROBE_SEC = 40;
 
@@ -300,14 +311,7 @@ async function timeColdMesh(n: number) {
     );
     const controllerLog = mesh.controller.process?.logFile;
     const compiles = controllerLog ? readControllerCompiles(controllerLog, startedEpoch) : null;
-    // BENCH_LAB_SAVE_LOGS=DIR keeps every agent's log and the controller's.
-    const saveDir = process.env.BENCH_LAB_SAVE_LOGS;
-    if (saveDir) {
-      mkdirSync(saveDir, { recursive: true });
-      for (const member of members)
-        copyFileSync(agentLogFile(member.node), join(saveDir, `cold${n}-${member.node.name}.log`));
-      if (controllerLog) copyFileSync(controllerLog, join(saveDir, `cold${n}-controller.log`));
-    }
+    saveLogs(mesh, `cold${n}`);
     return {
       n,
       handMs,
@@ -520,6 +524,7 @@ async function main() {
     const mesh = await LabMesh.start({ nodes: 8, databaseServerUrl });
     try {
       results.rotation = await measureRotations(mesh, ROTATIONS);
+      saveLogs(mesh, "rotation");
     } finally {
       await mesh.destroy();
     }
