@@ -44,11 +44,14 @@ const EXEC_WAIT_MS = 5000;
 
 /**
  * Whether `pid` is past the helper's fork (`bash`) and `setsid`: it runs `program` (or renamed
- * itself), or is gone; either way nothing more to wait for.
+ * itself), or is gone; either way nothing more to wait for. An empty command line is a process
+ * in the middle of an exec (the lab saw wireguard-go "exit" 1 ms after its start that way), or
+ * one that already ended and waits to be reaped.
  */
 function hasExeced(pid: number, program: string): boolean {
   try {
     const first = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0];
+    if (first === "") return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
     return first === program || (first !== "bash" && first !== "setsid");
   } catch {
     return true;
