@@ -60,6 +60,8 @@ function hasExeced(pid: number, program: string): boolean {
 
 /** A command or daemon start waiting for its reply. */
 interface TPending {
+  /** The helper the request went to (one may exit while the next starts). */
+  owner?: ChildProcess;
   onPid(pid: number): void;
   onExit(code: number): void;
   /** The helper is gone (or said the program is missing): `reason` says which. */
@@ -82,8 +84,6 @@ export class CommandHelper {
   private work = "";
   private nextId = 0;
   private readonly pending = new Map<number, TPending>();
-  /** Which helper each pending request went to (one may exit while the next starts). */
-  private readonly owners = new Map<number, ChildProcess>();
 
   constructor(private readonly env: Record<string, string>) {}
 
@@ -156,11 +156,6 @@ export class CommandHelper {
     return pid;
   }
 
-  /** Close the pipe: bash leaves (daemons it started keep running). */
-  close(): void {
-    this.child?.stdin?.end();
-  }
-
   /** Queue `pending` under `id` and write the request (lost at once without a helper). */
   private send(
     id: number,
@@ -171,8 +166,7 @@ export class CommandHelper {
   ) {
     const child = this.child;
     if (!child?.stdin?.writable) return pending.onLost("command helper not running");
-    this.pending.set(id, pending);
-    this.owners.set(id, child);
+    this.pending.set(id, { ...pending, owner: child });
     const fields = [kind, String(id), extra, String(argv.length), ...argv];
     child.stdin.write(fields.map((field) => `${field}\0`).join(""));
     this.updateRef();
@@ -218,7 +212,6 @@ export class CommandHelper {
 
   private settled(id: number) {
     this.pending.delete(id);
-    this.owners.delete(id);
     this.updateRef();
   }
 
@@ -226,9 +219,8 @@ export class CommandHelper {
     if (this.child === child) this.child = null;
     rmSync(work, { recursive: true, force: true });
     for (const [id, pending] of this.pending) {
-      if (this.owners.get(id) !== child) continue;
+      if (pending.owner !== child) continue;
       this.pending.delete(id);
-      this.owners.delete(id);
       pending.onLost(reason);
     }
     this.updateRef();

@@ -105,8 +105,8 @@ export async function collectPeerHealth(options: TCollectHealthOptions): Promise
     const counters = observation.wireguard.counters.find((c) => c.device === device);
     return { tunnel, link, counters, hasHandshake: (counters?.latestHandshake ?? 0) > 0 };
   });
-  // Only a tunnel with a handshake is probed; all of them in one go (one helper process, not
-  // a process per ping: a report at 12 peers used to spawn 22 of them from the agent).
+  // Only a tunnel with a handshake is probed; all of them side by side (runAll, started by the
+  // command helper: a report at 12 peers runs 22 pings).
   if (options.isProbing) {
     await options.probes.measureAll(
       runner,

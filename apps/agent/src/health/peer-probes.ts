@@ -87,7 +87,7 @@ export class PeerProbeCache {
   constructor(private readonly maxAgeMs = 300_000) {}
 
   /**
-   * Probe every target at once: the RTTs in one helper run, then the path MTUs that are not
+   * Probe every target at once: the RTTs side by side (runAll), then the path MTUs that are not
    * cached (a DF ping at the interface MTU each, in one run; a binary search only for a tunnel
    * where that did not pass). Read the figures with {@link recall}.
    */

@@ -115,7 +115,7 @@ export class HostDriver {
   }
 
   /**
-   * Run command steps side by side from one helper process (runAll); one outcome per step:
+   * Run command steps side by side (runAll); one outcome per step:
    * null when it succeeded, else its error. A key file a step needs is written first.
    */
   async runCommandSteps(

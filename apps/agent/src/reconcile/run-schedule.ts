@@ -45,9 +45,8 @@ async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promis
 /**
  * The schedule's host part: the devices' steps in rounds (round k runs every device's k-th step
  * side by side; a device stops at its first failure), then the host-wide steps. In a round the
- * command steps (`wg set`, `ip -batch`) run from one helper process, since each process the
- * agent itself starts copies its address space (a first pass at 12 peers started 22 of them);
- * the others (wireguard-go starts) at most `concurrency` at once. Throws the first failure
+ * command steps (`wg set`, `ip -batch`) run side by side (runAll); the others (wireguard-go
+ * starts) at most `concurrency` at once. Throws the first failure
  * after every device is done.
  */
 export async function runHostSchedule(

@@ -28,7 +28,7 @@ const FAMILIES = [
 
 async function readTable(runner: TRunner): Promise<THandoverRoute[]> {
   const routes: THandoverRoute[] = [];
-  // Both families from one helper process (runAll), as the other reads of a look.
+  // Both families side by side (runAll), as the other reads of a look.
   const argvs = FAMILIES.map(({ flag }) => ["ip", flag, "-json", "route", "show", "table", TABLE]);
   const results = await runAll(runner, argvs);
   for (const [i, { family }] of FAMILIES.entries()) {
