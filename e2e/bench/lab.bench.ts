@@ -427,7 +427,8 @@ async function main() {
   }
   // Agents run as installed: the bundle (what npm test builds), not TypeScript compiled at
   // start, which adds seconds per agent on a loaded machine and would swamp the cold figure.
-  if (process.env.MESHOVER_LAB_AGENT !== "source") {
+  // A bundle named in MESHOVER_LAB_AGENT_BUNDLE (comparing builds) runs as it is.
+  if (process.env.MESHOVER_LAB_AGENT !== "source" && !process.env.MESHOVER_LAB_AGENT_BUNDLE) {
     spawnSync("npm", ["run", "--silent", "build", "-w", "@meshover/agent"], {
       cwd: REPO_ROOT,
       stdio: "inherit",

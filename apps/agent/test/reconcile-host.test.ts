@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import type { TRunner } from "../src/exec/run-command";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TDesiredNodeConfig, TPeerConfig } from "@meshover/netcfg";
 import { teardownHost } from "../src/commands/teardown-host";
@@ -90,9 +89,9 @@ describe("reconcileHost on a fake host", () => {
     const outcome = await reconcile(makeConfig([makeTestPeer(2)]));
     expect(outcome.error).toBeNull();
     expect(fake.takeMutations()).toMatchInlineSnapshot(`
-      "ip addr add 10.128.0.1/32 dev lo
+      "spawn wireguard-go -f mo2
+      ip addr add 10.128.0.1/32 dev lo
       ip addr add fd00::1/128 dev lo nodad
-      spawn wireguard-go -f mo2
       sysctl -q -w net.ipv6.conf.mo2.addr_gen_mode=1
       wg set mo2 private-key <keyfile> listen-port 51822 peer AAAAAwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= endpoint [2001:db8::2]:51821 allowed-ips 0.0.0.0/0,::/0 persistent-keepalive 25
       ip link set dev mo2 mtu 1420
@@ -109,15 +108,31 @@ describe("reconcileHost on a fake host", () => {
 
   it("builds many wireguard-go tunnels side by side and records every PID and link", async () => {
     const { fake, reconcile } = setUp({ hasKernelWireguard: false });
-    // The fake as a runner with a helper process: which commands went together.
-    const helperRuns: string[][] = [];
-    const runAll: TRunner["runAll"] = (argvs, options) => {
-      helperRuns.push(argvs.map((argv) => argv.slice(0, 2).join(" ")));
-      return Promise.all(
-        argvs.map((argv, i) => fake.run(argv, { input: options?.inputs?.[i] ?? undefined })),
-      );
+    // Commands answer a turn later, so the ones in flight together show; the loopback's
+    // addresses wait until every tunnel has asked for its `ip -batch` (or 2 s): no tunnel may
+    // wait for another device's step.
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const batched = new Set<string>();
+    const run = fake.run.bind(fake);
+    let releaseLoopback = () => {};
+    const loopbackHeld = new Promise<void>((resolve) => {
+      releaseLoopback = resolve;
+      setTimeout(resolve, 2000);
+    });
+    fake.run = async (argv, options) => {
+      inFlight += 1;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      const input = options?.input ?? "";
+      if (argv.join(" ") === "ip -batch -" && input.includes(" dev lo")) await loopbackHeld;
+      else await new Promise((resolve) => setImmediate(resolve));
+      if (argv.join(" ") === "ip -batch -") {
+        batched.add(/dev (mo\d+)/.exec(input)?.[1] ?? "lo");
+        if (batched.size === 12) releaseLoopback();
+      }
+      inFlight -= 1;
+      return run(argv, options);
     };
-    Object.assign(fake, { runAll });
     let ownedWrites = 0;
     const writeOwned = store.writeOwned.bind(store);
     store.writeOwned = (owned) => {
@@ -125,14 +140,15 @@ describe("reconcileHost on a fake host", () => {
       writeOwned(owned);
     };
     const peers = Array.from({ length: 12 }, (_, i) => makeTestPeer(i + 2));
+    const started = Date.now();
     const outcome = await reconcile(makeConfig(peers));
     expect(outcome.error).toBeNull();
-    // Every tunnel's `wg set` from one helper run, then every tunnel's `ip -batch` from one.
-    expect(helperRuns).toContainEqual(Array.from({ length: 12 }, () => "wg set"));
-    expect(helperRuns).toContainEqual(Array.from({ length: 12 }, () => "ip -batch"));
-    // owned.json (write and rename) once per wireguard-go PID and once per round that changes
-    // it, not per step (86 writes before).
-    expect(ownedWrites).toBeLessThanOrEqual(12 + 2);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(batched.size).toBe(13);
+    expect(mostInFlight).toBeGreaterThanOrEqual(12);
+    // owned.json (write and rename) once for everything the pass adds and once per
+    // wireguard-go PID, not per step (86 writes before).
+    expect(ownedWrites).toBeLessThanOrEqual(1 + 12);
     const owned = store.readOwned();
     const devices = peers.map((peer) => `mo${peer.index}`);
     expect([...owned.links].sort()).toEqual([...devices].sort());

@@ -18,13 +18,15 @@ const SOURCE = join(REPO_ROOT, "apps", "agent", "src", "cli.ts");
 
 /**
  * The agent's command: the bundle `npm run build -w @meshover/agent` makes (what npm test runs),
- * else the source; MESHOVER_LAB_AGENT=source forces the source while developing.
+ * else the source; MESHOVER_LAB_AGENT=source forces the source while developing, and
+ * MESHOVER_LAB_AGENT_BUNDLE=<file> runs another bundle (a bench comparing two builds).
  */
 export function agentCommand(): string[] {
   // Profiling agents in a bench: e.g. "--cpu-prof --cpu-prof-dir=/tmp/agentprof".
   const nodeArgs = process.env.MESHOVER_LAB_AGENT_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  if (existsSync(BUNDLE) && process.env.MESHOVER_LAB_AGENT !== "source")
-    return ["node", ...nodeArgs, BUNDLE];
+  const bundle = process.env.MESHOVER_LAB_AGENT_BUNDLE || BUNDLE;
+  if (existsSync(bundle) && process.env.MESHOVER_LAB_AGENT !== "source")
+    return ["node", ...nodeArgs, bundle];
   return ["node", ...nodeArgs, "--import", "tsx", SOURCE];
 }
 

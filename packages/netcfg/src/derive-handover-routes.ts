@@ -9,6 +9,7 @@
 // address is local (the local table comes first), it carries the packets from the moment the
 // address goes until the agent's next look removes it, by then bgpd's route is in main.
 // Anycast prefixes get the same: when this node's copy goes, another holder takes its packets.
+import { compareText } from "./compare-text";
 import type { TDesiredNodeConfig } from "./config";
 import { getPairSlot, getTunnelInterfaceName } from "./derive-tunnels";
 import type { TRibRoute } from "./observe-routes";
@@ -63,5 +64,5 @@ export function deriveHandoverRoutes(
     const device = getTunnelInterfaceName(peer.index, getPairSlot(config.self, peer));
     routes.push({ prefix: route.prefix, device });
   }
-  return routes.sort((a, b) => a.prefix.localeCompare(b.prefix));
+  return routes.sort((a, b) => compareText(a.prefix, b.prefix));
 }

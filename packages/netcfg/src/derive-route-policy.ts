@@ -3,6 +3,7 @@
 // so zebra and bgpd add and withdraw them on their own as addresses and routes come and go;
 // only the Cilium pod CIDR (invisible to zebra, ROUTING-NOTES §0.1) and speakers need `network`
 // or session lines. Every range is bound to its origin node's ASN on the way in.
+import { compareText } from "./compare-text";
 import type { TDesiredNodeConfig } from "./config";
 import type { TFrrPrefixListEntry } from "./derive-frr-config";
 import { getAddressBits, parseCidr, type TIpFamily, type TParsedCidr } from "./parse-cidr";
@@ -282,7 +283,7 @@ export function deriveRoutePolicy(
       interface: iface,
     }))
     .filter((anchor) => ownPrefixes.has(anchor.prefix))
-    .sort((a, b) => a.prefix.localeCompare(b.prefix));
+    .sort((a, b) => compareText(a.prefix, b.prefix));
   if (rangedNodes.length === 0 && sources.speakers.length === 0 && staticAnchors.length === 0) {
     return null;
   }

@@ -6,6 +6,7 @@ export * from "./protocol";
 export * from "./trpc-path";
 export * from "./netcfg-error";
 export * from "./parse-cidr";
+export * from "./compare-text";
 export * from "./allocate-identity";
 export * from "./validate-prefixes";
 export * from "./route-sources";

@@ -1,6 +1,7 @@
 // The verdict on every prefix a node found on its host: announced, or refused by which rule.
 // Shared by the agent (which reports candidates and tells FRR what to hold back) and the
 // controller (which shows them and checks conflicts), so both judge with the same rules.
+import { compareText } from "./compare-text";
 import { parseCidr, type TParsedCidr } from "./parse-cidr";
 import {
   createAlwaysDeniedCheck,
@@ -47,7 +48,7 @@ function compareCandidates(a: TParsedRoute, b: TParsedRoute) {
   if (bySource !== 0) return bySource;
   const key = (route: TDiscoveredRoute) =>
     `${route.interface ?? ""}|${route.protocol ?? ""}|${route.speaker ?? ""}`;
-  return key(a.route).localeCompare(key(b.route));
+  return compareText(key(a.route), key(b.route));
 }
 
 function findRangeRefusal(

@@ -3,6 +3,7 @@
 // show proto bgp`), each with the mesh peers it came through. Also the delta between two such
 // observations, which is what an agent reports (a quiet mesh sends almost nothing). Pure.
 import { z } from "zod";
+import { compareText } from "./compare-text";
 import type { TDesiredNodeConfig } from "./config";
 import { getTunnelInterfaceName } from "./derive-tunnels";
 import { normalizePrefix } from "./parse-cidr";
@@ -162,7 +163,7 @@ function diffRouteMap(base: ReadonlyMap<string, string[]> | null, next: Map<stri
     if (!before || before.join() !== via.join()) changed.push({ prefix, via });
   }
   const gone = base ? [...base.keys()].filter((prefix) => !next.has(prefix)) : [];
-  return { changed: changed.sort((a, b) => a.prefix.localeCompare(b.prefix)), gone: gone.sort() };
+  return { changed: changed.sort((a, b) => compareText(a.prefix, b.prefix)), gone: gone.sort() };
 }
 
 /**

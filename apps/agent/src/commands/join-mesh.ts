@@ -87,20 +87,28 @@ export async function joinMesh(options: TJoinOptions): Promise<{ nodeId: string;
   if (store.readIdentity()) {
     throw new Error(`already joined (${store.path("identity.json")}); run leave first`);
   }
-  const endpoints = (
-    options.endpoints.length > 0 ? options.endpoints : await readUnderlayAddresses(runner)
-  ).map((endpoint) => ZEndpoint.parse(endpoint));
+  // Endpoints given on the command line are checked before anything is written.
+  const givenEndpoints = options.endpoints.map((endpoint) => ZEndpoint.parse(endpoint));
   store.ensureDir();
-  const keys = store.readKeys() ?? (await generateKeyPair(runner, null));
+  // The key pair and the host's facts side by side: each is a process or two, and a join of
+  // many nodes at once waits for the slowest node's request (the controller batches them).
+  // The two link probes share a name, so they run one after the other.
+  const [endpoints, keys, [wireguard, addressDevice], virtualization] = await Promise.all([
+    givenEndpoints.length > 0
+      ? givenEndpoints
+      : readUnderlayAddresses(runner).then((found) => found.map((e) => ZEndpoint.parse(e))),
+    store.readKeys() ?? generateKeyPair(runner, null),
+    options.host
+      .detectWireguardMode()
+      .then(async (mode) => [mode, await options.host.detectAddressDevice()] as const),
+    options.host.detectVirtualization(),
+  ]);
   store.writeKeys(keys);
   const client = createControllerClient({
     controller: options.controller,
     credential: null,
     pinSha256: pin,
   });
-  const wireguard = await options.host.detectWireguardMode();
-  const addressDevice = await options.host.detectAddressDevice();
-  const virtualization = await options.host.detectVirtualization();
   const request = {
     token: options.token,
     ...(options.name ? { name: options.name } : {}),

@@ -3,7 +3,7 @@
 // /proc/sys, supervises wireguard-go, and hands the node's private key to `wg set` as a file.
 import { writeFileSync } from "node:fs";
 import { describeOperation, type THostStep, type TWireguardMode } from "@meshover/netcfg";
-import { CommandError, runAll, runChecked, type TRunner } from "../exec/run-command";
+import { CommandError, runChecked, type TRunner } from "../exec/run-command";
 import type { TLogger } from "../log";
 import type { StateStore } from "../state/state-store";
 import { observeHost, readProcSysctl, type TObservation, type TReadSysctl } from "./observe-host";
@@ -112,35 +112,6 @@ export class HostDriver {
       case "sysctl":
         return this.writeSysctls(step);
     }
-  }
-
-  /**
-   * Run command steps side by side (runAll); one outcome per step:
-   * null when it succeeded, else its error. A key file a step needs is written first.
-   */
-  async runCommandSteps(
-    steps: readonly Extract<THostStep, { kind: "command" }>[],
-  ): Promise<(Error | null)[]> {
-    const outcomes: (Error | null)[] = steps.map(() => null);
-    const runnable: number[] = [];
-    steps.forEach((step, i) => {
-      try {
-        this.writeKeyFileIfNeeded(step);
-        runnable.push(i);
-      } catch (error) {
-        outcomes[i] = error instanceof Error ? error : new Error(String(error));
-      }
-    });
-    const results = await runAll(
-      this.runner,
-      runnable.map((i) => steps[i]!.argv),
-      { inputs: runnable.map((i) => steps[i]!.input) },
-    );
-    runnable.forEach((stepIndex, i) => {
-      const result = results[i]!;
-      if (result.code !== 0) outcomes[stepIndex] = new CommandError(steps[stepIndex]!.argv, result);
-    });
-    return outcomes;
   }
 
   private writeKeyFileIfNeeded(step: Extract<THostStep, { kind: "command" }>): void {

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import {
   canonicalizeEndpoint,
+  compareText,
   formatInterfaceAddress,
   parseIpAddresses,
   parseWgDump,
@@ -73,7 +74,7 @@ export function toWireguardDump(text: string): TWireguardDump {
     devices.set(device.name, {
       publicKey: device.publicKey,
       listenPort: device.listenPort,
-      peers: peers.sort((a, b) => a.publicKey.localeCompare(b.publicKey)),
+      peers: peers.sort((a, b) => compareText(a.publicKey, b.publicKey)),
     });
   }
   return { devices, counters };
@@ -121,7 +122,7 @@ export async function observeHost(
     if (value !== undefined) sysctls[key] = value;
   }
   return {
-    host: { links: links.sort((a, b) => a.name.localeCompare(b.name)), sysctls, frr: null },
+    host: { links: links.sort((a, b) => compareText(a.name, b.name)), sysctls, frr: null },
     wireguard,
   };
 }

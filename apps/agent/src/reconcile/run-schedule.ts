@@ -1,6 +1,6 @@
-// Runs the host steps netcfg scheduled (scheduleHostPlan), keeping the ownership record true
-// step by step: what a step adds is recorded before it runs (a crash mid-create still leaves a
-// record to clean up), what it removes after it succeeded.
+// Runs the host steps netcfg scheduled (scheduleHostPlan), keeping the ownership record true:
+// what a step adds is recorded before it runs (a crash mid-create still leaves a record to clean
+// up), what it removes after it succeeded.
 import {
   updateOwnedState,
   type THostSchedule,
@@ -33,74 +33,55 @@ async function runRecorded(step: THostStep, host: HostDriver, store: StateStore)
   record(store, removalsOf(step));
 }
 
-/** Run `tasks` with at most `limit` at once (each task handles its own failure). */
-async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    for (let task = tasks[next++]; task; task = tasks[next++]) await task();
+/** A gate letting at most `limit` tasks run at once, the others waiting their turn in order. */
+function createLimiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await task();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
 }
 
 /**
- * The schedule's host part: the devices' steps in rounds (round k runs every device's k-th step
- * side by side; a device stops at its first failure), then the host-wide steps. In a round the
- * command steps (`wg set`, `ip -batch`) run side by side (runAll); the others (wireguard-go
- * starts) at most `concurrency` at once. Throws the first failure
- * after every device is done.
+ * The schedule's host part: each device's steps in order, the devices side by side (a device
+ * stops at its first failure; wireguard-go starts at most `concurrency` at once), then the
+ * host-wide steps. A device goes on as soon as its own step is done: in lock-step rounds every
+ * tunnel waited for the slowest device of each round (on a busy host the two loopback addresses
+ * took 1.1–1.7 s, and no tunnel's `wg set` began before them). Throws the first failure after
+ * every device is done.
  */
 export async function runHostSchedule(
   schedule: THostSchedule,
   host: HostDriver,
   store: StateStore,
 ): Promise<void> {
-  const failed = new Set<number>();
+  // What the devices add is recorded (in one write) before any of it runs; what a step
+  // removes, after it succeeded. Recorded but never made is harmless: cleanup finds it gone.
+  record(
+    store,
+    schedule.devices.flat().flatMap((step) => step.operations.filter(isAdding)),
+  );
+  const start = createLimiter(schedule.concurrency);
   const errors: unknown[] = [];
-  const fail = (device: number, error: unknown) => {
-    failed.add(device);
-    errors.push(error);
-  };
-  const rounds = Math.max(0, ...schedule.devices.map((steps) => steps.length));
-  for (let round = 0; round < rounds; round++) {
-    const due = schedule.devices.flatMap((steps, device) =>
-      round < steps.length && !failed.has(device) ? [{ device, step: steps[round]! }] : [],
-    );
-    const commands = due.filter(
-      (entry): entry is { device: number; step: Extract<THostStep, { kind: "command" }> } =>
-        entry.step.kind === "command",
-    );
-    const others = due.filter((entry) => entry.step.kind !== "command");
-    // What the round adds is recorded (in one write) before any of it runs; what it removes,
-    // after it succeeded.
-    record(
-      store,
-      due.flatMap(({ step }) => step.operations.filter(isAdding)),
-    );
-    await Promise.all([
-      (async () => {
-        if (commands.length === 0) return;
-        const outcomes = await host.runCommandSteps(commands.map(({ step }) => step));
-        const removals: TOperation[] = [];
-        commands.forEach(({ device, step }, i) => {
-          const error = outcomes[i];
-          if (error) fail(device, error);
-          else removals.push(...removalsOf(step));
-        });
-        record(store, removals);
-      })(),
-      runLimited(
-        others.map(
-          ({ device, step }) =>
-            () =>
-              host
-                .runStep(step)
-                .then(() => record(store, removalsOf(step)))
-                .catch((error: unknown) => fail(device, error)),
-        ),
-        schedule.concurrency,
-      ),
-    ]);
-  }
+  await Promise.all(
+    schedule.devices.map(async (steps) => {
+      try {
+        for (const step of steps) {
+          await (step.kind === "command" ? host.runStep(step) : start(() => host.runStep(step)));
+          record(store, removalsOf(step));
+        }
+      } catch (error) {
+        errors.push(error);
+      }
+    }),
+  );
   const [first] = errors;
   if (errors.length === 1) throw first;
   if (errors.length > 1) throw new AggregateError(errors, String((first as Error).message));

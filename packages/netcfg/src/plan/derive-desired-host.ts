@@ -1,6 +1,7 @@
 // From the controller's desired node config (plus the tunnels derived for it and local facts
 // only the agent knows: its public key, where node addresses live, whether FRR is managed)
 // to the host state the planner aims at.
+import { compareText } from "../compare-text";
 import type { TDesiredNodeConfig } from "../config";
 import { deriveFrrConfig } from "../derive-frr-config";
 import type { TTunnel } from "../derive-tunnels";
@@ -145,7 +146,7 @@ export function deriveDesiredHost(options: TDeriveDesiredHostOptions): TDesiredH
   const devices = [...tunnels.map((tunnel) => tunnel.device), ...kept];
   const routed = options.routedDevices ?? tunnels.map((tunnel) => tunnel.device);
   return {
-    links: links.sort((a, b) => a.name.localeCompare(b.name)),
+    links: links.sort((a, b) => compareText(a.name, b.name)),
     ...(kept.length > 0 ? { keptLinks: kept } : {}),
     hostAddresses:
       options.addressDevice === "lo" ? nodeAddresses.map((cidr) => ({ device: "lo", cidr })) : [],

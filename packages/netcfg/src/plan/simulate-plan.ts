@@ -1,6 +1,7 @@
 // A model of what each operation does to the host, used by property tests (apply a plan to a
 // simulated host, then compare with the desired state). Test-only: not exported from the
 // package index.
+import { compareText } from "../compare-text";
 import type { THostState, TLinkState, TOwnedState } from "./host-state";
 import { getSysctlDevice, type TOperation } from "./operations";
 import { updateOwnedState } from "./update-owned-state";
@@ -52,7 +53,7 @@ export function simulateOperation(host: THostState, operation: TOperation): THos
       };
       return {
         ...host,
-        links: [...host.links, link].sort((a, b) => a.name.localeCompare(b.name)),
+        links: [...host.links, link].sort((a, b) => compareText(a.name, b.name)),
       };
     }
     case "link-delete": {
@@ -102,7 +103,7 @@ export function simulateOperation(host: THostState, operation: TOperation): THos
         return {
           ...wg,
           peers: [...wg.peers.filter((p) => p.publicKey !== peer.publicKey), peer].sort((a, b) =>
-            a.publicKey.localeCompare(b.publicKey),
+            compareText(a.publicKey, b.publicKey),
           ),
         };
       });
