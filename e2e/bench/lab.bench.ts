@@ -19,6 +19,7 @@
 //  - wall time of the whole lab test suite (skip with --no-suite)
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import {
@@ -81,6 +82,28 @@ const databaseServerUrl = process.env.DATABASE_URL;
 const log = (line: string) => console.log(`  ${line}`);
 /** The 1-minute load average (the machine is shared: every figure depends on it). */
 const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ")[0] ?? "?";
+
+/** Tasks runnable right now, kernel threads included (`procs_running` in /proc/stat). */
+const readRunnable = () =>
+  Number(/^procs_running (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1] ?? 0);
+
+/**
+ * Wait until the machine is quiet: at most as many runnable tasks as CPUs (this process's
+ * own read included) in every sample of the last second, or 20 s. Both sides of a cold-mesh
+ * comparison start from that, so neither inherits the other's work or a neighbour's burst (on
+ * 7 Dec both found the machine quiet at once, the agents right after the hand-built mesh's
+ * daemons were stopped too). Returns how long it waited (ms).
+ */
+async function waitForQuietMachine(cpus: number) {
+  const started = performance.now();
+  let quietSince = started;
+  while (performance.now() - started < 20_000) {
+    if (readRunnable() > cpus) quietSince = performance.now();
+    else if (performance.now() - quietSince >= 1000) break;
+    await sleep(50);
+  }
+  return performance.now() - started;
+}
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -265,6 +288,8 @@ async function timeColdMesh(n: number) {
         peerIds: [],
       },
     }));
+    const cpus = availableParallelism();
+    const handQuietMs = await waitForQuietMachine(cpus);
     const handStarted = performance.now();
     await Promise.all(
       nodes.map((node) =>
@@ -285,6 +310,10 @@ async function timeColdMesh(n: number) {
     }
 
     const token = await createToken(mesh.api, n);
+    const agentsQuietMs = await waitForQuietMachine(cpus);
+    log(
+      `quiet before each side (runnable tasks ≤ ${cpus} for 1 s): hand-built waited ${Math.round(handQuietMs)} ms, agents ${Math.round(agentsQuietMs)} ms`,
+    );
     const started = performance.now();
     const startedEpoch = Date.now();
     // At the default log level, as installed agents run (the phases below are info lines);

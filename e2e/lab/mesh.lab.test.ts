@@ -244,7 +244,7 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
     await waitForSessions(members(), 30_000);
   });
 
-  it("rotates keys make-before-break: done within 5 s on an idle mesh and 8 s under 10 pps on every pair, 0 probes lost, no session reset", async () => {
+  it("rotates keys make-before-break: done within 5 s on an idle mesh and under 10 pps on every pair, 0 probes lost, no session reset", async () => {
     await waitForSessions(members(), 30_000);
     // Idle: nothing but BGP and BFD flows, so no handshake is started by user traffic.
     const idle = await rotateKeyAndWatch(mesh, mesh.member("n4"));
@@ -306,11 +306,11 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
       expect(run.gaps, "a pair without an Established BGP session").toEqual([]);
       expect(run.resets, "sessions of other pairs reset").toEqual([]);
     }
-    // Issue #16 asks for 5 s busy or idle. Idle holds it; under 10 pps on every pair CI's lab took
-    // 5.5 and 5.9 s in two runs of this session (1.7-4.6 s in quieter runs), so the busy bound is
-    // 8 s and the figure is reported, not claimed met (see docs/lab.md).
+    // Issue #16 asks for 5 s busy or idle. Under 10 pps on every pair CI's lab took 5.5 and 5.9 s
+    // before the daemon-start fix (7c02523), 1.49 and 1.48 s in CI since (3.3-4.3 s at 8 nodes in
+    // bench:lab), so both are held to the issue's 5 s.
     expect(idle.doneMs, "idle rotation (issue #16: 5 s)").toBeLessThanOrEqual(5000);
-    expect(busy.doneMs, "rotation under 10 pps (issue #16 asks 5 s)").toBeLessThanOrEqual(8000);
+    expect(busy.doneMs, "rotation under 10 pps (issue #16: 5 s)").toBeLessThanOrEqual(5000);
     // The probes covered the whole rotation, retirement of the old tunnels included.
     expect(busy.settledMs + 1500).toBeLessThan(40_000);
     expect(summary.lossy).toEqual([]);
