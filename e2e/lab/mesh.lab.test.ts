@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runInNetns, type TLabNode } from "./harness/create-lab";
 import { REPO_ROOT, isLabEnabled } from "./harness/lab-env";
-import { hasRoute, ping, readBgpPaths, readWireguard } from "./harness/observe-node";
+import { hasRoute, ping, readBfdPeers, readBgpPaths, readWireguard } from "./harness/observe-node";
 import { startProbes, summarizeProbes } from "./harness/probe-mesh";
 import {
   createToken,
@@ -92,6 +92,19 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
       expect(problems).toEqual([]);
     }
     expect(await findDfProblems(members())).toEqual([]);
+    // Every BFD session is bfdd's static one on its tunnel: one per interface, none without.
+    // (With the bfd block after `router bgp` in frr.conf, a joining node's bgpd could register
+    // a session before `vtysh -b` reached that block: 8 of 80 sessions in four 5-node labs had
+    // no interface.)
+    await waitForBfdUp(members(), 20_000);
+    for (const member of members()) {
+      const interfaces = (await readBfdPeers(member.node)).map((peer) => peer.interface);
+      expect(
+        interfaces.filter((name) => name === null),
+        `${member.node.name}: unbound`,
+      ).toEqual([]);
+      expect(new Set(interfaces).size, `${member.node.name}: one per tunnel`).toBe(NODE_COUNT - 1);
+    }
   });
 
   it("detours a broken pair through one other node; no node holds the longer chains it re-announces (path limit)", async () => {

@@ -129,7 +129,8 @@ export class FakeFrr {
       } else if (/^router bgp \d+$/.test(command)) {
         if (!lines.includes(command)) return fail(`% no ${command}`);
       } else if (/^neighbor \S+ (interface peer-group|description) /.test(command)) {
-        const at = lines.findIndex((line) => line.startsWith(" !"));
+        const bgp = lines.findIndex((line) => line.startsWith("router bgp "));
+        const at = lines.findIndex((line, i) => i > bgp && line.startsWith(" !"));
         lines.splice(at, 0, ` ${command}`);
       } else if (/^no neighbor \S+$/.test(command)) {
         const device = command.split(" ")[2];

@@ -88,7 +88,7 @@ describe("ManagedFrr on a fake FRR", () => {
       ]),
     );
     expect(fake.takeMutations()).toMatchInlineSnapshot(`
-      "frr: vtysh interface mo4; ipv6 nd ra-interval 1; no ipv6 nd suppress-ra; exit; router bgp 4200000001; neighbor mo4 interface peer-group MESH; neighbor mo4 description node4; exit; bfd; peer fe80::4 interface mo4; profile meshover; exit
+      "frr: vtysh interface mo4; ipv6 nd ra-interval 1; no ipv6 nd suppress-ra; exit; bfd; peer fe80::4 interface mo4; profile meshover; exit; exit; router bgp 4200000001; neighbor mo4 interface peer-group MESH; neighbor mo4 description node4
       frr: vtysh router bgp 4200000001; no neighbor mo2; exit; bfd; no peer fe80::2 interface mo2"
     `);
     expect(fakeFrr.dump()).toBe(

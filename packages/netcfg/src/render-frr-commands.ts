@@ -17,12 +17,12 @@ export function renderAddNeighborCommands(model: TFrrConfig, device: string): st
   return [
     "configure terminal",
     ...renderInterfaceLines(iface).map((line) => line.trim()),
-    `router bgp ${model.asn}`,
-    ...renderNeighborLines(neighbor, model.peerGroup).map((line) => line.trim()),
-    "exit",
-    // The BFD session before bgpd's registration on Established: see TFrrBfdPeer.
+    // The BFD session before the neighbor, so bgpd's registration finds it (renderFrrConfig).
     "bfd",
     ...renderBfdPeerLines(bfdPeer, model.bfd.profile).map((line) => line.trim()),
+    "exit",
+    `router bgp ${model.asn}`,
+    ...renderNeighborLines(neighbor, model.peerGroup).map((line) => line.trim()),
   ];
 }
 

@@ -1,5 +1,6 @@
-// FRR configuration text from the typed model, in the order and indentation FRR itself writes
-// (`show running-config`), so `frr-reload.py` diffs it cleanly and golden files stay readable.
+// FRR configuration text from the typed model, in the indentation FRR itself writes (`show
+// running-config`) and its order but for the bfd block (first: see renderFrrConfig), so
+// `frr-reload.py` diffs it cleanly and golden files stay readable.
 import type {
   TFrrAddressFamily,
   TFrrBfdPeer,
@@ -129,6 +130,12 @@ export function renderFrrConfig(model: TFrrConfig): string {
   }
   lines.push(...renderInterfaceAnchorLines(model.routePolicy));
   for (const iface of model.interfaces) lines.push(...renderInterfaceLines(iface), "!");
+  // bfdd's static sessions before bgpd's neighbors (FRR prints them last): `vtysh -b` sends
+  // the lines in file order, and bgpd registers a session on Established, which against a peer
+  // already running can come before the bfd block, 1-2 s later on a busy host. bfdd then made
+  // the registration's session (no interface) and the static peer joined it: a configured
+  // session without its interface, or beside it a second, bound one that stayed down.
+  lines.push(...renderBfdLines(model));
   const group = model.peerGroup;
   lines.push(...renderRouteMapDelayLines(model.routePolicy));
   lines.push(
@@ -159,6 +166,14 @@ export function renderFrrConfig(model: TFrrConfig): string {
     "!",
     ...renderPrefixList("ipv6", model.ipv6.prefixListName, model.ipv6.prefixList),
     "!",
+    "end",
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+/** The `bfd` block: the profile, then one static session per tunnel. */
+function renderBfdLines(model: TFrrConfig): string[] {
+  return [
     "bfd",
     ` profile ${model.bfd.profile}`,
     `  detect-multiplier ${model.bfd.multiplier}`,
@@ -166,10 +181,8 @@ export function renderFrrConfig(model: TFrrConfig): string {
     `  transmit-interval ${model.bfd.intervalMs}`,
     " exit",
     " !",
-  );
-  for (const peer of model.bfdPeers) {
-    lines.push(...renderBfdPeerLines(peer, model.bfd.profile), " !");
-  }
-  lines.push("exit", "!", "end");
-  return `${lines.join("\n")}\n`;
+    ...model.bfdPeers.flatMap((peer) => [...renderBfdPeerLines(peer, model.bfd.profile), " !"]),
+    "exit",
+    "!",
+  ];
 }

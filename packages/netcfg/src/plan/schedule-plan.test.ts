@@ -122,14 +122,14 @@ describe("scheduleHostPlan", () => {
           "ipv6 nd ra-interval 1",
           "no ipv6 nd suppress-ra",
           "exit",
-          "router bgp 4200000001",
-          "neighbor mo3 interface peer-group MESH",
-          "neighbor mo3 description node3",
-          "exit",
           "bfd",
           "peer fe80::3 interface mo3",
           "profile meshover",
           "exit",
+          "exit",
+          "router bgp 4200000001",
+          "neighbor mo3 interface peer-group MESH",
+          "neighbor mo3 description node3",
         ],
       ]
     `);
