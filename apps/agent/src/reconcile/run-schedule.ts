@@ -34,17 +34,19 @@ async function runRecorded(step: THostStep, host: HostDriver, store: StateStore)
 }
 
 /** A gate letting at most `limit` tasks run at once, the others waiting their turn in order. */
-function createLimiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+export function createLimiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
   let running = 0;
   const waiting: (() => void)[] = [];
   return async (task) => {
+    // A finishing task hands its slot to the next in line (so no newcomer slips in between).
     if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    running += 1;
+    else running += 1;
     try {
       return await task();
     } finally {
-      running -= 1;
-      waiting.shift()?.();
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
     }
   };
 }
