@@ -116,8 +116,12 @@ describe("reconcileHost on a fake host", () => {
     const batched = new Set<string>();
     const run = fake.run.bind(fake);
     let releaseLoopback = () => {};
+    let isReleasedByTunnels = false;
     const loopbackHeld = new Promise<void>((resolve) => {
-      releaseLoopback = resolve;
+      releaseLoopback = () => {
+        isReleasedByTunnels = true;
+        resolve();
+      };
       setTimeout(resolve, 2000);
     });
     fake.run = async (argv, options) => {
@@ -128,7 +132,7 @@ describe("reconcileHost on a fake host", () => {
       else await new Promise((resolve) => setImmediate(resolve));
       if (argv.join(" ") === "ip -batch -") {
         batched.add(/dev (mo\d+)/.exec(input)?.[1] ?? "lo");
-        if (batched.size === 12) releaseLoopback();
+        if (!batched.has("lo") && batched.size === 12) releaseLoopback();
       }
       inFlight -= 1;
       return run(argv, options);
@@ -143,6 +147,9 @@ describe("reconcileHost on a fake host", () => {
     const started = Date.now();
     const outcome = await reconcile(makeConfig(peers));
     expect(outcome.error).toBeNull();
+    expect(isReleasedByTunnels, "every tunnel reached its ip -batch before the loopback").toBe(
+      true,
+    );
     expect(Date.now() - started).toBeLessThan(1500);
     expect(batched.size).toBe(13);
     expect(mostInFlight).toBeGreaterThanOrEqual(12);

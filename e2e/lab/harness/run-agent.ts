@@ -24,7 +24,10 @@ const SOURCE = join(REPO_ROOT, "apps", "agent", "src", "cli.ts");
 export function agentCommand(): string[] {
   // Profiling agents in a bench: e.g. "--cpu-prof --cpu-prof-dir=/tmp/agentprof".
   const nodeArgs = process.env.MESHOVER_LAB_AGENT_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const bundle = process.env.MESHOVER_LAB_AGENT_BUNDLE || BUNDLE;
+  const chosen = process.env.MESHOVER_LAB_AGENT_BUNDLE;
+  // A named bundle that is not there is a mistake, not a reason to compare the source instead.
+  if (chosen && !existsSync(chosen)) throw new Error(`MESHOVER_LAB_AGENT_BUNDLE: no ${chosen}`);
+  const bundle = chosen || BUNDLE;
   if (existsSync(bundle) && process.env.MESHOVER_LAB_AGENT !== "source")
     return ["node", ...nodeArgs, bundle];
   return ["node", ...nodeArgs, "--import", "tsx", SOURCE];

@@ -87,16 +87,15 @@ export async function joinMesh(options: TJoinOptions): Promise<{ nodeId: string;
   if (store.readIdentity()) {
     throw new Error(`already joined (${store.path("identity.json")}); run leave first`);
   }
+  const parseEndpoints = (list: readonly string[]) => list.map((e) => ZEndpoint.parse(e));
   // Endpoints given on the command line are checked before anything is written.
-  const givenEndpoints = options.endpoints.map((endpoint) => ZEndpoint.parse(endpoint));
+  const givenEndpoints = parseEndpoints(options.endpoints);
   store.ensureDir();
   // The key pair and the host's facts side by side: each is a process or two, and a join of
   // many nodes at once waits for the slowest node's request (the controller batches them).
   // The two link probes share a name, so they run one after the other.
   const [endpoints, keys, [wireguard, addressDevice], virtualization] = await Promise.all([
-    givenEndpoints.length > 0
-      ? givenEndpoints
-      : readUnderlayAddresses(runner).then((found) => found.map((e) => ZEndpoint.parse(e))),
+    givenEndpoints.length > 0 ? givenEndpoints : readUnderlayAddresses(runner).then(parseEndpoints),
     store.readKeys() ?? generateKeyPair(runner, null),
     options.host
       .detectWireguardMode()

@@ -11,6 +11,7 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { isZombie } from "./proc-state";
 import type { TCommandResult } from "./run-command";
 
 /**
@@ -51,7 +52,7 @@ const EXEC_WAIT_MS = 5000;
 function hasExeced(pid: number, program: string): boolean {
   try {
     const first = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0];
-    if (first === "") return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+    if (first === "") return isZombie(pid);
     return first === program || (first !== "bash" && first !== "setsid");
   } catch {
     return true;

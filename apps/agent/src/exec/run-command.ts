@@ -3,6 +3,7 @@
 // fake sees all of them. Commands are logged with their result at debug level.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { isZombie } from "./proc-state";
 import { createInterface } from "node:readline";
 import type { TLogger } from "../log";
 import { CommandHelper } from "./command-helper";
@@ -145,8 +146,7 @@ function isProcessAlive(pid: number, marker: string): boolean {
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
     if (!cmdline.split("\0").some((arg) => arg.includes(marker))) return false;
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return !/^\d+ \(.*\) Z/.test(stat);
+    return !isZombie(pid);
   } catch {
     return false;
   }
