@@ -3,7 +3,15 @@
 // the browser and lab tests need), start a throwaway PostgreSQL unless DATABASE_URL is given,
 // then run every tier and end with one line "N passed, N failed, N skipped".
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { join } from "node:path";
 import {
   ROOT,
@@ -43,6 +51,8 @@ const isRoot = process.getuid?.() === 0;
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
+/** Failed tests by tier: name and the first lines of why (printed again at the very end). */
+const failedTests = [];
 const started = performance.now();
 
 function record(name, { passed = 0, failed = 0, skipped = 0 }) {
@@ -90,6 +100,12 @@ function vitest(name, args, env) {
   );
   const json = readJson(report);
   if (!json) return record(name, { failed: 1 });
+  for (const file of json.testResults ?? []) {
+    for (const test of file.assertionResults ?? []) {
+      if (test.status === "failed")
+        failedTests.push([name, test.fullName, test.failureMessages?.[0]]);
+    }
+  }
   const failed = json.numFailedTests + (result.status !== 0 && json.numFailedTests === 0 ? 1 : 0);
   return record(name, {
     passed: json.numPassedTests,
@@ -110,6 +126,15 @@ function playwright(name, env) {
   });
   const json = readJson(report);
   if (!json?.stats) return record(name, { failed: 1 });
+  const walk = (suite, titles) => {
+    for (const spec of suite.specs ?? []) {
+      const result = spec.tests?.flatMap((t) => t.results ?? []).findLast(() => true);
+      if (!spec.ok)
+        failedTests.push([name, [...titles, spec.title].join(" > "), result?.error?.message]);
+    }
+    for (const child of suite.suites ?? []) walk(child, [...titles, child.title]);
+  };
+  for (const suite of json.suites ?? []) walk(suite, []);
   const { expected, unexpected, flaky, skipped } = json.stats;
   const failed = unexpected + (result.status !== 0 && unexpected === 0 ? 1 : 0);
   record(name, { passed: expected + flaky, failed, skipped });
@@ -214,12 +239,43 @@ async function main() {
     );
   }
 
+  printFailureDigest();
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
   console.log(
     `\nwall time ${seconds} s${failures.length ? `; failed: ${failures.join(", ")}` : ""}`,
   );
   console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
   return totals.failed === 0 ? 0 : 1;
+}
+
+/**
+ * What failed, once more at the end where a CI log's tail shows it: each failed test with the
+ * first lines of its error, and the lab's digest of what was down when a lab test failed
+ * (.artifacts/lab/<test>/digest.txt, written by this run).
+ */
+function printFailureDigest() {
+  if (failedTests.length === 0) return;
+  // eslint-disable-next-line no-control-regex -- ANSI colour codes
+  const plain = (text) => String(text ?? "").replaceAll(/\x1b\[[0-9;]*m/g, "");
+  console.log("\n── what failed ──");
+  for (const [tier, test, why] of failedTests.slice(0, 12)) {
+    console.log(`✖ ${tier}: ${test}`);
+    for (const line of plain(why).split("\n").filter(Boolean).slice(0, 4))
+      console.log(`    ${line.slice(0, 400)}`);
+  }
+  const labDir = join(ARTIFACTS, "lab");
+  const runStarted = Date.now() - performance.now() + started;
+  const digests = existsSync(labDir)
+    ? readdirSync(labDir)
+        .map((dir) => join(labDir, dir, "digest.txt"))
+        .filter((file) => existsSync(file) && statSync(file).mtimeMs >= runStarted)
+    : [];
+  for (const file of digests.slice(0, 4)) {
+    console.log(`\n${file.slice(ROOT.length + 1)}:`);
+    const lines = readFileSync(file, "utf8").trimEnd().split("\n");
+    for (const line of lines.slice(0, 40)) console.log(`  ${line.slice(0, 400)}`);
+    if (lines.length > 40) console.log(`  (${lines.length - 40} more lines in the file)`);
+  }
 }
 
 /**

@@ -104,15 +104,26 @@ describe.skipIf(!isLabEnabled)("underlays: NAT, IPv4-only, IPv6-only, relays (is
       async () => {
         const problems: string[] = [];
         for (const m of members()) {
-          const tunnels = tunnelPeerIndexes((await readWireguard(m.node)).keys());
+          const wireguard = await readWireguard(m.node);
+          const tunnels = tunnelPeerIndexes(wireguard.keys());
           const expected = EXPECTED_TUNNELS[m.node.name]!;
           if (tunnels.join(",") !== expected.join(",")) {
             problems.push(`${m.node.name}: tunnels ${tunnels.join(",")}`);
             continue;
           }
           const neighbors = [...(await readBgpNeighbors(m.node)).values()];
-          const up = neighbors.filter((n) => n.state === "Established").length;
-          if (up !== expected.length) problems.push(`${m.node.name}: ${up}/${expected.length} up`);
+          const down = neighbors.filter((n) => n.state !== "Established");
+          if (down.length > 0 || neighbors.length !== expected.length) {
+            // Which sessions, in which state, and whether their tunnel ever shook hands.
+            const detail = down.map((n) => {
+              const handshake = wireguard.get(n.name)?.peers[0]?.latestHandshakeSec ?? null;
+              const age =
+                handshake === null ? "never" : `${Math.round(Date.now() / 1000 - handshake)}s ago`;
+              return `${n.name} ${n.state} bfd ${n.bfdStatus ?? "-"} handshake ${age}`;
+            });
+            const up = neighbors.length - down.length;
+            problems.push(`${m.node.name}: ${up}/${expected.length} up (${detail.join(", ")})`);
+          }
         }
         return { isDone: problems.length === 0, state: problems.join("; ") };
       },

@@ -1,10 +1,13 @@
 // On failure: copy every log the run wrote (agents, controller, FRR, holders) and dump each
-// node's FRR JSON, `wg show all dump` and kernel state into .artifacts/lab/<test>/.
+// node's FRR JSON, `wg show all dump` and kernel state into .artifacts/lab/<test>/, with a
+// digest.txt of what is down (npm test prints it at the end, where CI's tail shows it).
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Lab } from "./create-lab";
+import { parseBfdPeers, parseBgpNeighbors, parseWgDump } from "@meshover/netcfg";
+import type { Lab, TLabNode } from "./create-lab";
 import { REPO_ROOT } from "./lab-env";
 import { collectNodeDumps } from "./observe-node";
+import { readAgentLog } from "./run-agent";
 
 /** Where a test's artifacts go. */
 export function artifactDir(testName: string) {
@@ -19,6 +22,7 @@ export async function saveArtifacts(
   extra: Record<string, string> = {},
 ) {
   const dir = artifactDir(testName);
+  const digest: string[] = [`lab ${lab.runId}, test "${testName}"`];
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   if (existsSync(join(lab.dir, "logs")))
@@ -38,9 +42,72 @@ export async function saveArtifacts(
       cpSync(join(node.dir, "etc-frr"), join(nodeDir, "etc-frr"), { recursive: true });
     const dumps = await collectNodeDumps(lab, node);
     for (const [file, text] of Object.entries(dumps)) writeFileSync(join(nodeDir, file), text);
+    digest.push(...digestNode(node, dumps));
   }
   for (const [file, text] of Object.entries(extra)) writeFileSync(join(dir, file), text);
+  writeFileSync(join(dir, "digest.txt"), `${digest.join("\n")}\n`);
   return dir;
+}
+
+/** Parse `text` with `parse`, or say why not (a dump may hold an error instead). */
+function tryParse<T>(text: string | undefined, parse: (text: string) => T): T | string {
+  try {
+    return parse(text ?? "");
+  } catch {
+    return `unreadable (${(text ?? "").slice(0, 80).replaceAll("\n", " ")})`;
+  }
+}
+
+/**
+ * A few lines on what of node's routing is not up: each BGP session not Established or whose
+ * BFD is not up, with its BFD peers and the tunnel's last handshake; BFD sessions bound to no
+ * tunnel; the agent's last warnings and errors.
+ */
+function digestNode(node: TLabNode, dumps: Record<string, string>): string[] {
+  const lines: string[] = [];
+  const neighbors = tryParse(dumps["bgp-neighbors.json"], parseBgpNeighbors);
+  const bfd = tryParse(dumps["bfd-peers.json"], parseBfdPeers);
+  const wireguard = tryParse(dumps["wg-dump.txt"], parseWgDump);
+  const nowSec = Date.now() / 1000;
+  if (typeof neighbors === "string") lines.push(`  bgp neighbors: ${neighbors}`);
+  else {
+    const bad = neighbors.filter((n) => !n.isEstablished || (n.bfdStatus ?? "Up") !== "Up");
+    lines.push(
+      `  ${neighbors.length - bad.length}/${neighbors.length} sessions Established, BFD up`,
+    );
+    for (const neighbor of bad) {
+      const peers =
+        typeof bfd === "string"
+          ? [bfd]
+          : bfd
+              .filter((p) => p.interface === neighbor.name)
+              .map((p) => `${p.peer} ${p.status} local ${p.local ?? "-"}`);
+      const device =
+        typeof wireguard === "string" ? null : wireguard.find((d) => d.name === neighbor.name);
+      const peer = device?.peers[0];
+      const handshake = !device
+        ? "no tunnel"
+        : peer?.latestHandshakeSec
+          ? `handshake ${Math.round(nowSec - peer.latestHandshakeSec)} s ago, rx ${peer.rxBytes} B`
+          : "never shook hands";
+      lines.push(
+        `  ${neighbor.name} (${neighbor.description ?? "?"}): BGP ${neighbor.state}, peer ${neighbor.peerAddress ?? "unknown"}, bfd ${neighbor.bfdStatus ?? "-"} [${peers.join("; ") || "no BFD peer"}], ${handshake}`,
+      );
+    }
+  }
+  if (typeof bfd !== "string") {
+    for (const p of bfd.filter((p) => !p.isMultihop && !p.interface))
+      lines.push(`  BFD peer ${p.peer} ${p.status} bound to no interface`);
+  }
+  const warnings = readAgentLog(node)
+    .filter((line) => typeof line.level === "number" && line.level >= 40)
+    .slice(-6)
+    .map((line) => {
+      const { level, time, pid: _pid, hostname: _host, msg, ...rest } = line;
+      const when = typeof time === "number" ? new Date(time).toISOString().slice(11, 23) : "";
+      return `  agent ${level === 40 ? "warn" : "error"} ${when} ${msg ?? ""} ${JSON.stringify(rest).slice(0, 300)}`;
+    });
+  return [`${node.name}:`, ...lines, ...warnings];
 }
 
 /** Write a lab test's measured figures to .artifacts/lab/<file> (for the report) and print them. */
