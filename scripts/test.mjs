@@ -128,7 +128,7 @@ function playwright(name, env) {
   if (!json?.stats) return record(name, { failed: 1 });
   const walk = (suite, titles) => {
     for (const spec of suite.specs ?? []) {
-      const result = spec.tests?.flatMap((t) => t.results ?? []).findLast(() => true);
+      const result = spec.tests?.flatMap((t) => t.results ?? []).at(-1);
       if (!spec.ok)
         failedTests.push([name, [...titles, spec.title].join(" > "), result?.error?.message]);
     }
@@ -264,7 +264,7 @@ function printFailureDigest() {
       console.log(`    ${line.slice(0, 400)}`);
   }
   const labDir = join(ARTIFACTS, "lab");
-  const runStarted = Date.now() - performance.now() + started;
+  const runStarted = performance.timeOrigin + started;
   const digests = existsSync(labDir)
     ? readdirSync(labDir)
         .map((dir) => join(labDir, dir, "digest.txt"))

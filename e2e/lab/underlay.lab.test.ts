@@ -7,6 +7,7 @@ import type { TLabWorkload } from "./harness/create-lab";
 import { runInNetns } from "./harness/create-lab";
 import { isLabEnabled } from "./harness/lab-env";
 import {
+  describeHandshake,
   ping,
   readBfdPeers,
   readBgpNeighbors,
@@ -115,12 +116,10 @@ describe.skipIf(!isLabEnabled)("underlays: NAT, IPv4-only, IPv6-only, relays (is
           const down = neighbors.filter((n) => n.state !== "Established");
           if (down.length > 0 || neighbors.length !== expected.length) {
             // Which sessions, in which state, and whether their tunnel ever shook hands.
-            const detail = down.map((n) => {
-              const handshake = wireguard.get(n.name)?.peers[0]?.latestHandshakeSec ?? null;
-              const age =
-                handshake === null ? "never" : `${Math.round(Date.now() / 1000 - handshake)}s ago`;
-              return `${n.name} ${n.state} bfd ${n.bfdStatus ?? "-"} handshake ${age}`;
-            });
+            const detail = down.map(
+              (n) =>
+                `${n.name} ${n.state} bfd ${n.bfdStatus ?? "-"} [${describeHandshake(wireguard.get(n.name))}]`,
+            );
             const up = neighbors.length - down.length;
             problems.push(`${m.node.name}: ${up}/${expected.length} up (${detail.join(", ")})`);
           }

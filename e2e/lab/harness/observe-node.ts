@@ -64,6 +64,14 @@ export async function readWireguard(node: TNodeRef): Promise<Map<string, TWgDevi
   return new Map(devices.map((device) => [device.name, device]));
 }
 
+/** A tunnel's WireGuard state in a few words: its last handshake, or that there is none. */
+export function describeHandshake(device: TWgDevice | undefined, nowSec = Date.now() / 1000) {
+  const peer = device?.peers[0];
+  if (!device) return "no tunnel";
+  if (peer?.latestHandshakeSec == null) return "never shook hands";
+  return `handshake ${Math.round(nowSec - peer.latestHandshakeSec)} s ago, rx ${peer.rxBytes} B`;
+}
+
 /** The raw `wg show all dump` of node (for artifacts). */
 export async function dumpWireguard(node: TNodeRef) {
   return (await runCommand([...nodeEnter(node), "wg", "show", "all", "dump"])).stdout;

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { parseBfdPeers, parseBgpNeighbors, parseWgDump } from "@meshover/netcfg";
 import type { Lab, TLabNode } from "./create-lab";
 import { REPO_ROOT } from "./lab-env";
-import { collectNodeDumps } from "./observe-node";
+import { collectNodeDumps, describeHandshake } from "./observe-node";
 import { readAgentLog } from "./run-agent";
 
 /** Where a test's artifacts go. */
@@ -49,15 +49,6 @@ export async function saveArtifacts(
   return dir;
 }
 
-/** Parse `text` with `parse`, or say why not (a dump may hold an error instead). */
-function tryParse<T>(text: string | undefined, parse: (text: string) => T): T | string {
-  try {
-    return parse(text ?? "");
-  } catch {
-    return `unreadable (${(text ?? "").slice(0, 80).replaceAll("\n", " ")})`;
-  }
-}
-
 /**
  * A few lines on what of node's routing is not up: each BGP session not Established or whose
  * BFD is not up, with its BFD peers and the tunnel's last handshake; BFD sessions bound to no
@@ -65,40 +56,31 @@ function tryParse<T>(text: string | undefined, parse: (text: string) => T): T | 
  */
 function digestNode(node: TLabNode, dumps: Record<string, string>): string[] {
   const lines: string[] = [];
-  const neighbors = tryParse(dumps["bgp-neighbors.json"], parseBgpNeighbors);
-  const bfd = tryParse(dumps["bfd-peers.json"], parseBfdPeers);
-  const wireguard = tryParse(dumps["wg-dump.txt"], parseWgDump);
-  const nowSec = Date.now() / 1000;
-  if (typeof neighbors === "string") lines.push(`  bgp neighbors: ${neighbors}`);
-  else {
-    const bad = neighbors.filter((n) => !n.isEstablished || (n.bfdStatus ?? "Up") !== "Up");
-    lines.push(
-      `  ${neighbors.length - bad.length}/${neighbors.length} sessions Established, BFD up`,
-    );
-    for (const neighbor of bad) {
-      const peers =
-        typeof bfd === "string"
-          ? [bfd]
-          : bfd
-              .filter((p) => p.interface === neighbor.name)
-              .map((p) => `${p.peer} ${p.status} local ${p.local ?? "-"}`);
-      const device =
-        typeof wireguard === "string" ? null : wireguard.find((d) => d.name === neighbor.name);
-      const peer = device?.peers[0];
-      const handshake = !device
-        ? "no tunnel"
-        : peer?.latestHandshakeSec
-          ? `handshake ${Math.round(nowSec - peer.latestHandshakeSec)} s ago, rx ${peer.rxBytes} B`
-          : "never shook hands";
-      lines.push(
-        `  ${neighbor.name} (${neighbor.description ?? "?"}): BGP ${neighbor.state}, peer ${neighbor.peerAddress ?? "unknown"}, bfd ${neighbor.bfdStatus ?? "-"} [${peers.join("; ") || "no BFD peer"}], ${handshake}`,
-      );
+  // A dump may hold an error instead of the output: say so once and go on without it.
+  const parse = <T>(file: string, parser: (text: string) => T[]): T[] => {
+    try {
+      return parser(dumps[file] ?? "");
+    } catch {
+      lines.push(`  ${file} unreadable: ${(dumps[file] ?? "").slice(0, 80).replaceAll("\n", " ")}`);
+      return [];
     }
+  };
+  const neighbors = parse("bgp-neighbors.json", parseBgpNeighbors);
+  const bfd = parse("bfd-peers.json", parseBfdPeers);
+  const wireguard = parse("wg-dump.txt", parseWgDump);
+  const bad = neighbors.filter((n) => !n.isEstablished || (n.bfdStatus ?? "Up") !== "Up");
+  lines.push(`  ${neighbors.length - bad.length}/${neighbors.length} sessions Established, BFD up`);
+  for (const neighbor of bad) {
+    const peers = bfd
+      .filter((p) => p.interface === neighbor.name)
+      .map((p) => `${p.peer} ${p.status} local ${p.local ?? "-"}`);
+    const handshake = describeHandshake(wireguard.find((d) => d.name === neighbor.name));
+    lines.push(
+      `  ${neighbor.name} (${neighbor.description ?? "?"}): BGP ${neighbor.state}, peer ${neighbor.peerAddress ?? "unknown"}, bfd ${neighbor.bfdStatus ?? "-"} [${peers.join("; ") || "no BFD peer"}], ${handshake}`,
+    );
   }
-  if (typeof bfd !== "string") {
-    for (const p of bfd.filter((p) => !p.isMultihop && !p.interface))
-      lines.push(`  BFD peer ${p.peer} ${p.status} bound to no interface`);
-  }
+  for (const p of bfd.filter((p) => !p.isMultihop && !p.interface))
+    lines.push(`  BFD peer ${p.peer} ${p.status} bound to no interface`);
   const warnings = readAgentLog(node)
     .filter((line) => typeof line.level === "number" && line.level >= 40)
     .slice(-6)

@@ -73,8 +73,9 @@ export interface TFrrNeighbor {
  * registers the session on Established (after which the three-way handshake at the 1 s down-state
  * rate took 1-3.5 s, leaving a session that already routed traffic unprotected). bgpd's
  * registration on Established finds the same session (peer and interface) and is told at once
- * that it is up; for that the bfd block precedes `router bgp` in frr.conf (renderFrrConfig). No `local-address`: bfdd would bind to it when the interface appears, which on
- * a fresh node is before the agent adds the address, and the session would never send.
+ * that it is up; for that the bfd block precedes `router bgp` in frr.conf (renderFrrConfig).
+ * No `local-address`: bfdd would bind to it when the interface appears, which on a fresh node
+ * is before the agent adds the address, and the session would never send.
  */
 export interface TFrrBfdPeer {
   interfaceName: string;
