@@ -260,7 +260,7 @@ function printFailureDigest() {
   console.log("\n── what failed ──");
   for (const [tier, test, why] of failedTests.slice(0, 12)) {
     console.log(`✖ ${tier}: ${test}`);
-    for (const line of plain(why).split("\n").filter(Boolean).slice(0, 4))
+    for (const line of plain(why).split("\n").filter(Boolean).slice(0, 10))
       console.log(`    ${line.slice(0, 400)}`);
   }
   const labDir = join(ARTIFACTS, "lab");

@@ -85,8 +85,8 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     host,
     frr,
     sources,
-    // Not awaited: the pass builds this node's next tunnels while the controller hands the
-    // next key to the peers.
+    // Not awaited: FRR's part of the pass goes on while the controller hands the next key to
+    // the peers.
     onKeyRotated: () => {
       void rotation.report("next key");
       return Promise.resolve();
