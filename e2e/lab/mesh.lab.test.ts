@@ -282,6 +282,8 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
       "rotation reported",
       "reconciled",
       "promoted the next WireGuard key",
+      "restarted stalled handshakes",
+      "rotation tunnels handshaken",
     ]);
     const timelines: string[] = [];
     for (const member of members()) {
@@ -290,7 +292,7 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
         .filter((line) => (line.time as number) <= clickedAt + busy.doneMs + 500)
         .map(
           (line) =>
-            `+${(line.time as number) - clickedAt} ${line.msg} ${JSON.stringify(line.version ?? line.reason ?? "")}`,
+            `+${(line.time as number) - clickedAt} ${line.msg} ${JSON.stringify(line.version ?? line.reason ?? line.devices ?? "")}`,
         );
       timelines.push(`${member.node.name}: ${timeline.join("; ")}`);
       console.log(`[lab] busy rotation on ${timelines.at(-1)}`);

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { restartHandshakes } from "../src/host/restart-handshakes";
 import { ReconcileQueue } from "../src/reconcile/reconcile-queue";
 import { StateStore } from "../src/state/state-store";
 import { createFakeHostDriver, FakeHost } from "./fake-host";
@@ -39,8 +40,7 @@ function setUp() {
     host: createFakeHostDriver(fake, { store, logger }),
     frr: null,
     onKeyRotated: () => {
-      const dump = fake.dump();
-      events.push(`key rotated; host has ${dump.match(/^mo2r? wireguard up/gm)?.join(", ")}`);
+      events.push(`key rotated; host has ${fake.dump().includes("mo2") ? "mo2" : "no tunnel"}`);
       return Promise.resolve();
     },
     onChanged: (outcome) => events.push(`changed: ${outcome.operations.length} operations`),
@@ -120,14 +120,12 @@ describe("ReconcileQueue", () => {
     const rotation = { id: "00000000-0000-4000-8000-0000000000ff" };
     await queue.accept({ ...makeTestConfig([makeTestPeer(2)], { version: 2 }), rotation });
     // The current key stays current (its tunnel carries traffic); the next one is made and the
-    // controller told once its tunnel is up (a peer's first handshake then finds it).
+    // controller told before the new tunnel is built.
     expect(store.readKeys()).toMatchObject({
       publicKey: PUBLIC,
       next: { publicKey: ROTATED_PUBLIC, rotationId: rotation.id },
     });
-    expect(events.slice(1, 2)).toEqual([
-      "key rotated; host has mo2 wireguard up, mo2r wireguard up",
-    ]);
+    expect(events.slice(1, 2)).toEqual(["key rotated; host has mo2"]);
     const during = fake.dump();
     expect(during).toMatch(new RegExp(`mo2 wireguard up.*\\n.*wg pub=${PUBLIC.slice(0, 8)}`));
     expect(during).toMatch(
@@ -195,6 +193,38 @@ describe("ReconcileQueue", () => {
     const { fake, queue } = setUp();
     await queue.stop();
     await queue.accept(makeTestConfig([makeTestPeer(2)]));
+    expect(fake.takeMutations()).toBe("");
+  });
+});
+
+// The rotating end's restart of a stalled first handshake (watch-handshakes.ts), on tunnels a
+// queue built.
+describe("restartHandshakes", () => {
+  async function buildTunnels() {
+    const { fake, queue } = setUp();
+    await queue.accept(makeTestConfig([makeTestPeer(2), makeTestPeer(3)], { version: 1 }));
+    fake.takeMutations();
+    return fake;
+  }
+
+  it("re-adds the peer of each given tunnel without a handshake, with its settings, in one wg set", async () => {
+    const fake = await buildTunnels();
+    const before = fake.dump();
+    await restartHandshakes(fake, logger, ["mo2"]);
+    const peer = makeTestPeer(2).publicKey.replaceAll("+", "\\+");
+    expect(fake.takeMutations()).toMatch(
+      new RegExp(
+        `^wg set mo2 peer ${peer} remove peer ${peer} endpoint \\S+ allowed-ips 0\\.0\\.0\\.0/0,::/0 persistent-keepalive 25$`,
+      ),
+    );
+    // The same peer, endpoint, allowed IPs and keepalive as before: only its state is new.
+    expect(fake.dump()).toBe(before);
+  });
+
+  it("leaves a tunnel that has handshaken alone", async () => {
+    const fake = await buildTunnels();
+    fake.handshakeAt = 1_700_000_000;
+    await restartHandshakes(fake, logger, ["mo2", "mo3"]);
     expect(fake.takeMutations()).toBe("");
   });
 });

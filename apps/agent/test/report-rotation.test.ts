@@ -28,7 +28,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("RotationReporter", () => {
-  it("sends the next key once its tunnels are up and the rotation tunnels' handshakes alone; the watch starts before the pass applies", async () => {
+  it("sends the next key and the rotation tunnels' handshakes alone; the watch starts before the pass applies", async () => {
     const fake = new FakeHost({
       hasKernelWireguard: true,
       hasDummy: false,
@@ -68,17 +68,16 @@ describe("RotationReporter", () => {
 
     await queue.accept({ ...makeTestConfig([peer], { version: 2 }), rotation: ROTATION });
     expect(watched).toEqual(["mo2r (host has mo2r: false)"]);
-    // Sent once the key's tunnel is up (a peer's first handshake initiation finds it), with
-    // that tunnel, no handshake yet.
-    const tunnel = { peerId: peer.id, interface: "mo2r", publicKey: NEXT_PUBLIC };
+    // Sent as soon as the key was made, before its tunnel existed.
     expect(sent).toEqual([
-      {
-        nextKey: { publicKey: NEXT_PUBLIC, rotationId: ROTATION.id },
-        rotationTunnels: [{ ...tunnel, peerPublicKey: peer.publicKey, handshakeAt: null }],
-      },
+      { nextKey: { publicKey: NEXT_PUBLIC, rotationId: ROTATION.id }, rotationTunnels: [] },
     ]);
+    // The tunnel is up; no handshake yet, then one.
     await reporter.report("poll");
-    expect(sent[1]?.rotationTunnels).toEqual(sent[0]?.rotationTunnels);
+    const tunnel = { peerId: peer.id, interface: "mo2r", publicKey: NEXT_PUBLIC };
+    expect(sent[1]?.rotationTunnels).toEqual([
+      { ...tunnel, peerPublicKey: peer.publicKey, handshakeAt: null },
+    ]);
     fake.handshakeAt = 1_700_000_000;
     await reporter.report("handshake");
     expect(sent[2]?.rotationTunnels).toEqual([

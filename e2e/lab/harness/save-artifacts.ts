@@ -49,10 +49,42 @@ export async function saveArtifacts(
   return dir;
 }
 
+/** Raw fields of one neighbor in `show bgp neighbors json` that parseBgpNeighbors leaves out. */
+interface TRawNeighbor {
+  lastResetDueTo?: string;
+  lastResetTimerMsecs?: number;
+  connectionsEstablished?: number;
+  connectionsDropped?: number;
+  nextStartTimerDueInMsecs?: number;
+  nextConnectTimerDueInMsecs?: number;
+  messageStats?: { notificationsSent?: number; notificationsRecv?: number };
+}
+
+/**
+ * Why a session is down as bgpd tells it: the last reset and when, how often it came up and
+ * went, NOTIFICATIONs both ways (bgpd doubles a peer's idle time, up to 120 s, on each one it
+ * sends until a session is Established) and when it tries next.
+ */
+function describeReset(raw: TRawNeighbor | undefined): string {
+  if (!raw) return "no bgpd detail";
+  const seconds = (ms: number | undefined) =>
+    ms === undefined ? "-" : `${Math.round(ms / 1000)} s`;
+  const parts = [
+    `last reset "${raw.lastResetDueTo ?? "-"}" ${seconds(raw.lastResetTimerMsecs)} ago`,
+    `up ${raw.connectionsEstablished ?? "-"}x, dropped ${raw.connectionsDropped ?? "-"}x`,
+    `notifications sent ${raw.messageStats?.notificationsSent ?? "-"}, received ${raw.messageStats?.notificationsRecv ?? "-"}`,
+  ];
+  if (raw.nextStartTimerDueInMsecs !== undefined)
+    parts.push(`next start in ${seconds(raw.nextStartTimerDueInMsecs)}`);
+  if (raw.nextConnectTimerDueInMsecs !== undefined)
+    parts.push(`next connect in ${seconds(raw.nextConnectTimerDueInMsecs)}`);
+  return parts.join(", ");
+}
+
 /**
  * A few lines on what of node's routing is not up: each BGP session not Established or whose
- * BFD is not up, with its BFD peers and the tunnel's last handshake; BFD sessions bound to no
- * tunnel; the agent's last warnings and errors.
+ * BFD is not up, with bgpd's reason, its BFD peers and the tunnel's last handshake; BFD
+ * sessions bound to no tunnel; the agent's last warnings and errors.
  */
 function digestNode(node: TLabNode, dumps: Record<string, string>): string[] {
   const lines: string[] = [];
@@ -66,6 +98,14 @@ function digestNode(node: TLabNode, dumps: Record<string, string>): string[] {
     }
   };
   const neighbors = parse("bgp-neighbors.json", parseBgpNeighbors);
+  // The same dump again for the fields parseBgpNeighbors leaves out (unreadable: said above).
+  const raw = (() => {
+    try {
+      return JSON.parse(dumps["bgp-neighbors.json"] ?? "") as Record<string, TRawNeighbor>;
+    } catch {
+      return undefined;
+    }
+  })();
   const bfd = parse("bfd-peers.json", parseBfdPeers);
   const wireguard = parse("wg-dump.txt", parseWgDump);
   const bad = neighbors.filter((n) => !n.isEstablished || (n.bfdStatus ?? "Up") !== "Up");
@@ -77,6 +117,7 @@ function digestNode(node: TLabNode, dumps: Record<string, string>): string[] {
     const handshake = describeHandshake(wireguard.find((d) => d.name === neighbor.name));
     lines.push(
       `  ${neighbor.name} (${neighbor.description ?? "?"}): BGP ${neighbor.state}, peer ${neighbor.peerAddress ?? "unknown"}, bfd ${neighbor.bfdStatus ?? "-"} [${peers.join("; ") || "no BFD peer"}], ${handshake}`,
+      `    ${describeReset(raw?.[neighbor.name])}`,
     );
   }
   for (const p of bfd.filter((p) => !p.isMultihop && !p.interface))

@@ -13,6 +13,7 @@ import { RotationReporter, sendRotationWith } from "../health/report-rotation";
 import { HandshakeWatch } from "../health/watch-handshakes";
 import { RoutingWatcher } from "../health/watch-routing";
 import { HostDriver, type THostDriverOptions } from "../host/host-driver";
+import { restartHandshakes } from "../host/restart-handshakes";
 import type { TLogger } from "../log";
 import { ReconcileQueue } from "../reconcile/reconcile-queue";
 import type { StateStore } from "../state/state-store";
@@ -85,14 +86,15 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     host,
     frr,
     sources,
-    // Not awaited: FRR's part of the pass goes on while the controller hands the next key to
-    // the peers.
+    // Not awaited: the pass builds this node's next tunnels while the controller hands the
+    // next key to the peers.
     onKeyRotated: () => {
       void rotation.report("next key");
       return Promise.resolve();
     },
     onChanged: () => health.reportChange(),
-    onRotationTunnels: (devices) => handshakes.watch(devices),
+    // The node with the next key kicks stalled handshakes (watch-handshakes.ts).
+    onRotationTunnels: (devices) => handshakes.watch(devices, Boolean(store.readKeys()?.next)),
   });
   const rotation = new RotationReporter({
     store,
@@ -105,7 +107,11 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
   const handshakes = new HandshakeWatch({
     readHandshakes: async () =>
       (await runChecked(runner, ["wg", "show", "all", "latest-handshakes"])).stdout,
-    onHandshake: () => void rotation.report("handshake"),
+    onHandshake: (devices) => {
+      logger.info({ devices }, "rotation tunnels handshaken");
+      void rotation.report("handshake");
+    },
+    kick: (devices) => restartHandshakes(runner, logger, devices),
   });
   const subscription = new ConfigSubscription({
     nodeId: identity.nodeId,

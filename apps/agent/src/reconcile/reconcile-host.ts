@@ -60,8 +60,6 @@ export interface TReconcileOptions {
    * finish the rotation and come right after `wg set`, long before this pass's FRR work ends.
    */
   onRotationTunnels?(devices: string[]): void;
-  /** Called when the pass's host part is over (tunnels built and up, or failed), before FRR's. */
-  onHostApplied?(): void;
 }
 
 /** Observe → plan → apply, once. Never throws: failures come back as `error`. */
@@ -189,7 +187,7 @@ export async function reconcileHost(options: TReconcileOptions): Promise<TReconc
     });
     // Both finish (and record what they made) before the pass ends, even when one fails.
     const [hostResult, frrResult] = await Promise.allSettled([
-      runHostSchedule(schedule, host, store).finally(() => options.onHostApplied?.()),
+      runHostSchedule(schedule, host, store),
       frrStart,
     ]);
     if (hostResult.status === "rejected") throw hostResult.reason;

@@ -27,7 +27,7 @@ export interface TReconcileQueueOptions {
   logger: TLogger;
   host: HostDriver;
   frr: TFrrAdapter | null;
-  /** Runs inside the queue after a new key was made, once the pass built its tunnels. */
+  /** Runs inside the queue after a new key was made, before it is applied. */
   onKeyRotated(): Promise<void>;
   /** A pass is about to build (or keep) a rotation's next tunnels (interface names). */
   onRotationTunnels?(devices: string[]): void;
@@ -116,22 +116,15 @@ export class ReconcileQueue {
       const current = this.config;
       if (!current || this.isStopped) return;
       const { store, logger, host, frr } = this.options;
+      // Tell the controller first, without slow probes, so peers get the new key while we apply
+      // it: the outage lasts one push, not one push plus a health pass.
       const keyUpdate = await updateRotationKeys({
         config: current,
         store,
         runner: this.options.runner,
         logger,
       });
-      // A new key goes to the controller (and on to the peers) as soon as this node's tunnels
-      // for it are up, before FRR's part of the pass: each peer's first handshake initiation
-      // then finds its tunnel. Told earlier, both ends of a pair could come up together and
-      // initiate at once; WireGuard drops crossed initiations and retries only 5 s later.
-      let isKeyTold = keyUpdate !== "made";
-      const tellKey = async () => {
-        if (isKeyTold) return;
-        isKeyTold = true;
-        await this.options.onKeyRotated();
-      };
+      if (keyUpdate === "made") await this.options.onKeyRotated();
       await this.lookAtSources(current);
       // The admin asked to re-apply: observe everything afresh (FRR too), whatever the reason.
       const reapplyId = current.reapplyId ?? null;
@@ -147,10 +140,7 @@ export class ReconcileQueue {
         isFullObserve: (reason !== "config" && reason !== "sources") || isReapply,
         routeHost: this.options.sources?.routeHost,
         onRotationTunnels: (devices) => this.options.onRotationTunnels?.(devices),
-        onHostApplied: () => void tellKey(),
       });
-      // A pass that failed before building anything still tells it (the peers build theirs).
-      await tellKey();
       this.reappliedId = reapplyId;
       this.lastOutcome = outcome;
       if (!outcome.error) this.appliedVersion = current.version;

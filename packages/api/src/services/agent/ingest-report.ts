@@ -27,6 +27,24 @@ export function hasRotationEvidence(report: Pick<THealthReport, "rotationTunnels
 }
 
 /**
+ * The rotation progress a report proves (handshakes over rotation tunnels), in a short
+ * transaction of its own under the mesh lock, taken first like every mesh change (taking it
+ * after the rotation rows deadlocked concurrent reports in the lab); the new mesh version when
+ * it finished a rotation (the promoted key changes the peers' configs). While no rotation waits
+ * for handshakes nothing is locked or written.
+ */
+export async function recordRotationEvidence(
+  db: TPrismaClient,
+  { nodeId, report }: { nodeId: string; report: TRotationEvidence },
+): Promise<bigint | null> {
+  if ((await db.keyRotation.count({ where: { status: "reported" } })) === 0) return null;
+  return db.$transaction(async (tx) => {
+    await lockMesh(tx);
+    return (await recordRotationProgress(tx, { nodeId, report })) ? bumpMeshVersion(tx) : null;
+  });
+}
+
+/**
  * Take the mesh lock (the Setting row every mesh change bumps) without bumping: rotation
  * progress then orders after and before mesh changes, and bumps only when it promotes a key.
  */
@@ -143,10 +161,6 @@ export async function ingestGeneralReport({
       })
     : null;
   const paths = await findDirectPathChanges({ db, nodeId, report, now });
-  // Rotation evidence may finish a rotation (a mesh change). Such reports take the mesh lock
-  // first like every mesh change (taking it after the rotation rows deadlocked concurrent
-  // reports in the lab), but bump the version only when a rotation finished.
-  const isRotationEvidence = hasRotationEvidence(report);
   const isMeshChange =
     isKeyChanged ||
     answered !== null ||
@@ -184,13 +198,13 @@ export async function ingestGeneralReport({
     });
     if (hasDirectPathChanges(paths))
       await recordDirectPathChanges(tx, { nodeId, changes: paths, now });
-    return recordRotationProgress(tx, { nodeId, report });
   };
 
   try {
     if (isMeshChange) {
       const version = await commitMeshChange(db, async (tx) => {
         await write(tx);
+        await recordRotationProgress(tx, { nodeId, report });
         const row = await tx.setting.findUniqueOrThrow({
           where: { id: 1 },
           select: { meshVersion: true },
@@ -199,13 +213,12 @@ export async function ingestGeneralReport({
       });
       return { meshVersion: Number(version) };
     }
-    // One transaction for the common case too: a report that fails part-way (a sample or a
-    // rotation update refused) must not leave the node's facts half updated. A report that
-    // finishes a rotation promotes its key, which changes the peers' configs: bump the version.
-    const version = await db.$transaction(async (tx) => {
-      if (isRotationEvidence) await lockMesh(tx);
-      return (await write(tx)) ? bumpMeshVersion(tx) : null;
-    });
+    // One transaction for the common case too: a report that fails part-way (a sample
+    // refused) must not leave the node's facts half updated. It does not take the mesh lock:
+    // under churn (every node reporting each BGP change) reports queued on it, and 17 of one
+    // busy 8-node rotation's expired after 5 s. Rotation evidence follows on its own.
+    await db.$transaction((tx) => write(tx));
+    const version = await recordRotationEvidence(db, { nodeId, report });
     if (version === null) return { meshVersion: null };
     getMeshFanout(db).publish(version);
     return { meshVersion: Number(version) };
