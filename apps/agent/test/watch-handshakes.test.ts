@@ -34,7 +34,7 @@ describe("HandshakeWatch", () => {
     watch.stop();
   });
 
-  it("on the rotating end kicks a configured tunnel each second without a handshake, until one comes", async () => {
+  it("on the rotating end kicks a configured tunnel without a handshake after 1 s, then after waits twice as long, until one comes", async () => {
     // mo3r is not configured until the third read; mo2r handshakes after the twelfth.
     let reads = 0;
     const read = () => {
@@ -53,14 +53,16 @@ describe("HandshakeWatch", () => {
       now: () => Date.now(),
     });
     watch.watch(["mo2r", "mo3r"], true);
-    for (let i = 0; i < 20; i++) await vi.advanceTimersByTimeAsync(HANDSHAKE_POLL_MS);
-    // 150 ms per read: mo2r seen configured at read 1, kicked at reads 8 and 15 would follow;
-    // its handshake at read 13 ends it. mo3r, configured at read 3, is kicked from read 10 on.
-    const perKick = Math.ceil(KICK_AFTER_MS / HANDSHAKE_POLL_MS);
+    for (let i = 0; i < 45; i++) await vi.advanceTimersByTimeAsync(HANDSHAKE_POLL_MS);
+    // One read per 150 ms. mo2r, configured at read 1, is kicked 1 s later (read 8); its
+    // handshake at read 13 comes before the next kick (2 s after, read 22). mo3r, configured at
+    // read 3, is kicked at read 10, then 2 s later (read 24); the next would be 4 s later.
+    const readsFor = (ms: number) => Math.ceil(ms / HANDSHAKE_POLL_MS);
+    const mo3rFirst = 3 + readsFor(KICK_AFTER_MS);
     expect(kicks).toEqual([
-      `${1 + perKick}: mo2r`,
-      `${3 + perKick}: mo3r`,
-      `${3 + 2 * perKick}: mo3r`,
+      `${1 + readsFor(KICK_AFTER_MS)}: mo2r`,
+      `${mo3rFirst}: mo3r`,
+      `${mo3rFirst + readsFor(2 * KICK_AFTER_MS)}: mo3r`,
     ]);
     watch.stop();
   });

@@ -8,9 +8,11 @@
 // initiation at once. When the two cross (each sent before it saw the other's), each end answers
 // the other's and drops the answer to its own, and WireGuard sends nothing more until its retry
 // 5 s later (REKEY_TIMEOUT): a rotation of ~1 s took ~6 s. So the rotating end kicks a next
-// tunnel still without a handshake KICK_AFTER_MS after it is configured, and again as long as
-// none comes: `kick` re-adds the peer, whose fresh handshake state sends a new initiation at
-// once, which the other end answers. Only the rotating end kicks, so two kicks cannot cross.
+// tunnel still without a handshake KICK_AFTER_MS after it is configured, and again, each wait
+// twice the last (up to KICK_MAX_MS: a peer that is down is not kicked every second for the
+// 10 minutes its rotation lasts), as long as none comes: `kick` re-adds the peer, whose fresh
+// handshake state sends a new initiation at once, which the other end answers. Only the
+// rotating end kicks, so two kicks cannot cross.
 
 /** Poll interval while some next tunnel has no handshake yet. */
 export const HANDSHAKE_POLL_MS = 150;
@@ -18,6 +20,8 @@ export const HANDSHAKE_POLL_MS = 150;
 export const HANDSHAKE_WATCH_MS = 20_000;
 /** A configured next tunnel without a handshake this long is kicked (see the file comment). */
 export const KICK_AFTER_MS = 1000;
+/** The longest wait between two kicks of one tunnel. */
+export const KICK_MAX_MS = 16_000;
 
 /** Options of HandshakeWatch. */
 export interface THandshakeWatchOptions {
@@ -33,8 +37,11 @@ export interface THandshakeWatchOptions {
 /** Watches a rotation's next tunnels until each has a handshake, reporting each completion. */
 export class HandshakeWatch {
   private readonly pending = new Set<string>();
-  /** Devices this end kicks, with when each was last configured or kicked without a handshake. */
-  private readonly kickable = new Map<string, number | null>();
+  /**
+   * Devices this end kicks: when each was seen configured or last kicked without a handshake
+   * (null: not configured yet), and how long the next wait is.
+   */
+  private readonly kickable = new Map<string, { since: number | null; waitMs: number }>();
   private deadline = 0;
   private timer: NodeJS.Timeout | null = null;
   private isStopped = false;
@@ -49,7 +56,8 @@ export class HandshakeWatch {
     if (this.isStopped) return;
     for (const device of devices) {
       this.pending.add(device);
-      if (isKicker && !this.kickable.has(device)) this.kickable.set(device, null);
+      if (isKicker && !this.kickable.has(device))
+        this.kickable.set(device, { since: null, waitMs: KICK_AFTER_MS });
     }
     this.deadline = this.now() + HANDSHAKE_WATCH_MS;
     this.schedule();
@@ -93,16 +101,21 @@ export class HandshakeWatch {
     this.schedule();
   }
 
-  /** Kick each kickable tunnel configured KICK_AFTER_MS ago (or kicked then) without handshake. */
+  /** Kick each kickable tunnel configured (or last kicked) its wait ago without a handshake. */
   private kickStalled(configured: Set<string>): void {
     if (!this.options.kick) return;
     const now = this.now();
     const due: string[] = [];
-    for (const [device, since] of this.kickable) {
+    for (const [device, kick] of this.kickable) {
       // Not configured yet (the pass is still building it): the wait starts once it is.
       if (!configured.has(device)) continue;
-      if (since === null || now - since >= KICK_AFTER_MS) this.kickable.set(device, now);
-      if (since !== null && now - since >= KICK_AFTER_MS) due.push(device);
+      if (kick.since === null) {
+        kick.since = now;
+      } else if (now - kick.since >= kick.waitMs) {
+        kick.since = now;
+        kick.waitMs = Math.min(kick.waitMs * 2, KICK_MAX_MS);
+        due.push(device);
+      }
     }
     if (due.length > 0) void this.options.kick(due).catch(() => undefined);
   }
