@@ -25,6 +25,7 @@ export const ZBgpNeighborsOutput = z.record(
     bgpTimerUpMsec: z.number().optional(),
     bgpTimerUpEstablishedEpoch: z.number().optional(),
     lastResetDueTo: z.string().optional(),
+    lastResetTimerMsecs: z.number().optional(),
     connectionsEstablished: z.number().int().optional(),
     connectionsDropped: z.number().int().optional(),
     peerBfdInfo: z.object({ status: z.string().optional() }).optional(),
@@ -116,6 +117,8 @@ export interface TBgpNeighbor {
   /** Prefixes sent to the peer. */
   prefixesSent: { ipv4: number | null; ipv6: number | null };
   lastResetReason: string | null;
+  /** Milliseconds since the last reset, null when FRR gives none. */
+  lastResetMsecAgo: number | null;
   connectionsEstablished: number;
   connectionsDropped: number;
   messagesSent: number | null;
@@ -208,6 +211,7 @@ export function parseBgpNeighbors(text: string): TBgpNeighbor[] {
           ipv6: orNull(af?.ipv6Unicast?.sentPrefixCounter),
         },
         lastResetReason: orNull(entry.lastResetDueTo),
+        lastResetMsecAgo: orNull(entry.lastResetTimerMsecs),
         connectionsEstablished: entry.connectionsEstablished ?? 0,
         connectionsDropped: entry.connectionsDropped ?? 0,
         messagesSent: orNull(entry.messageStats?.totalSent),

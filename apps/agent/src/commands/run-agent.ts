@@ -8,6 +8,7 @@
 import { runChecked, type TRunner } from "../exec/run-command";
 import { createFrrAdapter } from "../frr/create-frr-adapter";
 import type { TFrrMode } from "../frr/frr-adapter";
+import { STALL_MS, StalledTunnelBouncer } from "../health/bounce-stalled-tunnels";
 import { HealthReporter, sendReportWith } from "../health/report-health";
 import { RotationReporter, sendRotationWith } from "../health/report-rotation";
 import { HandshakeWatch } from "../health/watch-handshakes";
@@ -155,6 +156,11 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     });
   }, SOURCES_CHECK_MS);
   health.start();
+  // A tunnel whose session waits for the peer's link-local address for good is bounced.
+  const bouncer = frr ? new StalledTunnelBouncer({ runner, logger, frr }) : null;
+  const stallCheck = setInterval(() => {
+    if (bouncer) void queue.enqueue(() => bouncer.check()).catch(() => undefined);
+  }, STALL_MS);
   // A BGP or BFD change is reported at once, not at the next interval.
   const watcher = frr
     ? new RoutingWatcher({
@@ -170,6 +176,7 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
   logger.info("stopping");
   clearInterval(resync);
   clearInterval(sourcesCheck);
+  clearInterval(stallCheck);
   watcher?.stop();
   health.stop();
   handshakes.stop();
