@@ -60,7 +60,13 @@ describe("StalledTunnelBouncer", () => {
         if (argv.includes("addr"))
           return Promise.resolve(
             result(
-              JSON.stringify([{ addr_info: [{ local: "fe80::1", prefixlen: 64, scope: "link" }] }]),
+              JSON.stringify([
+                {
+                  ifindex: 5,
+                  ifname: "mo2",
+                  addr_info: [{ family: "inet6", local: "fe80::1", prefixlen: 64, scope: "link" }],
+                },
+              ]),
             ),
           );
         return Promise.resolve(result());

@@ -3,7 +3,7 @@
 // digest.txt of what is down (npm test prints it at the end, where CI's tail shows it).
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseBfdPeers, parseBgpNeighbors, parseWgDump } from "@meshover/netcfg";
+import { parseBfdPeers, parseBgpNeighbors, parseWgDump, type TBgpNeighbor } from "@meshover/netcfg";
 import type { Lab, TLabNode } from "./create-lab";
 import { REPO_ROOT } from "./lab-env";
 import { collectNodeDumps, describeHandshake } from "./observe-node";
@@ -51,10 +51,6 @@ export async function saveArtifacts(
 
 /** Raw fields of one neighbor in `show bgp neighbors json` that parseBgpNeighbors leaves out. */
 interface TRawNeighbor {
-  lastResetDueTo?: string;
-  lastResetTimerMsecs?: number;
-  connectionsEstablished?: number;
-  connectionsDropped?: number;
   nextStartTimerDueInMsecs?: number;
   nextConnectTimerDueInMsecs?: number;
   messageStats?: { notificationsSent?: number; notificationsRecv?: number };
@@ -65,15 +61,17 @@ interface TRawNeighbor {
  * went, NOTIFICATIONs both ways (bgpd doubles a peer's idle time, up to 120 s, on each one it
  * sends until a session is Established) and when it tries next.
  */
-function describeReset(raw: TRawNeighbor | undefined): string {
-  if (!raw) return "no bgpd detail";
-  const seconds = (ms: number | undefined) =>
-    ms === undefined ? "-" : `${Math.round(ms / 1000)} s`;
+function describeReset(neighbor: TBgpNeighbor, raw: TRawNeighbor | undefined): string {
+  const seconds = (ms: number | null | undefined) =>
+    ms === null || ms === undefined ? "-" : `${Math.round(ms / 1000)} s`;
   const parts = [
-    `last reset "${raw.lastResetDueTo ?? "-"}" ${seconds(raw.lastResetTimerMsecs)} ago`,
-    `up ${raw.connectionsEstablished ?? "-"}x, dropped ${raw.connectionsDropped ?? "-"}x`,
-    `notifications sent ${raw.messageStats?.notificationsSent ?? "-"}, received ${raw.messageStats?.notificationsRecv ?? "-"}`,
+    `last reset "${neighbor.lastResetReason ?? "-"}" ${seconds(neighbor.lastResetMsecAgo)} ago`,
+    `up ${neighbor.connectionsEstablished}x, dropped ${neighbor.connectionsDropped}x`,
   ];
+  if (!raw) return parts.join(", ");
+  parts.push(
+    `notifications sent ${raw.messageStats?.notificationsSent ?? "-"}, received ${raw.messageStats?.notificationsRecv ?? "-"}`,
+  );
   if (raw.nextStartTimerDueInMsecs !== undefined)
     parts.push(`next start in ${seconds(raw.nextStartTimerDueInMsecs)}`);
   if (raw.nextConnectTimerDueInMsecs !== undefined)
@@ -117,7 +115,7 @@ function digestNode(node: TLabNode, dumps: Record<string, string>): string[] {
     const handshake = describeHandshake(wireguard.find((d) => d.name === neighbor.name));
     lines.push(
       `  ${neighbor.name} (${neighbor.description ?? "?"}): BGP ${neighbor.state}, peer ${neighbor.peerAddress ?? "unknown"}, bfd ${neighbor.bfdStatus ?? "-"} [${peers.join("; ") || "no BFD peer"}], ${handshake}`,
-      `    ${describeReset(raw?.[neighbor.name])}`,
+      `    ${describeReset(neighbor, raw?.[neighbor.name])}`,
     );
   }
   for (const p of bfd.filter((p) => !p.isMultihop && !p.interface))

@@ -8,6 +8,7 @@
 // on down), at most once per BOUNCE_INTERVAL_MS; each end does it for its own side.
 import {
   parseBgpNeighbors,
+  parseIpAddresses,
   parseWgDump,
   type TBgpNeighbor,
   type TWgDevice,
@@ -81,14 +82,10 @@ export class StalledTunnelBouncer {
         "tunnel's BGP session waits for the peer's link-local address: bouncing it",
       );
       const shown = await runChecked(runner, ["ip", "-json", "-6", "addr", "show", "dev", device]);
-      const addresses = (
-        JSON.parse(shown.stdout || "[]") as {
-          addr_info?: { local: string; prefixlen: number; scope?: string }[];
-        }[]
-      )
-        .flatMap((link) => link.addr_info ?? [])
-        .filter((info) => info.scope === "link")
-        .map((info) => `addr replace ${info.local}/${info.prefixlen} dev ${device} nodad`);
+      const addresses = parseIpAddresses(shown.stdout)
+        .flatMap((link) => link.addresses)
+        .filter((address) => address.scope === "link")
+        .map((address) => `addr replace ${address.cidr} dev ${device} nodad`);
       await runChecked(runner, ["ip", "-batch", "-"], {
         input: [`link set dev ${device} down`, `link set dev ${device} up`, ...addresses, ""].join(
           "\n",
