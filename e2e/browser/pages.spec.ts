@@ -47,6 +47,34 @@ test("topology shows every node and tunnel, warnings, and link details", async (
   await expect(page).toHaveURL(new RegExp(`/nodes/${nodeIds[0]}$`));
 });
 
+test("the graph keeps every edge and label drawn while it refreshes each second", async ({
+  page,
+}) => {
+  await page.goto("/");
+  const edges = (names.length * (names.length - 1)) / 2;
+  await expect(page.locator("[data-testid^='link-label-']")).toHaveCount(edges);
+  // The page re-renders every second (ages, freshness); an edge or label removed from the DOM
+  // in between is a blink (xyflow re-measuring nodes it was handed anew: seconds long on a
+  // loaded machine, and the cut-node test once saw no label for 10 s).
+  const removed = await page.evaluate(async () => {
+    let count = 0;
+    const isDrawing = (node: Node) =>
+      node instanceof Element &&
+      (node.matches(".react-flow__edge, [data-testid^='link-label-']") ||
+        node.querySelector(".react-flow__edge, [data-testid^='link-label-']") !== null);
+    const observer = new MutationObserver((records) => {
+      for (const record of records)
+        for (const node of record.removedNodes) if (isDrawing(node)) count += 1;
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    observer.disconnect();
+    return count;
+  });
+  expect(removed, "edges or labels removed and redrawn during 3.5 s of ticks").toBe(0);
+  await expect(page.locator("[data-testid^='link-label-']")).toHaveCount(edges);
+});
+
 test("nodes table shows status, addresses and config drift", async ({ page }) => {
   await page.goto("/nodes");
   const row = page.getByTestId(`node-row-${names[2]}`);

@@ -12,6 +12,7 @@ import {
   EdgeLabelRenderer,
   Handle,
   type Node,
+  type NodeHandle,
   type NodeProps,
   Position,
   ReactFlow,
@@ -81,6 +82,15 @@ const ANCHOR_HANDLE = {
   minHeight: 0,
   border: 0,
 } as const;
+
+/** The node's two invisible handles, both on its anchor (see MeshNode), as xyflow stores them. */
+function anchorHandles(anchor: TPosition): NodeHandle[] {
+  const at = { x: anchor.x - 0.5, y: anchor.y - 0.5, width: 1, height: 1, position: Position.Top };
+  return [
+    { ...at, type: "source" },
+    { ...at, type: "target" },
+  ];
+}
 
 const MeshNode = memo(function MeshNode({ data, selected }: NodeProps<TMeshNode>) {
   const { node, now, isStale, anchor } = data;
@@ -241,6 +251,12 @@ export function TopologyGraph({
       ariaLabel: `${node.name}, ${node.isOnline ? "online" : "offline"}: press Enter to open`,
       width: NODE_WIDTH,
       height: NODE_HEIGHT,
+      // Size and handles given, not measured: a new node object (every second, for `now`)
+      // otherwise drops xyflow's measurement, and with it every edge and label until the
+      // ResizeObserver measures again (the labels blinked out on each tick, for seconds on a
+      // loaded machine).
+      measured: { width: NODE_WIDTH, height: NODE_HEIGHT },
+      handles: anchorHandles(layout.get(node.id)?.anchor ?? { x: 0, y: 0 }),
     }));
   }, [nodes, now, isStale, layout]);
   const flowEdges = useMemo<TLinkEdge[]>(() => {
