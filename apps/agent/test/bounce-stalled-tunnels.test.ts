@@ -1,6 +1,6 @@
 import { parseBgpNeighbors, parseWgDump } from "@meshover/netcfg";
 import { pino } from "pino";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   BOUNCE_INTERVAL_MS,
   StalledTunnelBouncer,
@@ -72,15 +72,29 @@ describe("StalledTunnelBouncer", () => {
         return Promise.resolve(result());
       },
     } as unknown as TRunner;
-    const frr = { show: () => Promise.resolve(neighborsJson(20_000)) } as unknown as TFrrAdapter;
+    let waitedMs = 10_000;
+    const frr = {
+      show: () => Promise.resolve(neighborsJson(waitedMs)),
+    } as unknown as TFrrAdapter;
     let now = NOW_SEC * 1000;
+    let serialized = 0;
     const bouncer = new StalledTunnelBouncer({
       runner,
       logger: pino({ level: "silent" }),
       frr,
       now: () => now,
+      serialize: (task) => {
+        serialized += 1;
+        return task();
+      },
     });
+    // No session waits long enough: bgpd's sessions are all it reads, nothing is queued.
+    expect(await bouncer.check()).toEqual([]);
+    expect(ran).toEqual([]);
+    expect(serialized).toBe(0);
+    waitedMs = 20_000;
     expect(await bouncer.check()).toEqual(["mo2"]);
+    expect(serialized).toBe(1);
     expect(ran.slice(1)).toEqual([
       "ip -json -6 addr show dev mo2",
       `ip -batch - ${JSON.stringify("link set dev mo2 down\nlink set dev mo2 up\naddr replace fe80::1/64 dev mo2 nodad\n")}`,
@@ -89,5 +103,19 @@ describe("StalledTunnelBouncer", () => {
     expect(await bouncer.check()).toEqual([]);
     now += 1;
     expect(await bouncer.check()).toEqual(["mo2"]);
+  });
+  it("judges from a recent read of bgpd's sessions when it is lent one, reading none itself", async () => {
+    const show = vi.fn(() => Promise.resolve(neighborsJson(20_000)));
+    const bouncer = new StalledTunnelBouncer({
+      runner: {
+        run: () => Promise.resolve({ code: 0, stdout: wgDump(200), stderr: "" }),
+      } as unknown as TRunner,
+      logger: pino({ level: "silent" }),
+      frr: { show } as unknown as TFrrAdapter,
+      now: () => NOW_SEC * 1000,
+      recentNeighbors: () => neighborsJson(20_000),
+    });
+    expect(await bouncer.check()).toEqual([]); // the peer does not answer (handshake 200 s ago)
+    expect(show).not.toHaveBeenCalled();
   });
 });

@@ -179,6 +179,34 @@ describe("HealthReporter", () => {
     expect(reports[0]?.peers.map((peer) => peer.interface)).toEqual(["mo2", "mo3"]);
   });
 
+  it("holds the queue while it reads, not while the controller answers; reports go out in order", async () => {
+    const answers: Array<() => void> = [];
+    const reports: THealthReport[] = [];
+    const { queue, reporter } = await setUp({
+      send: (report) => {
+        reports.push(report);
+        return new Promise<void>((resolve) => answers.push(resolve));
+      },
+    });
+    const first = reporter.report("interval");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reports).toHaveLength(1); // sent, no answer yet
+    // A config pass (a peer's next tunnels in a rotation) does not wait for that answer.
+    await queue.accept(makeTestConfig([makeTestPeer(2), makeTestPeer(3)], { version: 4 }));
+    expect(queue.appliedVersion).toBe(4);
+    // The next report is read now but sent only after the first one's answer.
+    const second = reporter.report("interval");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reports).toHaveLength(1);
+    answers.shift()!();
+    await first;
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reports).toHaveLength(2);
+    expect(reports[1]?.appliedVersion).toBe(4);
+    answers.shift()!();
+    await second;
+  });
+
   it("a routing change reports at once past a probing report, which is then dropped as older", async () => {
     let release = () => {};
     const pingGate = new Promise<void>((resolve) => (release = resolve));

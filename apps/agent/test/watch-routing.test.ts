@@ -209,4 +209,20 @@ describe("RoutingWatcher", () => {
     await vi.advanceTimersByTimeAsync(2000);
     expect(onChange).toHaveBeenCalledTimes(1);
   });
+  it("lends its last successful read while it is fresh enough, never a failed or old one", async () => {
+    let now = 0;
+    const { watcher, show, set } = setUp({ now: () => now });
+    expect(watcher.recentNeighbors(7500)).toBeNull(); // nothing read yet
+    await watcher.read();
+    now += 7500;
+    expect(watcher.recentNeighbors(7500)).toBe(neighbors("Established"));
+    now += 1;
+    expect(watcher.recentNeighbors(7500)).toBeNull();
+    show.mockRejectedValueOnce(new Error("vtysh: bgpd is not running"));
+    await watcher.read();
+    expect(watcher.recentNeighbors(7500)).toBeNull();
+    set(neighbors("Active"));
+    await watcher.read();
+    expect(watcher.recentNeighbors(7500)).toBe(neighbors("Active"));
+  });
 });

@@ -156,11 +156,6 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
     });
   }, SOURCES_CHECK_MS);
   health.start();
-  // A tunnel whose session waits for the peer's link-local address for good is bounced.
-  const bouncer = frr ? new StalledTunnelBouncer({ runner, logger, frr }) : null;
-  const stallCheck = setInterval(() => {
-    if (bouncer) void queue.enqueue(() => bouncer.check()).catch(() => undefined);
-  }, STALL_MS);
   // A BGP or BFD change is reported at once, not at the next interval.
   const watcher = frr
     ? new RoutingWatcher({
@@ -170,6 +165,20 @@ export async function runAgent(options: TRunAgentOptions): Promise<void> {
         onChange: (neighbors) => health.reportRoutingChange(neighbors),
       })
     : null;
+  // A tunnel whose session waits for the peer's link-local address for good is bounced (from
+  // the watcher's latest read of bgpd's sessions when it has a fresh one).
+  const bouncer = frr
+    ? new StalledTunnelBouncer({
+        runner,
+        logger,
+        frr,
+        serialize: (task) => queue.enqueue(task),
+        recentNeighbors: () => watcher?.recentNeighbors(STALL_MS / 2) ?? null,
+      })
+    : null;
+  const stallCheck = setInterval(() => {
+    if (bouncer) void bouncer.check().catch(() => undefined);
+  }, STALL_MS);
   watcher?.start();
 
   await options.stopSignal;

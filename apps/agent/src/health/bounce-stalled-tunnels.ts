@@ -25,6 +25,16 @@ export const BOUNCE_INTERVAL_MS = 60_000;
 const ANSWERING_SEC = 180;
 const WAITING_FOR_LLA = "Waiting for Peer IPv6 LLA";
 
+/** Whether a session has waited STALL_MS or more for its peer's link-local address. */
+function isWaitingForLinkLocal(neighbor: TBgpNeighbor): boolean {
+  return (
+    neighbor.isInterfaceNeighbor &&
+    !neighbor.isEstablished &&
+    neighbor.lastResetReason === WAITING_FOR_LLA &&
+    (neighbor.lastResetMsecAgo ?? 0) >= STALL_MS
+  );
+}
+
 /** Tunnels whose BGP session waits for the peer's link-local while the peer answers. Pure. */
 export function findStalledTunnels(
   neighbors: readonly TBgpNeighbor[],
@@ -32,13 +42,7 @@ export function findStalledTunnels(
   nowSec: number,
 ): string[] {
   return neighbors
-    .filter(
-      (neighbor) =>
-        neighbor.isInterfaceNeighbor &&
-        !neighbor.isEstablished &&
-        neighbor.lastResetReason === WAITING_FOR_LLA &&
-        (neighbor.lastResetMsecAgo ?? 0) >= STALL_MS,
-    )
+    .filter(isWaitingForLinkLocal)
     .map((neighbor) => neighbor.name)
     .filter((name) =>
       devices
@@ -50,7 +54,11 @@ export function findStalledTunnels(
     );
 }
 
-/** Finds stalled tunnels and bounces each (see the file comment); run it inside the queue. */
+/**
+ * Finds stalled tunnels and bounces each (see the file comment). A check reads bgpd's sessions
+ * only; the rest (WireGuard's handshakes, the bounce) runs through `serialize` (the agent's
+ * queue) and only when a session has waited that long.
+ */
 export class StalledTunnelBouncer {
   private readonly bouncedAt = new Map<string, number>();
 
@@ -60,18 +68,28 @@ export class StalledTunnelBouncer {
       logger: TLogger;
       frr: TFrrAdapter;
       now?: () => number;
+      /** Runs host work one task at a time with the agent's other host work. */
+      serialize?: <T>(task: () => Promise<T>) => Promise<T>;
+      /** bgpd's sessions as read lately by someone else (the routing watcher), if any. */
+      recentNeighbors?: () => string | null;
     },
   ) {}
 
   async check(): Promise<string[]> {
-    const { runner, logger, frr } = this.options;
+    const text =
+      this.options.recentNeighbors?.() ?? (await this.options.frr.show("show bgp neighbors json"));
+    const neighbors = parseBgpNeighbors(text);
+    if (!neighbors.some(isWaitingForLinkLocal)) return [];
+    const serialize = this.options.serialize ?? ((task) => task());
+    return serialize(() => this.bounce(neighbors));
+  }
+
+  private async bounce(neighbors: readonly TBgpNeighbor[]): Promise<string[]> {
+    const { runner, logger } = this.options;
     const now = (this.options.now ?? Date.now)();
-    const [neighbors, dump] = await Promise.all([
-      frr.show("show bgp neighbors json"),
-      runChecked(runner, ["wg", "show", "all", "dump"], { isSecret: true }),
-    ]);
+    const dump = await runChecked(runner, ["wg", "show", "all", "dump"], { isSecret: true });
     const stalled = findStalledTunnels(
-      parseBgpNeighbors(neighbors),
+      neighbors,
       parseWgDump(dump.stdout),
       Math.floor(now / 1000),
     ).filter((device) => now - (this.bouncedAt.get(device) ?? -Infinity) >= BOUNCE_INTERVAL_MS);

@@ -1,13 +1,15 @@
 // The health reporter: on a timer (the mesh's healthIntervalSec), at once after a change
 // (without probes), and once more a few seconds later when new sessions are usually up. Each
-// report is collected inside the reconcile queue, logs BGP state changes, writes the status file
-// for `status`, and is sent to the controller.
+// report is collected inside the reconcile queue, then (the queue already moved on) logs BGP
+// state changes, writes the status file for `status`, and is sent to the controller, in the
+// order the reports were collected.
 import {
   isEmptyRouteReport,
   isTunnelInterfaceName,
   type THealthReport,
   type TPeerHealth,
   type TRotationTunnel,
+  type TRouteObservation,
 } from "@meshover/netcfg";
 import type { TControllerClient } from "../controller/controller-client";
 import { isNodeGoneError } from "../controller/controller-client";
@@ -25,7 +27,7 @@ import { patchSessions } from "./patch-sessions";
 import { DirectPathWatch } from "./watch-direct-paths";
 import { PeerProbeCache } from "./peer-probes";
 import { readHostInfo } from "./read-host-info";
-import { RouteTracker, type TPendingRoutes } from "./track-routes";
+import { RouteTracker } from "./track-routes";
 
 /** Delay of the extra report after a change, when new BGP sessions have usually come up. */
 export const SETTLE_REPORT_MS = 4000;
@@ -61,6 +63,8 @@ export class HealthReporter {
   private lastBgp = new Map<string, string | null>();
   /** The newest report sent (the base of a fast routing report). */
   private lastSent: THealthReport | null = null;
+  /** Collected reports go out one after another, after the queue let go (see `enqueue`). */
+  private sendTail: Promise<void> = Promise.resolve();
   private intervalTimer: NodeJS.Timeout | null = null;
   private settleTimer: NodeJS.Timeout | null = null;
   private isStopped = false;
@@ -91,10 +95,25 @@ export class HealthReporter {
    * after that pass (resolving this promise at once: nothing waits on a deferred report).
    */
   report(reason: string, isProbing = true): Promise<void> {
-    return this.options.queue.enqueueBehindConfig(
-      () => this.sendNow(reason, isProbing),
-      () => void this.report(reason, isProbing),
-    );
+    return this.enqueue(reason, isProbing, () => void this.report(reason, isProbing));
+  }
+
+  /**
+   * Collect a report inside the queue and send it once the queue let go: the controller's answer
+   * (1–3 s from a busy controller) held up the pass behind a report, such as a peer's next
+   * tunnels during a key rotation. Resolves when it was sent (or dropped).
+   */
+  private enqueue(reason: string, isProbing: boolean, whenConfigWaits: () => void): Promise<void> {
+    let sent: Promise<void> = Promise.resolve();
+    const collecting = this.options.queue.enqueueBehindConfig(async () => {
+      if (this.isStopped) return;
+      const order = ++this.collectedCount;
+      const collected = await this.collect(isProbing, false);
+      if (!collected) return;
+      sent = this.sendTail.then(() => this.deliver(reason, order, collected));
+      this.sendTail = sent.catch(() => undefined);
+    }, whenConfigWaits);
+    return collecting.then(() => sent);
   }
 
   /**
@@ -105,10 +124,7 @@ export class HealthReporter {
     // While configs arrive in a burst (N nodes joining at once), a config pass waits behind this
     // report: skip it then, so the pass runs now; that pass reports when it changes something,
     // and the settle report below comes in any case.
-    void this.options.queue.enqueueBehindConfig(
-      () => this.sendNow("change", false),
-      () => undefined,
-    );
+    void this.enqueue("change", false, () => undefined);
     if (this.settleTimer) clearTimeout(this.settleTimer);
     this.settleTimer = setTimeout(() => void this.report("settle"), SETTLE_REPORT_MS);
   }
@@ -138,10 +154,7 @@ export class HealthReporter {
     void this.deliver("routing", ++this.collectedCount, { health: patched, routes: null });
   }
 
-  private async collect(
-    isProbing: boolean,
-    isRoutesSkipped: boolean,
-  ): Promise<{ health: THealthReport; routes: TPendingRoutes | null } | null> {
+  private async collect(isProbing: boolean, isRoutesSkipped: boolean): Promise<TCollected | null> {
     const { store, host, frr, runner, queue, identity } = this.options;
     const keys = store.readKeys();
     if (!keys) return null;
@@ -150,7 +163,7 @@ export class HealthReporter {
     const virtualization = await host.detectVirtualization();
     let peers: TPeerHealth[] = [];
     let rotationTunnels: TRotationTunnel[] = [];
-    let routes: TPendingRoutes | null = null;
+    let routes: TRouteObservation | null = null;
     let observed: THealthReport["observed"];
     const config = queue.config;
     if (config) {
@@ -158,7 +171,7 @@ export class HealthReporter {
       const [observation, routing, collectedRoutes] = await Promise.all([
         host.observe([]),
         readRoutingHealth(frr),
-        isRoutesSkipped ? null : this.routes.collect({ config, frr, runner }),
+        isRoutesSkipped ? null : this.routes.observe({ config, frr, runner }),
       ]);
       routes = collectedRoutes;
       rotationTunnels = collectRotationTunnels(config, keys, observation);
@@ -204,9 +217,6 @@ export class HealthReporter {
       observed,
       reappliedId: queue.reappliedId,
     };
-    // An empty delta is left out: the controller's set stays the acknowledged one.
-    if (routes && !isEmptyRouteReport(routes.report)) health.routes = routes.report;
-    else routes = null;
     return { health, routes };
   }
 
@@ -227,8 +237,8 @@ export class HealthReporter {
     this.lastBgp = new Map(peers.map((peer) => [peer.interface, peer.bgpState]));
   }
 
-  /** Collect and send one report; call only from inside the queue. */
-  async sendNow(
+  /** Collect and send one report at once (the queue's reports go through `enqueue`). */
+  private async sendNow(
     reason: string,
     isProbing: boolean,
     { isRoutesSkipped = false }: { isRoutesSkipped?: boolean } = {},
@@ -241,16 +251,17 @@ export class HealthReporter {
   }
 
   /** Write the status file and send `collected` unless a newer report went out meanwhile. */
-  private async deliver(
-    reason: string,
-    order: number,
-    collected: { health: THealthReport; routes: TPendingRoutes | null },
-  ): Promise<void> {
+  private async deliver(reason: string, order: number, collected: TCollected): Promise<void> {
     const { store, queue, identity, logger } = this.options;
     // A newer report (a routing change, sent while this one probed) already went out.
     if (order < this.sentOrder) return;
     this.sentOrder = order;
-    const { health, routes } = collected;
+    const { health: collectedHealth, routes: observedRoutes } = collected;
+    // The route delta against what the controller acknowledged so far (the report before this
+    // one has its answer by now); an empty one is left out: the controller keeps its set.
+    const pending = observedRoutes ? this.routes.prepare(observedRoutes) : null;
+    const routes = pending && !isEmptyRouteReport(pending.report) ? pending : null;
+    const health = routes ? { ...collectedHealth, routes: routes.report } : collectedHealth;
     const names = new Map(queue.config?.peers.map((peer) => [peer.id, peer.name]));
     this.logBgpChanges(health.peers, names);
     const controllerError = this.options.controllerError();
@@ -281,6 +292,12 @@ export class HealthReporter {
       logger.warn({ reason, error: message }, "health report failed");
     }
   }
+}
+
+/** A report as read from the host, before its route delta is made (at sending). */
+interface TCollected {
+  health: THealthReport;
+  routes: TRouteObservation | null;
 }
 
 /** Whether the controller's answer to a report asks for the full route set next time. */

@@ -1,7 +1,9 @@
 // Received and installed routes for health reports, as deltas. Each report reads FRR's BGP RIB
 // (both families) and the kernel's BGP routes, and carries only what changed since the set the
 // controller acknowledged; the first report after a start, or one the controller asks for
-// (`routesResync`: it lost track), carries the full set.
+// (`routesResync`: it lost track), carries the full set. The delta is made when the report is
+// sent, not when it is read: a report read while the one before is still on its way then
+// builds on what that one's answer acknowledged.
 import {
   makeRouteReport,
   observeRoutes,
@@ -26,14 +28,14 @@ export class RouteTracker {
   private seq = 0;
 
   /**
-   * Observe the routes now and make the report's `routes` field, or null when they cannot be
-   * read (no FRR, FRR not answering): the controller then keeps what it had.
+   * Observe the routes now, or null when they cannot be read (no FRR, FRR not answering): the
+   * controller then keeps what it had.
    */
-  async collect(options: {
+  async observe(options: {
     config: TDesiredNodeConfig;
     frr: TFrrAdapter | null;
     runner: TRunner;
-  }): Promise<TPendingRoutes | null> {
+  }): Promise<TRouteObservation | null> {
     const { config, frr, runner } = options;
     if (!frr) return null;
     try {
@@ -45,7 +47,7 @@ export class RouteTracker {
           ["ip", "-6", "-json", "route", "show", "proto", "bgp"],
         ]),
       ]);
-      const observation = observeRoutes(
+      return observeRoutes(
         config,
         [...parseBgpRib(rib4), ...parseBgpRib(rib6)],
         [
@@ -53,11 +55,15 @@ export class RouteTracker {
           ...parseKernelRoutes(kernel6.stdout, "ipv6"),
         ],
       );
-      this.seq += 1;
-      return { report: makeRouteReport(this.acked, observation, this.seq), observation };
     } catch {
       return null;
     }
+  }
+
+  /** The report's `routes` field for `observation`: its delta against the acknowledged set. */
+  prepare(observation: TRouteObservation): TPendingRoutes {
+    this.seq += 1;
+    return { report: makeRouteReport(this.acked, observation, this.seq), observation };
   }
 
   /** The controller stored `pending`; with `isResyncAsked` it wants a full set next time. */

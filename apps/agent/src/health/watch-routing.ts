@@ -72,6 +72,8 @@ export async function readRoutingSignature(
 export class RoutingWatcher {
   private last: string | null = null;
   private lastText: string | null = null;
+  /** When the last read returned text (null: no read did yet, or the last one failed). */
+  private lastTextAt: number | null = null;
   private lastReportAt = Number.NEGATIVE_INFINITY;
   private pollTimer: NodeJS.Timeout | null = null;
   private trailingTimer: NodeJS.Timeout | null = null;
@@ -87,6 +89,15 @@ export class RoutingWatcher {
 
   constructor(private readonly options: TRoutingWatcherOptions) {
     this.restartDelay = options.restartMs ?? STREAM_RESTART_MS;
+  }
+
+  /**
+   * The `show bgp neighbors json` text of the last read if it succeeded and is at most `maxAgeMs`
+   * old (a read every 5 s at least while FRR runs), for others that need bgpd's sessions.
+   */
+  recentNeighbors(maxAgeMs: number): string | null {
+    if (this.lastTextAt === null || this.now() - this.lastTextAt > maxAgeMs) return null;
+    return this.lastText;
   }
 
   /** Whether the route stream runs (false: polling fast). */
@@ -186,6 +197,7 @@ export class RoutingWatcher {
     const previous = this.last;
     this.last = signature;
     if (text !== null) this.lastText = text;
+    this.lastTextAt = text === null ? null : this.now();
     if (previous === null || previous === signature || this.isStopped) return;
     this.options.logger.debug("routing state changed: reporting now");
     this.schedule();
