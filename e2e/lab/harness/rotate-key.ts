@@ -76,6 +76,9 @@ export async function rotateKeyAndWatch(
       await sleep(150);
     }
   })();
+  // A failed read (vtysh timing out on an overloaded machine) fails the run in `finally` below,
+  // where the mesh is still stopped by its caller, instead of killing the process first.
+  watcher.catch(() => undefined);
   try {
     await mesh.api.mutate("key.rotate", { nodeId: rotated.view.nodeId });
     const mutatedMs = performance.now() - started;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { TTestDatabase } from "@meshover/prisma/testing";
 import { callAs, createApiTestDatabase, signInAs } from "./helpers";
 import { makeEnrollRequest } from "./http-client";
@@ -320,7 +320,34 @@ describe("key router", () => {
     await report(b!, { rotationTunnels: [tunnel(a!.nodeId, await keyOf(b!.nodeId), oldKey)] });
     let view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
     expect(view.progress).toBe(0);
-    await report(b!, { rotationTunnels: [tunnel(a!.nodeId, await keyOf(b!.nodeId), nextKey)] });
+    // b's rotation tunnel with the next key proves the pair, and is stored without the mesh
+    // lock (only the last pair, which finishes the rotation, takes it): it goes through while
+    // another transaction holds the lock, and so does the same report again (every report
+    // during a rotation carries it).
+    const { lockMesh } = await import("../src/services/agent/ingest-report");
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let isLocked = false;
+    const holder = testDb.db.$transaction(
+      async (tx) => {
+        await lockMesh(tx);
+        isLocked = true;
+        await held;
+      },
+      { timeout: 20_000 },
+    );
+    await vi.waitFor(() => expect(isLocked).toBe(true));
+    const proven = { rotationTunnels: [tunnel(a!.nodeId, await keyOf(b!.nodeId), nextKey)] };
+    const within3s = (reported: Promise<unknown>) =>
+      Promise.race([
+        reported,
+        new Promise((resolve) => setTimeout(() => resolve("waited for the mesh lock"), 3_000)),
+      ]);
+    const first = await within3s(report(b!, proven));
+    const again = await within3s(report(b!, proven));
+    release();
+    await holder;
+    expect([first, again]).not.toContain("waited for the mesh lock");
     view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
     expect(view).toMatchObject({ status: "reported", progress: 0.5 });
     // The rotating node's own tunnel to c (its next key on it) completes the last pair.

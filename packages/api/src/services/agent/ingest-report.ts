@@ -27,20 +27,42 @@ export function hasRotationEvidence(report: Pick<THealthReport, "rotationTunnels
 }
 
 /**
- * The rotation progress a report proves (handshakes over rotation tunnels), in a short
- * transaction of its own under the mesh lock, taken first like every mesh change (taking it
- * after the rotation rows deadlocked concurrent reports in the lab); the new mesh version when
- * it finished a rotation (the promoted key changes the peers' configs). While no rotation waits
- * for handshakes nothing is locked or written.
+ * The rotation progress a report proves (handshakes over rotation tunnels); the new mesh version
+ * when it finished a rotation (the promoted key changes the peers' configs). Each pair is marked
+ * done in a statement of its own, without the mesh lock (a pair once done stays done, and
+ * jsonb_set keeps concurrent marks apart); only a rotation whose pairs are then all done takes
+ * the lock, first like every mesh change (taking it after the rotation rows deadlocked concurrent
+ * reports in the lab), to finish it and promote its key. Every pair's marks under the lock queued
+ * a busy 8-node rotation's reports past Prisma's 5 s transaction limit (they failed and were
+ * sent again; rotations took 12–18 s).
  */
 export async function recordRotationEvidence(
   db: TPrismaClient,
-  { nodeId, report }: { nodeId: string; report: TRotationEvidence },
+  options: { nodeId: string; report: TRotationEvidence },
 ): Promise<bigint | null> {
-  if ((await db.keyRotation.count({ where: { status: "reported" } })) === 0) return null;
+  const marked = new Set<string>();
+  for (const { id, done, peerProgress } of await findProvenPairs(db, options)) {
+    const progress = (peerProgress ?? {}) as Record<string, unknown>;
+    // Nothing new (every report during a rotation carries the same handshakes again).
+    for (const peerId of done.filter((peer) => progress[peer] !== "done")) {
+      await markPairDone(db, id, peerId);
+      marked.add(id);
+    }
+  }
+  if (marked.size === 0) return null;
+  const complete = await db.keyRotation.findMany({
+    where: { id: { in: [...marked] }, status: "reported" },
+    select: { id: true, peerProgress: true },
+  });
+  const finishing = complete.filter(({ peerProgress }) =>
+    Object.values((peerProgress ?? {}) as Record<string, unknown>).every((v) => v === "done"),
+  );
+  if (finishing.length === 0) return null;
   return db.$transaction(async (tx) => {
     await lockMesh(tx);
-    return (await recordRotationProgress(tx, { nodeId, report })) ? bumpMeshVersion(tx) : null;
+    let isPromoted = false;
+    for (const { id } of finishing) if (await finishRotation(tx, id)) isPromoted = true;
+    return isPromoted ? bumpMeshVersion(tx) : null;
   });
 }
 
@@ -297,42 +319,68 @@ function findHandshakenPeers(
   return isSeen ? [reporterId] : [];
 }
 
-// Marks the pairs this report proves done (jsonb_set keeps concurrent reports from overwriting
-// each other); a rotation with every pair done is finished and its key promoted. True when a
-// key was promoted (the peers' configs change).
-export async function recordRotationProgress(
-  tx: Prisma.TransactionClient,
+/** The peers of running rotations whose pairs this report proves done, by rotation. */
+async function findProvenPairs(
+  db: Prisma.TransactionClient | TPrismaClient,
   { nodeId, report }: { nodeId: string; report: TRotationEvidence },
-): Promise<boolean> {
+) {
   const peerIds = [
     ...report.peers.filter((peer) => peer.peerPublicKey && peer.handshakeAt),
     ...(report.rotationTunnels ?? []),
   ].map((peer) => peer.peerId);
-  if (peerIds.length === 0) return false;
-  const rotations = await tx.keyRotation.findMany({
+  if (peerIds.length === 0) return [];
+  const rotations = await db.keyRotation.findMany({
     where: { status: "reported", nodeId: { in: [...new Set([...peerIds, nodeId])] } },
-    select: { id: true, nodeId: true, newPublicKey: true, reportedAt: true },
+    select: { id: true, nodeId: true, newPublicKey: true, reportedAt: true, peerProgress: true },
   });
-  let isPromoted = false;
-  for (const { id, nodeId: rotatingId, newPublicKey, reportedAt } of rotations) {
-    if (!newPublicKey || !reportedAt) continue;
+  return rotations.flatMap(({ id, nodeId: rotatingId, newPublicKey, reportedAt, peerProgress }) => {
+    if (!newPublicKey || !reportedAt) return [];
     const done = findHandshakenPeers(nodeId, report, {
       nodeId: rotatingId,
       newPublicKey,
       reportedAt,
     });
-    if (done.length === 0) continue;
-    for (const peerId of done) {
-      await tx.$executeRaw`
-        UPDATE "KeyRotation"
-        SET "peerProgress" = jsonb_set("peerProgress", ARRAY[${peerId}]::text[], '"done"'::jsonb)
-        WHERE id = ${id}::uuid AND "peerProgress" ? ${peerId}`;
-    }
-    const finished = await tx.$executeRaw`
-      UPDATE "KeyRotation" SET status = 'done', "completedAt" = now()
-      WHERE id = ${id}::uuid AND status = 'reported'
-        AND NOT EXISTS (SELECT 1 FROM jsonb_each_text("peerProgress") p WHERE p.value <> 'done')`;
-    if (finished > 0 && (await promoteKey(tx, rotatingId, newPublicKey))) isPromoted = true;
+    return done.length === 0 ? [] : [{ id, rotatingId, newPublicKey, done, peerProgress }];
+  });
+}
+
+/** Mark one pair of a running rotation done (one statement: concurrent marks never collide). */
+async function markPairDone(
+  db: Prisma.TransactionClient | TPrismaClient,
+  rotationId: string,
+  peerId: string,
+): Promise<void> {
+  await db.$executeRaw`
+    UPDATE "KeyRotation"
+    SET "peerProgress" = jsonb_set("peerProgress", ARRAY[${peerId}]::text[], '"done"'::jsonb)
+    WHERE id = ${rotationId}::uuid AND status = 'reported' AND "peerProgress" ? ${peerId}`;
+}
+
+/**
+ * Finish a rotation whose pairs are all done and promote its key; true when the key changed
+ * (the peers' configs change). Call under the mesh lock.
+ */
+async function finishRotation(tx: Prisma.TransactionClient, rotationId: string): Promise<boolean> {
+  const finished = await tx.$queryRaw<{ nodeId: string; newPublicKey: string }[]>`
+    UPDATE "KeyRotation" SET status = 'done', "completedAt" = now()
+    WHERE id = ${rotationId}::uuid AND status = 'reported' AND "newPublicKey" IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM jsonb_each_text("peerProgress") p WHERE p.value <> 'done')
+    RETURNING "nodeId"::text AS "nodeId", "newPublicKey"`;
+  const [rotation] = finished;
+  return rotation ? promoteKey(tx, rotation.nodeId, rotation.newPublicKey) : false;
+}
+
+// Marks the pairs this report proves done, and finishes a rotation whose pairs are all done
+// (promoting its key), inside a transaction that holds the mesh lock (a mesh change that carries
+// evidence). True when a key was promoted (the peers' configs change).
+export async function recordRotationProgress(
+  tx: Prisma.TransactionClient,
+  { nodeId, report }: { nodeId: string; report: TRotationEvidence },
+): Promise<boolean> {
+  let isPromoted = false;
+  for (const { id, done } of await findProvenPairs(tx, { nodeId, report })) {
+    for (const peerId of done) await markPairDone(tx, id, peerId);
+    if (await finishRotation(tx, id)) isPromoted = true;
   }
   return isPromoted;
 }
