@@ -7,7 +7,12 @@ import { orderPair } from "../src/services/agent/record-direct-paths";
 import { storeObservedState } from "../src/services/routes/store-observed-state";
 import { createToken } from "../src/services/token/create-token";
 import { callAs, createApiTestDatabase, signInAs } from "./helpers";
-import { makeEnrollRequest, makeHealthReport, type THealthReportInput } from "./http-client";
+import {
+  generateWireguardPublicKey,
+  makeEnrollRequest,
+  makeHealthReport,
+  type THealthReportInput,
+} from "./http-client";
 
 let testDb: TTestDatabase;
 const REAPPLY_ID = "0b7e1c4e-5f37-4a4e-9d7a-3f1c2b9e8a10";
@@ -278,5 +283,48 @@ describe("routine reports (one statement on the pool)", () => {
     expect(await tryRoutine(withTunnels([{ peerId: b.nodeId }]))).toBeNull();
     expect(await tryRoutine(withTunnels([]))).not.toBeNull();
     expect(await testDb.db.healthSample.count()).toBe(2);
+  });
+  it("a key promoted between a report's read of the node and its write stays promoted", async () => {
+    const { a, report } = await enrollPair();
+    const newKey = generateWireguardPublicKey();
+    let isPromoted = false;
+    // The promotion (another report's rotation evidence) commits right after this report read
+    // the node, before it writes: the report still names the key it was collected with.
+    type TMethod = (...args: unknown[]) => unknown;
+    const bound = (value: unknown, owner: object) =>
+      typeof value === "function" ? (value as TMethod).bind(owner) : value;
+    const racing = new Proxy(testDb.db, {
+      get(target, prop) {
+        const value: unknown = Reflect.get(target, prop, target);
+        if (prop !== "node") return bound(value, target);
+        const model = value as object;
+        return new Proxy(model, {
+          get(_model, key) {
+            const method: unknown = Reflect.get(model, key, model);
+            if (key !== "findUnique") return bound(method, model);
+            return async (args: unknown) => {
+              const row = await (method as TMethod).call(model, args);
+              if (!isPromoted) {
+                isPromoted = true;
+                await testDb.db.node.update({
+                  where: { id: a.nodeId },
+                  data: { publicKey: newKey },
+                });
+              }
+              return row;
+            };
+          },
+        });
+      },
+    });
+    await ingestGeneralReport({
+      db: racing,
+      nodeId: a.nodeId,
+      report: ZHealthReport.parse(report()),
+    });
+    expect(isPromoted).toBe(true);
+    const node = await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } });
+    expect(node.publicKey).toBe(newKey);
+    expect(node.lastSeenAt).not.toBeNull(); // the rest of the report was stored
   });
 });

@@ -201,13 +201,24 @@ export async function ingestGeneralReport({
         agentVersion: report.agentVersion,
         hostInfo: report.hostInfo,
         endpoints: report.endpoints,
-        publicKey,
         appliedConfigVersion: report.appliedVersion === null ? null : BigInt(report.appliedVersion),
         applyError: report.applyError,
       },
       select: { id: true },
     });
-    if (isKeyChanged && report.rotationId) {
+    // The key only when it changed, and only if it is still the one read above: a rotation
+    // promoted in between (another report's evidence) would otherwise be undone, and the next
+    // mesh version would re-key every peer's tunnel to the old key (a busy 8-node bench run: a
+    // pair down for 6 s until the node's next report put the key back).
+    const isKeyWritten =
+      isKeyChanged &&
+      (
+        await tx.node.updateMany({
+          where: { id: nodeId, publicKey: node.publicKey },
+          data: { publicKey },
+        })
+      ).count > 0;
+    if (isKeyWritten && report.rotationId) {
       await recordNewKey(tx, { nodeId, rotationId: report.rotationId, key: report.publicKey, now });
     }
     if (answered && nextKey) {
