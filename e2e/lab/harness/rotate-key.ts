@@ -4,7 +4,7 @@
 // sample (an old one until the new one is up), and no session of a pair without the rotated node
 // resets.
 import { parseTunnelInterfaceName } from "@meshover/netcfg";
-import { readBgpNeighbors, readWireguard } from "./observe-node";
+import { closeVty, readBgpNeighbors, readWireguard } from "./observe-node";
 import {
   findResetSessions,
   readSessionCounters,
@@ -44,7 +44,8 @@ async function readEstablishedPairs(members: TMeshMember[]) {
   }
   await Promise.all(
     members.map(async (member) => {
-      for (const neighbor of (await readBgpNeighbors(member.node)).values()) {
+      const neighbors = await readBgpNeighbors(member.node, { isOverVty: true });
+      for (const neighbor of neighbors.values()) {
         const parsed = parseTunnelInterfaceName(neighbor.name);
         if (!parsed) continue;
         const key = `${member.node.name}->${parsed.index}`;
@@ -124,6 +125,6 @@ export async function rotateKeyAndWatch(
     return { doneMs, mutatedMs, settledMs, gaps, resets, oldKey, newKey };
   } finally {
     isWatching = false;
-    await watcher;
+    await watcher.finally(() => members.forEach((member) => closeVty(member.node)));
   }
 }
