@@ -438,6 +438,44 @@ describe("key router", () => {
     expect(await keyOf(a!.nodeId)).toBe(nextKey);
   });
 
+  it("finishes a rotation whose pairs were all marked but whose finish failed, on the next proof", async () => {
+    const [a, b] = await enroll(["a", "b"]);
+    const keyOf = async (id: string) =>
+      (await testDb.db.node.findUniqueOrThrow({ where: { id } })).publicKey!;
+    const { rotations } = await admin.key.rotate({ nodeId: a!.nodeId });
+    const rotationId = rotations[0]!.id;
+    const { generateWireguardPublicKey } = await import("./http-client");
+    const nextKey = generateWireguardPublicKey();
+    const as = (node: { credential: string }) =>
+      callAs(testDb.db, { authorization: `Bearer ${node.credential}` }).agent;
+    await as(a!).reportRotation({
+      nextKey: { publicKey: nextKey, rotationId },
+      rotationTunnels: [],
+    });
+    // The pair's mark was stored (it needs no lock) but the locked finish never ran.
+    await testDb.db.keyRotation.update({
+      where: { id: rotationId },
+      data: { peerProgress: { [b!.nodeId]: "done" } },
+    });
+    expect((await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!.status).toBe("reported");
+    // The same proof again (nothing new to mark) finishes it.
+    const done = await as(b!).reportRotation({
+      nextKey: null,
+      rotationTunnels: [
+        {
+          peerId: a!.nodeId,
+          interface: "mo1r",
+          publicKey: await keyOf(b!.nodeId),
+          peerPublicKey: nextKey,
+          handshakeAt: new Date(Date.now() + 1000).toISOString(),
+        },
+      ],
+    });
+    expect(done.meshVersion).not.toBeNull();
+    expect((await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!.status).toBe("done");
+    expect(await keyOf(a!.nodeId)).toBe(nextKey);
+  });
+
   it("compiles the rotation queue from stored state only: a stuck rotation blocks it until expireRotations fails it", async () => {
     const [a, b] = await enroll(["a", "b"]);
     const { loadNodeConfigs } = await import("../src/services/mesh/load-node-configs");

@@ -73,11 +73,15 @@ export const LINK_COLOURS = {
   down: "#ef4444",
 } as const;
 
+/** Where a node missing from the layout goes (none is: every node has a mesh index). */
+const ORIGIN_PLACE = { position: { x: 0, y: 0 }, anchor: { x: 0, y: 0 } };
+/** Handles are this many pixels square, centred on the node's anchor. */
+const HANDLE_PX = 1;
 const ANCHOR_HANDLE = {
   transform: "translate(-50%, -50%)",
   opacity: 0,
-  width: 1,
-  height: 1,
+  width: HANDLE_PX,
+  height: HANDLE_PX,
   minWidth: 0,
   minHeight: 0,
   border: 0,
@@ -85,7 +89,13 @@ const ANCHOR_HANDLE = {
 
 /** The node's two invisible handles, both on its anchor (see MeshNode), as xyflow stores them. */
 function anchorHandles(anchor: TPosition): NodeHandle[] {
-  const at = { x: anchor.x - 0.5, y: anchor.y - 0.5, width: 1, height: 1, position: Position.Top };
+  const at = {
+    x: anchor.x - HANDLE_PX / 2,
+    y: anchor.y - HANDLE_PX / 2,
+    width: HANDLE_PX,
+    height: HANDLE_PX,
+    position: Position.Top,
+  };
   return [
     { ...at, type: "source" },
     { ...at, type: "target" },
@@ -243,21 +253,24 @@ export function TopologyGraph({
   }, [router]);
   const layout = useMemo(() => layoutTopology(nodes), [nodes]);
   const flowNodes = useMemo<TMeshNode[]>(() => {
-    return nodes.map((node) => ({
-      id: node.id,
-      type: "mesh",
-      position: layout.get(node.id)?.position ?? { x: 0, y: 0 },
-      data: { node, now, isStale, anchor: layout.get(node.id)?.anchor ?? { x: 0, y: 0 } },
-      ariaLabel: `${node.name}, ${node.isOnline ? "online" : "offline"}: press Enter to open`,
-      width: NODE_WIDTH,
-      height: NODE_HEIGHT,
-      // Size and handles given, not measured: a new node object (every second, for `now`)
-      // otherwise drops xyflow's measurement, and with it every edge and label until the
-      // ResizeObserver measures again (the labels blinked out on each tick, for seconds on a
-      // loaded machine).
-      measured: { width: NODE_WIDTH, height: NODE_HEIGHT },
-      handles: anchorHandles(layout.get(node.id)?.anchor ?? { x: 0, y: 0 }),
-    }));
+    return nodes.map((node) => {
+      const { position, anchor } = layout.get(node.id) ?? ORIGIN_PLACE;
+      return {
+        id: node.id,
+        type: "mesh",
+        position,
+        data: { node, now, isStale, anchor },
+        ariaLabel: `${node.name}, ${node.isOnline ? "online" : "offline"}: press Enter to open`,
+        width: NODE_WIDTH,
+        height: NODE_HEIGHT,
+        // Size and handles given, not measured: a new node object (every second, for `now`)
+        // otherwise drops xyflow's measurement, and with it every edge and label until the
+        // ResizeObserver measures again (the labels blinked out on each tick, for seconds on a
+        // loaded machine).
+        measured: { width: NODE_WIDTH, height: NODE_HEIGHT },
+        handles: anchorHandles(anchor),
+      };
+    });
   }, [nodes, now, isStale, layout]);
   const flowEdges = useMemo<TLinkEdge[]>(() => {
     const isLabelled = links.length <= MAX_LABELLED_EDGES;

@@ -40,29 +40,11 @@ export async function recordRotationEvidence(
   db: TPrismaClient,
   options: { nodeId: string; report: TRotationEvidence },
 ): Promise<bigint | null> {
-  const marked = new Set<string>();
-  for (const { id, done, peerProgress } of await findProvenPairs(db, options)) {
-    const progress = (peerProgress ?? {}) as Record<string, unknown>;
-    // Nothing new (every report during a rotation carries the same handshakes again).
-    for (const peerId of done.filter((peer) => progress[peer] !== "done")) {
-      await markPairDone(db, id, peerId);
-      marked.add(id);
-    }
-  }
-  if (marked.size === 0) return null;
-  const complete = await db.keyRotation.findMany({
-    where: { id: { in: [...marked] }, status: "reported" },
-    select: { id: true, peerProgress: true },
-  });
-  const finishing = complete.filter(({ peerProgress }) =>
-    Object.values((peerProgress ?? {}) as Record<string, unknown>).every((v) => v === "done"),
-  );
-  if (finishing.length === 0) return null;
+  const complete = await markProvenPairs(db, options);
+  if (complete.length === 0) return null;
   return db.$transaction(async (tx) => {
     await lockMesh(tx);
-    let isPromoted = false;
-    for (const { id } of finishing) if (await finishRotation(tx, id)) isPromoted = true;
-    return isPromoted ? bumpMeshVersion(tx) : null;
+    return (await finishRotations(tx, complete)) ? bumpMeshVersion(tx) : null;
   });
 }
 
@@ -351,34 +333,57 @@ async function findProvenPairs(
       newPublicKey,
       reportedAt,
     });
-    return done.length === 0 ? [] : [{ id, rotatingId, newPublicKey, done, peerProgress }];
+    const progress = (peerProgress ?? {}) as Record<string, unknown>;
+    return done.length === 0 ? [] : [{ id, done, progress }];
   });
 }
 
-/** Mark one pair of a running rotation done (one statement: concurrent marks never collide). */
-async function markPairDone(
+/**
+ * Mark the pairs this report proves that are not marked yet, each in one statement (concurrent
+ * marks never collide); the rotations whose pairs are then all done. One with nothing new to
+ * mark counts when all its pairs were done already: its finish (under the lock) may have failed
+ * after the marks were stored, and a later report must be able to finish it.
+ */
+async function markProvenPairs(
   db: Prisma.TransactionClient | TPrismaClient,
-  rotationId: string,
-  peerId: string,
-): Promise<void> {
-  await db.$executeRaw`
-    UPDATE "KeyRotation"
-    SET "peerProgress" = jsonb_set("peerProgress", ARRAY[${peerId}]::text[], '"done"'::jsonb)
-    WHERE id = ${rotationId}::uuid AND status = 'reported' AND "peerProgress" ? ${peerId}`;
+  options: { nodeId: string; report: TRotationEvidence },
+): Promise<string[]> {
+  const complete: string[] = [];
+  for (const { id, done, progress } of await findProvenPairs(db, options)) {
+    // Every report during a rotation carries the same handshakes again: nothing to write.
+    const fresh = done.filter((peerId) => progress[peerId] !== "done");
+    let isComplete = Object.values(progress).every((value) => value === "done");
+    for (const peerId of fresh) {
+      const [row] = await db.$queryRaw<{ isComplete: boolean }[]>`
+        UPDATE "KeyRotation"
+        SET "peerProgress" = jsonb_set("peerProgress", ARRAY[${peerId}]::text[], '"done"'::jsonb)
+        WHERE id = ${id}::uuid AND status = 'reported' AND "peerProgress" ? ${peerId}
+        RETURNING NOT EXISTS (
+          SELECT 1 FROM jsonb_each_text("peerProgress") p WHERE p.value <> 'done'
+        ) AS "isComplete"`;
+      isComplete = row?.isComplete ?? false;
+    }
+    if (isComplete) complete.push(id);
+  }
+  return complete;
 }
 
 /**
- * Finish a rotation whose pairs are all done and promote its key; true when the key changed
- * (the peers' configs change). Call under the mesh lock.
+ * Finish the rotations (ids) whose pairs are all done and promote their keys; true when a key
+ * changed (the peers' configs change). Call under the mesh lock.
  */
-async function finishRotation(tx: Prisma.TransactionClient, rotationId: string): Promise<boolean> {
-  const finished = await tx.$queryRaw<{ nodeId: string; newPublicKey: string }[]>`
-    UPDATE "KeyRotation" SET status = 'done', "completedAt" = now()
-    WHERE id = ${rotationId}::uuid AND status = 'reported' AND "newPublicKey" IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM jsonb_each_text("peerProgress") p WHERE p.value <> 'done')
-    RETURNING "nodeId"::text AS "nodeId", "newPublicKey"`;
-  const [rotation] = finished;
-  return rotation ? promoteKey(tx, rotation.nodeId, rotation.newPublicKey) : false;
+async function finishRotations(tx: Prisma.TransactionClient, ids: string[]): Promise<boolean> {
+  let isPromoted = false;
+  for (const id of ids) {
+    const [rotation] = await tx.$queryRaw<{ nodeId: string; newPublicKey: string }[]>`
+      UPDATE "KeyRotation" SET status = 'done', "completedAt" = now()
+      WHERE id = ${id}::uuid AND status = 'reported' AND "newPublicKey" IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM jsonb_each_text("peerProgress") p WHERE p.value <> 'done')
+      RETURNING "nodeId"::text AS "nodeId", "newPublicKey"`;
+    if (rotation && (await promoteKey(tx, rotation.nodeId, rotation.newPublicKey)))
+      isPromoted = true;
+  }
+  return isPromoted;
 }
 
 // Marks the pairs this report proves done, and finishes a rotation whose pairs are all done
@@ -386,12 +391,7 @@ async function finishRotation(tx: Prisma.TransactionClient, rotationId: string):
 // evidence). True when a key was promoted (the peers' configs change).
 export async function recordRotationProgress(
   tx: Prisma.TransactionClient,
-  { nodeId, report }: { nodeId: string; report: TRotationEvidence },
+  options: { nodeId: string; report: TRotationEvidence },
 ): Promise<boolean> {
-  let isPromoted = false;
-  for (const { id, done } of await findProvenPairs(tx, { nodeId, report })) {
-    for (const peerId of done) await markPairDone(tx, id, peerId);
-    if (await finishRotation(tx, id)) isPromoted = true;
-  }
-  return isPromoted;
+  return finishRotations(tx, await markProvenPairs(tx, options));
 }
