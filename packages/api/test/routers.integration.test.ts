@@ -40,6 +40,16 @@ function makeReportBase() {
   };
 }
 
+/** A node's public key as stored. */
+async function keyOf(id: string) {
+  return (await testDb.db.node.findUniqueOrThrow({ where: { id } })).publicKey!;
+}
+
+/** The agent API as the node with `credential` calls it. */
+function agentOf(node: { credential: string }) {
+  return callAs(testDb.db, { authorization: `Bearer ${node.credential}` }).agent;
+}
+
 async function meshVersion() {
   return (await testDb.db.setting.findUniqueOrThrow({ where: { id: 1 } })).meshVersion;
 }
@@ -257,8 +267,6 @@ describe("key router", () => {
           },
         ],
       });
-    const keyOf = async (id: string) =>
-      (await testDb.db.node.findUniqueOrThrow({ where: { id } })).publicKey!;
     await peerReport(b!.credential, await keyOf(b!.nodeId));
     view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
     expect(view.status).toBe("reported");
@@ -273,8 +281,6 @@ describe("key router", () => {
     const [a, b, c] = await enroll(["a", "b", "c"]);
     const { loadNodeConfigs } = await import("../src/services/mesh/load-node-configs");
     const configsNow = async () => (await loadNodeConfigs({ db: testDb.db })).configs;
-    const keyOf = async (id: string) =>
-      (await testDb.db.node.findUniqueOrThrow({ where: { id } })).publicKey!;
     const oldKey = await keyOf(a!.nodeId);
     const { rotations } = await admin.key.rotateAll();
     const rotationA = rotations.find((r) => r.nodeId === a!.nodeId)!.id;
@@ -291,7 +297,7 @@ describe("key router", () => {
       node: { nodeId: string; credential: string },
       extra: Record<string, unknown>,
     ) =>
-      callAs(testDb.db, { authorization: `Bearer ${node.credential}` }).agent.report({
+      agentOf(node).report({
         ...base,
         publicKey: await keyOf(node.nodeId),
         ...extra,
@@ -382,15 +388,11 @@ describe("key router", () => {
 
   it("takes a rotation's progress alone (agent.reportRotation): a version only for the next key and the promotion", async () => {
     const [a, b] = await enroll(["a", "b"]);
-    const keyOf = async (id: string) =>
-      (await testDb.db.node.findUniqueOrThrow({ where: { id } })).publicKey!;
     const oldKey = await keyOf(a!.nodeId);
     const { rotations } = await admin.key.rotate({ nodeId: a!.nodeId });
     const rotationId = rotations[0]!.id;
     const { generateWireguardPublicKey } = await import("./http-client");
     const nextKey = generateWireguardPublicKey();
-    const as = (node: { credential: string }) =>
-      callAs(testDb.db, { authorization: `Bearer ${node.credential}` }).agent;
     const tunnel = (peerId: string, publicKey: string, peerPublicKey: string) => ({
       peerId,
       interface: "mo1r",
@@ -400,11 +402,11 @@ describe("key router", () => {
     });
     // Nothing to say: no change.
     let before = await meshVersion();
-    expect(await as(a!).reportRotation({ nextKey: null, rotationTunnels: [] })).toEqual({
+    expect(await agentOf(a!).reportRotation({ nextKey: null, rotationTunnels: [] })).toEqual({
       meshVersion: null,
     });
     // The next key answers the rotation: the peers' configs change (one version).
-    const answered = await as(a!).reportRotation({
+    const answered = await agentOf(a!).reportRotation({
       nextKey: { publicKey: nextKey, rotationId },
       rotationTunnels: [],
     });
@@ -412,7 +414,7 @@ describe("key router", () => {
     expect(await keyOf(a!.nodeId)).toBe(oldKey);
     // Again (a retry): nothing new, no version.
     before = await meshVersion();
-    await as(a!).reportRotation({
+    await agentOf(a!).reportRotation({
       nextKey: { publicKey: nextKey, rotationId },
       rotationTunnels: [],
     });
@@ -420,13 +422,13 @@ describe("key router", () => {
     // A handshake on the old key is no evidence; b's rotation tunnel on the next key is, and it
     // was the only pair: done, promoted, one version.
     const bKey = await keyOf(b!.nodeId);
-    await as(b!).reportRotation({
+    await agentOf(b!).reportRotation({
       nextKey: null,
       rotationTunnels: [tunnel(a!.nodeId, bKey, oldKey)],
     });
     expect(await meshVersion()).toBe(before);
     expect((await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!.status).toBe("reported");
-    const done = await as(b!).reportRotation({
+    const done = await agentOf(b!).reportRotation({
       nextKey: null,
       rotationTunnels: [tunnel(a!.nodeId, bKey, nextKey)],
     });
@@ -440,15 +442,11 @@ describe("key router", () => {
 
   it("finishes a rotation whose pairs were all marked but whose finish failed, on the next proof", async () => {
     const [a, b] = await enroll(["a", "b"]);
-    const keyOf = async (id: string) =>
-      (await testDb.db.node.findUniqueOrThrow({ where: { id } })).publicKey!;
     const { rotations } = await admin.key.rotate({ nodeId: a!.nodeId });
     const rotationId = rotations[0]!.id;
     const { generateWireguardPublicKey } = await import("./http-client");
     const nextKey = generateWireguardPublicKey();
-    const as = (node: { credential: string }) =>
-      callAs(testDb.db, { authorization: `Bearer ${node.credential}` }).agent;
-    await as(a!).reportRotation({
+    await agentOf(a!).reportRotation({
       nextKey: { publicKey: nextKey, rotationId },
       rotationTunnels: [],
     });
@@ -459,7 +457,7 @@ describe("key router", () => {
     });
     expect((await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!.status).toBe("reported");
     // The same proof again (nothing new to mark) finishes it.
-    const done = await as(b!).reportRotation({
+    const done = await agentOf(b!).reportRotation({
       nextKey: null,
       rotationTunnels: [
         {
