@@ -113,7 +113,11 @@ const median = (values: number[]) => {
 /** Join a new node into `mesh`, timed from the join command to full reachability. */
 interface TRotationTrial {
   node: string;
+  /** Until key.rotate answered (the rotation stored, the mesh changed). */
+  mutatedMs: number;
   doneMs: number;
+  /** Request to finish by the controller's clock. */
+  finishedMs: number;
   settledMs: number;
   lost: number;
   worstPair: string;
@@ -138,7 +142,9 @@ function toRotationTrial(
 ) {
   return {
     node,
+    mutatedMs: run.mutatedMs,
     doneMs: run.doneMs,
+    finishedMs: run.finishedMs,
     settledMs: run.settledMs,
     lost: probes?.lost ?? 0,
     worstPair: probes?.worst.pair ?? "",
@@ -188,7 +194,7 @@ async function measureRotations(mesh: LabMesh, count: number): Promise<TRotation
     const trial = toRotationTrial(rotated.node.name, run, summary);
     (isBusy ? figures.busy : figures.idle).push(trial);
     log(
-      `key rotation ${i + 1} (${isBusy ? "10 pps on every pair" : "idle"}, ${trial.node}): done ${trial.doneMs.toFixed(0)} ms, old tunnels gone ${trial.settledMs.toFixed(0)} ms, lost ${trial.lost} (worst ${trial.worstPair} ${trial.worstPairLost}), pairs without a session ${trial.gaps}, other sessions reset ${trial.resets}`,
+      `key rotation ${i + 1} (${isBusy ? "10 pps on every pair" : "idle"}, ${trial.node}): click answered ${trial.mutatedMs.toFixed(0)} ms, finished ${trial.finishedMs.toFixed(0)} ms (controller clock), seen done ${trial.doneMs.toFixed(0)} ms, old tunnels gone ${trial.settledMs.toFixed(0)} ms, lost ${trial.lost} (worst ${trial.worstPair} ${trial.worstPairLost}), pairs without a session ${trial.gaps}, other sessions reset ${trial.resets}`,
     );
     if (isBusy && run.settledMs + 1500 > ROTATION_PROBE_SEC * 1000)
       log(`  (probes ended before the old tunnels were gone: later losses are not counted)`);
@@ -624,14 +630,18 @@ async function main() {
       `worst pair ${Math.max(...busy.map((r) => r.worstPairLost))}, all pairs per rotation ${busy.map((r) => r.lost).join(", ")}`,
       "0",
     ]);
+    // Seen done: the bench's poll of key.listRotations saw it; finished: the controller's own
+    // completedAt − requestedAt (on a starved controller the poll itself takes seconds).
+    const times = (trials: TRotationTrial[]) =>
+      `finished ${fmt(median(trials.map((r) => r.finishedMs)))} (${trials.map((r) => fmt(r.finishedMs)).join(", ")}); seen done ${fmt(median(trials.map((r) => r.doneMs)))} (${trials.map((r) => fmt(r.doneMs)).join(", ")}); old tunnels gone ${fmt(median(trials.map((r) => r.settledMs)))}`;
     rows.push([
       `key rotation click → done under probes, N=8 (median of ${busy.length})`,
-      `${fmt(median(busy.map((r) => r.doneMs)))} (${busy.map((r) => fmt(r.doneMs)).join(", ")}); old tunnels gone ${fmt(median(busy.map((r) => r.settledMs)))}`,
+      times(busy),
       "≤ 5 s",
     ]);
     rows.push([
       `key rotation click → done on an idle mesh, N=8 (median of ${rotation.idle.length})`,
-      `${fmt(median(rotation.idle.map((r) => r.doneMs)))} (${rotation.idle.map((r) => fmt(r.doneMs)).join(", ")}); old tunnels gone ${fmt(median(rotation.idle.map((r) => r.settledMs)))}`,
+      times(rotation.idle),
       "≤ 5 s",
     ]);
   }

@@ -15,8 +15,13 @@ import { sleep, waitUntil } from "./wait-until";
 
 /** What one rotation did. */
 export interface TRotationRun {
-  /** From the key.rotate call to the controller's status "done". */
+  /** From the key.rotate call until a poll of key.listRotations saw status "done". */
   doneMs: number;
+  /**
+   * From the rotation's request to its finish by the controller's own clock (requestedAt to
+   * completedAt): the same span without the delay of the poll that sees it.
+   */
+  finishedMs: number;
   /** From the key.rotate call until the API answered it (the rotation queued, the mesh changed). */
   mutatedMs: number;
   /** From the call until the rotated node and its peers use only the new key (old tunnels gone). */
@@ -32,6 +37,9 @@ export interface TRotationRun {
 interface TRotationView {
   status: string;
   newPublicKey: string | null;
+  /** ISO times (the lab client does not revive superjson's dates). */
+  requestedAt: string;
+  completedAt: string | null;
 }
 
 // Established sessions per directed pair `node->peer index` (0 for a pair with none at all).
@@ -95,6 +103,7 @@ export async function rotateKeyAndWatch(
     );
     const doneMs = performance.now() - started;
     const newKey = done.value!.newPublicKey!;
+    const finishedMs = Date.parse(done.value!.completedAt!) - Date.parse(done.value!.requestedAt);
     await waitUntil(
       { name: `old tunnels of ${rotated.node.name} gone`, timeoutMs, intervalMs: 200 },
       async () => {
@@ -122,7 +131,7 @@ export async function rotateKeyAndWatch(
       await readSessionCounters(members),
       involvesRotated,
     );
-    return { doneMs, mutatedMs, settledMs, gaps, resets, oldKey, newKey };
+    return { doneMs, finishedMs, mutatedMs, settledMs, gaps, resets, oldKey, newKey };
   } finally {
     isWatching = false;
     await watcher.finally(() => members.forEach((member) => closeVty(member.node)));

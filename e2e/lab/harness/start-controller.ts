@@ -120,7 +120,14 @@ async function holdBuildLock(lab: Lab, canBuild: boolean) {
 export async function runController(lab: Lab, controller: TLabController) {
   controller.process = lab.startOnHost(
     PROCESS_NAME,
-    ["node", "--import", "tsx", "src/server/main.ts"],
+    // MESHOVER_LAB_CONTROLLER_NODE_ARGS: extra node flags (a CPU profile: --cpu-prof …).
+    [
+      "node",
+      ...(process.env.MESHOVER_LAB_CONTROLLER_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+      "--import",
+      "tsx",
+      "src/server/main.ts",
+    ],
     controller.env,
     WEB_DIR,
   );

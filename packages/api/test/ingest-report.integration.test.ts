@@ -190,7 +190,10 @@ describe("routine reports (one statement on the pool)", () => {
       now,
     });
 
-    expect(previous).toEqual({ appliedVersion: null, tunnels: [] });
+    expect(previous).toEqual({
+      previous: { appliedVersion: null, tunnels: [] },
+      isRotationWaiting: false,
+    });
     const afterA = await readNode(a.nodeId);
     const afterB = await readNode(b.nodeId);
     expect(pick(afterA)).toEqual({
@@ -211,7 +214,7 @@ describe("routine reports (one statement on the pool)", () => {
       report: reportOf(nodeA, b.nodeId),
       now: new Date(now.getTime() + 5000),
     });
-    expect(next).toEqual({
+    expect(next?.previous).toEqual({
       appliedVersion: 3,
       tunnels: [
         {
@@ -237,7 +240,7 @@ describe("routine reports (one statement on the pool)", () => {
     expect(later.observedMesh).toEqual(afterA.observedMesh);
   });
 
-  it("writes nothing and defers to the general path for mesh changes, rotations, direct paths and other fields", async () => {
+  it("writes nothing and defers to the general path for mesh changes, a next key, direct paths and other fields; stores reports during a peer's rotation and says so", async () => {
     const { a, b } = await enrollPair();
     const node = await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } });
     const base = ZHealthReport.parse(
@@ -264,25 +267,30 @@ describe("routine reports (one statement on the pool)", () => {
     });
     expect(await tryRoutine(base)).toBeNull();
     await testDb.db.directPathFailure.deleteMany();
-    // b's key rotation waits for a's handshake with b's new key.
+    // A rotation's next key is for the general case (it answers the rotation).
+    const nextKey = { publicKey: generateWireguardPublicKey(), rotationId: REAPPLY_ID };
+    expect(await tryRoutine({ ...base, nextKey })).toBeNull();
+    expect(await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } })).toEqual(node);
+    expect(await testDb.db.healthSample.count()).toBe(0);
+    // b's key rotation waits for a's handshake with b's new key: a's report is stored all the
+    // same (its samples, one statement) and says a rotation waits; the caller records the proof.
     await testDb.db.keyRotation.create({
       data: { nodeId: b.nodeId, status: "reported", newPublicKey: "k", reportedAt: new Date() },
     });
     const seen = { ...base, peers: base.peers.map((peer) => ({ ...peer, peerPublicKey: "k" })) };
-    expect(await tryRoutine(seen as THealthReport)).toBeNull();
-    expect(await testDb.db.node.findUniqueOrThrow({ where: { id: a.nodeId } })).toEqual(node);
-    expect(await testDb.db.healthSample.count()).toBe(0);
-    // Without the rotation the same report is routine.
-    await testDb.db.keyRotation.deleteMany();
-    expect(await tryRoutine(seen as THealthReport)).not.toBeNull();
+    expect(await tryRoutine(seen as THealthReport)).toMatchObject({ isRotationWaiting: true });
     expect(await testDb.db.healthSample.count()).toBe(1);
-    // An empty list of rotation tunnels (sent on every report outside a rotation) carries
-    // nothing: still routine; a tunnel in it is rotation evidence for the general case.
+    // So does a rotation tunnel to b (no handshake with a key on the tunnel list needed).
     const withTunnels = (tunnels: object[]) =>
       ({ ...base, rotationTunnels: tunnels }) as unknown as THealthReport;
-    expect(await tryRoutine(withTunnels([{ peerId: b.nodeId }]))).toBeNull();
-    expect(await tryRoutine(withTunnels([]))).not.toBeNull();
-    expect(await testDb.db.healthSample.count()).toBe(2);
+    expect(await tryRoutine(withTunnels([{ peerId: b.nodeId }]))).toMatchObject({
+      isRotationWaiting: true,
+    });
+    // Without the rotation the same reports say none waits.
+    await testDb.db.keyRotation.deleteMany();
+    expect(await tryRoutine(seen as THealthReport)).toMatchObject({ isRotationWaiting: false });
+    expect(await tryRoutine(withTunnels([]))).toMatchObject({ isRotationWaiting: false });
+    expect(await testDb.db.healthSample.count()).toBe(4);
   });
   it("a key promoted between a report's read of the node and its write stays promoted", async () => {
     const { a, report } = await enrollPair();

@@ -50,6 +50,59 @@ function agentOf(node: { credential: string }) {
   return callAs(testDb.db, { authorization: `Bearer ${node.credential}` }).agent;
 }
 
+/** Enroll `names`, rotate the first one's key and answer with its next key (as its agent). */
+async function startAnsweredRotation(names: string[]) {
+  const nodes = await enroll(names);
+  const { rotations } = await admin.key.rotate({ nodeId: nodes[0]!.nodeId });
+  const rotationId = rotations[0]!.id;
+  const { generateWireguardPublicKey } = await import("./http-client");
+  const nextKey = generateWireguardPublicKey();
+  await agentOf(nodes[0]!).reportRotation({
+    nextKey: { publicKey: nextKey, rotationId },
+    rotationTunnels: [],
+  });
+  return { nodes, rotationId, nextKey };
+}
+
+/** What `peer` reports of its rotation tunnel to `rotating`: a handshake with `nextKey`. */
+async function peerProof(peer: { nodeId: string }, rotating: { nodeId: string }, nextKey: string) {
+  return {
+    nextKey: null,
+    rotationTunnels: [
+      {
+        peerId: rotating.nodeId,
+        interface: "mo1r",
+        publicKey: await keyOf(peer.nodeId),
+        peerPublicKey: nextKey,
+        handshakeAt: new Date(Date.now() + 1000).toISOString(),
+      },
+    ],
+  };
+}
+
+/** Hold the mesh lock in a transaction of its own until `release` (which awaits its end). */
+async function holdMeshLock() {
+  const { lockMesh } = await import("../src/services/agent/ingest-report");
+  let letGo = () => {};
+  const held = new Promise<void>((resolve) => (letGo = resolve));
+  let isLocked = false;
+  const holder = testDb.db.$transaction(
+    async (tx) => {
+      await lockMesh(tx);
+      isLocked = true;
+      await held;
+    },
+    { timeout: 20_000 },
+  );
+  await vi.waitFor(() => expect(isLocked).toBe(true));
+  return {
+    release: async () => {
+      letGo();
+      await holder;
+    },
+  };
+}
+
 async function meshVersion() {
   return (await testDb.db.setting.findUniqueOrThrow({ where: { id: 1 } })).meshVersion;
 }
@@ -330,19 +383,7 @@ describe("key router", () => {
     // lock (only the last pair, which finishes the rotation, takes it): it goes through while
     // another transaction holds the lock, and so does the same report again (every report
     // during a rotation carries it).
-    const { lockMesh } = await import("../src/services/agent/ingest-report");
-    let release = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let isLocked = false;
-    const holder = testDb.db.$transaction(
-      async (tx) => {
-        await lockMesh(tx);
-        isLocked = true;
-        await held;
-      },
-      { timeout: 20_000 },
-    );
-    await vi.waitFor(() => expect(isLocked).toBe(true));
+    const meshLock = await holdMeshLock();
     const proven = { rotationTunnels: [tunnel(a!.nodeId, await keyOf(b!.nodeId), nextKey)] };
     const within3s = (reported: Promise<unknown>) =>
       Promise.race([
@@ -351,8 +392,7 @@ describe("key router", () => {
       ]);
     const first = await within3s(report(b!, proven));
     const again = await within3s(report(b!, proven));
-    release();
-    await holder;
+    await meshLock.release();
     expect([first, again]).not.toContain("waited for the mesh lock");
     view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
     expect(view).toMatchObject({ status: "reported", progress: 0.5 });
@@ -441,15 +481,11 @@ describe("key router", () => {
   });
 
   it("finishes a rotation whose pairs were all marked but whose finish failed, on the next proof", async () => {
-    const [a, b] = await enroll(["a", "b"]);
-    const { rotations } = await admin.key.rotate({ nodeId: a!.nodeId });
-    const rotationId = rotations[0]!.id;
-    const { generateWireguardPublicKey } = await import("./http-client");
-    const nextKey = generateWireguardPublicKey();
-    await agentOf(a!).reportRotation({
-      nextKey: { publicKey: nextKey, rotationId },
-      rotationTunnels: [],
-    });
+    const {
+      nodes: [a, b],
+      rotationId,
+      nextKey,
+    } = await startAnsweredRotation(["a", "b"]);
     // The pair's mark was stored (it needs no lock) but the locked finish never ran.
     await testDb.db.keyRotation.update({
       where: { id: rotationId },
@@ -457,19 +493,77 @@ describe("key router", () => {
     });
     expect((await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!.status).toBe("reported");
     // The same proof again (nothing new to mark) finishes it.
-    const done = await agentOf(b!).reportRotation({
-      nextKey: null,
-      rotationTunnels: [
-        {
-          peerId: a!.nodeId,
-          interface: "mo1r",
-          publicKey: await keyOf(b!.nodeId),
-          peerPublicKey: nextKey,
-          handshakeAt: new Date(Date.now() + 1000).toISOString(),
-        },
-      ],
-    });
+    const done = await agentOf(b!).reportRotation(await peerProof(b!, a!, nextKey));
     expect(done.meshVersion).not.toBeNull();
+    expect((await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!.status).toBe("done");
+    expect(await keyOf(a!.nodeId)).toBe(nextKey);
+  });
+
+  it("a rotating node's own report proves every pair at once, and concurrent proofs of one rotation all count", async () => {
+    const {
+      nodes: [a, b, c, d],
+      rotationId,
+      nextKey,
+    } = await startAnsweredRotation(["a", "b", "c", "d"]);
+    const nextKeyReport = { nextKey: { publicKey: nextKey, rotationId } };
+    const handshakeAt = new Date(Date.now() + 1000).toISOString();
+    const ownTunnel = async (peer: typeof b) => ({
+      peerId: peer!.nodeId,
+      interface: "mo1r",
+      publicKey: nextKey,
+      peerPublicKey: await keyOf(peer!.nodeId),
+      handshakeAt,
+    });
+    // a proves b and c in one report while b and c prove themselves at the same moment.
+    await Promise.all([
+      agentOf(a!).reportRotation({
+        ...nextKeyReport,
+        rotationTunnels: [await ownTunnel(b), await ownTunnel(c)],
+      }),
+      agentOf(b!).reportRotation(await peerProof(b!, a!, nextKey)),
+      agentOf(c!).reportRotation(await peerProof(c!, a!, nextKey)),
+    ]);
+    let view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
+    expect(view).toMatchObject({ status: "reported" });
+    const donePeers = view.peers.filter((peer) => peer.state === "done");
+    expect(donePeers.map((peer) => peer.peerId).sort()).toEqual([b!.nodeId, c!.nodeId].sort());
+    // d's own proof (concurrently with a's, which names d too) finishes it.
+    await Promise.all([
+      agentOf(d!).reportRotation(await peerProof(d!, a!, nextKey)),
+      agentOf(a!).reportRotation({ ...nextKeyReport, rotationTunnels: [await ownTunnel(d)] }),
+    ]);
+    view = (await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!;
+    expect(view).toMatchObject({ status: "done", progress: 1 });
+    expect(await keyOf(a!.nodeId)).toBe(nextKey);
+  });
+
+  it("finishes a rotation in one statement that waits for the mesh lock before it touches the rotation row", async () => {
+    const {
+      nodes: [a, b],
+      rotationId,
+      nextKey,
+    } = await startAnsweredRotation(["a", "b"]);
+    const meshLock = await holdMeshLock();
+    // b's proof completes the only pair: its mark goes through, its finish waits for the lock.
+    const done = agentOf(b!).reportRotation(await peerProof(b!, a!, nextKey));
+    await vi.waitFor(
+      async () => {
+        const waiting = await testDb.db.$queryRaw<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE wait_event_type = 'Lock' AND query LIKE '%locked AS%'`;
+        expect(waiting[0]!.n).toBe(1);
+      },
+      { timeout: 5_000, interval: 50 },
+    );
+    // Waiting, it holds no lock on the rotation row (no lock order a mesh change could cross).
+    const rowLock = await testDb.db.$transaction(
+      async (tx) =>
+        tx.$queryRaw<{ id: string }[]>`
+        SELECT id::text FROM "KeyRotation" WHERE id = ${rotationId}::uuid FOR UPDATE NOWAIT`,
+    );
+    expect(rowLock).toHaveLength(1);
+    await meshLock.release();
+    expect((await done).meshVersion).not.toBeNull();
     expect((await viewer.key.listRotations({ nodeId: a!.nodeId }))[0]!.status).toBe("done");
     expect(await keyOf(a!.nodeId)).toBe(nextKey);
   });

@@ -1,17 +1,21 @@
 import { isSoftwareEmulated, type THealthReport } from "@meshover/netcfg";
-import type { Prisma, TPrismaClient } from "@meshover/prisma";
+import { Prisma, type TPrismaClient } from "@meshover/prisma";
 import { insertHealthSamples } from "../../lib/health-sample";
 import { ServiceError, isUniqueViolation } from "../../lib/service-error";
 import { readPreviousReport, type TPreviousReport } from "../events/record-report-events";
 import { isHandshakeSince } from "../key/is-handshake-since";
-import { getMeshFanout } from "../../lib/mesh-fanout";
-import { bumpMeshVersion, commitMeshChange } from "../mesh/commit-mesh-change";
+import { MESH_CHANNEL, getMeshFanout } from "../../lib/mesh-fanout";
+import { commitMeshChange } from "../mesh/commit-mesh-change";
 import {
   ingestRouteCandidates,
   normalizeRouteCandidates,
 } from "../routing/ingest-route-candidates";
 import { storeObservedState } from "../routes/store-observed-state";
-import { ingestRoutineReport, type TReportOptions } from "./ingest-routine-report";
+import {
+  ingestRoutineReport,
+  listRotationCandidates,
+  type TReportOptions,
+} from "./ingest-routine-report";
 import {
   findDirectPathChanges,
   hasDirectPathChanges,
@@ -30,11 +34,13 @@ export function hasRotationEvidence(report: Pick<THealthReport, "rotationTunnels
  * The rotation progress a report proves (handshakes over rotation tunnels); the new mesh version
  * when it finished a rotation (the promoted key changes the peers' configs). Each pair is marked
  * done in a statement of its own, without the mesh lock (a pair once done stays done, and
- * jsonb_set keeps concurrent marks apart); only a rotation whose pairs are then all done takes
- * the lock, first like every mesh change (taking it after the rotation rows deadlocked concurrent
- * reports in the lab), to finish it and promote its key. Every pair's marks under the lock queued
- * a busy 8-node rotation's reports past Prisma's 5 s transaction limit (they failed and were
- * sent again; rotations took 12–18 s).
+ * jsonb_set keeps concurrent marks apart); a rotation whose pairs are then all done is finished
+ * in one statement that takes the mesh lock first, like every mesh change, promotes the key and
+ * bumps the version: the lock is held for no round trip to this process. Every pair's marks
+ * under the lock queued a busy 8-node rotation's reports past Prisma's 5 s transaction limit;
+ * later a finish as an interactive transaction (seven round trips under the lock, each waiting
+ * for a CPU-starved controller) queued the other reports' finish attempts and health writes
+ * behind it for seconds (pg_stat_activity: up to 15 sessions waiting on the lock or the node).
  */
 export async function recordRotationEvidence(
   db: TPrismaClient,
@@ -42,10 +48,21 @@ export async function recordRotationEvidence(
 ): Promise<bigint | null> {
   const complete = await markProvenPairs(db, options);
   if (complete.length === 0) return null;
-  return db.$transaction(async (tx) => {
-    await lockMesh(tx);
-    return (await finishRotations(tx, complete)) ? bumpMeshVersion(tx) : null;
-  });
+  const [row] = await db.$queryRaw<{ meshVersion: bigint }[]>(
+    finishRotationsSql(complete, { isLocking: true }),
+  );
+  return row?.meshVersion ?? null;
+}
+
+/** recordRotationEvidence, its new version (a promoted key) published to the config streams. */
+async function publishRotationEvidence(
+  db: TPrismaClient,
+  options: { nodeId: string; report: TRotationEvidence },
+): Promise<number | null> {
+  const version = await recordRotationEvidence(db, options);
+  if (version === null) return null;
+  getMeshFanout(db).publish(version);
+  return Number(version);
 }
 
 /**
@@ -80,10 +97,14 @@ export async function ingestReport(options: TReportOptions): Promise<TIngestedRe
   // A candidate that is no prefix refuses the whole report before anything is stored.
   const candidates =
     report.routeCandidates === null ? null : normalizeRouteCandidates(report.routeCandidates);
-  let previous = await ingestRoutineReport(options);
-  const isRoutine = previous !== null;
+  const routine = await ingestRoutineReport(options);
   let meshVersion: number | null = null;
-  if (!previous) {
+  let previous: TPreviousReport;
+  if (routine) {
+    previous = routine.previous;
+    // A peer's key rotation waits for handshakes: this report may prove a pair (or the last).
+    if (routine.isRotationWaiting) meshVersion = await publishRotationEvidence(db, options);
+  } else {
     // The timeline compares this report with the samples before it (read before they are
     // replaced as the latest).
     previous = await readPreviousReport({
@@ -102,7 +123,7 @@ export async function ingestReport(options: TReportOptions): Promise<TIngestedRe
   const { routesResync } = await storeObservedState({
     db,
     nodeId,
-    report: isRoutine ? { ...report, observed: undefined, reappliedId: undefined } : report,
+    report: routine ? { ...report, observed: undefined, reappliedId: undefined } : report,
     now,
   });
   return { meshVersion, previous, routesResync };
@@ -233,10 +254,7 @@ export async function ingestGeneralReport({
     // under churn (every node reporting each BGP change) reports queued on it, and 17 of one
     // busy 8-node rotation's expired after 5 s. Rotation evidence follows on its own.
     await db.$transaction((tx) => write(tx));
-    const version = await recordRotationEvidence(db, { nodeId, report });
-    if (version === null) return { meshVersion: null };
-    getMeshFanout(db).publish(version);
-    return { meshVersion: Number(version) };
+    return { meshVersion: await publishRotationEvidence(db, { nodeId, report }) };
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new ServiceError("CONFLICT", "another node already uses this WireGuard public key");
@@ -317,13 +335,8 @@ async function findProvenPairs(
   db: Prisma.TransactionClient | TPrismaClient,
   { nodeId, report }: { nodeId: string; report: TRotationEvidence },
 ) {
-  const peerIds = [
-    ...report.peers.filter((peer) => peer.peerPublicKey && peer.handshakeAt),
-    ...(report.rotationTunnels ?? []),
-  ].map((peer) => peer.peerId);
-  if (peerIds.length === 0) return [];
   const rotations = await db.keyRotation.findMany({
-    where: { status: "reported", nodeId: { in: [...new Set([...peerIds, nodeId])] } },
+    where: { status: "reported", nodeId: { in: listRotationCandidates(nodeId, report) } },
     select: { id: true, nodeId: true, newPublicKey: true, reportedAt: true, peerProgress: true },
   });
   return rotations.flatMap(({ id, nodeId: rotatingId, newPublicKey, reportedAt, peerProgress }) => {
@@ -339,10 +352,12 @@ async function findProvenPairs(
 }
 
 /**
- * Mark the pairs this report proves that are not marked yet, each in one statement (concurrent
- * marks never collide); the rotations whose pairs are then all done. One with nothing new to
- * mark counts when all its pairs were done already: its finish (under the lock) may have failed
- * after the marks were stored, and a later report must be able to finish it.
+ * Mark the pairs this report proves that are not marked yet, one statement per rotation (a
+ * rotating node's own report proves every pair at once: a statement per pair cost a round trip
+ * each, seconds on a starved controller; concurrent marks of one rotation queue on its row and
+ * each adds to what the other wrote); the rotations whose pairs are then all done. One with
+ * nothing new to mark counts when all its pairs were done already: its finish (under the lock)
+ * may have failed after the marks were stored, and a later report must be able to finish it.
  */
 async function markProvenPairs(
   db: Prisma.TransactionClient | TPrismaClient,
@@ -353,11 +368,13 @@ async function markProvenPairs(
     // Every report during a rotation carries the same handshakes again: nothing to write.
     const fresh = done.filter((peerId) => progress[peerId] !== "done");
     let isComplete = Object.values(progress).every((value) => value === "done");
-    for (const peerId of fresh) {
+    if (fresh.length > 0) {
       const [row] = await db.$queryRaw<{ isComplete: boolean }[]>`
         UPDATE "KeyRotation"
-        SET "peerProgress" = jsonb_set("peerProgress", ARRAY[${peerId}]::text[], '"done"'::jsonb)
-        WHERE id = ${id}::uuid AND status = 'reported' AND "peerProgress" ? ${peerId}
+        SET "peerProgress" = "peerProgress" || (
+          SELECT jsonb_object_agg(peer, 'done') FROM unnest(${fresh}::text[]) AS peer
+          WHERE "peerProgress" ? peer)
+        WHERE id = ${id}::uuid AND status = 'reported' AND "peerProgress" ?| ${fresh}::text[]
         RETURNING NOT EXISTS (
           SELECT 1 FROM jsonb_each_text("peerProgress") p WHERE p.value <> 'done'
         ) AS "isComplete"`;
@@ -369,21 +386,37 @@ async function markProvenPairs(
 }
 
 /**
- * Finish the rotations (ids) whose pairs are all done and promote their keys; true when a key
- * changed (the peers' configs change). Call under the mesh lock.
+ * One statement that finishes the rotations (ids) whose pairs are all done and promotes their
+ * keys (a key promoted flips the pair slots: the peers' configs change). Locking: first the
+ * mesh lock (the Setting row; an uncorrelated EXISTS is a one-time filter, evaluated before any
+ * rotation row is touched, so the order is the one every mesh change takes), then the bump
+ * when a key changed; it answers that version (no row: nothing promoted), NOTIFY included.
+ * Without locking it is for a transaction that holds the lock and bumps itself, and answers
+ * one row per promoted key.
  */
-async function finishRotations(tx: Prisma.TransactionClient, ids: string[]): Promise<boolean> {
-  let isPromoted = false;
-  for (const id of ids) {
-    const [rotation] = await tx.$queryRaw<{ nodeId: string; newPublicKey: string }[]>`
+function finishRotationsSql(ids: string[], { isLocking }: { isLocking: boolean }) {
+  const promote = Prisma.sql`
+    finished AS (
       UPDATE "KeyRotation" SET status = 'done', "completedAt" = now()
-      WHERE id = ${id}::uuid AND status = 'reported' AND "newPublicKey" IS NOT NULL
+      WHERE id = ANY(${ids}::uuid[]) AND status = 'reported' AND "newPublicKey" IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM jsonb_each_text("peerProgress") p WHERE p.value <> 'done')
-      RETURNING "nodeId"::text AS "nodeId", "newPublicKey"`;
-    if (rotation && (await promoteKey(tx, rotation.nodeId, rotation.newPublicKey)))
-      isPromoted = true;
-  }
-  return isPromoted;
+        ${isLocking ? Prisma.sql`AND EXISTS (SELECT 1 FROM locked)` : Prisma.empty}
+      RETURNING "nodeId", "newPublicKey"
+    ), promoted AS (
+      UPDATE "Node" n SET "publicKey" = f."newPublicKey", "keyGeneration" = n."keyGeneration" + 1
+      FROM finished f
+      WHERE n.id = f."nodeId" AND n."publicKey" IS DISTINCT FROM f."newPublicKey"
+      RETURNING n.id
+    )`;
+  if (!isLocking) return Prisma.sql`WITH ${promote} SELECT id::text FROM promoted`;
+  return Prisma.sql`
+    WITH locked AS (SELECT 1 FROM "Setting" WHERE id = 1 FOR UPDATE), ${promote},
+    bumped AS (
+      UPDATE "Setting" SET "meshVersion" = "meshVersion" + 1
+      WHERE id = 1 AND EXISTS (SELECT 1 FROM promoted)
+      RETURNING "meshVersion"
+    )
+    SELECT "meshVersion" FROM bumped CROSS JOIN LATERAL pg_notify(${MESH_CHANNEL}, "meshVersion"::text)`;
 }
 
 // Marks the pairs this report proves done, and finishes a rotation whose pairs are all done
@@ -393,5 +426,10 @@ export async function recordRotationProgress(
   tx: Prisma.TransactionClient,
   options: { nodeId: string; report: TRotationEvidence },
 ): Promise<boolean> {
-  return finishRotations(tx, await markProvenPairs(tx, options));
+  const complete = await markProvenPairs(tx, options);
+  if (complete.length === 0) return false;
+  const promoted = await tx.$queryRaw<{ id: string }[]>(
+    finishRotationsSql(complete, { isLocking: false }),
+  );
+  return promoted.length > 0;
 }

@@ -11,10 +11,10 @@ import type { TPreviousReport } from "../events/record-report-events";
 /**
  * The report fields the fast case handles: those its statement stores (the observed mesh and
  * the re-apply request included) and those stored apart whichever case a report takes (route
- * candidates by `ingestRouteCandidates`, received and installed routes by `storeObservedState`).
- * A report carrying anything else that is not null (a rotation's next key or tunnels, a field
- * added to the protocol later) takes the general case, which knows what to do with it: add a
- * field here only once it is stored.
+ * candidates by `ingestRouteCandidates`, received and installed routes by `storeObservedState`,
+ * handshakes over rotation tunnels by `recordRotationEvidence`). A report carrying anything else
+ * that is not null (a rotation's next key, a field added to the protocol later) takes the
+ * general case, which knows what to do with it: add a field here only once it is stored.
  */
 const ROUTINE_FIELDS = new Set<string>([
   "agentVersion",
@@ -29,18 +29,11 @@ const ROUTINE_FIELDS = new Set<string>([
   "routes",
   "observed",
   "reappliedId",
+  "rotationTunnels",
 ] satisfies (keyof THealthReport)[]);
 
-/**
- * List fields whose empty list carries nothing to store (the rotate branch's rotation tunnels:
- * an agent sends `[]` on every report outside a rotation). Unknown names are harmless here; a
- * field whose empty list means something (a full set emptied) must not be listed.
- */
-const EMPTY_IS_NOTHING = new Set<string>(["rotationTunnels"]);
-
 function isRoutineField(key: string, value: unknown): boolean {
-  if (value === undefined || value === null || ROUTINE_FIELDS.has(key)) return true;
-  return EMPTY_IS_NOTHING.has(key) && Array.isArray(value) && value.length === 0;
+  return value === undefined || value === null || ROUTINE_FIELDS.has(key);
 }
 
 // One statement, one round trip, atomic on its own: read what the timeline compares the report
@@ -49,9 +42,9 @@ function isRoutineField(key: string, value: unknown): boolean {
 // request too, as storeObservedState would: $12 null keeps the stored mesh, $13 false the
 // stored request) and insert the samples. The update (and with it the inserts) happens only
 // when the report changes nothing in the mesh (same key, same endpoints, same virtualization:
-// it picks the node's BFD timers), no peer's key rotation waits for this node's handshakes and
-// none of the node's failed direct paths is due for a retry: otherwise `updated` is 0 and
-// nothing was written.
+// it picks the node's BFD timers) and none of the node's failed direct paths is due for a
+// retry: otherwise `updated` is 0 and nothing was written. It also says whether a key rotation
+// of the node or of a peer it saw waits for handshakes (the caller then records the evidence).
 const INGEST_SQL = `
 WITH previous_node AS (
   SELECT "appliedConfigVersion"::text AS applied FROM "Node" WHERE id = $1::uuid
@@ -75,8 +68,6 @@ WITH previous_node AS (
   WHERE id = $1::uuid AND "publicKey" = $3 AND endpoints = $4::text[]
     AND "hostInfo"->>'virtualization' IS NOT DISTINCT FROM $6::jsonb->>'virtualization'
     AND NOT EXISTS (
-      SELECT 1 FROM "KeyRotation" r WHERE r.status = 'reported' AND r."nodeId" = ANY($11::uuid[]))
-    AND NOT EXISTS (
       SELECT 1 FROM "DirectPathFailure" f
       WHERE (f."nodeAId" = $1::uuid OR f."nodeBId" = $1::uuid) AND f."retryAt" <= $2::timestamp)
   RETURNING id
@@ -86,11 +77,14 @@ WITH previous_node AS (
 )
 SELECT (SELECT count(*) FROM updated)::int AS updated,
   (SELECT applied FROM previous_node) AS applied,
+  EXISTS (SELECT 1 FROM "KeyRotation" r
+    WHERE r.status = 'reported' AND r."nodeId" = ANY($11::uuid[])) AS "isRotationWaiting",
   (SELECT samples FROM previous_samples) AS samples`;
 
 interface TIngestRow {
   updated: number;
   applied: string | null;
+  isRotationWaiting: boolean;
   samples: { peerId: string; at: string; handshakeAt: string | null; metrics: unknown }[] | null;
 }
 
@@ -108,24 +102,40 @@ function fromUtcJson(text: string): Date {
 }
 
 /**
- * The fast case of `ingestReport`: store a routine health report (the same node key and
- * endpoints, no key rotation to advance, no direct path failing or due for a retry: nearly every
- * report) with its observed mesh and re-apply request in one statement on the pool, without
- * Prisma's per-query compile. Route candidates and routes are left to the caller.
- * Returns what the timeline compares the report with, or null when the report is not routine
- * (or the node is gone) and nothing was written: then the general case must handle it.
+ * The nodes whose running key rotation a report may prove a pair of: the peers it saw
+ * handshake with a key, the peers of its rotation tunnels, and the node itself.
  */
-export async function ingestRoutineReport(
-  options: TReportOptions,
-): Promise<TPreviousReport | null> {
+export function listRotationCandidates(
+  nodeId: string,
+  report: Pick<THealthReport, "peers" | "rotationTunnels">,
+): string[] {
+  const seen = report.peers.filter((peer) => peer.peerPublicKey && peer.handshakeAt);
+  const ids = [...seen, ...(report.rotationTunnels ?? [])].map((peer) => peer.peerId);
+  return [...new Set([...ids, nodeId])];
+}
+
+/** What the fast case stored. */
+export interface TRoutineReport {
+  /** What the timeline compares the report with. */
+  previous: TPreviousReport;
+  /** A key rotation of the node or of a peer it names waits for handshakes. */
+  isRotationWaiting: boolean;
+}
+
+/**
+ * The fast case of `ingestReport`: store a routine health report (the same node key and
+ * endpoints, no next key, no direct path failing or due for a retry: nearly every report, those
+ * sent during a peer's key rotation included) with its observed mesh and re-apply request in one
+ * statement on the pool, without Prisma's per-query compile. Route candidates, routes and
+ * rotation evidence are left to the caller. Null when the report is not routine (or the node is
+ * gone) and nothing was written: then the general case must handle it.
+ */
+export async function ingestRoutineReport(options: TReportOptions): Promise<TRoutineReport | null> {
   const { db, nodeId, report, now } = options;
   const isRoutine = Object.entries(report).every(([key, value]) => isRoutineField(key, value));
   const peers = report.peers.filter((peer) => peer.peerId !== nodeId);
   // A tunnel that never handshook may be a dead direct path (record-direct-paths.ts decides).
   if (!isRoutine || peers.some((peer) => peer.directPathError)) return null;
-  const seenPeerIds = peers
-    .filter((peer) => peer.peerPublicKey && peer.handshakeAt)
-    .map((peer) => peer.peerId);
   const { rows } = await getPgPool(db).query<TIngestRow>(INGEST_SQL, [
     nodeId,
     toUtcTimestamp(now),
@@ -137,14 +147,14 @@ export async function ingestRoutineReport(
     report.applyError,
     toSampleRowsJson(peers),
     peers.map((peer) => peer.peerId),
-    seenPeerIds,
+    listRotationCandidates(nodeId, report),
     report.observed ? JSON.stringify(report.observed) : null,
     report.reappliedId !== undefined,
     report.reappliedId ?? null,
   ]);
   const row = rows[0];
   if (!row || row.updated === 0) return null;
-  return {
+  const previous = {
     appliedVersion: row.applied === null ? null : Number(row.applied),
     tunnels: (row.samples ?? []).map((sample) => {
       const metrics = readStoredMetrics(sample.metrics);
@@ -157,4 +167,5 @@ export async function ingestRoutineReport(
       };
     }),
   };
+  return { previous, isRotationWaiting: row.isRotationWaiting };
 }
