@@ -132,7 +132,16 @@ describe.skipIf(!isLabEnabled)("meshover mesh (6 agents, real WireGuard and FRR)
           };
         },
       );
-      expect((await ping(a!.node.netns, b!.view.ipv4, { source: a!.view.ipv4 })).isOk).toBe(true);
+      // Those are bgpd's paths; the kernel routes at both ends follow through zebra. On a loaded
+      // CI machine one ping sent the moment a's paths switched went unanswered (clean-clone CI
+      // of a6fc9ae, both ends' sessions just dropped), so it may take a few tries.
+      await waitUntil(
+        { name: `${a!.node.name} pinging ${b!.node.name} over the detour`, timeoutMs: 5_000 },
+        async () => {
+          const reply = await ping(a!.node.netns, b!.view.ipv4, { source: a!.view.ipv4 });
+          return { isDone: reply.isOk, state: reply.output.trim().split("\n").pop() ?? "" };
+        },
+      );
       // a re-announces its detour as a chain of 3 ASNs (a, the relay, b); let it arrive.
       await sleep(1000);
       for (const member of others) {
