@@ -32,11 +32,11 @@ export function hasRotationEvidence(report: Pick<THealthReport, "rotationTunnels
 
 /**
  * The rotation progress a report proves (handshakes over rotation tunnels); the new mesh version
- * when it finished a rotation (the promoted key changes the peers' configs). Each pair is marked
- * done in a statement of its own, without the mesh lock (a pair once done stays done, and
- * jsonb_set keeps concurrent marks apart); a rotation whose pairs are then all done is finished
- * in one statement that takes the mesh lock first, like every mesh change, promotes the key and
- * bumps the version: the lock is held for no round trip to this process. Every pair's marks
+ * when it finished a rotation (the promoted key changes the peers' configs). The pairs it proves
+ * are marked done in one statement per rotation, without the mesh lock (a pair once done stays
+ * done, and concurrent marks queue on the row); a rotation whose pairs are then all done is
+ * finished in one statement that takes the mesh lock first, like every mesh change, promotes
+ * the key and bumps the version: the lock is held for no round trip to this process. Every pair's marks
  * under the lock queued a busy 8-node rotation's reports past Prisma's 5 s transaction limit;
  * later a finish as an interactive transaction (seven round trips under the lock, each waiting
  * for a CPU-starved controller) queued the other reports' finish attempts and health writes
